@@ -1,0 +1,58 @@
+/**
+ * The contract between a code-generation backend (`tflm`, `tinyengine`) and the rest of the
+ * pipeline: a Graph and a board in, a buildable C project and its memory plan out.
+ *
+ * @module
+ */
+import type { Board } from "../boards.ts";
+import type { Graph } from "../ir/graph.ts";
+import type { CSources } from "../build/types.ts";
+
+/** Engine names. */
+export type EngineName = "tinyengine" | "tflm";
+
+/** One buffer placed in the arena by a memory plan. */
+export interface PlacedBuffer {
+  /** Tensor index, or -1 for a scratch buffer. */
+  readonly tensor: number;
+  readonly name: string;
+  readonly offset: number;
+  readonly size: number;
+  /** First and last op index (inclusive) the buffer is live. */
+  readonly firstUse: number;
+  readonly lastUse: number;
+}
+
+/** The static memory plan a backend decided at compile time. */
+export interface MemoryPlanSummary {
+  /** Total arena bytes reserved in `.bss` (head + tail for tflm). */
+  readonly arenaBytes: number;
+  /** Non-persistent part (activations + scratch), as planned. */
+  readonly headBytes: number;
+  /** Persistent part (runtime records, per-op data); 0 when the backend has none. */
+  readonly tailBytes: number;
+  /** Largest scratch (im2col etc.) buffer. */
+  readonly scratchBytes: number;
+  /** Planner that produced the head layout. */
+  readonly planner: string;
+  readonly buffers: readonly PlacedBuffer[];
+}
+
+/** What a backend emits for one model. */
+export interface CompiledModel {
+  readonly engine: EngineName;
+  readonly sources: CSources;
+  readonly plan: MemoryPlanSummary;
+  /** Symbol of the `.noinit` int8 input buffer the emulator fills. */
+  readonly inputSymbol: string;
+  /** Symbol of the buffer holding the output after the run. */
+  readonly outputSymbol: string;
+  /** One entry per emitted layer marker, in order: the op name(s) it covers and its MACs. */
+  readonly layers: readonly { readonly op: string; readonly macs: number }[];
+}
+
+/** A backend: pure compile step. */
+export interface Backend {
+  readonly name: EngineName;
+  compile(graph: Graph, options: { readonly board: Board }): CompiledModel;
+}

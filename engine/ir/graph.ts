@@ -1,0 +1,236 @@
+/**
+ * The Graph IR: the one record every stage of the pipeline reads and writes.
+ *
+ * A Graph is a flat list of tensors and a topologically ordered list of nodes that refer to
+ * tensors by index (as a `.tflite` subgraph does). Nodes are a discriminated union on `op`, so a
+ * switch over `node.op` is exhaustive and each case sees its own typed `options`.
+ *
+ * Constant tensors carry their raw little-endian bytes in `data`; activations have no `data`.
+ *
+ * @module
+ */
+
+/** Element types the IR keeps. */
+export type DType = "int8" | "uint8" | "int16" | "int32" | "int64" | "float32" | "bool";
+
+/** Bytes per element of each {@link DType}. */
+export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  int32: 4,
+  int64: 8,
+  float32: 4,
+  bool: 1,
+};
+
+/**
+ * Affine quantization: `real = scale * (q - zeroPoint)`.
+ * Per-tensor when `scale.length === 1`; per-channel along `axis` otherwise.
+ */
+export interface Quantization {
+  readonly scale: readonly number[];
+  readonly zeroPoint: readonly number[];
+  /** The quantized dimension (TFLite `quantized_dimension`); 0 for per-tensor. */
+  readonly axis: number;
+}
+
+/** One tensor of a graph. */
+export interface Tensor {
+  readonly name: string;
+  /** Dimensions, outermost first (NHWC for activations, OHWI for conv filters, 1HWO for depthwise). */
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly quant?: Quantization;
+  /** Raw little-endian bytes of a constant tensor; absent for activations. */
+  readonly data?: Uint8Array;
+}
+
+/** Fused activation functions TFLite attaches to an operator. */
+export type Activation = "NONE" | "RELU" | "RELU6" | "RELU_N1_TO_1";
+
+/** Convolution and pooling padding. */
+export type Padding = "SAME" | "VALID";
+
+/** Fields every node has. `inputs`/`outputs` are tensor indices; -1 marks an absent optional input. */
+interface NodeBase {
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+}
+
+export interface Conv2DOptions {
+  readonly padding: Padding;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly dilationH: number;
+  readonly dilationW: number;
+  readonly activation: Activation;
+}
+
+export interface DepthwiseConv2DOptions extends Conv2DOptions {
+  readonly depthMultiplier: number;
+}
+
+export interface Pool2DOptions {
+  readonly padding: Padding;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly filterH: number;
+  readonly filterW: number;
+  readonly activation: Activation;
+}
+
+/** inputs: [input, filter (OHWI), bias (int32) or -1]. */
+export interface Conv2DNode extends NodeBase {
+  readonly op: "CONV_2D";
+  readonly options: Conv2DOptions;
+}
+/** inputs: [input, filter (1HW(C*M)), bias or -1]. */
+export interface DepthwiseConv2DNode extends NodeBase {
+  readonly op: "DEPTHWISE_CONV_2D";
+  readonly options: DepthwiseConv2DOptions;
+}
+/** inputs: [input, weights (OI), bias or -1]. */
+export interface FullyConnectedNode extends NodeBase {
+  readonly op: "FULLY_CONNECTED";
+  readonly options: { readonly activation: Activation; readonly keepNumDims: boolean };
+}
+export interface AddNode extends NodeBase {
+  readonly op: "ADD";
+  readonly options: { readonly activation: Activation };
+}
+export interface MulNode extends NodeBase {
+  readonly op: "MUL";
+  readonly options: { readonly activation: Activation };
+}
+export interface AveragePool2DNode extends NodeBase {
+  readonly op: "AVERAGE_POOL_2D";
+  readonly options: Pool2DOptions;
+}
+export interface MaxPool2DNode extends NodeBase {
+  readonly op: "MAX_POOL_2D";
+  readonly options: Pool2DOptions;
+}
+/** inputs: [input, axes (int32 constant)]. */
+export interface MeanNode extends NodeBase {
+  readonly op: "MEAN";
+  readonly options: { readonly keepDims: boolean };
+}
+/** inputs: [input, paddings (int32 constant, [rank][2])]. */
+export interface PadNode extends NodeBase {
+  readonly op: "PAD";
+  readonly options: Record<never, never>;
+}
+/** inputs: [input] or [input, shape]; the output tensor's shape is authoritative. */
+export interface ReshapeNode extends NodeBase {
+  readonly op: "RESHAPE";
+  readonly options: { readonly newShape: readonly number[] };
+}
+export interface SoftmaxNode extends NodeBase {
+  readonly op: "SOFTMAX";
+  readonly options: { readonly beta: number };
+}
+export interface LogisticNode extends NodeBase {
+  readonly op: "LOGISTIC";
+  readonly options: Record<never, never>;
+}
+export interface QuantizeNode extends NodeBase {
+  readonly op: "QUANTIZE";
+  readonly options: Record<never, never>;
+}
+export interface DequantizeNode extends NodeBase {
+  readonly op: "DEQUANTIZE";
+  readonly options: Record<never, never>;
+}
+/** inputs: [input, perm (int32 constant)]. */
+export interface TransposeNode extends NodeBase {
+  readonly op: "TRANSPOSE";
+  readonly options: Record<never, never>;
+}
+export interface ConcatenationNode extends NodeBase {
+  readonly op: "CONCATENATION";
+  readonly options: { readonly axis: number; readonly activation: Activation };
+}
+export interface HardSwishNode extends NodeBase {
+  readonly op: "HARD_SWISH";
+  readonly options: Record<never, never>;
+}
+
+/** Every operator the IR supports. */
+export type Node =
+  | Conv2DNode
+  | DepthwiseConv2DNode
+  | FullyConnectedNode
+  | AddNode
+  | MulNode
+  | AveragePool2DNode
+  | MaxPool2DNode
+  | MeanNode
+  | PadNode
+  | ReshapeNode
+  | SoftmaxNode
+  | LogisticNode
+  | QuantizeNode
+  | DequantizeNode
+  | TransposeNode
+  | ConcatenationNode
+  | HardSwishNode;
+
+/** The operator names, in a stable order. */
+export type OpName = Node["op"];
+
+export const OP_NAMES: readonly OpName[] = [
+  "CONV_2D",
+  "DEPTHWISE_CONV_2D",
+  "FULLY_CONNECTED",
+  "ADD",
+  "MUL",
+  "AVERAGE_POOL_2D",
+  "MAX_POOL_2D",
+  "MEAN",
+  "PAD",
+  "RESHAPE",
+  "SOFTMAX",
+  "LOGISTIC",
+  "QUANTIZE",
+  "DEQUANTIZE",
+  "TRANSPOSE",
+  "CONCATENATION",
+  "HARD_SWISH",
+];
+
+/** A whole network: one subgraph, nodes in execution order. */
+export interface Graph {
+  readonly name: string;
+  readonly tensors: readonly Tensor[];
+  readonly nodes: readonly Node[];
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+}
+
+/** Number of elements of a shape (1 for a scalar). */
+export function elementCount(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Bytes a tensor occupies. */
+export function tensorBytes(t: Tensor): number {
+  return elementCount(t.shape) * DTYPE_BYTES[t.dtype];
+}
+
+/** View a constant tensor's bytes as int8 values. */
+export function int8Data(t: Tensor): Int8Array {
+  if (!t.data) throw new TypeError(`Cannot read tensor '${t.name}' as int8: it has no data`);
+  return new Int8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+}
+
+/** Read a constant tensor's bytes as int32 values (copies, so alignment never matters). */
+export function int32Data(t: Tensor): Int32Array {
+  if (!t.data) throw new TypeError(`Cannot read tensor '${t.name}' as int32: it has no data`);
+  const out = new Int32Array(t.data.byteLength >> 2);
+  const view = new DataView(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  for (let i = 0; i < out.length; i++) out[i] = view.getInt32(i * 4, true);
+  return out;
+}
