@@ -1,0 +1,109 @@
+/**
+ * `deno task mcu <command>`: the command tree. Thin on purpose: each action lazily imports its
+ * implementation from `cli/`, so startup stays fast and each command is testable without the parser.
+ *
+ * @module
+ */
+// deno-lint-ignore-file no-console
+import { Command, InvalidArgumentError } from "commander";
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a positive integer");
+  return n;
+}
+
+/** Build the `mcu` command tree; `exit` receives each command's exit code. */
+export function buildProgram(exit: (code: number) => void): Command {
+  const program = new Command("mcu")
+    .description(
+      "Compile int8 neural networks to Cortex-M firmware, measure them exactly in an emulator, " +
+        "and search for the best network that fits a microcontroller",
+    )
+    .showHelpAfterError()
+    .configureOutput({ outputError: (str, write) => write(str) });
+
+  program.command("inspect")
+    .description("Operators, tensors, MACs, parameters, activation sizes and liveness bounds")
+    .argument("<model>", ".tflite file or built-in model name (e.g. mbv2-w0.35-r144)")
+    .option("--json", "print one JSON object", false)
+    .action(async (model: string, opts: { json: boolean }) => {
+      const { inspectCommand } = await import("./cli/inspect.ts");
+      exit(await inspectCommand(model, opts));
+    });
+
+  program.command("run")
+    .description("Compile, build, emulate and compare with the reference interpreter")
+    .argument("<model>", ".tflite file or built-in model name")
+    .option("--engine <engine>", "tinyengine or tflm", "tinyengine")
+    .option("--board <board>", "board profile", "stm32f746")
+    .option("--input <file>", "raw int8 input bytes (default: seeded random)")
+    .option("--json", "print one JSON object", false)
+    .action(
+      async (
+        model: string,
+        opts: { engine: string; board: string; input?: string; json: boolean },
+      ) => {
+        const { runCommand } = await import("./cli/run.ts");
+        exit(await runCommand(model, opts));
+      },
+    );
+
+  program.command("compile")
+    .description("Write a buildable C project, firmware.elf and plan.json for a model")
+    .argument("<model>", ".tflite file or built-in model name")
+    .option("--engine <engine>", "tinyengine or tflm", "tinyengine")
+    .option("--board <board>", "board profile", "stm32f746")
+    .requiredOption("--out <dir>", "output folder")
+    .action(async (model: string, opts: { engine: string; board: string; out: string }) => {
+      const { compileCommand } = await import("./cli/compile.ts");
+      exit(await compileCommand(model, opts));
+    });
+
+  program.command("emu")
+    .description("Run any ELF built for the harness in the emulator and print the measurements")
+    .argument("<firmware>", "firmware ELF file")
+    .option("--board <board>", "board profile", "stm32f746")
+    .option("--budget <n>", "instruction budget", positiveInt)
+    .option("--json", "print one JSON object", false)
+    .action(async (elf: string, opts: { board: string; budget?: number; json: boolean }) => {
+      const { emuCommand } = await import("./cli/emu.ts");
+      exit(await emuCommand(elf, opts));
+    });
+
+  program.command("boards")
+    .description("List the board profiles")
+    .option("--json", "print JSON", false)
+    .action(async (opts: { json: boolean }) => {
+      const { BOARDS } = await import("./engine/boards.ts");
+      if (opts.json) console.log(JSON.stringify(Object.values(BOARDS), null, 2));
+      else {
+        for (const b of Object.values(BOARDS)) {
+          console.log(
+            `${b.name.padEnd(15)} ${b.core.padEnd(10)} SRAM ${b.sram.size / 1024} KiB  Flash ${
+              b.flash.size / 1024
+            } KiB  ${b.clockHz / 1e6} MHz  ${b.description}`,
+          );
+        }
+      }
+      exit(0);
+    });
+
+  return program;
+}
+
+if (import.meta.main) {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  program.exitOverride();
+  try {
+    await program.parseAsync(Deno.args, { from: "user" });
+  } catch (e) {
+    // commander already printed usage errors; help and version exit with code 0.
+    const err = e as { code?: string; exitCode?: number };
+    if (err.code?.startsWith("commander.")) Deno.exit(err.exitCode ?? 1);
+    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    Deno.exit(1);
+  }
+  Deno.exit(code);
+}
