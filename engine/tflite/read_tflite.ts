@@ -1,0 +1,410 @@
+/**
+ * `.tflite` import: a TFLite flatbuffer (schema version 3) to the {@link Graph} IR.
+ *
+ * @module
+ */
+
+import {
+  type Activation,
+  type DType,
+  type Graph,
+  type Node,
+  OP_NAMES,
+  type OpName,
+  type Padding,
+  type Quantization,
+  type Tensor,
+} from "../ir/graph.ts";
+import { ModelFormatError, UnsupportedOpError } from "../ir/errors.ts";
+import { validateGraph } from "../ir/validate.ts";
+import { FlatReader, type Table } from "./_flat.ts";
+import {
+  ACTIVATION_NAMES,
+  ADD_OPTIONS,
+  BUFFER,
+  builtinOpName,
+  CONCAT_OPTIONS,
+  CONV2D_OPTIONS,
+  DEPTHWISE_OPTIONS,
+  FC_OPTIONS,
+  MODEL,
+  MUL_OPTIONS,
+  OPERATOR,
+  OPERATOR_CODE,
+  OPTIONS_TYPE,
+  PADDING_NAMES,
+  POOL2D_OPTIONS,
+  QUANTIZATION,
+  REDUCER_OPTIONS,
+  RESHAPE_OPTIONS,
+  SOFTMAX_OPTIONS,
+  SUBGRAPH,
+  SUBGRAPH_OPS,
+  TENSOR,
+  TENSOR_TYPE_NAMES,
+} from "./_schema.ts";
+
+/** Options of {@link readTflite}. */
+export interface ReadTfliteOptions {
+  /**
+   * Name of the resulting Graph.
+   * @default the name of subgraph 0, or "model" when it has none
+   */
+  readonly name?: string;
+}
+
+/** TFLite `TensorType` values the IR keeps. */
+const DTYPE_OF_TFLITE: ReadonlyMap<number, DType> = new Map<number, DType>([
+  [0, "float32"],
+  [2, "int32"],
+  [3, "uint8"],
+  [4, "int64"],
+  [6, "bool"],
+  [7, "int16"],
+  [9, "int8"],
+]);
+
+const SUPPORTED: ReadonlySet<string> = new Set<string>(OP_NAMES);
+
+/** The TFLite schema version this reader and the writer speak. */
+export const TFLITE_SCHEMA_VERSION = 3;
+
+/**
+ * Read a `.tflite` model into a Graph: subgraph 0, its tensors (constant data copied out of the
+ * model's buffers), and its operators in execution order. The result is checked with
+ * `validateGraph` before it is returned.
+ *
+ * @example
+ * ```ts
+ * import { readTflite } from "./read_tflite.ts";
+ * import { writeTflite } from "./write_tflite.ts";
+ * const g = readTflite(writeTflite({
+ *   name: "copy", nodes: [], inputs: [0], outputs: [0],
+ *   tensors: [{ name: "x", shape: [1, 4], dtype: "float32" }],
+ * }));
+ * if (g.tensors[0]?.name !== "x") throw new Error("unexpected");
+ * ```
+ *
+ * @param bytes The whole `.tflite` file.
+ * @param options See {@link ReadTfliteOptions}.
+ * @returns The imported graph.
+ * @throws {ModelFormatError} when the file is truncated, malformed or inconsistent; the message
+ *   says what is wrong and where.
+ * @throws {UnsupportedOpError} naming the first operator (and its index) the IR cannot hold.
+ */
+export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): Graph {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError("Cannot read a .tflite model: 'bytes' must be a Uint8Array");
+  }
+  const r: FlatReader = new FlatReader(bytes);
+  if (bytes.byteLength < 8) {
+    r.fail("model", `the file has ${bytes.byteLength} bytes, too few for a flatbuffer`);
+  }
+  const ident = String.fromCharCode(bytes[4] ?? 0, bytes[5] ?? 0, bytes[6] ?? 0, bytes[7] ?? 0);
+  if (ident !== "TFL3") {
+    r.fail("model", `file identifier is ${JSON.stringify(ident)}, expected "TFL3"`);
+  }
+  const model = r.root("model");
+  const version = model.u32(MODEL.version, "version");
+  if (version !== TFLITE_SCHEMA_VERSION) {
+    r.fail("model", `schema version is ${version}, expected ${TFLITE_SCHEMA_VERSION}`);
+  }
+
+  const opNames = readOperatorCodes(model);
+
+  const subgraphs = model.vector(MODEL.subgraphs, "subgraphs", 4);
+  if (!subgraphs || subgraphs.length === 0) r.fail("model", "it has no subgraphs");
+  const sgWhere = "subgraph 0";
+  const sg = model.tableAt(subgraphs, 0, sgWhere);
+
+  // Operators first, so that an unsupported operator is reported before anything else.
+  const opsVec = sg.vector(SUBGRAPH.operators, "operators", 4);
+  const ops: { table: Table; op: OpName }[] = [];
+  for (let i = 0; i < (opsVec?.length ?? 0); i++) {
+    const where = `operator ${i} of ${sgWhere}`;
+    const t = sg.tableAt(opsVec!, i, where);
+    const codeIndex = t.u32(OPERATOR.opcodeIndex, "opcode_index");
+    const name = opNames[codeIndex];
+    if (name === undefined) {
+      r.fail(
+        where,
+        `opcode index ${codeIndex} out of range (model has ${opNames.length} operator codes)`,
+      );
+    }
+    if (!SUPPORTED.has(name)) {
+      let detail = "";
+      if (SUBGRAPH_OPS.has(name)) {
+        detail = `it refers to other subgraphs (the model has ${subgraphs.length})`;
+      }
+      throw new UnsupportedOpError(name, i, detail);
+    }
+    ops.push({ table: t, op: name as OpName });
+  }
+
+  const tensors = readTensors(r, model, sg, sgWhere);
+  const nodes = ops.map(({ table, op }, i) => readNode(table, op, i, tensors));
+  const graph: Graph = {
+    name: options.name ?? sg.string(SUBGRAPH.name, "name") ?? "model",
+    tensors,
+    nodes,
+    inputs: sg.int32s(SUBGRAPH.inputs, "inputs") ?? [],
+    outputs: sg.int32s(SUBGRAPH.outputs, "outputs") ?? [],
+  };
+  validateGraph(graph);
+  return graph;
+}
+
+/** Operator names by operator-code index: builtin names, or the custom code of custom ops. */
+function readOperatorCodes(model: Table): string[] {
+  const vec = model.vector(MODEL.operatorCodes, "operator_codes", 4);
+  const names: string[] = [];
+  for (let i = 0; i < (vec?.length ?? 0); i++) {
+    const where = `operator code ${i}`;
+    const t = model.tableAt(vec!, i, where);
+    const code = Math.max(
+      t.i8(OPERATOR_CODE.deprecatedBuiltinCode, "deprecated_builtin_code"),
+      t.i32(OPERATOR_CODE.builtinCode, "builtin_code"),
+    );
+    if (code < 0) failAt(where, `builtin code ${code} is negative`);
+    let name = builtinOpName(code);
+    if (name === "CUSTOM") {
+      const custom = t.string(OPERATOR_CODE.customCode, "custom_code");
+      name = custom ? `CUSTOM(${custom})` : "CUSTOM";
+    }
+    names.push(name);
+  }
+  return names;
+}
+
+function failAt(where: string, what: string): never {
+  throw new ModelFormatError(`Cannot read ${where}: ${what}`);
+}
+
+function readTensors(r: FlatReader, model: Table, sg: Table, sgWhere: string): Tensor[] {
+  const buffers = model.vector(MODEL.buffers, "buffers", 4);
+  const bufferCount = buffers?.length ?? 0;
+  const vec = sg.vector(SUBGRAPH.tensors, "tensors", 4);
+  const out: Tensor[] = [];
+  for (let i = 0; i < (vec?.length ?? 0); i++) {
+    const where = `tensor ${i} of ${sgWhere}`;
+    const t = sg.tableAt(vec!, i, where);
+    const shape = t.int32s(TENSOR.shape, "shape") ?? [];
+    shape.forEach((d, k) => {
+      if (d < 0) failAt(where, `dimension ${k} is ${d} (dynamic shapes are not supported)`);
+    });
+    const typeCode = t.i8(TENSOR.type, "type");
+    const dtype = DTYPE_OF_TFLITE.get(typeCode);
+    if (dtype === undefined) {
+      const typeName = TENSOR_TYPE_NAMES[typeCode] ?? `unknown type ${typeCode}`;
+      failAt(where, `element type ${typeName} is not supported`);
+    }
+    const name = t.string(TENSOR.name, "name") ?? "";
+    if (t.has(TENSOR.sparsity)) failAt(where, "sparse tensors are not supported");
+    if (t.u32(TENSOR.externalBuffer, "external_buffer") !== 0) {
+      failAt(where, "tensor data in external files is not supported");
+    }
+    const quant = readQuantization(t, where);
+    const bufferIndex = t.u32(TENSOR.buffer, "buffer");
+    if (bufferIndex >= bufferCount && (bufferIndex !== 0 || bufferCount !== 0)) {
+      failAt(where, `buffer index ${bufferIndex} out of range (model has ${bufferCount} buffers)`);
+    }
+    let data: Uint8Array | undefined;
+    if (bufferIndex > 0 && buffers) {
+      const bwhere = `buffer ${bufferIndex} (of ${where})`;
+      const b = model.tableAt(buffers, bufferIndex, bwhere);
+      data = b.bytes(BUFFER.data, "data");
+      const offset = b.u64(BUFFER.offset, "offset");
+      if (offset > 1) {
+        const size = b.u64(BUFFER.size, "size");
+        data = r.copy(offset, size, bwhere, "data stored outside the flatbuffer");
+      }
+      if (data && data.byteLength === 0) data = undefined;
+    }
+    out.push({
+      name,
+      shape,
+      dtype,
+      ...(quant ? { quant } : {}),
+      ...(data ? { data } : {}),
+    });
+  }
+  return out;
+}
+
+function readQuantization(t: Table, where: string): Quantization | undefined {
+  const q = t.table(TENSOR.quantization, "quantization");
+  if (!q) return undefined;
+  if (q.u8(QUANTIZATION.detailsType, "details_type") !== 0) {
+    failAt(where, "custom quantization details are not supported");
+  }
+  const scale = q.float32s(QUANTIZATION.scale, "scale") ?? [];
+  if (scale.length === 0) return undefined;
+  const zeroPoint = q.int64s(QUANTIZATION.zeroPoint, "zero_point") ?? scale.map(() => 0);
+  if (zeroPoint.length !== scale.length) {
+    failAt(where, `quantization has ${scale.length} scales but ${zeroPoint.length} zero points`);
+  }
+  const axis = q.i32(QUANTIZATION.quantizedDimension, "quantized_dimension");
+  return { scale, zeroPoint, axis };
+}
+
+function readNode(t: Table, op: OpName, index: number, tensors: readonly Tensor[]): Node {
+  const inputs = t.int32s(OPERATOR.inputs, "inputs") ?? [];
+  const outputs = t.int32s(OPERATOR.outputs, "outputs") ?? [];
+  const typeCode = t.u8(OPERATOR.builtinOptionsType, "builtin_options_type");
+
+  /** The options table if its union type is `expected`; undefined (defaults) when absent. */
+  function opts(expected: keyof typeof OPTIONS_TYPE): Table | undefined {
+    if (typeCode === 0) return undefined;
+    if (typeCode !== OPTIONS_TYPE[expected]) {
+      failAt(
+        t.where,
+        `${op} has builtin options of union type ${typeCode}, expected ${expected} (${
+          OPTIONS_TYPE[expected]
+        })`,
+      );
+    }
+    return t.table(OPERATOR.builtinOptions, "builtin_options", `${expected} of ${t.where}`);
+  }
+  function activation(o: Table | undefined, slot: number): Activation {
+    const code = o?.i8(slot, "fused_activation_function") ?? 0;
+    const name = ACTIVATION_NAMES[code];
+    if (name === undefined) failAt(t.where, `fused activation code ${code} is invalid`);
+    if (name === "TANH" || name === "SIGN_BIT") {
+      throw new UnsupportedOpError(op, index, `fused activation ${name} is not supported`);
+    }
+    return name;
+  }
+  function padding(o: Table | undefined, slot: number): Padding {
+    const code = o?.i8(slot, "padding") ?? 0;
+    const name = PADDING_NAMES[code];
+    if (name === undefined) failAt(t.where, `padding code ${code} is invalid`);
+    return name;
+  }
+  const io = { inputs, outputs };
+
+  switch (op) {
+    case "CONV_2D": {
+      const o = opts("Conv2DOptions");
+      const S = CONV2D_OPTIONS;
+      return {
+        op,
+        ...io,
+        options: {
+          padding: padding(o, S.padding),
+          strideH: o?.i32(S.strideH, "stride_h") ?? 0,
+          strideW: o?.i32(S.strideW, "stride_w") ?? 0,
+          dilationH: o?.i32(S.dilationH, "dilation_h_factor", 1) ?? 1,
+          dilationW: o?.i32(S.dilationW, "dilation_w_factor", 1) ?? 1,
+          activation: activation(o, S.activation),
+        },
+      };
+    }
+    case "DEPTHWISE_CONV_2D": {
+      const o = opts("DepthwiseConv2DOptions");
+      const S = DEPTHWISE_OPTIONS;
+      return {
+        op,
+        ...io,
+        options: {
+          padding: padding(o, S.padding),
+          strideH: o?.i32(S.strideH, "stride_h") ?? 0,
+          strideW: o?.i32(S.strideW, "stride_w") ?? 0,
+          dilationH: o?.i32(S.dilationH, "dilation_h_factor", 1) ?? 1,
+          dilationW: o?.i32(S.dilationW, "dilation_w_factor", 1) ?? 1,
+          depthMultiplier: o?.i32(S.depthMultiplier, "depth_multiplier") ?? 0,
+          activation: activation(o, S.activation),
+        },
+      };
+    }
+    case "FULLY_CONNECTED": {
+      const o = opts("FullyConnectedOptions");
+      const format = o?.i8(FC_OPTIONS.weightsFormat, "weights_format") ?? 0;
+      if (format !== 0) {
+        throw new UnsupportedOpError(op, index, `weights format ${format} is not supported`);
+      }
+      return {
+        op,
+        ...io,
+        options: {
+          activation: activation(o, FC_OPTIONS.activation),
+          keepNumDims: o?.bool(FC_OPTIONS.keepNumDims, "keep_num_dims") ?? false,
+        },
+      };
+    }
+    case "ADD":
+      return {
+        op,
+        ...io,
+        options: { activation: activation(opts("AddOptions"), ADD_OPTIONS.activation) },
+      };
+    case "MUL":
+      return {
+        op,
+        ...io,
+        options: { activation: activation(opts("MulOptions"), MUL_OPTIONS.activation) },
+      };
+    case "AVERAGE_POOL_2D":
+    case "MAX_POOL_2D": {
+      const o = opts("Pool2DOptions");
+      const S = POOL2D_OPTIONS;
+      return {
+        op,
+        ...io,
+        options: {
+          padding: padding(o, S.padding),
+          strideH: o?.i32(S.strideH, "stride_h") ?? 0,
+          strideW: o?.i32(S.strideW, "stride_w") ?? 0,
+          filterH: o?.i32(S.filterH, "filter_height") ?? 0,
+          filterW: o?.i32(S.filterW, "filter_width") ?? 0,
+          activation: activation(o, S.activation),
+        },
+      };
+    }
+    case "MEAN": {
+      const o = opts("ReducerOptions");
+      return {
+        op,
+        ...io,
+        options: { keepDims: o?.bool(REDUCER_OPTIONS.keepDims, "keep_dims") ?? false },
+      };
+    }
+    case "PAD":
+      opts("PadOptions");
+      return { op, ...io, options: {} };
+    case "RESHAPE": {
+      const o = opts("ReshapeOptions");
+      const given = o?.int32s(RESHAPE_OPTIONS.newShape, "new_shape");
+      const outShape = tensors[outputs[0] ?? -1]?.shape ?? [];
+      return { op, ...io, options: { newShape: given ?? [...outShape] } };
+    }
+    case "SOFTMAX": {
+      const o = opts("SoftmaxOptions");
+      return { op, ...io, options: { beta: o?.f32(SOFTMAX_OPTIONS.beta, "beta") ?? 0 } };
+    }
+    case "CONCATENATION": {
+      const o = opts("ConcatenationOptions");
+      return {
+        op,
+        ...io,
+        options: {
+          axis: o?.i32(CONCAT_OPTIONS.axis, "axis") ?? 0,
+          activation: activation(o, CONCAT_OPTIONS.activation),
+        },
+      };
+    }
+    case "LOGISTIC":
+      return { op, ...io, options: {} };
+    case "QUANTIZE":
+      opts("QuantizeOptions");
+      return { op, ...io, options: {} };
+    case "DEQUANTIZE":
+      opts("DequantizeOptions");
+      return { op, ...io, options: {} };
+    case "TRANSPOSE":
+      opts("TransposeOptions");
+      return { op, ...io, options: {} };
+    case "HARD_SWISH":
+      opts("HardSwishOptions");
+      return { op, ...io, options: {} };
+  }
+}
