@@ -1,0 +1,98 @@
+/**
+ * Buffer lifetimes after fusion: one buffer per storage root (aliases share it), live from the
+ * layer that first writes it (0 for model inputs) to the last layer that reads any alias of it
+ * (the last layer for model outputs), sized by the largest tensor stored in it.
+ *
+ * @module
+ */
+import { tensorBytes } from "../ir/graph.ts";
+import { storageOf } from "./passes/lower.ts";
+import type { Lowered } from "./passes/types.ts";
+import type { BufferRequest } from "./types.ts";
+
+/** Arena alignment of every buffer, in bytes. */
+export const BUFFER_ALIGN = 8;
+
+/** Round a size up to {@link BUFFER_ALIGN}. */
+export function alignUp(n: number, align = BUFFER_ALIGN): number {
+  return Math.ceil(n / align) * align;
+}
+
+/** Lifetimes plus where each activation tensor lives. */
+export interface Lifetimes {
+  /** Activation buffers first (by storage root ascending), then the shared scratch buffer if any. */
+  readonly buffers: readonly BufferRequest[];
+  /** Per tensor: index into `buffers`, or -1 for constants and unused tensors. */
+  readonly bufferOf: readonly number[];
+  /** Index of the shared scratch buffer in `buffers`, or -1. */
+  readonly scratch: number;
+}
+
+/**
+ * Compute buffer lifetimes.
+ *
+ * @param scratchBytes bytes of scratch each layer needs (shared region sized by the largest)
+ * @example
+ * ```ts
+ * const { buffers } = computeLifetimes(runPasses(graph), { scratchBytes: () => 0 });
+ * ```
+ */
+export function computeLifetimes(
+  lowered: Lowered,
+  options: { readonly scratchBytes?: (layer: number) => number } = {},
+): Lifetimes {
+  const { graph, layers } = lowered;
+  const n = layers.length;
+  const lastLayer = Math.max(0, n - 1);
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  const size = new Map<number, number>();
+  const touch = (t: number, at: number) => {
+    const tensor = graph.tensors[t];
+    if (!tensor || tensor.data) return;
+    const root = storageOf(lowered, t);
+    first.set(root, Math.min(first.get(root) ?? at, at));
+    last.set(root, Math.max(last.get(root) ?? at, at));
+    size.set(root, Math.max(size.get(root) ?? 0, tensorBytes(tensor)));
+  };
+  for (const t of lowered.inputs) touch(t, 0);
+  layers.forEach((l, i) => {
+    for (const t of l.outputs) touch(t, i);
+    for (const t of l.inputs) if (t >= 0) touch(t, i);
+  });
+  for (const t of lowered.outputs) touch(t, lastLayer);
+  const roots = [...first.keys()].sort((a, b) => a - b);
+  const buffers: BufferRequest[] = roots.map((r) => ({
+    id: r,
+    name: graph.tensors[r]!.name,
+    size: alignUp(size.get(r)!),
+    firstUse: first.get(r)!,
+    lastUse: last.get(r)!,
+  }));
+  const index = new Map(roots.map((r, i) => [r, i]));
+  const bufferOf = graph.tensors.map((t, i) =>
+    t.data ? -1 : (index.get(storageOf(lowered, i)) ?? -1)
+  );
+  let scratch = -1;
+  let scratchSize = 0;
+  let lo = n;
+  let hi = -1;
+  for (let i = 0; i < n; i++) {
+    const s = options.scratchBytes?.(i) ?? 0;
+    if (s <= 0) continue;
+    scratchSize = Math.max(scratchSize, s);
+    lo = Math.min(lo, i);
+    hi = Math.max(hi, i);
+  }
+  if (scratchSize > 0) {
+    scratch = buffers.length;
+    buffers.push({
+      id: -1,
+      name: "scratch",
+      size: alignUp(scratchSize),
+      firstUse: lo,
+      lastUse: hi,
+    });
+  }
+  return { buffers, bufferOf, scratch };
+}

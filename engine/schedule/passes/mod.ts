@@ -1,0 +1,55 @@
+/**
+ * The tinyengine graph passes, in pipeline order; each is a pure function of a {@link Lowered}.
+ *
+ * @module
+ */
+import type { Graph } from "../../ir/graph.ts";
+import { fuseActivations } from "./activation.ts";
+import { aliasReshapes } from "./alias_reshape.ts";
+import { foldBoundaryQuantize } from "./fold_quantize.ts";
+import { markInPlace } from "./inplace.ts";
+import { lowerGraph } from "./lower.ts";
+import { explicitPadding, fusePad } from "./padding.ts";
+import type { Lowered } from "./types.ts";
+
+export * from "./types.ts";
+export { consumersOf, lowerGraph, storageOf } from "./lower.ts";
+export { foldBoundaryQuantize } from "./fold_quantize.ts";
+export { aliasReshapes } from "./alias_reshape.ts";
+export { explicitPadding, fusePad, layerPadding, samePadding } from "./padding.ts";
+export { activationClamp, fuseActivations } from "./activation.ts";
+export { lastReaders, markInPlace } from "./inplace.ts";
+
+/** A named pass. */
+export interface Pass {
+  readonly name: string;
+  readonly run: (lowered: Lowered) => Lowered;
+}
+
+/** The default pipeline, in order. */
+export const DEFAULT_PASSES: readonly Pass[] = [
+  { name: "fold-boundary-quantize", run: foldBoundaryQuantize },
+  { name: "alias-reshape", run: aliasReshapes },
+  { name: "explicit-padding", run: explicitPadding },
+  { name: "fuse-pad", run: fusePad },
+  { name: "fuse-activation", run: fuseActivations },
+  { name: "in-place", run: markInPlace },
+];
+
+/**
+ * Lower a graph and run the passes.
+ *
+ * @example
+ * ```ts
+ * const lowered = runPasses(graph);
+ * const noInPlace = runPasses(graph, { passes: DEFAULT_PASSES.filter((p) => p.name !== "in-place") });
+ * ```
+ */
+export function runPasses(
+  graph: Graph,
+  options: { readonly passes?: readonly Pass[] } = {},
+): Lowered {
+  let l = lowerGraph(graph);
+  for (const p of options.passes ?? DEFAULT_PASSES) l = p.run(l);
+  return l;
+}

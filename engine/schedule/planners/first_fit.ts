@@ -1,0 +1,100 @@
+/**
+ * First-fit placement in a given order: each buffer goes to the lowest aligned offset where it does
+ * not overlap any already placed buffer whose lifetime intersects its own. Ordering heuristics are
+ * thin wrappers around it.
+ *
+ * @module
+ */
+import { alignUp } from "../lifetimes.ts";
+import type { BufferRequest, Placement } from "../types.ts";
+
+/** Whether two buffers are live at the same time. */
+export function liveTogether(a: BufferRequest, b: BufferRequest): boolean {
+  return a.firstUse <= b.lastUse && b.firstUse <= a.lastUse;
+}
+
+/**
+ * Place buffers first-fit in the order given by `order` (indices into `buffers`).
+ *
+ * @example
+ * ```ts
+ * placeInOrder(buffers, buffers.map((_, i) => i));
+ * ```
+ */
+export function placeInOrder(
+  buffers: readonly BufferRequest[],
+  order: readonly number[],
+): Placement {
+  const offsets = new Array<number>(buffers.length).fill(0);
+  const placed: number[] = [];
+  let total = 0;
+  for (const i of order) {
+    const b = buffers[i]!;
+    const busy = placed
+      .filter((j) => liveTogether(b, buffers[j]!))
+      .map((j) => [offsets[j]!, offsets[j]! + buffers[j]!.size] as const)
+      .sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    let at = 0;
+    for (const [lo, hi] of busy) {
+      if (b.size === 0) break;
+      if (at + b.size <= lo) break;
+      at = Math.max(at, alignUp(hi));
+    }
+    offsets[i] = at;
+    placed.push(i);
+    total = Math.max(total, at + b.size);
+  }
+  return { offsets, totalBytes: total };
+}
+
+/** Sort indices by a comparator with the id, then index as final tie-breaks (deterministic). */
+export function orderBy(
+  buffers: readonly BufferRequest[],
+  cmp: (a: BufferRequest, b: BufferRequest) => number,
+): number[] {
+  return buffers.map((_, i) => i).sort((i, j) => {
+    const a = buffers[i]!;
+    const b = buffers[j]!;
+    return cmp(a, b) || a.id - b.id || i - j;
+  });
+}
+
+/** First-fit, largest buffer first (TFLM/TVM greedy-by-size). */
+export function firstFitBySize(buffers: readonly BufferRequest[]): Placement {
+  return placeInOrder(
+    buffers,
+    orderBy(buffers, (a, b) => b.size - a.size || a.firstUse - b.firstUse),
+  );
+}
+
+/** First-fit, largest size x lifetime area first. */
+export function firstFitByArea(buffers: readonly BufferRequest[]): Placement {
+  const area = (b: BufferRequest) => b.size * (b.lastUse - b.firstUse + 1);
+  return placeInOrder(buffers, orderBy(buffers, (a, b) => area(b) - area(a)));
+}
+
+/** First-fit, longest lifetime first. */
+export function firstFitByLifetime(buffers: readonly BufferRequest[]): Placement {
+  const len = (b: BufferRequest) => b.lastUse - b.firstUse;
+  return placeInOrder(buffers, orderBy(buffers, (a, b) => len(b) - len(a) || b.size - a.size));
+}
+
+/** First-fit, most bytes of conflicting buffers first (TVM greedy-by-conflicts). */
+export function firstFitByConflicts(buffers: readonly BufferRequest[]): Placement {
+  const pressure = buffers.map((b) =>
+    buffers.reduce((s, o) => s + (o !== b && liveTogether(b, o) ? o.size : 0), 0) + b.size
+  );
+  const idx = new Map(buffers.map((b, i) => [b, i]));
+  return placeInOrder(
+    buffers,
+    orderBy(buffers, (a, b) => pressure[idx.get(b)!]! - pressure[idx.get(a)!]! || b.size - a.size),
+  );
+}
+
+/** First-fit in execution order (earliest first use first). */
+export function firstFitByStart(buffers: readonly BufferRequest[]): Placement {
+  return placeInOrder(
+    buffers,
+    orderBy(buffers, (a, b) => a.firstUse - b.firstUse || b.size - a.size),
+  );
+}
