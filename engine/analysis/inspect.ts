@@ -1,0 +1,189 @@
+/**
+ * The `inspect` report: operators, tensors, MACs, parameters, activation sizes and the two
+ * layer-by-layer memory bounds of a Graph, as one JSON-serializable record.
+ *
+ * @module
+ */
+import { type DType, type Graph, type Node, type OpName, tensorBytes } from "../ir/graph.ts";
+import { graphCost } from "../ops/graph_cost.ts";
+import { layerwiseBounds, type LivenessBound } from "./liveness.ts";
+
+/** A tensor as the report shows it. */
+export interface InspectTensor {
+  readonly index: number;
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly bytes: number;
+  /** Whether it is a constant (weights, bias, operands) rather than an activation. */
+  readonly constant: boolean;
+  /** Quantization: "per-tensor", "per-channel(axis N)" or "none". */
+  readonly quantization: string;
+}
+
+/** One operator of the report. */
+export interface InspectOp {
+  readonly index: number;
+  readonly op: OpName;
+  /** Short attribute summary, e.g. "3x3 s2 SAME RELU6". */
+  readonly attrs: string;
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+  readonly inputShapes: readonly (readonly number[])[];
+  readonly outputShapes: readonly (readonly number[])[];
+  readonly macs: number;
+  /** Deployed weights + biases. */
+  readonly params: number;
+  readonly paramBytes: number;
+  /** Bytes of non-constant inputs. */
+  readonly inputBytes: number;
+  readonly outputBytes: number;
+  /** Live activation bytes while it runs: TF-Lite Micro model / in-place model. */
+  readonly liveBytes: number;
+  readonly liveBytesInPlace: number;
+}
+
+/** Graph totals of the report. */
+export interface InspectTotals {
+  readonly ops: number;
+  readonly tensors: number;
+  readonly macs: number;
+  /** Deployed weights + biases of conv / depthwise / fully connected. */
+  readonly params: number;
+  /** Parameters before batch-norm folding (what papers report). */
+  readonly trainingParams: number;
+  /** Bytes of all constant tensors (model data in Flash). */
+  readonly paramBytes: number;
+  readonly inputBytes: number;
+  readonly outputBytes: number;
+  readonly maxActivationBytes: number;
+  readonly totalActivationBytes: number;
+}
+
+/** What `inspect` reports about a Graph. JSON-serializable. */
+export interface InspectReport {
+  readonly model: string;
+  readonly inputs: readonly InspectTensor[];
+  readonly outputs: readonly InspectTensor[];
+  readonly totals: InspectTotals;
+  /** How many operators of each kind, in first-seen order. */
+  readonly opCounts: Readonly<Record<string, number>>;
+  readonly ops: readonly InspectOp[];
+  readonly tensors: readonly InspectTensor[];
+  /** Layer-by-layer lower bounds on peak activation memory. */
+  readonly liveness: {
+    /** Every operator's inputs and outputs coexist (TF-Lite Micro; RESHAPE is a copy). */
+    readonly tflm: LivenessBound;
+    /** Depthwise convolutions run in place; RESHAPE aliases its input (TinyEngine). */
+    readonly inPlace: LivenessBound;
+  };
+}
+
+function attrsOf(node: Node, graph: Graph): string {
+  const act = (a: string) => (a === "NONE" ? "" : ` ${a}`);
+  switch (node.op) {
+    case "CONV_2D":
+    case "DEPTHWISE_CONV_2D": {
+      const f = graph.tensors[node.inputs[1] ?? -1]?.shape ?? [];
+      const o = node.options;
+      const s = o.strideH === o.strideW ? `s${o.strideH}` : `s${o.strideH}x${o.strideW}`;
+      const d = o.dilationH !== 1 || o.dilationW !== 1 ? ` d${o.dilationH}x${o.dilationW}` : "";
+      return `${f[1] ?? "?"}x${f[2] ?? "?"} ${s}${d} ${o.padding}${act(o.activation)}`;
+    }
+    case "AVERAGE_POOL_2D":
+    case "MAX_POOL_2D": {
+      const o = node.options;
+      return `${o.filterH}x${o.filterW} s${o.strideH} ${o.padding}${act(o.activation)}`;
+    }
+    case "FULLY_CONNECTED":
+    case "ADD":
+    case "MUL":
+      return act(node.options.activation).trim();
+    case "CONCATENATION":
+      return `axis ${node.options.axis}${act(node.options.activation)}`;
+    case "MEAN":
+      return node.options.keepDims ? "keepDims" : "";
+    case "SOFTMAX":
+      return `beta ${node.options.beta}`;
+    default:
+      return "";
+  }
+}
+
+function describeTensor(graph: Graph, index: number): InspectTensor {
+  const t = graph.tensors[index];
+  if (!t) throw new RangeError(`Cannot inspect tensor ${index}: it does not exist`);
+  const q = t.quant;
+  return {
+    index,
+    name: t.name,
+    shape: [...t.shape],
+    dtype: t.dtype,
+    bytes: tensorBytes(t),
+    constant: t.data !== undefined,
+    quantization: !q ? "none" : q.scale.length > 1 ? `per-channel(axis ${q.axis})` : "per-tensor",
+  };
+}
+
+/**
+ * Inspects a Graph: per-operator shapes, MACs, parameters and activation sizes, every tensor,
+ * totals, and the two layer-by-layer lower bounds on peak activation memory with their peak
+ * operator and the tensors live there.
+ *
+ * @example
+ * ```ts ignore
+ * import { inspectGraph } from "./inspect.ts";
+ * const report = inspectGraph(graph);
+ * report.totals.macs; report.liveness.tflm.bytes; report.liveness.inPlace.peakOp;
+ * ```
+ */
+export function inspectGraph(graph: Graph): InspectReport {
+  const cost = graphCost(graph);
+  const bounds = layerwiseBounds(graph);
+  const shapes = (ids: readonly number[]) =>
+    ids.map((i) => (i >= 0 ? [...(graph.tensors[i]?.shape ?? [])] : []));
+  const ops: InspectOp[] = graph.nodes.map((node, i) => {
+    const c = cost.nodes[i]!;
+    return {
+      index: i,
+      op: node.op,
+      attrs: attrsOf(node, graph),
+      inputs: [...node.inputs],
+      outputs: [...node.outputs],
+      inputShapes: shapes(node.inputs),
+      outputShapes: shapes(node.outputs),
+      macs: c.macs,
+      params: c.params,
+      paramBytes: c.paramBytes,
+      inputBytes: c.inputBytes,
+      outputBytes: c.outputBytes,
+      liveBytes: bounds.tflm.perOp[i] ?? 0,
+      liveBytesInPlace: bounds.inPlace.perOp[i] ?? 0,
+    };
+  });
+  const opCounts: Record<string, number> = {};
+  for (const n of graph.nodes) opCounts[n.op] = (opCounts[n.op] ?? 0) + 1;
+  const inputs = graph.inputs.map((i) => describeTensor(graph, i));
+  const outputs = graph.outputs.map((i) => describeTensor(graph, i));
+  return {
+    model: graph.name,
+    inputs,
+    outputs,
+    totals: {
+      ops: graph.nodes.length,
+      tensors: graph.tensors.length,
+      macs: cost.macs,
+      params: cost.params,
+      trainingParams: cost.trainingParams,
+      paramBytes: cost.paramBytes,
+      inputBytes: inputs.reduce((s, t) => s + t.bytes, 0),
+      outputBytes: outputs.reduce((s, t) => s + t.bytes, 0),
+      maxActivationBytes: cost.maxActivationBytes,
+      totalActivationBytes: cost.totalActivationBytes,
+    },
+    opCounts,
+    ops,
+    tensors: graph.tensors.map((_, i) => describeTensor(graph, i)),
+    liveness: { tflm: bounds.tflm, inPlace: bounds.inPlace },
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * Quantized Graph builders with deterministic synthetic weights: MobileNetV1/V2, MBConv
+ * networks (ProxylessNAS, MCUNet, TinyNAS) from an {@link MbconvArch}, ResNet-8, the published
+ * MCUNet configs, and a registry of model names.
+ *
+ * @example
+ * ```ts ignore
+ * import { buildModel } from "./mod.ts";
+ * const graph = buildModel("mcunet-320kb");
+ * ```
+ *
+ * @module
+ */
+export * from "./make_divisible.ts";
+export * from "./mbconv.ts";
+export * from "./mobilenet_v2.ts";
+export * from "./mobilenet_v1.ts";
+export * from "./resnet.ts";
+export * from "./mcunet_config.ts";
+export * from "./registry.ts";
