@@ -1,0 +1,222 @@
+/**
+ * Fast, shape-only cost of an architecture under the tinyengine memory schedule: MACs, parameters,
+ * a liveness-based arena estimate (layer-by-layer execution, in-place depthwise, residual inputs
+ * kept alive until their ADD, one shared scratch buffer sized by its largest user) and a Flash
+ * estimate (weights + per-channel constants + code). The constants are a `CostCalibration`, fitted
+ * from real tinyengine builds (see calibration.ts); the exact planner confirms borderline cases.
+ *
+ * @module
+ */
+import {
+  archLayers,
+  layerChannels,
+  layerKey,
+  layerMacs,
+  type LayerShape,
+  layerWeights,
+} from "./layers.ts";
+import type { MbconvArch } from "./space.ts";
+
+/** Constants that turn shapes into SRAM and Flash bytes; fitted from real builds. */
+export interface CostCalibration {
+  /** Where the numbers come from: "default" or a description of the fit. */
+  readonly source: string;
+  /** Stack allowance added to static SRAM (the emulator's measured high-water plus margin). */
+  readonly stackBytes: number;
+  /** Static SRAM beyond the arena and the input buffer (.data, small .bss, output buffer). */
+  readonly staticBytes: number;
+  /** Whether the planner keeps the graph input inside the arena (else it is a separate buffer). */
+  readonly inputInArena: boolean;
+  /** Planned arena = arenaScale * liveness estimate + arenaOffset. */
+  readonly arenaScale: number;
+  readonly arenaOffset: number;
+  /** Flash for code: base + per layer + per distinct specialized kernel. */
+  readonly codeBase: number;
+  readonly codePerLayer: number;
+  readonly codePerKernel: number;
+  /** Flash for model constants: per weight byte, per output channel (bias + requantization). */
+  readonly modelPerWeight: number;
+  readonly modelPerChannel: number;
+  readonly modelBase: number;
+}
+
+/** Calibration used before any real build is available (conservative). */
+export const DEFAULT_CALIBRATION: CostCalibration = {
+  source: "default",
+  stackBytes: 4096,
+  staticBytes: 2048,
+  inputInArena: true,
+  arenaScale: 1,
+  arenaOffset: 0,
+  codeBase: 16384,
+  codePerLayer: 96,
+  codePerKernel: 2048,
+  modelPerWeight: 1,
+  modelPerChannel: 12,
+  modelBase: 0,
+};
+
+/** Shape-only cost of one architecture. */
+export interface ArchCost {
+  readonly macs: number;
+  /** Weights + biases. */
+  readonly params: number;
+  readonly layers: number;
+  /** Distinct specialized kernels (kind, kernel, stride, 1x1 input channels). */
+  readonly kernels: number;
+  /** Largest sum of simultaneously live activations in the arena (bytes). */
+  readonly liveBytes: number;
+  /** Largest scratch buffer (bytes). */
+  readonly scratchBytes: number;
+  readonly inputBytes: number;
+  /** Predicted planned arena (calibrated). */
+  readonly arenaBytes: number;
+  /** Predicted peak SRAM: arena + input buffer (when outside) + static + stack allowance. */
+  readonly sramBytes: number;
+  readonly flashModelBytes: number;
+  readonly flashCodeBytes: number;
+  readonly flashBytes: number;
+}
+
+function bytes(l: LayerShape, side: "in" | "out"): number {
+  return side === "in" ? l.inH * l.inW * l.inC : l.outH * l.outW * l.outC;
+}
+
+/** Scratch bytes a tinyengine-style kernel needs (im2col of two columns as int16, padded plane). */
+function scratch(l: LayerShape): number {
+  switch (l.kind) {
+    case "CONV_2D":
+      return 2 * 2 * l.kernel * l.kernel * l.inC;
+    case "DEPTHWISE_CONV_2D": {
+      const pad = l.kernel - 1;
+      return (l.inH + pad) * (l.inW + pad) + l.outH * l.outW;
+    }
+    case "FULLY_CONNECTED":
+      return 2 * l.inC;
+    default:
+      return 0;
+  }
+}
+
+function kernelKey(l: LayerShape): string {
+  return l.kind === "CONV_2D" && l.kernel === 1
+    ? `pw:${l.inC % 8 === 0 ? "c8" : "c"}`
+    : `${l.kind}:k${l.kernel}s${l.stride}`;
+}
+
+/**
+ * Liveness of the layer-by-layer schedule: the largest arena bytes live during any layer, and the
+ * largest scratch buffer.
+ */
+export function scheduleBytes(
+  layers: readonly LayerShape[],
+  options: { readonly inputInArena: boolean },
+): { liveBytes: number; scratchBytes: number } {
+  let live = 0;
+  let scr = 0;
+  let block = -2;
+  let skip = 0; // block input kept for the residual ADD
+  let curIsSkip = false;
+  let curInArena = options.inputInArena;
+  const residualBlocks = new Set(layers.filter((l) => l.kind === "ADD").map((l) => l.block));
+  for (const l of layers) {
+    const inB = bytes(l, "in");
+    const outB = bytes(l, "out");
+    if (l.block !== block) {
+      block = l.block;
+      skip = residualBlocks.has(block) ? inB : 0;
+      curIsSkip = skip > 0;
+    }
+    const cur = curInArena ? inB : 0;
+    const extra = skip > 0 && !curIsSkip ? skip : 0;
+    let now: number;
+    switch (l.kind) {
+      case "DEPTHWISE_CONV_2D":
+        now = Math.max(cur, outB) + extra;
+        break;
+      case "ADD":
+        now = cur + skip;
+        break;
+      default:
+        now = cur + outB + extra;
+    }
+    live = Math.max(live, now);
+    scr = Math.max(scr, scratch(l));
+    if (l.kind === "ADD") skip = 0;
+    curIsSkip = false;
+    curInArena = true;
+  }
+  return { liveBytes: live, scratchBytes: scr };
+}
+
+/**
+ * The shape-only cost of an architecture under a calibration.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CALIBRATION, estimateCost } from "./cost.ts";
+ * import { createDefaultArch, MCUNET_SPACE, toMbconvArch } from "./space.ts";
+ * const spec = toMbconvArch(MCUNET_SPACE, createDefaultArch(MCUNET_SPACE, { width: 0.5, resolution: 96 }), { classes: 10, inputChannels: 3 });
+ * const cost = estimateCost(spec, DEFAULT_CALIBRATION);
+ * cost.sramBytes > cost.arenaBytes; // true
+ * ```
+ */
+export function estimateCost(arch: MbconvArch, calibration: CostCalibration): ArchCost {
+  return costOfLayers(archLayers(arch), calibration);
+}
+
+/** {@link estimateCost} on an already computed layer list. */
+export function costOfLayers(
+  layers: readonly LayerShape[],
+  calibration: CostCalibration,
+): ArchCost {
+  let macs = 0;
+  let weights = 0;
+  let channels = 0;
+  const kernels = new Set<string>();
+  let counted = 0;
+  for (const l of layers) {
+    macs += layerMacs(l);
+    weights += layerWeights(l);
+    channels += layerChannels(l);
+    kernels.add(kernelKey(l));
+    counted++;
+  }
+  const first = layers[0];
+  const inputBytes = first ? first.inH * first.inW * first.inC : 0;
+  const { liveBytes, scratchBytes } = scheduleBytes(layers, {
+    inputInArena: calibration.inputInArena,
+  });
+  const arenaBytes = Math.ceil(
+    calibration.arenaScale * (liveBytes + scratchBytes) + calibration.arenaOffset,
+  );
+  const sramBytes = arenaBytes + (calibration.inputInArena ? 0 : inputBytes) +
+    calibration.staticBytes + calibration.stackBytes;
+  const flashModelBytes = Math.ceil(
+    calibration.modelBase + calibration.modelPerWeight * weights +
+      calibration.modelPerChannel * channels,
+  );
+  const flashCodeBytes = Math.ceil(
+    calibration.codeBase + calibration.codePerLayer * counted +
+      calibration.codePerKernel * kernels.size,
+  );
+  return {
+    macs,
+    params: weights + channels,
+    layers: counted,
+    kernels: kernels.size,
+    liveBytes,
+    scratchBytes,
+    inputBytes,
+    arenaBytes,
+    sramBytes,
+    flashModelBytes,
+    flashCodeBytes,
+    flashBytes: flashModelBytes + flashCodeBytes,
+  };
+}
+
+/** Layer configuration keys of an architecture, in execution order (for the latency table). */
+export function archLayerKeys(arch: MbconvArch): string[] {
+  return archLayers(arch).map(layerKey);
+}

@@ -1,0 +1,227 @@
+/**
+ * The layer sequence of an `MbconvArch`, computed from shapes alone (no Graph, no weights), so that
+ * screening thousands of candidates per second is possible. The sequence follows the builders'
+ * lowering: first conv, then per block [expand 1x1] -> depthwise -> project 1x1 -> [residual ADD],
+ * then global average pool and the fully connected classifier.
+ *
+ * @module
+ */
+import type { MbconvArch } from "./space.ts";
+
+/** Layer kinds, named like the TFLite operators they become. */
+export type LayerKind =
+  | "CONV_2D"
+  | "DEPTHWISE_CONV_2D"
+  | "ADD"
+  | "AVERAGE_POOL_2D"
+  | "FULLY_CONNECTED";
+
+/** One layer with its shapes (NHWC, batch 1, SAME padding). */
+export interface LayerShape {
+  readonly kind: LayerKind;
+  readonly inH: number;
+  readonly inW: number;
+  readonly inC: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly outC: number;
+  readonly kernel: number;
+  readonly stride: number;
+  /** Index of the block the layer belongs to (-1 for first conv and head). */
+  readonly block: number;
+  /** Role inside the network. */
+  readonly role: "stem" | "expand" | "depthwise" | "project" | "residual" | "pool" | "classifier";
+}
+
+/**
+ * The layers of an architecture, in execution order.
+ *
+ * @example
+ * ```ts
+ * import { archLayers } from "./layers.ts";
+ * const layers = archLayers({
+ *   resolution: 32, inputChannels: 3, classes: 10,
+ *   firstConv: { outChannels: 8 },
+ *   blocks: [{ kernel: 3, expand: 1, stride: 1, outChannels: 8 }],
+ * });
+ * layers.length; // 6: conv, depthwise, project, residual ADD, pool, classifier
+ * ```
+ */
+export function archLayers(arch: MbconvArch): LayerShape[] {
+  const out: LayerShape[] = [];
+  const down = (n: number, s: number) => Math.ceil(n / s);
+  let h = arch.resolution;
+  let w = arch.resolution;
+  let c = arch.inputChannels;
+  const fc = { outChannels: arch.firstConv.outChannels, kernel: 3, stride: 2 };
+  out.push({
+    kind: "CONV_2D",
+    inH: h,
+    inW: w,
+    inC: c,
+    outH: down(h, fc.stride),
+    outW: down(w, fc.stride),
+    outC: fc.outChannels,
+    kernel: fc.kernel,
+    stride: fc.stride,
+    block: -1,
+    role: "stem",
+  });
+  h = down(h, fc.stride);
+  w = down(w, fc.stride);
+  c = fc.outChannels;
+  for (const [bi, b] of arch.blocks.entries()) {
+    const mid = b.midChannels ?? Math.round(c * b.expand);
+    if (b.expand !== 1) {
+      out.push({
+        kind: "CONV_2D",
+        inH: h,
+        inW: w,
+        inC: c,
+        outH: h,
+        outW: w,
+        outC: mid,
+        kernel: 1,
+        stride: 1,
+        block: bi,
+        role: "expand",
+      });
+    }
+    const oh = down(h, b.stride);
+    const ow = down(w, b.stride);
+    out.push({
+      kind: "DEPTHWISE_CONV_2D",
+      inH: h,
+      inW: w,
+      inC: mid,
+      outH: oh,
+      outW: ow,
+      outC: mid,
+      kernel: b.kernel,
+      stride: b.stride,
+      block: bi,
+      role: "depthwise",
+    });
+    out.push({
+      kind: "CONV_2D",
+      inH: oh,
+      inW: ow,
+      inC: mid,
+      outH: oh,
+      outW: ow,
+      outC: b.outChannels,
+      kernel: 1,
+      stride: 1,
+      block: bi,
+      role: "project",
+    });
+    if (b.residual ?? (b.stride === 1 && c === b.outChannels)) {
+      out.push({
+        kind: "ADD",
+        inH: oh,
+        inW: ow,
+        inC: b.outChannels,
+        outH: oh,
+        outW: ow,
+        outC: b.outChannels,
+        kernel: 1,
+        stride: 1,
+        block: bi,
+        role: "residual",
+      });
+    }
+    h = oh;
+    w = ow;
+    c = b.outChannels;
+  }
+  if (arch.featureMix !== undefined) {
+    out.push({
+      kind: "CONV_2D",
+      inH: h,
+      inW: w,
+      inC: c,
+      outH: h,
+      outW: w,
+      outC: arch.featureMix.outChannels,
+      kernel: 1,
+      stride: 1,
+      block: -1,
+      role: "expand",
+    });
+    c = arch.featureMix.outChannels;
+  }
+  out.push({
+    kind: "AVERAGE_POOL_2D",
+    inH: h,
+    inW: w,
+    inC: c,
+    outH: 1,
+    outW: 1,
+    outC: c,
+    kernel: h,
+    stride: 1,
+    block: -1,
+    role: "pool",
+  });
+  out.push({
+    kind: "FULLY_CONNECTED",
+    inH: 1,
+    inW: 1,
+    inC: c,
+    outH: 1,
+    outW: 1,
+    outC: arch.classes,
+    kernel: 1,
+    stride: 1,
+    block: -1,
+    role: "classifier",
+  });
+  return out;
+}
+
+/** Multiply-accumulates of one layer (same convention as engine/ops). */
+export function layerMacs(l: LayerShape): number {
+  switch (l.kind) {
+    case "CONV_2D":
+      return l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC;
+    case "DEPTHWISE_CONV_2D":
+      return l.outH * l.outW * l.outC * l.kernel * l.kernel;
+    case "FULLY_CONNECTED":
+      return l.outC * l.inC;
+    default:
+      return 0;
+  }
+}
+
+/** Weight count (excluding biases) of one layer. */
+export function layerWeights(l: LayerShape): number {
+  switch (l.kind) {
+    case "CONV_2D":
+      return l.outC * l.kernel * l.kernel * l.inC;
+    case "DEPTHWISE_CONV_2D":
+      return l.outC * l.kernel * l.kernel;
+    case "FULLY_CONNECTED":
+      return l.outC * l.inC;
+    default:
+      return 0;
+  }
+}
+
+/** Channels that carry a bias and per-channel requantization constants. */
+export function layerChannels(l: LayerShape): number {
+  return l.kind === "CONV_2D" || l.kind === "DEPTHWISE_CONV_2D" || l.kind === "FULLY_CONNECTED"
+    ? l.outC
+    : 0;
+}
+
+/**
+ * A key naming the layer's configuration (what its cost depends on): kind, shapes, kernel, stride.
+ *
+ * @example
+ * ```ts ignore
+ * layerKey(layer); // "DEPTHWISE_CONV_2D:i40x40x48:o20x20x48:k5s2"
+ * ```
+ */
+export function layerKey(l: LayerShape): string {
+  return `${l.kind}:i${l.inH}x${l.inW}x${l.inC}:o${l.outH}x${l.outW}x${l.outC}:k${l.kernel}s${l.stride}`;
+}
