@@ -1,0 +1,109 @@
+/**
+ * Errors raised by the emulator.
+ *
+ * @module
+ */
+
+/** A Unicorn API call failed; carries Unicorn's error number and `uc_strerror` text. */
+export class UnicornError extends Error {
+  /** The `uc_err` code. */
+  readonly errno: number;
+  /** The Unicorn function that failed. */
+  readonly call: string;
+
+  constructor(call: string, errno: number, text: string) {
+    super(`Cannot ${call}: ${text} (uc_err ${errno})`);
+    this.name = "UnicornError";
+    this.errno = errno;
+    this.call = call;
+  }
+}
+
+/** An ELF file is malformed, truncated or not a 32-bit little-endian ARM image. */
+export class ElfFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ElfFormatError";
+  }
+}
+
+/** Details of an {@link EmulationFault}. */
+export interface EmulationFaultInfo {
+  /** Program counter when the emulation stopped. */
+  readonly pc: number;
+  /** The function symbol containing the PC (`"?"` when none does). */
+  readonly symbol: string;
+  /** The faulting data or fetch address for unmapped/protection errors. */
+  readonly address?: number;
+  /** The access kind for memory faults (`read (unmapped)`, ...). */
+  readonly access?: string;
+  /** Unicorn's error number (0 when the run stopped without an error). */
+  readonly errno: number;
+  /** Unicorn's error text. */
+  readonly ucError: string;
+  /** Instructions executed before the fault. */
+  readonly instructions: number;
+}
+
+/** The firmware did something the CPU could not complete (bad access, fault, undefined insn). */
+export class EmulationFault extends Error implements EmulationFaultInfo {
+  readonly pc: number;
+  readonly symbol: string;
+  readonly address?: number;
+  readonly access?: string;
+  readonly errno: number;
+  readonly ucError: string;
+  readonly instructions: number;
+
+  constructor(reason: string, info: EmulationFaultInfo) {
+    const at = `pc=0x${info.pc.toString(16)} in ${info.symbol}`;
+    const addr = info.address === undefined
+      ? ""
+      : `, ${info.access ?? "access"} at 0x${info.address.toString(16)}`;
+    super(`Cannot finish the emulation: ${reason} (${at}${addr}; ${info.ucError})`);
+    this.name = "EmulationFault";
+    this.pc = info.pc;
+    this.symbol = info.symbol;
+    if (info.address !== undefined) this.address = info.address;
+    if (info.access !== undefined) this.access = info.access;
+    this.errno = info.errno;
+    this.ucError = info.ucError;
+    this.instructions = info.instructions;
+  }
+}
+
+/** The firmware ran past its instruction budget (e.g. an infinite loop). */
+export class BudgetExceededError extends Error {
+  readonly budget: number;
+  readonly instructions: number;
+  readonly pc: number;
+  readonly symbol: string;
+
+  constructor(info: { budget: number; instructions: number; pc: number; symbol: string }) {
+    super(
+      `Cannot finish the emulation: the instruction budget of ${info.budget} was exceeded ` +
+        `(${info.instructions} instructions executed, pc=0x${info.pc.toString(16)} in ${info.symbol})`,
+    );
+    this.name = "BudgetExceededError";
+    this.budget = info.budget;
+    this.instructions = info.instructions;
+    this.pc = info.pc;
+    this.symbol = info.symbol;
+  }
+}
+
+/** The firmware cannot be run as a mcunet-bench image (no `mcu_halt`, missing symbol, ...). */
+export class FirmwareError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FirmwareError";
+  }
+}
+
+/** The probe markers the firmware wrote do not form a valid sequence. */
+export class MarkerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MarkerError";
+  }
+}

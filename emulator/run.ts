@@ -1,0 +1,455 @@
+/**
+ * Run a firmware image in Unicorn and measure it: instructions (total, init, inference, per
+ * layer), SRAM high-water, Flash sizes, output buffers and an optional per-function profile.
+ *
+ * @module
+ */
+import type { Board } from "../engine/boards.ts";
+import { classifySection } from "../engine/build/section_sizes.ts";
+import type { SectionSizes } from "../engine/build/types.ts";
+import { type ElfFile, parseElf, PT_LOAD, SymbolMap } from "./elf.ts";
+import {
+  BudgetExceededError,
+  EmulationFault,
+  FirmwareError,
+  MarkerError,
+  UnicornError,
+} from "./errors.ts";
+import { ARM_REG, MEM_TYPE_NAMES, UC } from "./ffi.ts";
+import { type Marker, type NativeCounter, type ProbeMode, Unicorn } from "./unicorn.ts";
+
+/** The probe register's address (see `fixtures/firmware/probe.h`). */
+export const PROBE_ADDRESS = 0x4fff0000;
+/** Size of the probe page the emulator maps. */
+export const PROBE_SIZE = 0x1000;
+/** The Cortex-M Private Peripheral Bus (SCS, DWT, ITM, ...), mapped as plain RAM. */
+export const PPB_BASE = 0xe0000000;
+/** Size of the mapped Private Peripheral Bus. */
+export const PPB_SIZE = 0x100000;
+/** Default instruction budget of {@link runFirmware}. */
+export const DEFAULT_BUDGET = 2_000_000_000;
+
+/** Probe marker codes (see ARCHITECTURE.md). */
+export const MARK = {
+  INFERENCE_BEGIN: 0x1,
+  INFERENCE_END: 0x2,
+  INIT_BEGIN: 0x3,
+  INIT_END: 0x4,
+  LAYER_BEGIN: 0x10000,
+  LAYER_END: 0x20000,
+} as const;
+
+/** The bytes SRAM is painted with before a run (repeated; little-endian word 0xC5A3E1F7). */
+const PAINT = [0xf7, 0xe1, 0xa3, 0xc5] as const;
+
+/** Options for {@link runFirmware}. */
+export interface RunOptions {
+  /** Bytes to write into symbols (usually `MCU_NOINIT` buffers) before the run. */
+  readonly inputs?: Readonly<Record<string, Uint8Array>>;
+  /** Symbols whose bytes to read after the halt (their size comes from the symbol table). */
+  readonly outputs?: readonly string[];
+  /** Maximum instructions before {@link BudgetExceededError} (default 2e9). */
+  readonly budget?: number;
+  /** Also return a per-function instruction profile (default false). */
+  readonly profile?: boolean;
+  /** How many functions the profile lists (default 20). */
+  readonly profileTop?: number;
+  /** How the probe is observed (default `"hook"`, a write hook bounded to the probe page). */
+  readonly probe?: Exclude<ProbeMode, "none">;
+}
+
+/** Instructions of one layer, between its begin and end markers. */
+export interface LayerCount {
+  readonly index: number;
+  readonly instructions: number;
+  /** How many begin/end pairs the layer had (1 for one inference). */
+  readonly occurrences: number;
+}
+
+/** One function in the profile. */
+export interface ProfileEntry {
+  readonly symbol: string;
+  readonly address: number;
+  readonly instructions: number;
+  /** Fraction of all counted instructions. */
+  readonly share: number;
+}
+
+/** SRAM figures, in bytes. */
+export interface SramUsage {
+  /** The board's SRAM size. */
+  readonly size: number;
+  readonly dataBytes: number;
+  readonly bssBytes: number;
+  readonly noinitBytes: number;
+  /** `.data` + `.bss` + `.noinit`. */
+  readonly staticBytes: number;
+  /** Stack high-water: from the stack top down to the lowest touched byte. */
+  readonly stackBytes: number;
+  /** `staticBytes + stackBytes`. */
+  readonly peakBytes: number;
+}
+
+/** Flash figures, in bytes. */
+export interface FlashUsage {
+  /** The board's Flash size. */
+  readonly size: number;
+  readonly sections: SectionSizes;
+  /** Loadable image: text + rodata + data initializers. */
+  readonly bytes: number;
+}
+
+/** Everything one run measured. Counts are exact and repeatable. */
+export interface RunResult {
+  readonly board: string;
+  readonly core: string;
+  /** The Unicorn CPU model id the engine reported (M4 = 9, M7 = 10). */
+  readonly cpuModel: number;
+  /** How the run ended: always the normal halt (anything else throws). */
+  readonly halt: "mcu_halt";
+  /** `main`'s return value (r0 at `mcu_halt`). */
+  readonly exitStatus: number;
+  /** All instructions from reset to the halt. */
+  readonly instructions: number;
+  /** Instructions between the init markers (0 without them). */
+  readonly initInstructions: number;
+  /** Instructions between the inference markers (0 without them). */
+  readonly inferenceInstructions: number;
+  /** Per-layer instructions, sorted by layer index. */
+  readonly layers: readonly LayerCount[];
+  /** Every probe write in order. */
+  readonly markers: readonly Marker[];
+  readonly sram: SramUsage;
+  readonly flash: FlashUsage;
+  /** Output buffers by symbol name. */
+  readonly outputs: Readonly<Record<string, Uint8Array>>;
+  /** Top functions by instructions (only with `profile: true`). */
+  readonly profile?: readonly ProfileEntry[];
+}
+
+/** The region instruction counts derived from a marker list. */
+export interface MarkerSummary {
+  readonly initInstructions: number;
+  readonly inferenceInstructions: number;
+  readonly layers: readonly LayerCount[];
+}
+
+/**
+ * Pair begin/end markers into init, inference and per-layer counts. Repeated regions add up.
+ * Throws {@link MarkerError} for an end without a begin, a nested repeat or an unclosed region.
+ */
+export function summarizeMarkers(markers: readonly Marker[]): MarkerSummary {
+  const open = new Map<string, number>();
+  const totals = new Map<string, number>();
+  const layerTotals = new Map<number, { instructions: number; occurrences: number }>();
+  const name = (code: number) => `0x${code.toString(16)}`;
+  for (const [i, m] of markers.entries()) {
+    const kind = m.code >>> 16;
+    let region: string | undefined;
+    let begin = false;
+    if (m.code === MARK.INIT_BEGIN || m.code === MARK.INIT_END) {
+      region = "init";
+      begin = m.code === MARK.INIT_BEGIN;
+    } else if (m.code === MARK.INFERENCE_BEGIN || m.code === MARK.INFERENCE_END) {
+      region = "inference";
+      begin = m.code === MARK.INFERENCE_BEGIN;
+    } else if (kind === 1 || kind === 2) {
+      region = `layer:${m.code & 0xffff}`;
+      begin = kind === 1;
+    }
+    if (region === undefined) continue; // other codes are kept in the raw list only
+    if (begin) {
+      if (open.has(region)) {
+        throw new MarkerError(
+          `Cannot pair probe markers: marker ${i} (${name(m.code)}) begins ${region} again ` +
+            "before it ended",
+        );
+      }
+      open.set(region, m.instructions);
+      continue;
+    }
+    const start = open.get(region);
+    if (start === undefined) {
+      throw new MarkerError(
+        `Cannot pair probe markers: marker ${i} (${name(m.code)}) ends ${region}, which has not begun`,
+      );
+    }
+    open.delete(region);
+    const n = m.instructions - start;
+    if (region.startsWith("layer:")) {
+      const index = m.code & 0xffff;
+      const t = layerTotals.get(index) ?? { instructions: 0, occurrences: 0 };
+      layerTotals.set(index, { instructions: t.instructions + n, occurrences: t.occurrences + 1 });
+    } else totals.set(region, (totals.get(region) ?? 0) + n);
+  }
+  if (open.size > 0) {
+    throw new MarkerError(
+      `Cannot pair probe markers: ${[...open.keys()].join(", ")} began but never ended`,
+    );
+  }
+  return {
+    initInstructions: totals.get("init") ?? 0,
+    inferenceInstructions: totals.get("inference") ?? 0,
+    layers: [...layerTotals.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([index, t]) => ({ index, ...t })),
+  };
+}
+
+const page = (n: number) => Math.ceil(n / 0x1000) * 0x1000;
+
+function inRegion(addr: number, len: number, base: number, size: number): boolean {
+  return addr >= base && addr + len <= base + size;
+}
+
+interface Layout {
+  readonly sections: SectionSizes;
+  /** End of the static SRAM data (highest end of an allocated SRAM section). */
+  readonly staticEnd: number;
+}
+
+function layout(elf: ElfFile, board: Board): Layout {
+  const sections = { text: 0, rodata: 0, data: 0, bss: 0, noinit: 0 };
+  let staticEnd = board.sram.base;
+  for (const s of elf.sections) {
+    const bucket = classifySection(s.name, s.type, s.flags);
+    if (!bucket) continue;
+    sections[bucket] += s.size;
+    if (s.size > 0 && inRegion(s.addr, s.size, board.sram.base, board.sram.size)) {
+      staticEnd = Math.max(staticEnd, s.addr + s.size);
+    }
+  }
+  return { sections, staticEnd };
+}
+
+/**
+ * Run `image.elf` on `image.board`'s core until the firmware reaches `mcu_halt`, and measure it.
+ *
+ * The engine is opened in Thumb mode with the board's CPU model (read back to verify); Flash,
+ * SRAM, the Private Peripheral Bus and the probe page are mapped; SRAM is painted; `PT_LOAD`
+ * segments are loaded at their physical addresses; inputs are written; the run starts at the
+ * ELF entry with SP = `_estack`. Throws {@link FirmwareError} (no `mcu_halt`, bad input symbol),
+ * {@link EmulationFault} (bad access, CPU exception), {@link BudgetExceededError} (never hangs),
+ * {@link MarkerError} (unpaired markers) or {@link ElfFormatError}.
+ *
+ * @example
+ * ```ts
+ * import { getBoard } from "../engine/boards.ts";
+ * const r = runFirmware(
+ *   { elf: await Deno.readFile("fw.elf"), board: getBoard("stm32f746") },
+ *   { inputs: { mcu_input: new Uint8Array(64) }, outputs: ["mcu_output"] },
+ * );
+ * // r.inferenceInstructions, r.layers, r.sram.peakBytes, r.outputs.mcu_output
+ * ```
+ */
+export function runFirmware(
+  image: { readonly elf: Uint8Array; readonly board: Board },
+  options: RunOptions = {},
+): RunResult {
+  const { board } = image;
+  const elf = parseElf(image.elf);
+  const symbols = new SymbolMap(elf.symbols);
+  const halt = symbols.get("mcu_halt");
+  if (!halt || halt.type !== "func") {
+    throw new FirmwareError(
+      "Cannot run the firmware: it has no mcu_halt function, so the emulator cannot tell when " +
+        "it is done (link it with fixtures/firmware/startup.c)",
+    );
+  }
+  const budget = options.budget ?? DEFAULT_BUDGET;
+  if (!Number.isSafeInteger(budget) || budget <= 0) {
+    throw new RangeError(`Cannot run the firmware: budget ${budget} is not a positive count`);
+  }
+  const lay = layout(elf, board);
+  const stackTop = symbols.get("_estack")?.value ?? board.sram.base + board.sram.size;
+  if (!inRegion(lay.staticEnd, stackTop - lay.staticEnd, board.sram.base, board.sram.size)) {
+    throw new FirmwareError(
+      `Cannot run the firmware: its stack top 0x${stackTop.toString(16)} or static data end ` +
+        `0x${lay.staticEnd.toString(16)} lies outside ${board.name}'s SRAM`,
+    );
+  }
+
+  using uc = Unicorn.open(board.core);
+  uc.memMap(board.flash.base, page(board.flash.size), UC.PROT_READ | UC.PROT_EXEC);
+  uc.memMap(board.sram.base, page(board.sram.size), UC.PROT_ALL);
+  uc.memMap(PPB_BASE, PPB_SIZE, UC.PROT_READ | UC.PROT_WRITE);
+  const probe = options.probe ?? "hook";
+  if (probe === "hook") uc.memMap(PROBE_ADDRESS, PROBE_SIZE, UC.PROT_READ | UC.PROT_WRITE);
+  const counter = uc.attachCounter({
+    probe,
+    probeAddress: PROBE_ADDRESS,
+    probeSize: PROBE_SIZE,
+    budget,
+  });
+
+  const paint = new Uint8Array(board.sram.size);
+  for (let i = 0; i < paint.length; i++) paint[i] = PAINT[i & 3]!;
+  uc.memWrite(board.sram.base, paint);
+
+  for (const [i, seg] of elf.segments.entries()) {
+    if (seg.type !== PT_LOAD || seg.filesz === 0) continue;
+    const inFlash = inRegion(seg.paddr, seg.filesz, board.flash.base, board.flash.size);
+    const inSram = inRegion(seg.paddr, seg.filesz, board.sram.base, board.sram.size);
+    if (!inFlash && !inSram) {
+      throw new FirmwareError(
+        `Cannot load the firmware: segment ${i} (0x${seg.paddr.toString(16)}, ${seg.filesz} ` +
+          `bytes) lies outside ${board.name}'s Flash and SRAM`,
+      );
+    }
+    uc.memWrite(seg.paddr, image.elf.subarray(seg.offset, seg.offset + seg.filesz));
+  }
+
+  const sectionOf = (shndx: number) => elf.sections[shndx]?.name ?? "?";
+  for (const [name, bytes] of Object.entries(options.inputs ?? {})) {
+    const sym = symbols.get(name);
+    if (!sym || sym.type === "func") {
+      throw new FirmwareError(`Cannot write input '${name}': the firmware has no such data symbol`);
+    }
+    if (bytes.length > sym.size) {
+      throw new FirmwareError(
+        `Cannot write input '${name}': ${bytes.length} bytes do not fit its ${sym.size} bytes`,
+      );
+    }
+    const section = sectionOf(sym.shndx);
+    if (section === ".bss" || section === ".data") {
+      throw new FirmwareError(
+        `Cannot write input '${name}': it lies in ${section}, which startup overwrites ` +
+          "(declare it MCU_NOINIT)",
+      );
+    }
+    uc.memWrite(sym.value, bytes);
+  }
+
+  uc.regWrite(ARM_REG.SP, stackTop);
+  let error: UnicornError | undefined;
+  try {
+    uc.emuStart(elf.entry | 1, halt.value);
+  } catch (e) {
+    if (!(e instanceof UnicornError)) throw e;
+    error = e;
+  }
+  const pc = uc.regRead(ARM_REG.PC);
+  const instructions = counter.instructions;
+  if (counter.budgetExceeded) {
+    throw new BudgetExceededError({ budget, instructions, pc, symbol: symbols.describe(pc) });
+  }
+  if (error !== undefined || pc !== halt.value) throw fault(error, pc, counter, symbols);
+
+  const markers = counter.markers();
+  const summary = summarizeMarkers(markers);
+
+  const scanLen = stackTop - lay.staticEnd;
+  const free = uc.memRead(lay.staticEnd, scanLen);
+  let lowest = scanLen;
+  for (let i = 0; i < scanLen; i++) {
+    if (free[i] !== PAINT[(lay.staticEnd + i) & 3]) {
+      lowest = i;
+      break;
+    }
+  }
+  const stackBytes = scanLen - lowest;
+  const staticBytes = lay.sections.data + lay.sections.bss + lay.sections.noinit;
+
+  const outputs: Record<string, Uint8Array> = {};
+  for (const name of options.outputs ?? []) {
+    const sym = symbols.get(name);
+    if (!sym || sym.size === 0) {
+      throw new FirmwareError(
+        `Cannot read output '${name}': the firmware has no such symbol with a size`,
+      );
+    }
+    outputs[name] = uc.memRead(sym.value, sym.size);
+  }
+
+  const result: RunResult = {
+    board: board.name,
+    core: board.core,
+    cpuModel: uc.cpuModel(),
+    halt: "mcu_halt",
+    exitStatus: uc.regRead(ARM_REG.R0) | 0,
+    instructions,
+    initInstructions: summary.initInstructions,
+    inferenceInstructions: summary.inferenceInstructions,
+    layers: summary.layers,
+    markers,
+    sram: {
+      size: board.sram.size,
+      dataBytes: lay.sections.data,
+      bssBytes: lay.sections.bss,
+      noinitBytes: lay.sections.noinit,
+      staticBytes,
+      stackBytes,
+      peakBytes: staticBytes + stackBytes,
+    },
+    flash: {
+      size: board.flash.size,
+      sections: lay.sections,
+      bytes: lay.sections.text + lay.sections.rodata + lay.sections.data,
+    },
+    outputs,
+  };
+  if (!options.profile) return result;
+  return { ...result, profile: profileOf(counter, symbols, options.profileTop ?? 20) };
+}
+
+function profileOf(counter: NativeCounter, symbols: SymbolMap, top: number): ProfileEntry[] {
+  const byFn = new Map<string, { address: number; instructions: number }>();
+  let total = 0;
+  for (const b of counter.blocks()) {
+    const n = b.hits * b.instructions;
+    if (n === 0) continue;
+    total += n;
+    const f = symbols.functionAt(b.address);
+    const key = f?.name ?? "?";
+    const e = byFn.get(key) ?? { address: f?.value ?? 0, instructions: 0 };
+    e.instructions += n;
+    byFn.set(key, e);
+  }
+  return [...byFn.entries()]
+    .map(([symbol, e]) => ({
+      symbol,
+      address: e.address,
+      instructions: e.instructions,
+      share: total === 0 ? 0 : e.instructions / total,
+    }))
+    .sort((a, b) => b.instructions - a.instructions || (a.symbol < b.symbol ? -1 : 1))
+    .slice(0, top);
+}
+
+function fault(
+  error: UnicornError | undefined,
+  pc: number,
+  counter: NativeCounter,
+  symbols: SymbolMap,
+): EmulationFault {
+  const mem = counter.fault();
+  const errno = error?.errno ?? 0;
+  const ucError = error?.message ?? "emulation stopped without an error";
+  const at = mem?.pc ?? pc;
+  const base = { pc: at, symbol: symbols.describe(at), errno, ucError, instructions: counter.instructions };
+  const memErrors: number[] = [
+    UC.ERR_READ_UNMAPPED,
+    UC.ERR_WRITE_UNMAPPED,
+    UC.ERR_FETCH_UNMAPPED,
+    UC.ERR_READ_PROT,
+    UC.ERR_WRITE_PROT,
+    UC.ERR_FETCH_PROT,
+  ];
+  if (mem && memErrors.includes(errno)) {
+    const access = MEM_TYPE_NAMES[mem.type] ?? `access type ${mem.type}`;
+    return new EmulationFault(`invalid memory ${access}`, {
+      ...base,
+      address: mem.address,
+      access,
+    });
+  }
+  if (errno === UC.ERR_EXCEPTION) {
+    const where = symbols.functionAt(pc)?.name;
+    const reason = where === "mcu_fault_halt"
+      ? "the firmware reached its fault handler"
+      : "the CPU raised an exception (breakpoint, undefined instruction or fault)";
+    return new EmulationFault(reason, { ...base, pc, symbol: symbols.describe(pc) });
+  }
+  if (error) return new EmulationFault("Unicorn stopped with an error", base);
+  return new EmulationFault("the emulation stopped before reaching mcu_halt", base);
+}
