@@ -269,6 +269,8 @@ export interface RawModel {
   readonly tensors: readonly { shape: number[]; type: number; buffer: number; scale?: number }[];
   readonly buffers: readonly (Uint8Array | null)[];
   readonly subgraphCount?: number;
+  /** When set, every tensor's shape field points at this one shared vector. */
+  readonly sharedShape?: readonly number[];
 }
 
 /** Build a model directly with flatbuffers' Builder, bypassing the IR and the writer. */
@@ -290,8 +292,9 @@ export function buildRawModel(m: RawModel): Uint8Array {
     if (data) b.addFieldOffset(BUFFER.data, data, 0);
     return b.endObject();
   });
+  const shared = m.sharedShape ? i32v(m.sharedShape) : 0;
   const tensors = m.tensors.map((t, i) => {
-    const shape = i32v(t.shape);
+    const shape = shared || i32v(t.shape);
     const name = b.createString(`t${i}`);
     let q = 0;
     if (t.scale !== undefined) {

@@ -1,0 +1,262 @@
+import assert from "node:assert/strict";
+import { ModelFormatError, UnsupportedOpError } from "../ir/errors.ts";
+import { readTflite } from "./read_tflite.ts";
+import { writeTflite } from "./write_tflite.ts";
+import {
+  buildRawModel,
+  handBuiltGraphs,
+  LSTM_MODEL,
+  modelBytes,
+  sharedModels,
+  skipNote,
+} from "./_test_util.ts";
+
+const models = sharedModels();
+const noModels = models.length === 0;
+
+Deno.test({
+  name: `readTflite() imports every shared model except the LSTM one${skipNote()}`,
+  ignore: noModels,
+  fn() {
+    const imported = models.filter((f) => f !== LSTM_MODEL);
+    assert.ok(imported.length >= 10, `expected at least 10 models, found ${imported.length}`);
+    for (const file of imported) {
+      const g = readTflite(modelBytes(file));
+      assert.ok(g.nodes.length > 0, `${file} has no nodes`);
+      assert.ok(g.inputs.length > 0 && g.outputs.length > 0, `${file} has no inputs or outputs`);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    `readTflite() names UNIDIRECTIONAL_SEQUENCE_LSTM and its index in the LSTM model${skipNote()}`,
+  ignore: !models.includes(LSTM_MODEL),
+  fn() {
+    assert.throws(() => readTflite(modelBytes(LSTM_MODEL)), (e: unknown) => {
+      assert.ok(e instanceof UnsupportedOpError);
+      assert.equal(e.opName, "UNIDIRECTIONAL_SEQUENCE_LSTM");
+      assert.equal(e.opIndex, 0);
+      assert.match(e.message, /operator 0 \(UNIDIRECTIONAL_SEQUENCE_LSTM\)/);
+      return true;
+    });
+  },
+});
+
+Deno.test({
+  name: `readTflite() reads the VWW MobileNetV1 model's input, output and layers${skipNote()}`,
+  ignore: !models.includes("mlperftiny_vww_mbv1_96_int8.tflite"),
+  fn() {
+    const g = readTflite(modelBytes("mlperftiny_vww_mbv1_96_int8.tflite"));
+    const input = g.tensors[g.inputs[0]!]!;
+    const output = g.tensors[g.outputs[0]!]!;
+    assert.deepEqual(input.shape, [1, 96, 96, 3]);
+    assert.equal(input.dtype, "int8");
+    assert.deepEqual(output.shape, [1, 2]);
+    assert.equal(output.dtype, "int8");
+    const count = (op: string) => g.nodes.filter((n) => n.op === op).length;
+    assert.equal(count("CONV_2D"), 14);
+    assert.equal(count("DEPTHWISE_CONV_2D"), 13);
+    const first = g.nodes[0]!;
+    assert.equal(first.op, "CONV_2D");
+    if (first.op === "CONV_2D") {
+      assert.equal(first.options.strideH, 2);
+      const w = g.tensors[first.inputs[1]!]!;
+      assert.deepEqual(w.shape, [8, 3, 3, 3]);
+      assert.equal(w.quant?.scale.length, 8, "filter is quantized per output channel");
+      assert.equal(w.data?.byteLength, 8 * 3 * 3 * 3);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    `readTflite() reads float input and output around QUANTIZE/DEQUANTIZE in ToyCar${skipNote()}`,
+  ignore: !models.includes("mlperftiny_ad_toycar_fullint_floatio.tflite"),
+  fn() {
+    const g = readTflite(modelBytes("mlperftiny_ad_toycar_fullint_floatio.tflite"));
+    assert.equal(g.tensors[g.inputs[0]!]!.dtype, "float32");
+    assert.deepEqual(g.tensors[g.inputs[0]!]!.shape, [1, 640]);
+    assert.equal(g.nodes[0]!.op, "QUANTIZE");
+    assert.equal(g.nodes[g.nodes.length - 1]!.op, "DEQUANTIZE");
+  },
+});
+
+Deno.test({
+  name: `readTflite() reads the hello world model's three fully connected layers${skipNote()}`,
+  ignore: !models.includes("tflm_hello_world_int8.tflite"),
+  fn() {
+    const g = readTflite(modelBytes("tflm_hello_world_int8.tflite"));
+    assert.deepEqual(g.nodes.map((n) => n.op), [
+      "FULLY_CONNECTED",
+      "FULLY_CONNECTED",
+      "FULLY_CONNECTED",
+    ]);
+    assert.deepEqual(g.tensors[g.inputs[0]!]!.shape, [1, 1]);
+  },
+});
+
+Deno.test("readTflite() uses options.name, else the subgraph name", () => {
+  const g = handBuiltGraphs()[0]!;
+  const bytes = writeTflite(g);
+  assert.equal(readTflite(bytes).name, g.name);
+  assert.equal(readTflite(bytes, { name: "renamed" }).name, "renamed");
+});
+
+Deno.test("readTflite() rejects empty, short and non-TFLite input with ModelFormatError", () => {
+  assert.throws(() => readTflite(new Uint8Array(0)), ModelFormatError);
+  assert.throws(() => readTflite(new Uint8Array(7)), /too few for a flatbuffer/);
+  const bytes = writeTflite(handBuiltGraphs()[0]!);
+  bytes[4] = "X".charCodeAt(0);
+  assert.throws(() => readTflite(bytes), /file identifier is "XFL3", expected "TFL3"/);
+});
+
+Deno.test("readTflite() says where a truncated file ends", () => {
+  const bytes = writeTflite(handBuiltGraphs()[0]!);
+  for (const n of [8, 16, 64, bytes.length >> 1, (bytes.length * 3) >> 2]) {
+    assert.throws(
+      () => readTflite(bytes.subarray(0, n)),
+      (e: unknown) =>
+        e instanceof ModelFormatError && /^Cannot read .+: .*(outside|claims)/.test(e.message),
+    );
+  }
+});
+
+Deno.test("readTflite() rejects a schema version other than 3", () => {
+  const bytes = buildRawModel({ version: 2, opcodes: [], ops: [], tensors: [], buffers: [null] });
+  assert.throws(() => readTflite(bytes), /schema version is 2, expected 3/);
+});
+
+Deno.test("readTflite() reports a tensor's buffer index out of range", () => {
+  const bytes = buildRawModel({
+    opcodes: [],
+    ops: [],
+    tensors: [{ shape: [1, 4], type: 0, buffer: 0 }, { shape: [4], type: 0, buffer: 99 }],
+    buffers: [null, null],
+  });
+  assert.throws(
+    () => readTflite(bytes),
+    (e: unknown) =>
+      e instanceof ModelFormatError &&
+      e.message ===
+        "Cannot read tensor 1 of subgraph 0: buffer index 99 out of range (model has 2 buffers)",
+  );
+});
+
+Deno.test("readTflite() names custom operators by their custom code", () => {
+  const bytes = buildRawModel({
+    opcodes: [{ deprecated: 32, builtin: 32, custom: "TFLite_Detection_PostProcess" }],
+    ops: [{ opcode: 0, inputs: [0], outputs: [0] }],
+    tensors: [{ shape: [1, 4], type: 0, buffer: 0 }],
+    buffers: [null],
+  });
+  assert.throws(() => readTflite(bytes), (e: unknown) => {
+    assert.ok(e instanceof UnsupportedOpError);
+    assert.equal(e.opName, "CUSTOM(TFLite_Detection_PostProcess)");
+    assert.equal(e.opIndex, 0);
+    return true;
+  });
+});
+
+Deno.test("readTflite() takes the larger of deprecated_builtin_code and builtin_code", () => {
+  const raw = (deprecated: number, builtin: number) =>
+    buildRawModel({
+      opcodes: [{ deprecated: 0 }, { deprecated, builtin }],
+      ops: [{ opcode: 1, inputs: [0], outputs: [0] }],
+      tensors: [{ shape: [1, 4], type: 0, buffer: 0 }],
+      buffers: [null],
+    });
+  // GELU (150) cannot be held by the int8 field: old writers put 127 there.
+  assert.throws(() => readTflite(raw(127, 150)), (e: unknown) => {
+    assert.ok(e instanceof UnsupportedOpError);
+    assert.equal(e.opName, "GELU");
+    return true;
+  });
+  // Old files have only the deprecated field.
+  assert.throws(() => readTflite(raw(36, 0)), (e: unknown) => {
+    assert.ok(e instanceof UnsupportedOpError);
+    assert.equal(e.opName, "GATHER");
+    return true;
+  });
+  // Codes newer than the name table still get a name.
+  assert.throws(() => readTflite(raw(127, 400)), /BUILTIN_400/);
+});
+
+Deno.test("readTflite() says when subgraph 0 calls other subgraphs", () => {
+  const bytes = buildRawModel({
+    opcodes: [{ deprecated: 119, builtin: 119 }],
+    ops: [{ opcode: 0, inputs: [0], outputs: [0] }],
+    tensors: [{ shape: [1], type: 2, buffer: 0 }],
+    buffers: [null],
+    subgraphCount: 3,
+  });
+  assert.throws(() => readTflite(bytes), (e: unknown) => {
+    assert.ok(e instanceof UnsupportedOpError);
+    assert.equal(e.opName, "WHILE");
+    assert.match(e.message, /refers to other subgraphs \(the model has 3\)/);
+    return true;
+  });
+});
+
+Deno.test("readTflite() rejects an opcode index out of range", () => {
+  const bytes = buildRawModel({
+    opcodes: [{ deprecated: 0 }],
+    ops: [{ opcode: 5, inputs: [0, 0], outputs: [0] }],
+    tensors: [{ shape: [1, 4], type: 0, buffer: 0 }],
+    buffers: [null],
+  });
+  assert.throws(
+    () => readTflite(bytes),
+    /operator 0 of subgraph 0: opcode index 5 out of range \(model has 1 operator codes\)/,
+  );
+});
+
+Deno.test("readTflite() rejects tensor types the IR does not keep", () => {
+  const bytes = buildRawModel({
+    opcodes: [],
+    ops: [],
+    tensors: [{ shape: [1, 4], type: 1, buffer: 0 }],
+    buffers: [null],
+  });
+  assert.throws(() => readTflite(bytes), /tensor 0 of subgraph 0: element type FLOAT16/);
+});
+
+Deno.test("readTflite() rejects a fused TANH activation as unsupported", () => {
+  const g = handBuiltGraphs().find((x) => x.name === "add")!;
+  const bytes = writeTflite(g);
+  // AddOptions holds one byte, the fused activation (RELU = 1): find it through a second
+  // model that differs only in that byte.
+  const other = writeTflite({
+    ...g,
+    nodes: [{ op: "ADD", inputs: [0, 1], outputs: [2], options: { activation: "RELU6" } }],
+  });
+  const diffs = [...bytes.keys()].filter((i) => bytes[i] !== other[i]);
+  assert.equal(diffs.length, 1);
+  bytes[diffs[0]!] = 4; // TANH
+  assert.throws(() => readTflite(bytes), (e: unknown) => {
+    assert.ok(e instanceof UnsupportedOpError);
+    assert.equal(e.opName, "ADD");
+    assert.match(e.message, /fused activation TANH/);
+    return true;
+  });
+  bytes[diffs[0]!] = 9;
+  assert.throws(() => readTflite(bytes), /fused activation code 9 is invalid/);
+});
+
+Deno.test("readTflite() rejects a vector that claims more elements than the file holds", () => {
+  const bytes = buildRawModel({
+    opcodes: [],
+    ops: [],
+    tensors: [{ shape: [1, 2, 3, 4], type: 0, buffer: 0 }],
+    buffers: [null],
+  });
+  // The shape vector [1, 2, 3, 4] is preceded by its length, 4.
+  const view = new DataView(bytes.buffer);
+  let at = -1;
+  for (let i = 0; i + 20 <= bytes.length; i += 4) {
+    if ([4, 1, 2, 3, 4].every((v, k) => view.getInt32(i + 4 * k, true) === v)) at = i;
+  }
+  assert.ok(at >= 0);
+  view.setInt32(at, 0x7fffffff, true);
+  assert.throws(() => readTflite(bytes), /vector 'shape' .* claims 2147483647 elements/);
+});
