@@ -1,0 +1,296 @@
+/**
+ * The latency lookup table: instructions per layer configuration, measured in the emulator with
+ * the tinyengine backend, cached on disk under `.cache/latency/` keyed by the engine code hash and
+ * the core, and summed to predict a whole network.
+ *
+ * Measuring is batched: a set of "cover" networks is built so that every layer configuration of a
+ * (width, resolution) space occurs in at least one of them; each is compiled, built and emulated
+ * once (`runModel`), and its per-layer counts fill the table.
+ *
+ * @module
+ */
+import type { LayerReport } from "../engine/report.ts";
+import { archLayers, layerKey, type LayerShape } from "./layers.ts";
+import {
+  type Arch,
+  type MbconvArch,
+  type SearchSpace,
+  slotCount,
+  type StageGene,
+} from "./space.ts";
+
+/** Table file format version. */
+export const LATENCY_TABLE_VERSION = 1;
+
+/** A latency lookup table for one engine build and core. */
+export interface LatencyTable {
+  readonly version: number;
+  readonly engine: string;
+  readonly core: string;
+  /** Hash of the engine code the counts were measured with. */
+  readonly engineHash: string;
+  /** Layer configuration key -> instructions of that layer. */
+  readonly entries: Readonly<Record<string, number>>;
+  /** Instructions outside layer markers, per layer (fitted from whole-model runs). */
+  readonly overheadPerLayer: number;
+  /** Number of whole-model runs the table was filled from. */
+  readonly runs: number;
+}
+
+/** A latency prediction. */
+export interface LatencyPrediction {
+  readonly instructions: number;
+  /** Layer keys not in the table (their cost is missing from `instructions`). */
+  readonly missing: readonly string[];
+}
+
+/** Create an empty table. */
+export function emptyLatencyTable(options: { engineHash: string; core: string }): LatencyTable {
+  return {
+    version: LATENCY_TABLE_VERSION,
+    engine: "tinyengine",
+    core: options.core,
+    engineHash: options.engineHash,
+    entries: {},
+    overheadPerLayer: 0,
+    runs: 0,
+  };
+}
+
+/**
+ * Predict a network's inference instructions as the sum of its layers' table entries plus the
+ * fitted per-layer overhead.
+ *
+ * @example
+ * ```ts ignore
+ * const { instructions, missing } = predictLatency(table, archLayers(spec));
+ * ```
+ */
+export function predictLatency(
+  table: LatencyTable,
+  layers: readonly LayerShape[],
+): LatencyPrediction {
+  let sum = 0;
+  const missing: string[] = [];
+  for (const l of layers) {
+    const key = layerKey(l);
+    const v = table.entries[key];
+    if (v === undefined) missing.push(key);
+    else sum += v;
+  }
+  return { instructions: Math.round(sum + table.overheadPerLayer * layers.length), missing };
+}
+
+/**
+ * Pair a network's predicted layers with the per-layer counts of its RunReport. The tinyengine
+ * backend emits one marker per lowered layer; the ops must agree one to one.
+ */
+export function alignLayers(
+  layers: readonly LayerShape[],
+  reported: readonly Pick<LayerReport, "op" | "instructions">[],
+): { key: string; instructions: number }[] {
+  const ops = (s: string) => s.split("+")[0];
+  if (
+    layers.length !== reported.length || layers.some((l, i) => ops(reported[i]!.op) !== l.kind)
+  ) {
+    throw new Error(
+      `Cannot align the latency table with the run: expected layers ${
+        layers.map((l) => l.kind).join(",")
+      } but the run reported ${reported.map((r) => r.op).join(",")}`,
+    );
+  }
+  return layers.map((l, i) => ({ key: layerKey(l), instructions: reported[i]!.instructions }));
+}
+
+/** One whole-model measurement added to a table. */
+export interface LatencyRun {
+  readonly layers: readonly LayerShape[];
+  readonly reported: readonly Pick<LayerReport, "op" | "instructions">[];
+  /** Whole-inference instructions of the run. */
+  readonly instructions: number;
+}
+
+/**
+ * A new table with a run's per-layer counts added (existing entries are kept) and the per-layer
+ * overhead refitted as a running mean.
+ */
+export function addRun(table: LatencyTable, run: LatencyRun): LatencyTable {
+  const pairs = alignLayers(run.layers, run.reported);
+  const entries: Record<string, number> = { ...table.entries };
+  let sum = 0;
+  for (const p of pairs) {
+    sum += p.instructions;
+    if (entries[p.key] === undefined) entries[p.key] = p.instructions;
+  }
+  const overhead = pairs.length > 0 ? (run.instructions - sum) / pairs.length : 0;
+  const runs = table.runs + 1;
+  return {
+    ...table,
+    entries: Object.fromEntries(Object.entries(entries).sort(([a], [b]) => a < b ? -1 : 1)),
+    overheadPerLayer: (table.overheadPerLayer * table.runs + overhead) / runs,
+    runs,
+  };
+}
+
+/**
+ * Networks of one (width, resolution) space that together contain every layer configuration of
+ * the space: every (kernel, expand) pair occurs in the first block of every stage and in a later
+ * block of every multi-block stage. Depths are the largest allowed.
+ *
+ * @example
+ * ```ts
+ * import { coverArchs } from "./latency.ts";
+ * import { MCUNET_SPACE } from "./space.ts";
+ * coverArchs(MCUNET_SPACE, { width: 0.5, resolution: 96 }).length; // 12
+ * ```
+ */
+export function coverArchs(
+  space: SearchSpace,
+  pair: { readonly width: number; readonly resolution: number },
+): Arch[] {
+  const combos: [number, number][] = [];
+  for (const k of space.kernels) for (const e of space.expands) combos.push([k, e]);
+  const maxRest = Math.max(1, ...space.stages.map((s) => slotCount(s) - 1));
+  const count = Math.max(combos.length, Math.ceil(combos.length / maxRest));
+  const archs: Arch[] = [];
+  for (let j = 0; j < count; j++) {
+    const stages = space.stages.map((s, si): StageGene => {
+      const n = slotCount(s);
+      const kernels: number[] = [];
+      const expands: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const idx = i === 0 ? (j + si) % combos.length : ((n - 1) * j + i - 1) % combos.length;
+        const [k, e] = combos[idx]!;
+        kernels.push(k);
+        expands.push(e);
+      }
+      return { depth: Math.max(...s.depths), kernels, expands };
+    });
+    archs.push({ width: pair.width, resolution: pair.resolution, stages });
+  }
+  return archs;
+}
+
+/** Keys of a network's layers that the table lacks. */
+export function missingKeys(table: LatencyTable, arch: MbconvArch): string[] {
+  return archLayers(arch).map(layerKey).filter((k) => table.entries[k] === undefined);
+}
+
+/** The cache file of a table: `<dir>/<engine>-<core>-<hash16>.json`. */
+export function latencyCachePath(
+  dir: string,
+  options: { engineHash: string; core: string },
+): string {
+  return `${dir}/tinyengine-${options.core}-${options.engineHash.slice(0, 16)}.json`;
+}
+
+/** Read a cached table, or an empty one when there is none (or it is from another version). */
+export async function loadLatencyTable(
+  dir: string,
+  options: { engineHash: string; core: string },
+): Promise<LatencyTable> {
+  const path = latencyCachePath(dir, options);
+  try {
+    const json = JSON.parse(await Deno.readTextFile(path)) as LatencyTable;
+    if (
+      json.version === LATENCY_TABLE_VERSION && json.engineHash === options.engineHash &&
+      json.core === options.core
+    ) {
+      return json;
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) {
+      throw new Error(`Cannot read the latency table ${path}: ${String(e)}`, { cause: e });
+    }
+  }
+  return emptyLatencyTable(options);
+}
+
+/**
+ * Write a table atomically (temporary file + rename), merged with what is on disk, so that
+ * concurrent shards only ever add entries.
+ */
+export async function saveLatencyTable(dir: string, table: LatencyTable): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  const path = latencyCachePath(dir, table);
+  const disk = await loadLatencyTable(dir, table);
+  const entries = Object.fromEntries(
+    Object.entries({ ...disk.entries, ...table.entries }).sort(([a], [b]) => a < b ? -1 : 1),
+  );
+  const merged: LatencyTable = table.runs >= disk.runs
+    ? { ...table, entries }
+    : { ...disk, entries };
+  const tmp = `${path}.${Deno.pid}.tmp`;
+  await Deno.writeTextFile(tmp, JSON.stringify(merged, null, 1) + "\n");
+  await Deno.rename(tmp, path);
+}
+
+async function sha256Hex(data: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function listFiles(root: string, rel: string, out: string[]): Promise<void> {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [];
+    for await (const e of Deno.readDir(`${root}/${rel}`)) entries.push(e);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  entries.sort((a, b) => a.name < b.name ? -1 : 1);
+  for (const e of entries) {
+    const path = `${rel}/${e.name}`;
+    if (e.isDirectory) await listFiles(root, path, out);
+    else if (
+      e.isFile && /\.(ts|c|h|S|s|ld|json)$/.test(e.name) && !e.name.endsWith("_test.ts") &&
+      !e.name.endsWith("_bench.ts")
+    ) {
+      out.push(path);
+    }
+  }
+}
+
+/** Folders whose code determines instruction counts (kernels, schedule, build, firmware, counter). */
+export const ENGINE_CODE_DIRS: readonly string[] = [
+  "engine/codegen/tinyengine",
+  "engine/codegen/backend.ts",
+  "engine/schedule",
+  "engine/build",
+  "engine/ir",
+  "fixtures/firmware",
+  "emulator",
+];
+
+/**
+ * Hash of the engine code (file paths and contents under {@link ENGINE_CODE_DIRS}, tests
+ * excluded), so that a table measured with other kernels is never reused.
+ */
+export async function engineCodeHash(root: string): Promise<string> {
+  const files: string[] = [];
+  for (const d of ENGINE_CODE_DIRS) {
+    let stat: Deno.FileInfo | undefined;
+    try {
+      stat = await Deno.stat(`${root}/${d}`);
+    } catch {
+      stat = undefined;
+    }
+    if (stat?.isFile) files.push(d);
+    else if (stat?.isDirectory) await listFiles(root, d, files);
+  }
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  for (const f of files) {
+    parts.push(enc.encode(`${f}\n`));
+    parts.push(await Deno.readFile(`${root}/${f}`));
+  }
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const all = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return await sha256Hex(all);
+}
