@@ -104,20 +104,31 @@ function proxylessArch(width: number, s: Suffixes, dir: string): MbconvArch {
   });
   if (published) return withOverrides(loadMcunetConfig(published, { configsDir: dir }).arch, s);
   const base = loadMcunetConfig("proxyless_mobile", { configsDir: dir }).arch;
-  const scaled: MbconvArch = {
-    ...base,
-    firstConv: { outChannels: makeDivisible(base.firstConv.outChannels * width) },
-    blocks: base.blocks.map((b) => ({
+  // Scaling can make a stage's first block shape-preserving: keep the published shortcuts.
+  let inC = base.firstConv.outChannels;
+  let scaledIn = makeDivisible(inC * width);
+  const blocks = base.blocks.map((b) => {
+    const outChannels = makeDivisible(b.outChannels * width);
+    const residual = b.residual ?? (b.stride === 1 && inC === b.outChannels);
+    const scaledDefault = b.stride === 1 && scaledIn === outChannels;
+    inC = b.outChannels;
+    scaledIn = outChannels;
+    return {
       kernel: b.kernel,
       expand: b.expand,
       stride: b.stride,
-      outChannels: makeDivisible(b.outChannels * width),
-    })),
+      outChannels,
+      ...(residual !== scaledDefault ? { residual } : {}),
+    };
+  });
+  const scaled: MbconvArch = {
+    ...base,
+    firstConv: { outChannels: makeDivisible(base.firstConv.outChannels * width) },
+    blocks,
     ...(base.featureMix
       ? { featureMix: { outChannels: makeDivisible(base.featureMix.outChannels * width) } }
       : {}),
   };
-  // Recompute residuals: scaling can make a stage's first block shape-preserving.
   return withOverrides(scaled, s);
 }
 
