@@ -131,10 +131,13 @@ function describeTensor(graph: Graph, index: number): InspectTensor {
  * operator and the tensors live there.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { inspectGraph } from "./inspect.ts";
- * const report = inspectGraph(graph);
- * report.totals.macs; report.liveness.tflm.bytes; report.liveness.inPlace.peakOp;
+ * import { buildModel } from "../builders/mod.ts";
+ * const report = inspectGraph(buildModel("resnet8"));
+ * if (report.totals.macs !== 12_501_632 || report.liveness.tflm.bytes !== 49_152) {
+ *   throw new Error("unexpected");
+ * }
  * ```
  */
 export function inspectGraph(graph: Graph): InspectReport {

@@ -86,9 +86,12 @@ function lifetimes(graph: Graph): Map<number, Interval> {
  * TinyEngine model, where a depthwise convolution whose input dies writes over that input.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { livenessBound } from "./liveness.ts";
- * livenessBound(vww).bytes; // 55296 (48*48*8 in + 48*48*16 out)
+ * import { buildModel } from "../builders/mod.ts";
+ * const vww = buildModel("mbv1-w0.25-r96-c2"); // the MLPerf Tiny VWW layer shapes
+ * const bound = livenessBound(vww); // 48*48*8 in + 48*48*16 out at op 2
+ * if (bound.bytes !== 55_296 || bound.peakOp !== 2) throw new Error("unexpected");
  * ```
  */
 export function livenessBound(graph: Graph, options: LivenessOptions = {}): LivenessBound {
@@ -160,10 +163,11 @@ export interface LayerwiseBounds {
  * whose input dies shares that input's storage.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { layerwiseBounds } from "./liveness.ts";
+ * import { buildModel } from "../builders/mod.ts";
  * const { tflm, inPlace } = layerwiseBounds(buildModel("mbv2-w1.0-r224"));
- * tflm.bytes; // 1505280; inPlace.bytes: 1404928
+ * if (tflm.bytes !== 1_505_280 || inPlace.bytes !== 1_404_928) throw new Error("unexpected");
  * ```
  */
 export function layerwiseBounds(graph: Graph): LayerwiseBounds {

@@ -3,9 +3,12 @@
  * `inspect` report.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { inspectGraph } from "./mod.ts";
- * const report = inspectGraph(graph);
+ * import { buildModel } from "../builders/mod.ts";
+ * const report = inspectGraph(buildModel("mcunet-5fps"));
+ * const peak = report.liveness.inPlace; // bytes, peakOp, live tensors
+ * if (peak.bytes <= 0) throw new Error("unexpected");
  * ```
  *
  * @module

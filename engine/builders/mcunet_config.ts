@@ -296,10 +296,10 @@ export function parseMcunetConfig(config: unknown, resolution: number): MbconvAr
  * `*-int4` configs are built with int8 weights (noted in `notes`).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { loadMcunetConfig } from "./mcunet_config.ts";
- * const { arch } = loadMcunetConfig("mcunet-320kb");
- * arch.resolution; // 176
+ * const { name, arch } = loadMcunetConfig("mcunet-320kb");
+ * if (name !== "mcunet-320kb-1mb" || arch.resolution !== 176) throw new Error("unexpected");
  * ```
  */
 export function loadMcunetConfig(

@@ -42,7 +42,7 @@ const BLOCKS: readonly (readonly [number, number])[] = [
  * and 2 classes it has the MLPerf Tiny VWW model's layer shapes (7,489,664 MACs).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { buildMobileNetV1 } from "./mobilenet_v1.ts";
  * const vww = buildMobileNetV1({ width: 0.25, resolution: 96, classes: 2 });
  * ```

@@ -65,7 +65,7 @@ export function mobileNetV2Arch(options: MobileNetV2Options = {}): MbconvArch {
  * Builds a quantized MobileNetV2 graph with synthetic weights.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { buildMobileNetV2 } from "./mobilenet_v2.ts";
  * const graph = buildMobileNetV2({ width: 0.35, resolution: 144 });
  * ```

@@ -4,9 +4,10 @@
  * MCUNet configs, and a registry of model names.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { buildModel } from "./mod.ts";
  * const graph = buildModel("mcunet-320kb");
+ * if (graph.tensors[graph.inputs[0]!]?.shape[1] !== 176) throw new Error("unexpected");
  * ```
  *
  * @module

@@ -137,9 +137,10 @@ function proxylessArch(width: number, s: Suffixes, dir: string): MbconvArch {
  * undefined for other families (MobileNetV1, ResNet). The search and bench use it to vary one.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { modelArch } from "./registry.ts";
- * modelArch("mcunet-320kb")?.resolution; // 176
+ * const arch = modelArch("mcunet-320kb-r160");
+ * if (arch?.resolution !== 160) throw new Error("unexpected");
  * ```
  */
 export function modelArch(spec: string, options: BuildModelOptions = {}): MbconvArch | undefined {
@@ -186,9 +187,10 @@ export function modelArch(spec: string, options: BuildModelOptions = {}): Mbconv
  * that lists the known ones.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { buildModel } from "./registry.ts";
  * const graph = buildModel("mbv2-w0.35-r144");
+ * if (graph.nodes.length !== 65) throw new Error("unexpected");
  * ```
  */
 export function buildModel(spec: string, options: BuildModelOptions = {}): Graph {

@@ -24,7 +24,7 @@ export interface ResNetOptions {
  * At 32x32x3 and 10 classes: 12,501,632 MACs.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { buildResNet } from "./resnet.ts";
  * const graph = buildResNet();
  * ```

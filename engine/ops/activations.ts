@@ -27,9 +27,12 @@ function activationBytes(graph: Graph, indices: readonly number[]): number {
  * while it runs, not counting tensors that are merely live across it.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { opActivationBytes } from "./activations.ts";
- * opActivationBytes(graph, node); // { input: 18432, output: 36864 }
+ * import { buildModel } from "../builders/mod.ts";
+ * const g = buildModel("mbv1-w0.25-r96-c2");
+ * const bytes = opActivationBytes(g, g.nodes[2]!); // the first pointwise conv
+ * if (bytes.input !== 48 * 48 * 8 || bytes.output !== 48 * 48 * 16) throw new Error("unexpected");
  * ```
  */
 export function opActivationBytes(graph: Graph, node: Node): OpActivationBytes {

@@ -46,10 +46,11 @@ export interface GraphCost {
  * Computes per-node and total MACs, parameters, constant bytes and activation sizes.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { graphCost } from "./graph_cost.ts";
- * const cost = graphCost(graph);
- * cost.macs; // 7489664 for the MLPerf Tiny VWW model
+ * import { buildModel } from "../builders/mod.ts";
+ * const cost = graphCost(buildModel("mbv1-w0.25-r96-c2")); // the MLPerf Tiny VWW layer shapes
+ * if (cost.macs !== 7_489_664) throw new Error("unexpected");
  * ```
  */
 export function graphCost(graph: Graph): GraphCost {

@@ -19,9 +19,12 @@ function shape(graph: Graph, index: number | undefined): readonly number[] {
  * - every other operator: 0 (pooling, ADD, activations are not counted as MACs).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { opMacs } from "./macs.ts";
- * opMacs(graph, graph.nodes[0]!); // 497664 for VWW's first 3x3 conv (48*48*8 * 3*3*3)
+ * import { buildModel } from "../builders/mod.ts";
+ * const g = buildModel("mbv1-w0.25-r96-c2");
+ * const macs = opMacs(g, g.nodes[0]!); // 3x3 conv, 3 -> 8 channels, 48x48 output
+ * if (macs !== 48 * 48 * 8 * 3 * 3 * 3) throw new Error("unexpected");
  * ```
  */
 export function opMacs(graph: Graph, node: Node): number {

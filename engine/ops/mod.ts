@@ -2,9 +2,11 @@
  * Per-operator shape inference and cost functions: MACs, parameters, activation bytes.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { graphCost } from "./mod.ts";
- * const { macs, params } = graphCost(graph);
+ * import { buildModel } from "../builders/mod.ts";
+ * const { macs, params } = graphCost(buildModel("resnet8"));
+ * if (macs !== 12_501_632 || params !== 77_706) throw new Error("unexpected");
  * ```
  *
  * @module

@@ -102,9 +102,12 @@ function constInt32(graph: Graph, index: number | undefined, what: string): Int3
  * (the IR treats that as authoritative); CONCATENATION sums along its axis.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { inferOutputShape } from "./shape.ts";
- * inferOutputShape(graph, graph.nodes[0]!); // e.g. [1, 48, 48, 8]
+ * import { buildModel } from "../builders/mod.ts";
+ * const g = buildModel("mbv1-w0.25-r96-c2");
+ * const shape = inferOutputShape(g, g.nodes[0]!); // [1, 48, 48, 8]
+ * if (shape.join() !== "1,48,48,8") throw new Error("unexpected");
  * ```
  */
 export function inferOutputShape(graph: Graph, node: Node): number[] {
