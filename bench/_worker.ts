@@ -1,0 +1,51 @@
+/**
+ * Worker entry: measures the jobs the pool sends, one at a time. The graph of the last model is
+ * kept, so consecutive jobs of one model (engines x boards) build or read it once.
+ *
+ * Messages in: `{ job: BenchJob }`; out: `{ id, outcome: MeasureOutcome }`.
+ *
+ * @module
+ */
+import type { Graph } from "../engine/ir/graph.ts";
+import { loadEngineApi } from "./engine_api.ts";
+import { errorText, type MeasureApi, measureJob, type MeasureOutcome } from "./measure.ts";
+import type { BenchJob } from "./types.ts";
+
+interface WorkerScope {
+  onmessage: ((e: MessageEvent<{ job: BenchJob }>) => void) | null;
+  postMessage(message: { id: string; outcome: MeasureOutcome }): void;
+}
+
+const scope = globalThis as unknown as WorkerScope;
+let api: Promise<MeasureApi> | undefined;
+let last: { key: string; graph: Graph } | undefined;
+
+async function handle(job: BenchJob): Promise<MeasureOutcome> {
+  api ??= loadEngineApi();
+  let engine: MeasureApi;
+  try {
+    engine = await api;
+  } catch (e) {
+    api = undefined;
+    return { ok: false, error: errorText("engine", e) };
+  }
+  const key = JSON.stringify(job.case.source);
+  if (last?.key !== key) {
+    last = undefined;
+    try {
+      last = { key, graph: await engine.loadModel(job.case.source) };
+    } catch (e) {
+      return { ok: false, error: errorText("load", e) };
+    }
+  }
+  return await measureJob(job, engine, { graph: last.graph });
+}
+
+scope.onmessage = (e) => {
+  const job = e.data.job;
+  handle(job).then(
+    (outcome) => scope.postMessage({ id: job.id, outcome }),
+    (err) =>
+      scope.postMessage({ id: job.id, outcome: { ok: false, error: errorText("worker", err) } }),
+  );
+};

@@ -1,0 +1,103 @@
+/**
+ * `deno task gate`: re-measure the gate suite and compare with fixtures/baselines/. Exits 1 naming
+ * each regression; `--update` rewrites the baselines (review the diff like code).
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { join } from "node:path";
+import { runBench, writeOutputs } from "./bench.ts";
+import {
+  compareWithBaselines,
+  formatFinding,
+  gateFails,
+  parseTolerances,
+  readBaselines,
+  updateBaselines,
+} from "./gate.ts";
+import { createProgress } from "./progress.ts";
+import { repoRoot, SUITES } from "./suites.ts";
+import { parseList } from "./main.ts";
+
+const encoder = new TextEncoder();
+
+function say(line: string): void {
+  Deno.stdout.writeSync(encoder.encode(`${line}\n`));
+}
+
+interface GateFlags {
+  suite: string;
+  baselines: string;
+  tolerance: string[];
+  update?: boolean;
+  jobs: string;
+  cache: boolean;
+  out?: string;
+  quiet?: boolean;
+}
+
+/**
+ * Run the gate; returns the process exit code (0 pass, 1 regression or error).
+ */
+export async function gate(flags: GateFlags): Promise<number> {
+  const tolerances = parseTolerances(flags.tolerance);
+  const t0 = performance.now();
+  const run = await runBench({
+    suites: parseList(flags.suite, SUITES, "suite"),
+    jobs: Number(flags.jobs),
+    noCache: !flags.cache,
+    progress: (total) => createProgress(total, { quiet: flags.quiet ?? false }),
+  });
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  for (const n of run.meta.notes) say(`note: ${n}`);
+  if (flags.out !== undefined) await writeOutputs(run.rows, run.meta, flags.out);
+  if (flags.update) {
+    const written = updateBaselines(run.rows, flags.baselines);
+    for (const r of run.rows.filter((x) => x.error)) {
+      say(`not written (failed) ${r.id}: ${r.error}`);
+    }
+    say(
+      `gate: updated ${written.length} baseline files in ${flags.baselines} from ${run.rows.length} jobs (${secs} s)`,
+    );
+    return run.rows.some((r) => r.error) ? 1 : 0;
+  }
+  const findings = compareWithBaselines(run.rows, readBaselines(flags.baselines), { tolerances });
+  for (const f of findings) say(formatFinding(f));
+  const failed = gateFails(findings);
+  const regressions = findings.filter((f) => f.kind === "regression" || f.kind === "error").length;
+  const improvements = findings.filter((f) => f.kind === "improvement").length;
+  say(
+    `gate: ${failed ? "FAIL" : "pass"}: ${run.rows.length} jobs, ${regressions} regressions, ` +
+      `${improvements} improvements (${secs} s)`,
+  );
+  return failed ? 1 : 0;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+if (import.meta.main) {
+  const program = new Command("gate")
+    .description("Re-measure the gate suite and compare with committed baselines")
+    .option("--suite <names>", "suites to gate", "gate")
+    .option("--baselines <dir>", "baseline directory", join(repoRoot(), "fixtures", "baselines"))
+    .option(
+      "--tolerance <metric=ratio>",
+      "accept up to this relative increase (repeatable)",
+      collect,
+      [],
+    )
+    .option("--update", "rewrite the baselines from this measurement")
+    .option("--jobs <n>", "parallel workers", "2")
+    .option("--no-cache", "ignore cached measurements")
+    .option("--out <dir>", "also write the report of the gate run here")
+    .option("--quiet", "no progress display");
+  try {
+    program.parse(Deno.args, { from: "user" });
+    Deno.exit(await gate(program.opts<GateFlags>()));
+  } catch (e) {
+    Deno.stderr.writeSync(encoder.encode(`error: ${e instanceof Error ? e.message : String(e)}\n`));
+    Deno.exit(1);
+  }
+}

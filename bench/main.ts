@@ -1,0 +1,140 @@
+/**
+ * `deno task bench`: the paper tables, plots and results into reports/ (or --out).
+ *
+ *     deno task bench                          # paper + mlperf (when ../shared/models exists)
+ *     deno task bench --suite gate --jobs 2
+ *     deno task bench --models DIR             # every .tflite of DIR on stm32f746
+ *     deno task bench --shard 1/4 --out out/1  # one quarter of the jobs
+ *     deno task bench merge out/1 out/2 out/3 out/4 --out reports
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { BOARDS } from "../engine/boards.ts";
+import type { EngineName } from "../engine/codegen/backend.ts";
+import { ENGINES } from "../engine/codegen/registry.ts";
+import { runBench, writeOutputs } from "./bench.ts";
+import { mergeResults } from "./merge.ts";
+import { createProgress } from "./progress.ts";
+import { parseShard } from "./shard.ts";
+import { defaultSuites, SUITES } from "./suites.ts";
+
+const encoder = new TextEncoder();
+
+function say(line: string): void {
+  Deno.stdout.writeSync(encoder.encode(`${line}\n`));
+}
+
+/** Split a comma list and check every item against the known names. */
+export function parseList(text: string, known: readonly string[], what: string): string[] {
+  const items = text.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const i of items) {
+    if (!known.includes(i)) {
+      throw new RangeError(`Cannot use ${what} '${i}': known ${what}s are ${known.join(", ")}`);
+    }
+  }
+  if (items.length === 0) throw new RangeError(`Cannot use an empty ${what} list`);
+  return items;
+}
+
+interface RunFlags {
+  suite?: string;
+  boards?: string;
+  engines?: string;
+  models?: string;
+  out: string;
+  jobs: string;
+  cache: boolean;
+  shard?: string;
+  plots: boolean;
+  quiet?: boolean;
+}
+
+async function runCommand(flags: RunFlags): Promise<void> {
+  const suites = flags.suite !== undefined
+    ? parseList(flags.suite, SUITES, "suite")
+    : flags.models !== undefined
+    ? ["external"]
+    : defaultSuites();
+  const jobs = Number(flags.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    throw new RangeError(`Cannot use --jobs ${flags.jobs}: expected a positive integer`);
+  }
+  const t0 = performance.now();
+  const run = await runBench({
+    suites,
+    jobs,
+    noCache: !flags.cache,
+    ...(flags.models !== undefined ? { externalDir: flags.models } : {}),
+    ...(flags.boards !== undefined
+      ? { boards: parseList(flags.boards, Object.keys(BOARDS), "board") }
+      : {}),
+    ...(flags.engines !== undefined
+      ? { engines: parseList(flags.engines, ENGINES, "engine") as EngineName[] }
+      : {}),
+    ...(flags.shard !== undefined ? { shard: parseShard(flags.shard) } : {}),
+    progress: (total) => createProgress(total, { quiet: flags.quiet ?? false }),
+  });
+  const measuredAt = performance.now();
+  const files = await writeOutputs(run.rows, run.meta, flags.out, { plots: flags.plots });
+  const t1 = performance.now();
+  for (const n of run.meta.notes) say(`note: ${n}`);
+  const { measured, cached, failed } = run.stats;
+  say(
+    `bench: ${run.rows.length} jobs (${measured} measured, ${cached} cached, ${failed} failed) in ` +
+      `${((measuredAt - t0) / 1000).toFixed(1)} s + ${
+        ((t1 - measuredAt) / 1000).toFixed(1)
+      } s output; ` +
+      `wrote ${files.length} files to ${flags.out}`,
+  );
+  for (const r of run.rows.filter((x) => x.error)) say(`failed ${r.id}: ${r.error}`);
+}
+
+async function mergeCommand(dirs: string[], flags: { out: string; plots: boolean }): Promise<void> {
+  const { rows, meta } = mergeResults(dirs);
+  const files = await writeOutputs(rows, meta, flags.out, { plots: flags.plots });
+  say(
+    `merge: ${rows.length} jobs from ${dirs.length} results; wrote ${files.length} files to ${flags.out}`,
+  );
+}
+
+/** Build the command-line program (exported for tests). */
+export function benchProgram(): Command {
+  const program = new Command("bench")
+    .description("Reproducible paper tables, plots and results (reports/)")
+    .option(
+      "--suite <names>",
+      `comma-separated suites: ${SUITES.join(", ")} (default: paper,mlperf)`,
+    )
+    .option(
+      "--boards <names>",
+      `measure every case on these boards instead: ${Object.keys(BOARDS).join(", ")}`,
+    )
+    .option("--engines <names>", `comma-separated engines: ${ENGINES.join(", ")} (default: all)`)
+    .option("--models <dir>", "directory of .tflite files (the external suite)")
+    .option("--out <dir>", "output directory", "reports")
+    .option("--jobs <n>", "parallel workers", "2")
+    .option("--no-cache", "ignore cached measurements (fresh ones are still stored)")
+    .option("--no-plots", "skip the SVG plots")
+    .option("--shard <i/n>", "run the i-th of n deterministic shards (1-based)")
+    .option("--quiet", "no progress display")
+    .action(async (flags: RunFlags) => await runCommand(flags));
+  program.command("merge")
+    .description("merge the results.json of shard output directories into one report")
+    .argument("<dirs...>", "shard output directories")
+    .option("--out <dir>", "output directory", "reports")
+    .option("--no-plots", "skip the SVG plots")
+    .action(async (dirs: string[], flags: { out: string; plots: boolean }) =>
+      await mergeCommand(dirs, flags)
+    );
+  return program;
+}
+
+if (import.meta.main) {
+  try {
+    await benchProgram().parseAsync(Deno.args, { from: "user" });
+  } catch (e) {
+    Deno.stderr.writeSync(encoder.encode(`error: ${e instanceof Error ? e.message : String(e)}\n`));
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * Bench suites as data: which networks, from which source, on which boards.
+ *
+ * - `paper`: the networks of the MCUNet tables from the published configurations (or the
+ *   builders' equivalents when `../shared/mcunet-configs` is absent), plus MbV2 w0.35-r64 and
+ *   Proxyless w0.3-r64 from the builders. Boards: where each published number was measured, plus
+ *   the STM32F746.
+ * - `mlperf`: the MLPerf Tiny models in `MCU_MODELS_DIR` (default `../shared/models`).
+ * - `external`: every `.tflite` file of a directory (`--models DIR`).
+ * - `gate`: a small fixed suite for `deno task gate` (one M7 and one M4 board).
+ *
+ * @module
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { loadAnchors, publishedBoards } from "./anchors.ts";
+import type { BenchCase } from "./types.ts";
+
+/** Suite names, in report order. */
+export const SUITES: readonly string[] = ["paper", "mlperf", "external", "gate"];
+
+/** The board every case is also measured on (the MCUNet paper's board). */
+export const REFERENCE_BOARD = "stm32f746";
+
+/** One network of the paper suite. */
+interface PaperNetwork {
+  readonly id: string;
+  readonly label: string;
+  /** File in mcunet-configs, or absent when the network only comes from the builders. */
+  readonly config?: string;
+}
+
+/** The networks of the MCUNet tables (ANCHORS.md), in table order. */
+const PAPER_NETWORKS: readonly PaperNetwork[] = [
+  { id: "mcunet-256kb-1mb", label: "MCUNet 256kB/1MB", config: "mcunet-256kb-1mb_imagenet.json" },
+  { id: "mcunet-320kb-1mb", label: "MCUNet 320kB/1MB", config: "mcunet-320kb-1mb_imagenet.json" },
+  { id: "mcunet-512kb-2mb", label: "MCUNet 512kB/2MB", config: "mcunet-512kb-2mb_imagenet.json" },
+  { id: "mcunet-5fps", label: "MCUNet 5FPS", config: "mcunet-5fps_imagenet.json" },
+  { id: "mcunet-10fps", label: "MCUNet 10FPS", config: "mcunet-10fps_imagenet.json" },
+  { id: "mbv2-w0.3-r80", label: "MbV2 w0.3-r80", config: "mbv2-w0.3-r80_imagenet.json" },
+  { id: "mbv2-w0.35-r144", label: "MbV2 w0.35-r144", config: "mbv2-w0.35-r144_imagenet.json" },
+  {
+    id: "proxyless-w0.25-r112",
+    label: "Proxyless w0.25-r112",
+    config: "proxyless-w0.25-r112_imagenet.json",
+  },
+  {
+    id: "proxyless-w0.3-r176",
+    label: "Proxyless w0.3-r176",
+    config: "proxyless-w0.3-r176_imagenet.json",
+  },
+  { id: "mbv2-w0.35-r64", label: "MbV2 w0.35-r64" },
+  { id: "proxyless-w0.3-r64", label: "Proxyless w0.3-r64" },
+];
+
+/** One MLPerf Tiny model file. */
+interface MlperfModel {
+  readonly id: string;
+  readonly label: string;
+  readonly file: string;
+}
+
+/** The MLPerf Tiny models of ../shared/models (MANIFEST.md), the four benchmark models first. */
+const MLPERF_MODELS: readonly MlperfModel[] = [
+  {
+    id: "mlperf-vww",
+    label: "MLPerf VWW (MbV1 0.25, 96x96)",
+    file: "mlperftiny_vww_mbv1_96_int8.tflite",
+  },
+  { id: "mlperf-ic", label: "MLPerf IC (ResNet-8)", file: "mlperftiny_ic_resnet8_int8.tflite" },
+  { id: "mlperf-kws", label: "MLPerf KWS (DS-CNN)", file: "mlperftiny_kws_dscnn_int8.tflite" },
+  {
+    id: "mlperf-ad",
+    label: "MLPerf AD (FC autoencoder)",
+    file: "mlperftiny_ad_fc_autoencoder_int8.tflite",
+  },
+  {
+    id: "mlperf-ad-toycar",
+    label: "MLPerf AD ToyCar (float IO)",
+    file: "mlperftiny_ad_toycar_fullint_floatio.tflite",
+  },
+  {
+    id: "mlperf-sww",
+    label: "MLPerf streaming wake word",
+    file: "mlperftiny_sww_streaming_wakeword_int8.tflite",
+  },
+];
+
+/** The gate suite's boards: one Cortex-M7 and one Cortex-M4. */
+export const GATE_BOARDS: readonly string[] = ["stm32f746", "stm32f412"];
+
+/** Where suites find their inputs. */
+export interface SuiteOptions {
+  /** Repository root. @default the parent of bench/ */
+  readonly repoRoot?: string;
+  /** Published configurations. @default env MCU_CONFIGS_DIR, else ../shared/mcunet-configs */
+  readonly configsDir?: string;
+  /** Third-party models. @default env MCU_MODELS_DIR, else ../shared/models */
+  readonly modelsDir?: string;
+  /** Directory of `.tflite` files for the `external` suite (`--models DIR`). */
+  readonly externalDir?: string;
+  /** Environment look-up (injected for tests). @default Deno.env.get */
+  readonly env?: (name: string) => string | undefined;
+}
+
+/** The cases of a suite, and lines to show the reader (e.g. why something was skipped). */
+export interface ResolvedSuite {
+  readonly name: string;
+  readonly cases: readonly BenchCase[];
+  readonly notes: readonly string[];
+}
+
+/** Repository root (the parent of bench/). */
+export function repoRoot(): string {
+  return resolve(new URL(".", import.meta.url).pathname, "..");
+}
+
+function dirs(options: SuiteOptions): { configs: string; models: string } {
+  const root = options.repoRoot ?? repoRoot();
+  const env = options.env ?? ((n: string) => Deno.env.get(n));
+  return {
+    configs: options.configsDir ?? env("MCU_CONFIGS_DIR") ??
+      resolve(root, "..", "shared", "mcunet-configs"),
+    models: options.modelsDir ?? env("MCU_MODELS_DIR") ?? resolve(root, "..", "shared", "models"),
+  };
+}
+
+function withReference(boards: readonly string[]): string[] {
+  return boards.includes(REFERENCE_BOARD) ? [...boards] : [...boards, REFERENCE_BOARD];
+}
+
+function paperSuite(options: SuiteOptions): ResolvedSuite {
+  const { configs } = dirs(options);
+  const anchors = loadAnchors();
+  const haveConfigs = existsSync(configs);
+  const notes: string[] = [];
+  if (!haveConfigs) {
+    notes.push(
+      `paper: ${configs} is absent, so the MCUNet networks come from the builders' own equivalents`,
+    );
+  }
+  const cases = PAPER_NETWORKS.map((n): BenchCase => {
+    const boards = withReference(publishedBoards(anchors, n.id));
+    const path = n.config === undefined ? undefined : join(configs, n.config);
+    const source = path !== undefined && haveConfigs && existsSync(path)
+      ? { kind: "config" as const, name: n.id, path }
+      : { kind: "builder" as const, spec: n.id };
+    return { id: n.id, suite: "paper", label: n.label, source, boards };
+  });
+  return { name: "paper", cases, notes };
+}
+
+function mlperfSuite(options: SuiteOptions): ResolvedSuite {
+  const { models } = dirs(options);
+  if (!existsSync(models)) {
+    return {
+      name: "mlperf",
+      cases: [],
+      notes: [
+        `mlperf: skipped, ${models} is absent (set MCU_MODELS_DIR to the MLPerf Tiny models)`,
+      ],
+    };
+  }
+  const anchors = loadAnchors();
+  const notes: string[] = [];
+  const cases: BenchCase[] = [];
+  for (const m of MLPERF_MODELS) {
+    const path = join(models, m.file);
+    if (!existsSync(path)) {
+      notes.push(`mlperf: skipped ${m.id}, ${path} is absent`);
+      continue;
+    }
+    const published = publishedBoards(anchors, m.id).filter((b) => b !== REFERENCE_BOARD);
+    const boards = withReference(published.length > 0 ? published : ["nucleo-l4r5zi"]);
+    cases.push({
+      id: m.id,
+      suite: "mlperf",
+      label: m.label,
+      source: { kind: "tflite", path },
+      boards,
+    });
+  }
+  return { name: "mlperf", cases, notes };
+}
+
+function externalSuite(options: SuiteOptions): ResolvedSuite {
+  const dir = options.externalDir;
+  if (dir === undefined) {
+    return { name: "external", cases: [], notes: ["external: skipped, no --models DIR given"] };
+  }
+  if (!existsSync(dir)) {
+    throw new RangeError(`Cannot read the external suite: directory '${dir}' does not exist`);
+  }
+  const files = readdirSync(dir).filter((f) => f.endsWith(".tflite")).sort();
+  const cases = files.map((f): BenchCase => {
+    const id = basename(f, ".tflite");
+    return {
+      id,
+      suite: "external",
+      label: id,
+      source: { kind: "tflite", path: resolve(dir, f) },
+      boards: [REFERENCE_BOARD],
+    };
+  });
+  const notes = cases.length === 0 ? [`external: no .tflite files in ${dir}`] : [];
+  return { name: "external", cases, notes };
+}
+
+function gateSuite(options: SuiteOptions): ResolvedSuite {
+  const { configs, models } = dirs(options);
+  const cases: BenchCase[] = [];
+  const notes: string[] = [];
+  const tenFps = join(configs, "mcunet-10fps_imagenet.json");
+  cases.push({
+    id: "mcunet-10fps",
+    suite: "gate",
+    label: "MCUNet 10FPS",
+    source: existsSync(tenFps)
+      ? { kind: "config", name: "mcunet-10fps", path: tenFps }
+      : { kind: "builder", spec: "mcunet-10fps" },
+    boards: GATE_BOARDS,
+  });
+  for (const m of MLPERF_MODELS.filter((x) => x.id === "mlperf-kws" || x.id === "mlperf-ad")) {
+    const path = join(models, m.file);
+    if (existsSync(path)) {
+      cases.push({
+        id: m.id,
+        suite: "gate",
+        label: m.label,
+        source: { kind: "tflite", path },
+        boards: GATE_BOARDS,
+      });
+    } else {
+      notes.push(`gate: skipped ${m.id}, ${path} is absent`);
+    }
+  }
+  return { name: "gate", cases, notes };
+}
+
+/**
+ * Resolve a suite by name into cases.
+ *
+ * @example
+ * ```ts
+ * const { cases, notes } = resolveSuite("paper");
+ * // cases[0].id === "mcunet-256kb-1mb", cases[0].boards === ["stm32h743", "stm32f412", "stm32f746"]
+ * ```
+ */
+export function resolveSuite(name: string, options: SuiteOptions = {}): ResolvedSuite {
+  switch (name) {
+    case "paper":
+      return paperSuite(options);
+    case "mlperf":
+      return mlperfSuite(options);
+    case "external":
+      return externalSuite(options);
+    case "gate":
+      return gateSuite(options);
+    default:
+      throw new RangeError(`Cannot find suite '${name}': known suites are ${SUITES.join(", ")}`);
+  }
+}
+
+/**
+ * The suites a plain `deno task bench` runs: `paper`, plus `mlperf` when its models are present,
+ * plus `external` when `--models DIR` is given.
+ */
+export function defaultSuites(options: SuiteOptions = {}): string[] {
+  const out = ["paper", "mlperf"];
+  if (options.externalDir !== undefined) out.push("external");
+  return out;
+}

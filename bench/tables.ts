@@ -1,0 +1,413 @@
+/**
+ * `report.md`: the bench's tables in Markdown, ours beside the published numbers.
+ *
+ * @module
+ */
+import { BOARDS } from "../engine/boards.ts";
+import { ENGINES } from "../engine/codegen/registry.ts";
+import { type AnchorRow, type Anchors, publishedCyclesPerMac } from "./anchors.ts";
+import { instructionsPerMac, sortRows } from "./results.ts";
+import type { BenchRow, ResultsMeta } from "./types.ts";
+
+/** Integer with thousands separators, or an em dash. */
+export function fmtInt(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return "—";
+  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** Bytes as kB (1024 bytes) with one decimal, or an em dash. */
+export function fmtKB(bytes: number | undefined): string {
+  return bytes === undefined ? "—" : (bytes / 1024).toFixed(1);
+}
+
+/** Millions with one or two decimals. */
+export function fmtM(n: number | undefined): string {
+  if (n === undefined) return "—";
+  const m = n / 1e6;
+  return m >= 10 ? m.toFixed(1) : m.toFixed(2);
+}
+
+function fmtRatio(a: number | undefined, b: number | undefined): string {
+  return a === undefined || b === undefined || b === 0 ? "—" : `${(a / b).toFixed(2)}x`;
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const esc = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");
+  return [
+    `| ${header.map(esc).join(" | ")} |`,
+    `|${header.map(() => "---").join("|")}|`,
+    ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
+  ];
+}
+
+function yesNo(b: boolean | undefined): string {
+  return b === undefined ? "—" : b ? "yes" : "no";
+}
+
+function fitsCell(row: BenchRow | undefined): string {
+  const r = row?.report;
+  if (!row) return "—";
+  if (!r) return "error";
+  if (r.fits) return "yes";
+  const why = [!r.fitsSram ? "SRAM" : "", !r.fitsFlash ? "Flash" : ""].filter(Boolean).join("+");
+  return `no (${why})`;
+}
+
+/** Rows keyed by `model|engine|board`. */
+function index(rows: readonly BenchRow[]): Map<string, BenchRow> {
+  return new Map(rows.map((r) => [`${r.model}|${r.engine}|${r.board}`, r]));
+}
+
+function uniq<T>(xs: readonly T[]): T[] {
+  return [...new Set(xs)];
+}
+
+function measurementsTable(rows: readonly BenchRow[]): string[] {
+  const body = rows.filter((r) => r.report).map((row) => {
+    const r = row.report!;
+    const ipm = instructionsPerMac(row);
+    return [
+      row.model,
+      row.engine,
+      row.board,
+      fmtM(r.macs),
+      fmtKB(r.peakSramBytes),
+      fmtKB(r.flashBytes),
+      fmtKB(r.flashModelBytes),
+      fmtKB(r.flashCodeBytes),
+      fmtInt(r.instructions),
+      ipm === undefined ? "—" : ipm.toFixed(2),
+      fitsCell(row),
+      yesNo(r.referenceMatch),
+    ];
+  });
+  return table(
+    [
+      "model",
+      "engine",
+      "board",
+      "MMACs",
+      "peak SRAM kB",
+      "Flash kB",
+      "model kB",
+      "code kB",
+      "instructions",
+      "instr/MAC",
+      "fits",
+      "bit-exact",
+    ],
+    body,
+  );
+}
+
+function ratiosTable(rows: readonly BenchRow[]): string[] {
+  const byId = index(rows);
+  const pairs = uniq(rows.map((r) => `${r.model}|${r.board}`));
+  const body: string[][] = [];
+  for (const p of pairs) {
+    const [model, board] = p.split("|") as [string, string];
+    const te = byId.get(`${model}|tinyengine|${board}`)?.report;
+    const tf = byId.get(`${model}|tflm|${board}`)?.report;
+    if (!te || !tf) continue;
+    body.push([
+      model,
+      board,
+      fmtRatio(te.peakSramBytes, tf.peakSramBytes),
+      fmtRatio(te.flashBytes, tf.flashBytes),
+      fmtRatio(te.instructions, tf.instructions),
+      fmtRatio(te.initInstructions + te.instructions, tf.initInstructions + tf.instructions),
+    ]);
+  }
+  return table(
+    ["model", "board", "peak SRAM", "Flash", "instructions", "init + inference instructions"],
+    body,
+  );
+}
+
+function fitsMatrix(rows: readonly BenchRow[]): string[] {
+  const boards = uniq(rows.map((r) => r.board)).sort();
+  const byId = index(rows);
+  const keys = uniq(rows.map((r) => `${r.model}|${r.engine}`));
+  return table(
+    ["model", "engine", ...boards],
+    keys.map((k) => {
+      const [model, engine] = k.split("|") as [string, string];
+      return [model, engine, ...boards.map((b) => fitsCell(byId.get(`${model}|${engine}|${b}`)))];
+    }),
+  );
+}
+
+function planTable(rows: readonly BenchRow[]): string[] {
+  const body = rows.filter((r) => r.report).map((row) => {
+    const r = row.report!;
+    const lb = row.livenessLowerBoundBytes;
+    return [
+      row.model,
+      row.engine,
+      row.board,
+      r.plan.planner,
+      fmtInt(r.plan.headBytes),
+      fmtInt(r.plan.tailBytes),
+      fmtInt(r.plan.scratchBytes),
+      fmtInt(lb),
+      lb === undefined || lb === 0 ? "—" : `${(r.plan.headBytes / lb).toFixed(2)}x`,
+      fmtInt(r.peakSramBytes),
+    ];
+  });
+  return table(
+    [
+      "model",
+      "engine",
+      "board",
+      "planner",
+      "planned head B",
+      "tail B",
+      "largest scratch B",
+      "liveness lower bound B",
+      "head / bound",
+      "measured peak SRAM B",
+    ],
+    body,
+  );
+}
+
+function anchorCell(a: AnchorRow | undefined): string {
+  if (!a) return "—";
+  const sram = a.peakSramKB === null ? "—" : `${a.peakSramKB}`;
+  const flash = a.flashKB === null ? "—" : `${a.flashKB}`;
+  const lat = a.oom ? "OOM" : a.latencyMs === null ? "—" : `${a.latencyMs} ms`;
+  return `${sram} / ${flash} / ${lat}`;
+}
+
+function oursCell(row: BenchRow | undefined): string {
+  const r = row?.report;
+  if (!row) return "—";
+  if (!r) return "error";
+  const fit = r.fits ? "" : " (OOM)";
+  return `${fmtKB(r.peakSramBytes)} / ${fmtKB(r.flashBytes)} / ${fmtM(r.instructions)}M${fit}`;
+}
+
+/** The networks of the anchors in first-appearance order. */
+function anchorModels(anchors: Anchors, sources: readonly string[]): string[] {
+  return uniq(anchors.rows.filter((a) => sources.includes(a.source)).map((a) => a.model));
+}
+
+function paperTable(rows: readonly BenchRow[], anchors: Anchors): string[] {
+  const byId = index(rows);
+  const paperSources = ["mcunet-paper", "tinyengine-readme", "mcunet-paper-figure"];
+  const models = anchorModels(anchors, paperSources).filter((m) => rows.some((r) => r.model === m));
+  const body: string[][] = [];
+  for (const model of models) {
+    const boards = uniq(rows.filter((r) => r.model === model).map((r) => r.board));
+    for (const board of boards) {
+      const pub = anchors.rows.filter((a) =>
+        a.model === model && a.board === board && paperSources.includes(a.source)
+      );
+      const pick = (system: string) => pub.find((a) => a.system === system);
+      const te = byId.get(`${model}|tinyengine|${board}`);
+      const tf = byId.get(`${model}|tflm|${board}`);
+      const pte = pick("tinyengine");
+      const clock = BOARDS[board]?.clockHz;
+      const cpm = pte && clock ? publishedCyclesPerMac(pte, clock) : undefined;
+      const ipm = te ? instructionsPerMac(te) : undefined;
+      body.push([
+        model,
+        board,
+        oursCell(te),
+        oursCell(tf),
+        anchorCell(pte),
+        anchorCell(pick("tflm")),
+        anchorCell(pick("x-cube-ai")),
+        ipm === undefined ? "—" : ipm.toFixed(2),
+        cpm === undefined ? "—" : cpm.toFixed(2),
+        uniq(pub.map((a) => a.source)).join(", ") || "—",
+      ]);
+    }
+  }
+  return table(
+    [
+      "network",
+      "board",
+      "ours tinyengine SRAM kB / Flash kB / instr",
+      "ours tflm SRAM kB / Flash kB / instr",
+      "TinyEngine (published) SRAM kB / Flash kB / latency",
+      "TF-Lite Micro (published)",
+      "X-CUBE-AI (published)",
+      "ours tinyengine instr/MAC",
+      "TinyEngine published cycles/MAC",
+      "source",
+    ],
+    body,
+  );
+}
+
+function tflmTable(rows: readonly BenchRow[], anchors: Anchors): string[] {
+  const body = rows.filter((r) => r.engine === "tflm" && r.report).map((row) => {
+    const r = row.report!;
+    const pub = anchors.rows.find((a) => a.model === row.model && a.headBytes !== undefined);
+    const ipm = instructionsPerMac(row);
+    return [
+      row.model,
+      row.board,
+      fmtInt(r.plan.headBytes),
+      fmtInt(r.plan.tailBytes),
+      fmtInt(pub?.headBytes),
+      fmtInt(pub?.livenessLowerBoundBytes ?? row.livenessLowerBoundBytes),
+      fmtInt(r.peakSramBytes),
+      fmtInt(r.flashModelBytes),
+      fmtInt(r.flashCodeBytes),
+      fmtInt(r.initInstructions),
+      fmtInt(r.instructions),
+      ipm === undefined ? "—" : ipm.toFixed(2),
+    ];
+  });
+  return table(
+    [
+      "model",
+      "board",
+      "planned head B",
+      "planned tail B",
+      "published TFLM head B",
+      "liveness lower bound B",
+      "measured peak SRAM B",
+      "Flash model B",
+      "Flash code B",
+      "init instructions",
+      "invoke instructions",
+      "instr/MAC",
+    ],
+    body,
+  );
+}
+
+function mlperfLatencyTable(rows: readonly BenchRow[], anchors: Anchors): string[] {
+  const byId = index(rows);
+  const models = anchorModels(anchors, ["mlperf-tiny", "mlperf-tiny-m7"]).filter((m) =>
+    rows.some((r) => r.model === m)
+  );
+  const body: string[][] = [];
+  for (const model of models) {
+    for (const a of anchors.rows.filter((x) => x.model === model && x.latencyMs !== null)) {
+      const clock = BOARDS[a.board]?.clockHz;
+      const cpm = clock ? publishedCyclesPerMac(a, clock) : undefined;
+      const ours = ENGINES.map((e) => {
+        const row = byId.get(`${model}|${e}|${a.board}`);
+        const ipm = row ? instructionsPerMac(row) : undefined;
+        return ipm === undefined ? "—" : ipm.toFixed(2);
+      });
+      body.push([
+        model,
+        a.board,
+        anchors.systems[a.system] ?? a.system,
+        `${a.latencyMs}`,
+        cpm === undefined ? "—" : cpm.toFixed(2),
+        ...ours,
+        a.source,
+      ]);
+    }
+  }
+  return table(
+    [
+      "model",
+      "board",
+      "published system",
+      "latency ms",
+      "published cycles/MAC",
+      ...ENGINES.map((e) => `ours ${e} instr/MAC`),
+      "source",
+    ],
+    body,
+  );
+}
+
+/** Options of {@link renderReport}. */
+export interface ReportOptions {
+  readonly anchors: Anchors;
+  /** Plot files (relative to the report) to link, in order. */
+  readonly plots?: readonly string[];
+}
+
+/**
+ * The whole `report.md` for a results set. Deterministic: same rows, same text.
+ *
+ * @example
+ * ```ts
+ * const md = renderReport(rows, meta, { anchors: loadAnchors(), plots: ["plots/sram_vs_instructions.svg"] });
+ * ```
+ */
+export function renderReport(
+  rows: readonly BenchRow[],
+  meta: ResultsMeta,
+  options: ReportOptions,
+): string {
+  const sorted = sortRows(rows);
+  const ok = sorted.filter((r) => r.report);
+  const failed = sorted.filter((r) => !r.report);
+  const out: string[] = [];
+  out.push("# mcunet-bench report", "");
+  out.push(
+    "Our figures are **emulator measurements** of our own firmware (Unicorn, Cortex-M7/M4): " +
+      "architecturally executed instructions (not cycles), SRAM high-water (static + stack, " +
+      "measured) and loadable Flash bytes. Published figures were **measured on real boards** " +
+      "with other kernels and toolchains (latency in ms); they stand beside ours for orientation, " +
+      "not as equal quantities. kB = 1024 bytes for ours; published kB as published.",
+    "",
+  );
+  out.push(`- code version: \`${meta.codeVersion.slice(0, 16)}\``);
+  out.push(
+    `- suites: ${meta.suites.join(", ") || "—"}${meta.shard ? ` (shard ${meta.shard})` : ""}`,
+  );
+  out.push(`- jobs: ${sorted.length} (${ok.length} measured, ${failed.length} failed)`);
+  for (const n of meta.notes) out.push(`- note: ${n}`);
+  out.push("");
+
+  out.push("## Measurements per model, engine and board", "");
+  out.push(...measurementsTable(ok), "");
+  out.push("## Ratios tinyengine / tflm", "");
+  out.push("Below 1.00x means tinyengine needs less.", "");
+  out.push(...ratiosTable(ok), "");
+  out.push("## Fits per board", "");
+  out.push(
+    "Measured peak SRAM and Flash against the board; a model that does not fit was measured on an enlarged memory map of the same core.",
+    "",
+  );
+  out.push(...fitsMatrix(sorted), "");
+  out.push("## Memory plan beside the layer-by-layer liveness lower bound", "");
+  out.push(
+    "The bound is the largest sum of simultaneously live activations when layers run one at a time (engine analysis); a planned head equal to it is optimal for layer-by-layer execution.",
+    "",
+  );
+  out.push(...planTable(ok), "");
+  out.push("## Paper table: ours beside TinyEngine, TF-Lite Micro and X-CUBE-AI", "");
+  out.push(
+    "Ours: peak SRAM kB / Flash kB / inference instructions (emulator). Published: peak SRAM kB / Flash kB / latency on the board (OOM = did not fit). " +
+      "Published cycles/MAC = latency x clock / MACs; ours are instructions per MAC (a Cortex-M7 issues up to two per cycle, an M4 one).",
+    "",
+  );
+  out.push(...paperTable(sorted, options.anchors), "");
+  out.push("## TF-Lite Micro baseline", "");
+  out.push(...tflmTable(ok, options.anchors), "");
+  out.push("## MLPerf Tiny: published latency beside our instructions per MAC", "");
+  out.push(...mlperfLatencyTable(sorted, options.anchors), "");
+  out.push("## Sources of published numbers", "");
+  for (const [key, s] of Object.entries(options.anchors.sources)) {
+    out.push(`- \`${key}\`: ${s.title} (${s.url})`);
+  }
+  out.push("");
+  if (failed.length > 0) {
+    out.push("## Failed jobs", "");
+    out.push(
+      ...table(
+        ["model", "engine", "board", "error"],
+        failed.map((r) => [r.model, r.engine, r.board, r.error ?? "?"]),
+      ),
+      "",
+    );
+  }
+  if (options.plots && options.plots.length > 0) {
+    out.push("## Plots", "");
+    for (const p of options.plots) out.push(`- [${p}](${p})`);
+    out.push("");
+  }
+  return out.join("\n");
+}
