@@ -1,0 +1,108 @@
+/**
+ * What every reference kernel receives, and small shared helpers.
+ *
+ * @module
+ */
+
+import type { DType, Graph, Node, Tensor } from "../../ir/graph.ts";
+import { UnsupportedKernelError } from "../errors.ts";
+
+/** The arguments of one kernel invocation. */
+export interface KernelArgs<N extends Node> {
+  readonly graph: Graph;
+  readonly node: N;
+  /** Index of the node in `graph.nodes` (for error messages). */
+  readonly index: number;
+  /** Raw bytes of each node input (aligned copies); `undefined` for an absent optional input. */
+  readonly inputs: readonly (Uint8Array | undefined)[];
+  /** Preallocated, zeroed, aligned output buffers, one per node output. */
+  readonly outputs: readonly Uint8Array[];
+}
+
+/** Signature of a reference kernel. */
+export type Kernel<N extends Node> = (args: KernelArgs<N>) => void;
+
+/** The tensor behind the `i`-th input of the node (throws if absent). */
+export function inputTensor<N extends Node>(args: KernelArgs<N>, i: number): Tensor {
+  const index = args.node.inputs[i];
+  const t = index === undefined || index < 0 ? undefined : args.graph.tensors[index];
+  if (!t) fail(args, `input ${i} is missing`);
+  return t;
+}
+
+/** The tensor behind the `i`-th output of the node. */
+export function outputTensor<N extends Node>(args: KernelArgs<N>, i = 0): Tensor {
+  const index = args.node.outputs[i];
+  const t = index === undefined ? undefined : args.graph.tensors[index];
+  if (!t) fail(args, `output ${i} is missing`);
+  return t;
+}
+
+/** Bytes of the `i`-th input (throws if absent). */
+export function inputBytes<N extends Node>(args: KernelArgs<N>, i: number): Uint8Array {
+  const b = args.inputs[i];
+  if (!b) fail(args, `input ${i} has no data`);
+  return b;
+}
+
+/** Bytes of the `i`-th output. */
+export function outputBytes<N extends Node>(args: KernelArgs<N>, i = 0): Uint8Array {
+  const b = args.outputs[i];
+  if (!b) fail(args, `output ${i} has no buffer`);
+  return b;
+}
+
+/** Throw an {@link UnsupportedKernelError} for this node. */
+export function fail<N extends Node>(args: KernelArgs<N>, detail: string): never {
+  throw new UnsupportedKernelError(args.node.op, args.index, detail);
+}
+
+/** Require every named tensor to have the given dtype. */
+export function requireDtype<N extends Node>(
+  args: KernelArgs<N>,
+  dtype: DType,
+  tensors: Record<string, Tensor>,
+): void {
+  for (const [what, t] of Object.entries(tensors)) {
+    if (t.dtype !== dtype) fail(args, `${what} dtype ${t.dtype} is not supported (needs ${dtype})`);
+  }
+}
+
+/** An int8 view of the same bytes. */
+export function asInt8(b: Uint8Array): Int8Array {
+  return new Int8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** An int32 view of the same bytes (the buffer must be 4-byte aligned, as interpreter buffers are). */
+export function asInt32(b: Uint8Array): Int32Array {
+  return new Int32Array(b.buffer, b.byteOffset, b.byteLength >> 2);
+}
+
+/** A float32 view of the same bytes (4-byte aligned). */
+export function asFloat32(b: Uint8Array): Float32Array {
+  return new Float32Array(b.buffer, b.byteOffset, b.byteLength >> 2);
+}
+
+/** Read an int32 constant input as numbers. */
+export function int32Values<N extends Node>(args: KernelArgs<N>, i: number): Int32Array {
+  const t = inputTensor(args, i);
+  if (t.dtype !== "int32" && t.dtype !== "int64") {
+    fail(args, `input ${i} dtype ${t.dtype} is not int32`);
+  }
+  const b = inputBytes(args, i);
+  if (t.dtype === "int32") return asInt32(b);
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const out = new Int32Array(b.byteLength >> 3);
+  for (let k = 0; k < out.length; k++) out[k] = Number(view.getBigInt64(k * 8, true));
+  return out;
+}
+
+/** Dimension `i` of a shape (1 when absent). */
+export function dim(shape: readonly number[], i: number): number {
+  return shape[i] ?? 1;
+}
+
+/** Clamp to [lo, hi]. */
+export function clamp(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : x > hi ? hi : x;
+}

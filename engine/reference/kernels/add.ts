@@ -1,0 +1,52 @@
+/**
+ * ADD, int8, as TFLite's `reference_integer_ops::Add` / broadcast variant: both inputs are
+ * offset, shifted left by 20, scaled below one, summed and requantized.
+ *
+ * @module
+ */
+
+import type { AddNode } from "../../ir/graph.ts";
+import {
+  addParams,
+  roundingDivideByPOT,
+  saturatingRoundingDoublingHighMul as srdhm,
+} from "../quant.ts";
+import { broadcastIndex } from "./_broadcast.ts";
+import {
+  asInt8,
+  inputBytes,
+  inputTensor,
+  type KernelArgs,
+  outputBytes,
+  outputTensor,
+  requireDtype,
+} from "./_kernel.ts";
+
+/** Run one ADD node. */
+export function add(args: KernelArgs<AddNode>): void {
+  const in1 = inputTensor(args, 0);
+  const in2 = inputTensor(args, 1);
+  const output = outputTensor(args);
+  requireDtype(args, "int8", { "first input": in1, "second input": in2, output });
+  const p = addParams(args.graph, args.node);
+  const a = asInt8(inputBytes(args, 0));
+  const b = asInt8(inputBytes(args, 1));
+  const out = asInt8(outputBytes(args));
+  const ia = broadcastIndex(in1.shape, output.shape);
+  const ib = broadcastIndex(in2.shape, output.shape);
+  const shift = 2 ** p.leftShift;
+  for (let i = 0; i < out.length; i++) {
+    const v1 = (a[ia ? ia[i]! : i]! + p.input1Offset) * shift;
+    const v2 = (b[ib ? ib[i]! : i]! + p.input2Offset) * shift;
+    const s1 = roundingDivideByPOT(srdhm(v1, p.input1Multiplier), -p.input1Shift);
+    const s2 = roundingDivideByPOT(srdhm(v2, p.input2Multiplier), -p.input2Shift);
+    const sum = (s1 + s2) | 0;
+    const raw = roundingDivideByPOT(srdhm(sum, p.outputMultiplier), -p.outputShift) +
+      p.outputOffset;
+    out[i] = raw < p.activationMin
+      ? p.activationMin
+      : raw > p.activationMax
+      ? p.activationMax
+      : raw;
+  }
+}

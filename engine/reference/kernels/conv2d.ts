@@ -1,0 +1,119 @@
+/**
+ * CONV_2D, int8 with per-channel (or per-tensor) int8 filters and int32 bias, as TFLite's
+ * `reference_integer_ops::ConvPerChannel`: taps outside the image are skipped (the same as
+ * padding with the input zero point), the accumulator is requantized once per output.
+ *
+ * @module
+ */
+
+import type { Conv2DNode } from "../../ir/graph.ts";
+import { convParams, multiplyByQuantizedMultiplier } from "../quant.ts";
+import { window2D } from "../geometry.ts";
+import {
+  asInt32,
+  asInt8,
+  dim,
+  fail,
+  inputBytes,
+  inputTensor,
+  type KernelArgs,
+  outputBytes,
+  outputTensor,
+  requireDtype,
+} from "./_kernel.ts";
+
+/** Run one CONV_2D node. */
+export function conv2d(args: KernelArgs<Conv2DNode>): void {
+  const { graph, node } = args;
+  const input = inputTensor(args, 0);
+  const filter = inputTensor(args, 1);
+  const output = outputTensor(args);
+  requireDtype(args, "int8", { input, filter, output });
+  const hasBias = (node.inputs[2] ?? -1) >= 0;
+  if (hasBias && inputTensor(args, 2).dtype !== "int32") {
+    fail(args, `bias dtype ${inputTensor(args, 2).dtype} is not supported (needs int32)`);
+  }
+  const [batches, inH, inW, inC] = [0, 1, 2, 3].map((i) => dim(input.shape, i)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  const [outC, kH, kW, fC] = [0, 1, 2, 3].map((i) => dim(filter.shape, i)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (fC !== inC) {
+    fail(
+      args,
+      `filter depth ${fC} does not match input depth ${inC} (grouped conv is not supported)`,
+    );
+  }
+  const o = node.options;
+  const win = window2D({
+    padding: o.padding,
+    inH,
+    inW,
+    filterH: kH,
+    filterW: kW,
+    strideH: o.strideH,
+    strideW: o.strideW,
+    dilationH: o.dilationH,
+    dilationW: o.dilationW,
+  });
+  const outH = dim(output.shape, 1);
+  const outW = dim(output.shape, 2);
+  if (outH !== win.outH || outW !== win.outW || dim(output.shape, 3) !== outC) {
+    fail(
+      args,
+      `output shape [${output.shape}] does not match the computed [${batches},${win.outH},${win.outW},${outC}]`,
+    );
+  }
+  const p = convParams(graph, node);
+  const inData = asInt8(inputBytes(args, 0));
+  const fData = asInt8(inputBytes(args, 1));
+  const bias = hasBias ? asInt32(inputBytes(args, 2)) : undefined;
+  const out = asInt8(outputBytes(args));
+  const { inputOffset, outputOffset, multipliers, shifts, activationMin, activationMax } = p;
+  const { strideH, strideW, dilationH, dilationW } = o;
+  const filterRow = kW * inC;
+  const filterSize = kH * filterRow;
+  let outIdx = 0;
+  for (let b = 0; b < batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const inY0 = oy * strideH - win.padTop;
+      for (let ox = 0; ox < outW; ox++) {
+        const inX0 = ox * strideW - win.padLeft;
+        for (let oc = 0; oc < outC; oc++) {
+          let acc = 0;
+          const fBase = oc * filterSize;
+          for (let fy = 0; fy < kH; fy++) {
+            const iy = inY0 + dilationH * fy;
+            if (iy < 0 || iy >= inH) continue;
+            const rowBase = (b * inH + iy) * inW;
+            const fRow = fBase + fy * filterRow;
+            for (let fx = 0; fx < kW; fx++) {
+              const ix = inX0 + dilationW * fx;
+              if (ix < 0 || ix >= inW) continue;
+              const iBase = (rowBase + ix) * inC;
+              const fIdx = fRow + fx * inC;
+              for (let ic = 0; ic < inC; ic++) {
+                acc += fData[fIdx + ic]! * (inData[iBase + ic]! + inputOffset);
+              }
+            }
+          }
+          acc = acc | 0;
+          if (bias) acc = (acc + bias[oc]!) | 0;
+          acc = multiplyByQuantizedMultiplier(acc, multipliers[oc]!, shifts[oc]!) + outputOffset;
+          out[outIdx++] = acc < activationMin
+            ? activationMin
+            : acc > activationMax
+            ? activationMax
+            : acc;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * DEPTHWISE_CONV_2D, int8, as TFLite's `reference_integer_ops::DepthwiseConvPerChannel`:
+ * output channel `ic * depthMultiplier + m` reads input channel `ic`; the filter is
+ * `[1, KH, KW, C * M]`.
+ *
+ * @module
+ */
+
+import type { DepthwiseConv2DNode } from "../../ir/graph.ts";
+import { convParams, multiplyByQuantizedMultiplier } from "../quant.ts";
+import { window2D } from "../geometry.ts";
+import {
+  asInt32,
+  asInt8,
+  dim,
+  fail,
+  inputBytes,
+  inputTensor,
+  type KernelArgs,
+  outputBytes,
+  outputTensor,
+  requireDtype,
+} from "./_kernel.ts";
+
+/** Run one DEPTHWISE_CONV_2D node. */
+export function depthwiseConv2d(args: KernelArgs<DepthwiseConv2DNode>): void {
+  const { graph, node } = args;
+  const input = inputTensor(args, 0);
+  const filter = inputTensor(args, 1);
+  const output = outputTensor(args);
+  requireDtype(args, "int8", { input, filter, output });
+  const hasBias = (node.inputs[2] ?? -1) >= 0;
+  if (hasBias && inputTensor(args, 2).dtype !== "int32") {
+    fail(args, `bias dtype ${inputTensor(args, 2).dtype} is not supported (needs int32)`);
+  }
+  const batches = dim(input.shape, 0);
+  const inH = dim(input.shape, 1);
+  const inW = dim(input.shape, 2);
+  const inC = dim(input.shape, 3);
+  const kH = dim(filter.shape, 1);
+  const kW = dim(filter.shape, 2);
+  const outC = dim(filter.shape, 3);
+  const o = node.options;
+  const mult = o.depthMultiplier > 0 ? o.depthMultiplier : outC / inC;
+  if (outC !== inC * mult) {
+    fail(args, `filter depth ${outC} is not input depth ${inC} x depth multiplier ${mult}`);
+  }
+  const win = window2D({
+    padding: o.padding,
+    inH,
+    inW,
+    filterH: kH,
+    filterW: kW,
+    strideH: o.strideH,
+    strideW: o.strideW,
+    dilationH: o.dilationH,
+    dilationW: o.dilationW,
+  });
+  const outH = dim(output.shape, 1);
+  const outW = dim(output.shape, 2);
+  if (outH !== win.outH || outW !== win.outW || dim(output.shape, 3) !== outC) {
+    fail(
+      args,
+      `output shape [${output.shape}] does not match the computed [${batches},${win.outH},${win.outW},${outC}]`,
+    );
+  }
+  const p = convParams(graph, node);
+  const inData = asInt8(inputBytes(args, 0));
+  const fData = asInt8(inputBytes(args, 1));
+  const bias = hasBias ? asInt32(inputBytes(args, 2)) : undefined;
+  const out = asInt8(outputBytes(args));
+  const { inputOffset, outputOffset, multipliers, shifts, activationMin, activationMax } = p;
+  const { strideH, strideW, dilationH, dilationW } = o;
+  for (let b = 0; b < batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const inY0 = oy * strideH - win.padTop;
+      for (let ox = 0; ox < outW; ox++) {
+        const inX0 = ox * strideW - win.padLeft;
+        const outBase = ((b * outH + oy) * outW + ox) * outC;
+        for (let ic = 0; ic < inC; ic++) {
+          for (let m = 0; m < mult; m++) {
+            const oc = ic * mult + m;
+            let acc = 0;
+            for (let fy = 0; fy < kH; fy++) {
+              const iy = inY0 + dilationH * fy;
+              if (iy < 0 || iy >= inH) continue;
+              const rowBase = (b * inH + iy) * inW;
+              for (let fx = 0; fx < kW; fx++) {
+                const ix = inX0 + dilationW * fx;
+                if (ix < 0 || ix >= inW) continue;
+                acc += fData[(fy * kW + fx) * outC + oc]! *
+                  (inData[(rowBase + ix) * inC + ic]! + inputOffset);
+              }
+            }
+            acc = acc | 0;
+            if (bias) acc = (acc + bias[oc]!) | 0;
+            acc = multiplyByQuantizedMultiplier(acc, multipliers[oc]!, shifts[oc]!) + outputOffset;
+            out[outBase + oc] = acc < activationMin
+              ? activationMin
+              : acc > activationMax
+              ? activationMax
+              : acc;
+          }
+        }
+      }
+    }
+  }
+}

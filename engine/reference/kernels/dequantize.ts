@@ -1,0 +1,31 @@
+/**
+ * DEQUANTIZE: int8 -> float32 as TFLite's `reference_ops::Dequantize`:
+ * `float(double(scale) * (q - zp))`.
+ *
+ * @module
+ */
+
+import type { DequantizeNode } from "../../ir/graph.ts";
+import { tensorQuant } from "../quant.ts";
+import {
+  asFloat32,
+  asInt8,
+  inputBytes,
+  inputTensor,
+  type KernelArgs,
+  outputBytes,
+  outputTensor,
+  requireDtype,
+} from "./_kernel.ts";
+
+/** Run one DEQUANTIZE node. */
+export function dequantize(args: KernelArgs<DequantizeNode>): void {
+  const input = inputTensor(args, 0);
+  const output = outputTensor(args);
+  requireDtype(args, "int8", { input });
+  requireDtype(args, "float32", { output });
+  const { scale, zeroPoint } = tensorQuant(input);
+  const inData = asInt8(inputBytes(args, 0));
+  const out = asFloat32(outputBytes(args));
+  for (let i = 0; i < inData.length; i++) out[i] = Math.fround(scale * (inData[i]! - zeroPoint));
+}

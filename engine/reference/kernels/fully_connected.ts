@@ -1,0 +1,69 @@
+/**
+ * FULLY_CONNECTED, int8, as TFLite's `reference_integer_ops::FullyConnected` (per-tensor, with
+ * the filter offset) and `FullyConnectedPerChannel`. The input is flattened to
+ * `[batches, accumDepth]` with `accumDepth` the weights' last dimension.
+ *
+ * @module
+ */
+
+import type { FullyConnectedNode } from "../../ir/graph.ts";
+import { elementCount } from "../../ir/graph.ts";
+import { fullyConnectedParams, multiplyByQuantizedMultiplier } from "../quant.ts";
+import {
+  asInt32,
+  asInt8,
+  dim,
+  fail,
+  inputBytes,
+  inputTensor,
+  type KernelArgs,
+  outputBytes,
+  outputTensor,
+  requireDtype,
+} from "./_kernel.ts";
+
+/** Run one FULLY_CONNECTED node. */
+export function fullyConnected(args: KernelArgs<FullyConnectedNode>): void {
+  const { graph, node } = args;
+  const input = inputTensor(args, 0);
+  const filter = inputTensor(args, 1);
+  const output = outputTensor(args);
+  requireDtype(args, "int8", { input, weights: filter, output });
+  const hasBias = (node.inputs[2] ?? -1) >= 0;
+  if (hasBias && inputTensor(args, 2).dtype !== "int32") {
+    fail(args, `bias dtype ${inputTensor(args, 2).dtype} is not supported (needs int32)`);
+  }
+  const outDepth = dim(filter.shape, 0);
+  const accumDepth = dim(filter.shape, filter.shape.length - 1);
+  const batches = elementCount(input.shape) / accumDepth;
+  if (!Number.isInteger(batches) || elementCount(output.shape) !== batches * outDepth) {
+    fail(
+      args,
+      `shapes do not agree: input [${input.shape}], weights [${filter.shape}], output [${output.shape}]`,
+    );
+  }
+  const p = fullyConnectedParams(graph, node);
+  const inData = asInt8(inputBytes(args, 0));
+  const fData = asInt8(inputBytes(args, 1));
+  const bias = hasBias ? asInt32(inputBytes(args, 2)) : undefined;
+  const out = asInt8(outputBytes(args));
+  const { inputOffset, filterOffset, outputOffset, multipliers, shifts } = p;
+  for (let b = 0; b < batches; b++) {
+    const iBase = b * accumDepth;
+    for (let oc = 0; oc < outDepth; oc++) {
+      const fBase = oc * accumDepth;
+      let acc = 0;
+      for (let d = 0; d < accumDepth; d++) {
+        acc += (fData[fBase + d]! + filterOffset) * (inData[iBase + d]! + inputOffset);
+      }
+      acc = acc | 0;
+      if (bias) acc = (acc + bias[oc]!) | 0;
+      acc = multiplyByQuantizedMultiplier(acc, multipliers[oc]!, shifts[oc]!) + outputOffset;
+      out[b * outDepth + oc] = acc < p.activationMin
+        ? p.activationMin
+        : acc > p.activationMax
+        ? p.activationMax
+        : acc;
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * MUL, int8, as TFLite's `reference_integer_ops::Mul` / `BroadcastMul4DSlow`:
+ * `out = zp + MBQM((a - za) * (b - zb), multiplier, shift)`, clamped.
+ *
+ * @module
+ */
+
+import type { MulNode } from "../../ir/graph.ts";
+import { mulParams, multiplyByQuantizedMultiplier } from "../quant.ts";
+import { broadcastIndex } from "./_broadcast.ts";
+import {
+  asInt8,
+  inputBytes,
+  inputTensor,
+  type KernelArgs,
+  outputBytes,
+  outputTensor,
+  requireDtype,
+} from "./_kernel.ts";
+
+/** Run one MUL node. */
+export function mul(args: KernelArgs<MulNode>): void {
+  const in1 = inputTensor(args, 0);
+  const in2 = inputTensor(args, 1);
+  const output = outputTensor(args);
+  requireDtype(args, "int8", { "first input": in1, "second input": in2, output });
+  const p = mulParams(args.graph, args.node);
+  const a = asInt8(inputBytes(args, 0));
+  const b = asInt8(inputBytes(args, 1));
+  const out = asInt8(outputBytes(args));
+  const ia = broadcastIndex(in1.shape, output.shape);
+  const ib = broadcastIndex(in2.shape, output.shape);
+  for (let i = 0; i < out.length; i++) {
+    const v1 = a[ia ? ia[i]! : i]! + p.input1Offset;
+    const v2 = b[ib ? ib[i]! : i]! + p.input2Offset;
+    const raw = p.outputOffset +
+      multiplyByQuantizedMultiplier(v1 * v2, p.outputMultiplier, p.outputShift);
+    out[i] = raw < p.activationMin
+      ? p.activationMin
+      : raw > p.activationMax
+      ? p.activationMax
+      : raw;
+  }
+}
