@@ -12,13 +12,8 @@ import { readTflite } from "./read_tflite.ts";
 import { writeTflite } from "./write_tflite.ts";
 import { FlatReader } from "./_flat.ts";
 import { BUFFER, MODEL } from "./_schema.ts";
-import {
-  buildRawModel,
-  handBuiltGraphs,
-  modelBytes,
-  sharedModels,
-  skipNote,
-} from "./_test_util.ts";
+import { buildRawModel, modelBytes, sharedModels, skipNote } from "./_test_util.ts";
+import { handBuiltGraphs } from "../ir/_test_graphs.ts";
 
 const SEED = 0x5eed_2026;
 /** Cases per model file; small files are cheap, so they get the same count. */

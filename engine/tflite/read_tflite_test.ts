@@ -2,14 +2,8 @@ import assert from "node:assert/strict";
 import { ModelFormatError, UnsupportedOpError } from "../ir/errors.ts";
 import { readTflite } from "./read_tflite.ts";
 import { writeTflite } from "./write_tflite.ts";
-import {
-  buildRawModel,
-  handBuiltGraphs,
-  LSTM_MODEL,
-  modelBytes,
-  sharedModels,
-  skipNote,
-} from "./_test_util.ts";
+import { buildRawModel, LSTM_MODEL, modelBytes, sharedModels, skipNote } from "./_test_util.ts";
+import { handBuiltGraphs } from "../ir/_test_graphs.ts";
 
 const models = sharedModels();
 const noModels = models.length === 0;

@@ -5,7 +5,8 @@ import { readTflite } from "./read_tflite.ts";
 import { writeTflite } from "./write_tflite.ts";
 import { FlatReader } from "./_flat.ts";
 import { BUFFER, MODEL, OPERATOR_CODE } from "./_schema.ts";
-import { handBuiltGraphs, LSTM_MODEL, modelBytes, sharedModels, skipNote } from "./_test_util.ts";
+import { handBuiltGraphs } from "../ir/_test_graphs.ts";
+import { LSTM_MODEL, modelBytes, sharedModels, skipNote } from "./_test_util.ts";
 
 const models = sharedModels().filter((f) => f !== LSTM_MODEL);
 

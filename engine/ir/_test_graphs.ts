@@ -1,0 +1,205 @@
+/**
+ * Small valid graphs, one per IR operator, for tests of the IR and of anything that consumes
+ * graphs (import/export, reference kernels, planners). Used only by tests.
+ *
+ * @module
+ */
+
+import type { Graph, Node, Quantization, Tensor } from "./graph.ts";
+import { createRng } from "../util/rng.ts";
+
+function quant(scale: number, zeroPoint = 0): Quantization {
+  return { scale: [Math.fround(scale)], zeroPoint: [zeroPoint], axis: 0 };
+}
+
+function act(name: string, shape: number[], q: Quantization = quant(0.05, -3)): Tensor {
+  return { name, shape, dtype: "int8", quant: q };
+}
+
+function int8Const(name: string, shape: number[], seed: number, q?: Quantization): Tensor {
+  const rng = createRng(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Uint8Array(n);
+  for (let i = 0; i < n; i++) data[i] = rng.int(256);
+  return { name, shape, dtype: "int8", quant: q ?? quant(0.02), data };
+}
+
+function int32Const(name: string, shape: number[], values: number[], q?: Quantization): Tensor {
+  const data = new Uint8Array(values.length * 4);
+  const view = new DataView(data.buffer);
+  values.forEach((v, i) => view.setInt32(4 * i, v, true));
+  return { name, shape, dtype: "int32", data, ...(q ? { quant: q } : {}) };
+}
+
+function perChannel(n: number, axis: number, base: number): Quantization {
+  return {
+    scale: Array.from({ length: n }, (_, i) => Math.fround(base * (1 + i / 8))),
+    zeroPoint: Array.from({ length: n }, () => 0),
+    axis,
+  };
+}
+
+function single(name: string, tensors: Tensor[], node: Node, inputs?: number[]): Graph {
+  return {
+    name,
+    tensors,
+    nodes: [node],
+    inputs: inputs ?? [node.inputs[0]!],
+    outputs: node.outputs,
+  };
+}
+
+/** One small valid graph per IR operator, keyed by operator name. */
+export function handBuiltGraphs(): Graph[] {
+  const graphs: Graph[] = [];
+  graphs.push(single("conv", [
+    act("in", [1, 8, 8, 3]),
+    int8Const("w", [4, 3, 3, 3], 1, perChannel(4, 0, 0.01)),
+    int32Const("b", [4], [1, -2, 300, -40000], perChannel(4, 0, 0.0005)),
+    act("out", [1, 4, 4, 4]),
+  ], {
+    op: "CONV_2D",
+    inputs: [0, 1, 2],
+    outputs: [3],
+    options: {
+      padding: "SAME",
+      strideH: 2,
+      strideW: 2,
+      dilationH: 1,
+      dilationW: 1,
+      activation: "RELU6",
+    },
+  }));
+  graphs.push(single("depthwise", [
+    act("in", [1, 8, 8, 4]),
+    int8Const("w", [1, 3, 3, 8], 2, perChannel(8, 3, 0.01)),
+    int32Const("b", [8], [0, 1, 2, 3, 4, 5, 6, -7]),
+    act("out", [1, 4, 4, 8]),
+  ], {
+    op: "DEPTHWISE_CONV_2D",
+    inputs: [0, 1, 2],
+    outputs: [3],
+    options: {
+      padding: "VALID",
+      strideH: 1,
+      strideW: 1,
+      dilationH: 2,
+      dilationW: 2,
+      depthMultiplier: 2,
+      activation: "RELU",
+    },
+  }));
+  graphs.push(single("fc", [
+    act("in", [1, 16]),
+    int8Const("w", [10, 16], 3),
+    act("out", [1, 10]),
+  ], {
+    op: "FULLY_CONNECTED",
+    inputs: [0, 1, -1],
+    outputs: [2],
+    options: { activation: "RELU_N1_TO_1", keepNumDims: true },
+  }));
+  graphs.push({
+    name: "add",
+    tensors: [
+      act("a", [1, 4, 4, 8]),
+      act("b", [1, 4, 4, 8], quant(0.1, 5)),
+      act("o", [1, 4, 4, 8]),
+    ],
+    nodes: [{ op: "ADD", inputs: [0, 1], outputs: [2], options: { activation: "RELU" } }],
+    inputs: [0, 1],
+    outputs: [2],
+  });
+  graphs.push({
+    name: "mul",
+    tensors: [act("a", [1, 4, 4, 8]), int8Const("b", [1, 1, 1, 8], 4), act("o", [1, 4, 4, 8])],
+    nodes: [{ op: "MUL", inputs: [0, 1], outputs: [2], options: { activation: "NONE" } }],
+    inputs: [0],
+    outputs: [2],
+  });
+  graphs.push(single("avgpool", [act("in", [1, 8, 8, 4]), act("out", [1, 1, 1, 4])], {
+    op: "AVERAGE_POOL_2D",
+    inputs: [0],
+    outputs: [1],
+    options: {
+      padding: "VALID",
+      strideH: 1,
+      strideW: 1,
+      filterH: 8,
+      filterW: 8,
+      activation: "NONE",
+    },
+  }));
+  graphs.push(single("maxpool", [act("in", [1, 7, 7, 4]), act("out", [1, 4, 4, 4])], {
+    op: "MAX_POOL_2D",
+    inputs: [0],
+    outputs: [1],
+    options: {
+      padding: "SAME",
+      strideH: 2,
+      strideW: 2,
+      filterH: 2,
+      filterW: 2,
+      activation: "RELU6",
+    },
+  }));
+  graphs.push(single("mean", [
+    act("in", [1, 4, 4, 8]),
+    int32Const("axes", [2], [1, 2]),
+    act("out", [1, 1, 1, 8]),
+  ], { op: "MEAN", inputs: [0, 1], outputs: [2], options: { keepDims: true } }));
+  graphs.push(single("pad", [
+    act("in", [1, 4, 4, 3]),
+    int32Const("paddings", [4, 2], [0, 0, 1, 1, 2, 0, 0, 0]),
+    act("out", [1, 6, 6, 3]),
+  ], { op: "PAD", inputs: [0, 1], outputs: [2], options: {} }));
+  graphs.push(single("reshape", [
+    act("in", [1, 2, 2, 4]),
+    int32Const("shape", [2], [1, 16]),
+    act("out", [1, 16]),
+  ], { op: "RESHAPE", inputs: [0, 1], outputs: [2], options: { newShape: [1, -1] } }));
+  graphs.push(single("softmax", [act("in", [1, 10]), act("out", [1, 10], quant(1 / 256, -128))], {
+    op: "SOFTMAX",
+    inputs: [0],
+    outputs: [1],
+    options: { beta: 1 },
+  }));
+  graphs.push(single("logistic", [act("in", [1, 10]), act("out", [1, 10], quant(1 / 256, -128))], {
+    op: "LOGISTIC",
+    inputs: [0],
+    outputs: [1],
+    options: {},
+  }));
+  graphs.push(single("quantize", [
+    { name: "in", shape: [1, 10], dtype: "float32" },
+    act("out", [1, 10]),
+  ], { op: "QUANTIZE", inputs: [0], outputs: [1], options: {} }));
+  graphs.push(single("dequantize", [
+    act("in", [1, 10]),
+    { name: "out", shape: [1, 10], dtype: "float32" },
+  ], { op: "DEQUANTIZE", inputs: [0], outputs: [1], options: {} }));
+  graphs.push(single("transpose", [
+    act("in", [1, 2, 3, 4]),
+    int32Const("perm", [4], [0, 3, 1, 2]),
+    act("out", [1, 4, 2, 3]),
+  ], { op: "TRANSPOSE", inputs: [0, 1], outputs: [2], options: {} }));
+  graphs.push({
+    name: "concat",
+    tensors: [act("a", [1, 4, 4, 3]), act("b", [1, 4, 4, 5]), act("o", [1, 4, 4, 8])],
+    nodes: [{
+      op: "CONCATENATION",
+      inputs: [0, 1],
+      outputs: [2],
+      options: { axis: -1, activation: "NONE" },
+    }],
+    inputs: [0, 1],
+    outputs: [2],
+  });
+  graphs.push(single("hardswish", [act("in", [1, 4, 4, 8]), act("out", [1, 4, 4, 8])], {
+    op: "HARD_SWISH",
+    inputs: [0],
+    outputs: [1],
+    options: {},
+  }));
+  return graphs;
+}
