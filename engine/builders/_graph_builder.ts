@@ -11,7 +11,7 @@
  */
 import type { Activation, Graph, Node, Padding, Quantization, Tensor } from "../ir/graph.ts";
 import { createRng, type Rng } from "../util/rng.ts";
-import { convOutputSize } from "../ops/shape.ts";
+import { convOutputSize, convPadding } from "../ops/shape.ts";
 
 /** A handle to an activation tensor while building. */
 export interface Act {
@@ -30,6 +30,22 @@ export interface ConvSpec {
   readonly stride: number;
   readonly activation: Activation;
   readonly padding?: Padding;
+}
+
+/** Average fraction of a window's taps that fall inside the input (zero padding shrinks sums). */
+function validTapFraction(
+  inSize: number,
+  kernel: number,
+  stride: number,
+  padding: Padding,
+): number {
+  const p = convPadding(inSize, kernel, stride, padding);
+  let valid = 0;
+  for (let o = 0; o < p.out; o++) {
+    const start = o * stride - p.before;
+    valid += Math.min(start + kernel, inSize) - Math.max(start, 0);
+  }
+  return valid / (p.out * kernel);
 }
 
 function perTensor(scale: number, zeroPoint: number): Quantization {
@@ -134,6 +150,14 @@ export class GraphBuilder {
     });
   }
 
+  /** RMS of a convolution's pre-activation sums: input RMS, scaled down by zero padding. */
+  #preActivationRms(x: Act, spec: ConvSpec): number {
+    const padding = spec.padding ?? "SAME";
+    const fh = validTapFraction(x.shape[1]!, spec.kernel, spec.stride, padding);
+    const fw = validTapFraction(x.shape[2]!, spec.kernel, spec.stride, padding);
+    return x.rms * Math.sqrt(fh * fw);
+  }
+
   #spatial(x: Act, spec: ConvSpec): [number, number] {
     const padding = spec.padding ?? "SAME";
     return [
@@ -193,7 +217,12 @@ export class GraphBuilder {
     });
     const bias = this.#bias(`${name}/bias`, x.scale, w.scales, x.rms);
     const [h, wd] = this.#spatial(x, spec);
-    const out = this.#activation(name, [x.shape[0]!, h, wd, c], x.rms, spec.activation);
+    const out = this.#activation(
+      name,
+      [x.shape[0]!, h, wd, c],
+      this.#preActivationRms(x, spec),
+      spec.activation,
+    );
     this.#nodes.push({
       op: "DEPTHWISE_CONV_2D",
       inputs: [x.index, filter, bias],
