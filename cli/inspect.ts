@@ -44,8 +44,9 @@ async function loadModel(model: string): Promise<Graph> {
 const int = (n: number) => n.toLocaleString("en-US");
 const shape = (s: readonly number[]) => (s.length === 0 ? "scalar" : s.join("x"));
 
-function millions(n: number): string {
-  return n >= 1e5 ? `${(n / 1e6).toFixed(2)}M` : int(n);
+/** "1,234,567 (1.23M)"; small counts without the abbreviation. */
+function count(n: number): string {
+  return n >= 1e5 ? `${int(n)} (${(n / 1e6).toFixed(2)}M)` : int(n);
 }
 
 function table(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string[] {
@@ -109,17 +110,17 @@ export function formatInspectReport(r: InspectReport): string[] {
   lines.push(
     "",
     `Operators: ${t.ops} (${Object.entries(r.opCounts).map(([k, v]) => `${k} ${v}`).join(", ")})`,
-    `MACs: ${int(t.macs)} (${millions(t.macs)})`,
-    `Parameters: ${int(t.params)} weights + biases (${millions(t.params)}); ${
-      int(t.trainingParams)
-    } before batch-norm folding (${millions(t.trainingParams)})`,
+    `MACs: ${count(t.macs)}`,
+    `Parameters: ${count(t.params)} weights + biases; ${
+      count(t.trainingParams)
+    } before batch-norm folding`,
     `Constant data: ${int(t.paramBytes)} B`,
     `Activations: largest tensor ${int(t.maxActivationBytes)} B, all tensors ${
       int(t.totalActivationBytes)
     } B`,
     "Peak activation memory, layer by layer (lower bounds):",
     ...boundLines("inputs + outputs coexist (TF-Lite Micro)", r.liveness.tflm),
-    ...boundLines("in-place depthwise (TinyEngine)", r.liveness.inPlace),
+    ...boundLines("depthwise in place, RESHAPE aliased (TinyEngine)", r.liveness.inPlace),
   );
   return lines;
 }
