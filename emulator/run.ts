@@ -54,7 +54,12 @@ export interface RunOptions {
   readonly profile?: boolean;
   /** How many functions the profile lists (default 20). */
   readonly profileTop?: number;
-  /** How the probe is observed (default `"hook"`, a write hook bounded to the probe page). */
+  /**
+   * How the probe is observed. `"mmio"` (default): the probe page is an MMIO region whose write
+   * callback records markers, which costs nothing elsewhere. `"hook"`: a UC_HOOK_MEM_WRITE bounded
+   * to the probe page; same markers, but in Unicorn 2.0.1 any write hook sends every store of the
+   * firmware through the slow path (about half the speed; see run_bench.ts).
+   */
   readonly probe?: Exclude<ProbeMode, "none">;
 }
 
@@ -273,7 +278,7 @@ export function runFirmware(
   uc.memMap(board.flash.base, page(board.flash.size), UC.PROT_READ | UC.PROT_EXEC);
   uc.memMap(board.sram.base, page(board.sram.size), UC.PROT_ALL);
   uc.memMap(PPB_BASE, PPB_SIZE, UC.PROT_READ | UC.PROT_WRITE);
-  const probe = options.probe ?? "hook";
+  const probe = options.probe ?? "mmio";
   if (probe === "hook") uc.memMap(PROBE_ADDRESS, PROBE_SIZE, UC.PROT_READ | UC.PROT_WRITE);
   const counter = uc.attachCounter({
     probe,
