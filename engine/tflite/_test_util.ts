@@ -69,7 +69,8 @@ export interface RawModel {
   /** Operators: opcode index, inputs, outputs, options union type (no table). */
   readonly ops: readonly { opcode: number; inputs: number[]; outputs: number[] }[];
   readonly tensors: readonly { shape: number[]; type: number; buffer: number; scale?: number }[];
-  readonly buffers: readonly (Uint8Array | null)[];
+  /** Buffer data, or `{ offset, size }` for data stored after the flatbuffer (large models). */
+  readonly buffers: readonly (Uint8Array | null | { offset: number; size: number })[];
   readonly subgraphCount?: number;
   /** When set, every tensor's shape field points at this one shared vector. */
   readonly sharedShape?: readonly number[];
@@ -89,9 +90,13 @@ export function buildRawModel(m: RawModel): Uint8Array {
     return b.endVector();
   };
   const buffers = m.buffers.map((d) => {
-    const data = d ? b.createByteVector(d) : 0;
-    b.startObject(1);
+    const data = d instanceof Uint8Array ? b.createByteVector(d) : 0;
+    b.startObject(3);
     if (data) b.addFieldOffset(BUFFER.data, data, 0);
+    if (d && !(d instanceof Uint8Array)) {
+      b.addFieldInt64(BUFFER.offset, BigInt(d.offset), 0n);
+      b.addFieldInt64(BUFFER.size, BigInt(d.size), 0n);
+    }
     return b.endObject();
   });
   const shared = m.sharedShape ? i32v(m.sharedShape) : 0;

@@ -110,7 +110,7 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
     r.fail("model", `schema version is ${version}, expected ${TFLITE_SCHEMA_VERSION}`);
   }
 
-  const opNames = readOperatorCodes(model);
+  const opCodes = readOperatorCodes(model);
 
   const subgraphs = model.vector(MODEL.subgraphs, "subgraphs", 4);
   if (!subgraphs || subgraphs.length === 0) r.fail("model", "it has no subgraphs");
@@ -124,16 +124,18 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
     const where = `operator ${i} of ${sgWhere}`;
     const t = sg.tableAt(opsVec!, i, where);
     const codeIndex = t.u32(OPERATOR.opcodeIndex, "opcode_index");
-    const name = opNames[codeIndex];
-    if (name === undefined) {
+    const code = opCodes[codeIndex];
+    if (code === undefined) {
       r.fail(
         where,
-        `opcode index ${codeIndex} out of range (model has ${opNames.length} operator codes)`,
+        `opcode index ${codeIndex} out of range (model has ${opCodes.length} operator codes)`,
       );
     }
-    if (!SUPPORTED.has(name)) {
+    const { name, custom } = code;
+    if (custom || !SUPPORTED.has(name)) {
       let detail = "";
-      if (SUBGRAPH_OPS.has(name)) {
+      if (custom) detail = "it is a custom operator";
+      else if (SUBGRAPH_OPS.has(name)) {
         detail = `it refers to other subgraphs (the model has ${subgraphs.length})`;
       }
       throw new UnsupportedOpError(name, i, detail);
@@ -154,10 +156,16 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
   return graph;
 }
 
-/** Operator names by operator-code index: builtin names, or the custom code of custom ops. */
-function readOperatorCodes(model: Table): string[] {
+/** An operator code: the builtin operator's name, or the custom code of a custom operator. */
+interface OpCode {
+  readonly name: string;
+  readonly custom: boolean;
+}
+
+/** Operator codes by index. */
+function readOperatorCodes(model: Table): OpCode[] {
   const vec = model.vector(MODEL.operatorCodes, "operator_codes", 4);
-  const names: string[] = [];
+  const codes: OpCode[] = [];
   for (let i = 0; i < (vec?.length ?? 0); i++) {
     const where = `operator code ${i}`;
     const t = model.tableAt(vec!, i, where);
@@ -166,14 +174,15 @@ function readOperatorCodes(model: Table): string[] {
       t.i32(OPERATOR_CODE.builtinCode, "builtin_code"),
     );
     if (code < 0) failAt(where, `builtin code ${code} is negative`);
-    let name = builtinOpName(code);
+    const name = builtinOpName(code);
     if (name === "CUSTOM") {
       const custom = t.string(OPERATOR_CODE.customCode, "custom_code");
-      name = custom ? `CUSTOM(${custom})` : "CUSTOM";
+      codes.push({ name: custom || "CUSTOM", custom: true });
+    } else {
+      codes.push({ name, custom: false });
     }
-    names.push(name);
   }
-  return names;
+  return codes;
 }
 
 function failAt(where: string, what: string): never {
