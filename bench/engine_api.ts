@@ -4,12 +4,16 @@
  *
  * @module
  */
+import { dirname } from "node:path";
+import { IN_PLACE_OPS, livenessBound } from "../engine/analysis/mod.ts";
 import { getBoard } from "../engine/boards.ts";
+import { buildModel } from "../engine/builders/mod.ts";
 import type { EngineName } from "../engine/codegen/backend.ts";
 import { getBackend } from "../engine/codegen/registry.ts";
 import type { Graph } from "../engine/ir/graph.ts";
 import type { RunReport } from "../engine/report.ts";
-import type { MeasureApi } from "./measure.ts";
+import { loadModelFile } from "../engine/tflite/mod.ts";
+import type { LivenessResult, MeasureApi } from "./measure.ts";
 import type { ModelSource } from "./types.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -26,47 +30,34 @@ async function optionalImport(path: string): Promise<AnyModule | undefined> {
   }
 }
 
-function need(
-  mod: AnyModule | undefined,
-  name: string,
-  where: string,
-): (...a: unknown[]) => unknown {
-  const f = mod?.[name];
-  if (typeof f !== "function") {
-    throw new Error(`Cannot use the engine: ${where} does not export ${name} yet`);
-  }
-  return f;
-}
-
 /**
  * Load the engine modules and return the bench's API over them.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const api = await loadEngineApi();
- * const report = await api.runModel(await api.loadModel(source), { engine: "tflm", board: "stm32f746", modelName: "m" });
+ * const graph = await api.loadModel({ kind: "builder", spec: "mbv2-w0.35-r64" });
+ * const report = await api.runModel(graph, { engine: "tflm", board: "stm32f746", modelName: "m" });
  * ```
  */
 export async function loadEngineApi(): Promise<MeasureApi> {
   const run = await optionalImport("../engine/run.ts");
-  const builders = await optionalImport("../engine/builders/mod.ts");
-  const tflite = await optionalImport("../engine/tflite/mod.ts");
-  const analysis = await optionalImport("../engine/analysis/mod.ts");
-  const runModel = need(run, "runModel", "engine/run.ts");
+  const runModel = run?.["runModel"];
   return {
     async loadModel(source: ModelSource): Promise<Graph> {
       switch (source.kind) {
         case "config":
-          return await need(builders, "loadMcunetConfig", "engine/builders/mod.ts")(
-            source.name,
-          ) as Graph;
+          return buildModel(source.name, { configsDir: dirname(source.path) });
         case "builder":
-          return await need(builders, "buildModel", "engine/builders/mod.ts")(source.spec) as Graph;
+          return buildModel(source.spec);
         case "tflite":
-          return await need(tflite, "loadModelFile", "engine/tflite/mod.ts")(source.path) as Graph;
+          return await loadModelFile(source.path);
       }
     },
     async runModel(graph, options): Promise<RunReport> {
+      if (typeof runModel !== "function") {
+        throw new Error("Cannot run the model: engine/run.ts does not export runModel yet");
+      }
       return await runModel(graph, {
         engine: options.engine,
         board: options.board,
@@ -79,15 +70,12 @@ export async function loadEngineApi(): Promise<MeasureApi> {
       });
       return { buffers: compiled.plan.buffers, tailBytes: compiled.plan.tailBytes };
     },
-    livenessLowerBound(graph: Graph, options: { readonly engine: EngineName }) {
-      const f = analysis?.["livenessLowerBound"];
-      if (typeof f !== "function") return undefined;
-      const r = f(graph, { inPlaceDepthwise: options.engine === "tinyengine" });
-      if (typeof r === "number") return r;
-      if (r && typeof r === "object" && typeof r.peakBytes === "number") {
-        return r.peakBytes as number;
-      }
-      return undefined;
+    liveness(graph: Graph, options: { readonly engine: EngineName }): LivenessResult {
+      const b = livenessBound(
+        graph,
+        options.engine === "tinyengine" ? { inPlace: IN_PLACE_OPS } : {},
+      );
+      return { bytes: b.bytes, perOp: b.perOp };
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 import { Command } from "commander";
 import { join } from "node:path";
-import { runBench, writeOutputs } from "./bench.ts";
+import { runBench, type RunBenchOptions, writeOutputs } from "./bench.ts";
 import {
   compareWithBaselines,
   formatFinding,
@@ -17,7 +17,7 @@ import {
 } from "./gate.ts";
 import { createProgress } from "./progress.ts";
 import { repoRoot, SUITES } from "./suites.ts";
-import { parseList } from "./main.ts";
+import { parseList } from "./_cli.ts";
 
 const encoder = new TextEncoder();
 
@@ -25,7 +25,8 @@ function say(line: string): void {
   Deno.stdout.writeSync(encoder.encode(`${line}\n`));
 }
 
-interface GateFlags {
+/** Flags of the gate command. */
+export interface GateFlags {
   suite: string;
   baselines: string;
   tolerance: string[];
@@ -37,37 +38,44 @@ interface GateFlags {
 }
 
 /**
- * Run the gate; returns the process exit code (0 pass, 1 regression or error).
+ * Run the gate; returns the process exit code (0 pass, 1 regression or error). `run` passes extra
+ * options to the bench run (a fake executor and cache directory in tests).
  */
-export async function gate(flags: GateFlags): Promise<number> {
+export async function gate(
+  flags: GateFlags,
+  run: Partial<Pick<RunBenchOptions, "executor" | "cacheDir" | "codeVersion">> = {},
+): Promise<number> {
   const tolerances = parseTolerances(flags.tolerance);
   const t0 = performance.now();
-  const run = await runBench({
+  const result = await runBench({
+    ...run,
     suites: parseList(flags.suite, SUITES, "suite"),
     jobs: Number(flags.jobs),
     noCache: !flags.cache,
     progress: (total) => createProgress(total, { quiet: flags.quiet ?? false }),
   });
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
-  for (const n of run.meta.notes) say(`note: ${n}`);
-  if (flags.out !== undefined) await writeOutputs(run.rows, run.meta, flags.out);
+  for (const n of result.meta.notes) say(`note: ${n}`);
+  if (flags.out !== undefined) await writeOutputs(result.rows, result.meta, flags.out);
   if (flags.update) {
-    const written = updateBaselines(run.rows, flags.baselines);
-    for (const r of run.rows.filter((x) => x.error)) {
+    const written = updateBaselines(result.rows, flags.baselines);
+    for (const r of result.rows.filter((x) => x.error)) {
       say(`not written (failed) ${r.id}: ${r.error}`);
     }
     say(
-      `gate: updated ${written.length} baseline files in ${flags.baselines} from ${run.rows.length} jobs (${secs} s)`,
+      `gate: updated ${written.length} baseline files in ${flags.baselines} from ${result.rows.length} jobs (${secs} s)`,
     );
-    return run.rows.some((r) => r.error) ? 1 : 0;
+    return result.rows.some((r) => r.error) ? 1 : 0;
   }
-  const findings = compareWithBaselines(run.rows, readBaselines(flags.baselines), { tolerances });
+  const findings = compareWithBaselines(result.rows, readBaselines(flags.baselines), {
+    tolerances,
+  });
   for (const f of findings) say(formatFinding(f));
   const failed = gateFails(findings);
   const regressions = findings.filter((f) => f.kind === "regression" || f.kind === "error").length;
   const improvements = findings.filter((f) => f.kind === "improvement").length;
   say(
-    `gate: ${failed ? "FAIL" : "pass"}: ${run.rows.length} jobs, ${regressions} regressions, ` +
+    `gate: ${failed ? "FAIL" : "pass"}: ${result.rows.length} jobs, ${regressions} regressions, ` +
       `${improvements} improvements (${secs} s)`,
   );
   return failed ? 1 : 0;

@@ -17,24 +17,13 @@ import { runBench, writeOutputs } from "./bench.ts";
 import { mergeResults } from "./merge.ts";
 import { createProgress } from "./progress.ts";
 import { parseShard } from "./shard.ts";
+import { parseList } from "./_cli.ts";
 import { defaultSuites, SUITES } from "./suites.ts";
 
 const encoder = new TextEncoder();
 
 function say(line: string): void {
   Deno.stdout.writeSync(encoder.encode(`${line}\n`));
-}
-
-/** Split a comma list and check every item against the known names. */
-export function parseList(text: string, known: readonly string[], what: string): string[] {
-  const items = text.split(",").map((s) => s.trim()).filter(Boolean);
-  for (const i of items) {
-    if (!known.includes(i)) {
-      throw new RangeError(`Cannot use ${what} '${i}': known ${what}s are ${known.join(", ")}`);
-    }
-  }
-  if (items.length === 0) throw new RangeError(`Cannot use an empty ${what} list`);
-  return items;
 }
 
 interface RunFlags {

@@ -28,8 +28,17 @@ export interface MeasureApi {
     graph: Graph,
     options: { readonly engine: EngineName; readonly board: string },
   ): { readonly buffers: readonly PlacedBuffer[]; readonly tailBytes: number } | undefined;
-  /** Layer-by-layer liveness lower bound of peak activation bytes, when the analysis provides it. */
-  livenessLowerBound?(graph: Graph, options: { readonly engine: EngineName }): number | undefined;
+  /**
+   * Layer-by-layer liveness lower bound of peak activation bytes (in-place depthwise for
+   * tinyengine, inputs and outputs coexisting for tflm) and the live bytes at every op.
+   */
+  liveness?(graph: Graph, options: { readonly engine: EngineName }): LivenessResult | undefined;
+}
+
+/** A liveness lower bound and its per-op live bytes. */
+export interface LivenessResult {
+  readonly bytes: number;
+  readonly perOp: readonly number[];
 }
 
 /** Outcome of one job: a measurement, or an error message. */
@@ -83,6 +92,7 @@ export async function measureJob(
     report: MeasuredReport;
     livenessLowerBoundBytes?: number;
     memoryProfile?: readonly LiveStep[];
+    livenessProfile?: readonly number[];
   } = { report: toMeasuredReport(report) };
   // Extras are best effort: a failure here leaves the measurement intact.
   try {
@@ -90,8 +100,11 @@ export async function measureJob(
     if (plan) value.memoryProfile = memoryProfile(plan.buffers, { tailBytes: plan.tailBytes });
   } catch { /* no profile */ }
   try {
-    const lb = api.livenessLowerBound?.(graph, { engine: job.engine });
-    if (lb !== undefined) value.livenessLowerBoundBytes = lb;
+    const lb = api.liveness?.(graph, { engine: job.engine });
+    if (lb !== undefined) {
+      value.livenessLowerBoundBytes = lb.bytes;
+      value.livenessProfile = lb.perOp;
+    }
   } catch { /* no bound */ }
   return { ok: true, value };
 }

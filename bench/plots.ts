@@ -40,21 +40,32 @@ function sramRules(boards: readonly string[]): { board: string; kB: number; labe
 
 /**
  * Memory profile of one model: live arena kB per op step for each engine (on the model's first
- * board), with each measured board's SRAM as a dashed red line and the liveness lower bound as a
- * dotted grey line.
+ * board) from the compiled plan when available and from the liveness analysis, with each measured
+ * board's SRAM as a dashed red line.
  */
 export function memoryProfileSpec(model: string, rows: readonly BenchRow[]): PlotSpec | undefined {
   const mine = rows.filter((r) =>
-    r.model === model && r.memoryProfile && r.memoryProfile.length > 0
+    r.model === model &&
+    ((r.memoryProfile?.length ?? 0) > 0 || (r.livenessProfile?.length ?? 0) > 0)
   );
   const board = mine[0]?.board;
   if (board === undefined) return undefined;
   const onBoard = mine.filter((r) => r.board === board);
-  const values = onBoard.flatMap((r) =>
-    (r.memoryProfile ?? []).map((s) => ({ engine: r.engine, step: s.step, kB: s.liveBytes / KB }))
-  );
+  const values = onBoard.flatMap((r) => [
+    ...(r.memoryProfile ?? []).map((s) => ({
+      engine: r.engine,
+      memory: "plan",
+      step: s.step,
+      kB: s.liveBytes / KB,
+    })),
+    ...(r.livenessProfile ?? []).map((bytes, step) => ({
+      engine: r.engine,
+      memory: "liveness bound",
+      step,
+      kB: bytes / KB,
+    })),
+  ]);
   const rules = sramRules(uniq(rows.filter((r) => r.model === model).map((r) => r.board)));
-  const bound = onBoard.map((r) => r.livenessLowerBoundBytes).find((x) => x !== undefined);
   const layers: Record<string, unknown>[] = [
     {
       data: { values },
@@ -63,6 +74,12 @@ export function memoryProfileSpec(model: string, rows: readonly BenchRow[]): Plo
         x: { field: "step", type: "quantitative", title: "op step (execution order)" },
         y: { field: "kB", type: "quantitative", title: "live arena memory (kB = 1024 B)" },
         color: { field: "engine", type: "nominal", title: "engine" },
+        strokeDash: {
+          field: "memory",
+          type: "nominal",
+          title: "memory",
+          scale: { domain: ["plan", "liveness bound"], range: [[1, 0], [5, 3]] },
+        },
       },
     },
     {
@@ -80,25 +97,6 @@ export function memoryProfileSpec(model: string, rows: readonly BenchRow[]): Plo
       },
     },
   ];
-  if (bound !== undefined) {
-    const b = [{ kB: bound / KB, label: `liveness lower bound ${(bound / KB).toFixed(1)} kB` }];
-    layers.push(
-      {
-        data: { values: b },
-        mark: { type: "rule", color: "#7f7f7f", strokeDash: [2, 3] },
-        encoding: { y: { field: "kB", type: "quantitative" } },
-      },
-      {
-        data: { values: b },
-        mark: { type: "text", align: "right", dy: -6, color: "#7f7f7f", fontSize: 11 },
-        encoding: {
-          y: { field: "kB", type: "quantitative" },
-          x: { datum: Math.max(0, ...values.map((v) => v.step)), type: "quantitative" },
-          text: { field: "label", type: "nominal" },
-        },
-      },
-    );
-  }
   return {
     file: `memory_${slug(model)}.svg`,
     spec: {

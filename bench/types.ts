@@ -74,6 +74,8 @@ export interface BenchRow {
   readonly livenessLowerBoundBytes?: number;
   /** Per-step live arena bytes, when the plan's buffers were available. */
   readonly memoryProfile?: readonly LiveStep[];
+  /** Live activation bytes at each op of the imported graph under the liveness bound's rules. */
+  readonly livenessProfile?: readonly number[];
   /** Error message (first line names the stage) when the job failed. */
   readonly error?: string;
 }

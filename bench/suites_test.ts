@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { defaultSuites, resolveSuite } from "./suites.ts";
+
+const absent = "/nonexistent/mcunet-bench";
+
+Deno.test("resolveSuite('paper') measures each network on its published boards plus stm32f746", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    for (const f of ["mcunet-256kb-1mb_imagenet.json", "mbv2-w0.3-r80_imagenet.json"]) {
+      Deno.writeTextFileSync(join(dir, f), "{}");
+    }
+    const { cases, notes } = resolveSuite("paper", { configsDir: dir, modelsDir: absent });
+    assert.deepEqual(notes, []);
+    const byId = new Map(cases.map((c) => [c.id, c]));
+    assert.deepEqual(byId.get("mcunet-256kb-1mb")?.boards, ["stm32h743", "stm32f412", "stm32f746"]);
+    assert.deepEqual(byId.get("mcunet-256kb-1mb")?.source.kind, "config");
+    assert.deepEqual(byId.get("proxyless-w0.3-r176")?.boards, ["stm32h743", "stm32f746"]);
+    assert.deepEqual(byId.get("mbv2-w0.35-r64")?.source, {
+      kind: "builder",
+      spec: "mbv2-w0.35-r64",
+    });
+    assert.equal(cases.length, 11);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("resolveSuite('paper') falls back to the builders when the configs are absent", () => {
+  const { cases, notes } = resolveSuite("paper", { configsDir: absent });
+  assert.ok(cases.every((c) => c.source.kind === "builder"));
+  assert.match(notes[0] ?? "", /absent.*builders/);
+});
+
+Deno.test("resolveSuite('mlperf') is skipped with a clear line when the models are absent", () => {
+  const { cases, notes } = resolveSuite("mlperf", { modelsDir: absent });
+  assert.equal(cases.length, 0);
+  assert.match(notes[0] ?? "", /^mlperf: skipped, .* is absent \(set MCU_MODELS_DIR/);
+});
+
+Deno.test("resolveSuite('mlperf') reads MCU_MODELS_DIR and puts the models on the MLPerf board and stm32f746", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeFileSync(join(dir, "mlperftiny_kws_dscnn_int8.tflite"), new Uint8Array(4));
+    const env = (n: string) => (n === "MCU_MODELS_DIR" ? dir : undefined);
+    const { cases } = resolveSuite("mlperf", { env });
+    assert.deepEqual(cases.map((c) => [c.id, c.boards]), [["mlperf-kws", [
+      "nucleo-l4r5zi",
+      "stm32f746",
+    ]]]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("resolveSuite('gate') uses one Cortex-M7 and one Cortex-M4 board", () => {
+  const { cases } = resolveSuite("gate", { configsDir: absent, modelsDir: absent });
+  assert.deepEqual(cases.map((c) => c.boards), [["stm32f746", "stm32f412"]]);
+});
+
+Deno.test("resolveSuite() rejects an unknown suite naming the known ones", () => {
+  assert.throws(
+    () => resolveSuite("nope"),
+    /Cannot find suite 'nope': known suites are paper, mlperf/,
+  );
+  assert.deepEqual(defaultSuites(), ["paper", "mlperf"]);
+});
