@@ -8,6 +8,9 @@
 import { DTYPE_BYTES, elementCount, type Graph, type Node, type Tensor } from "./graph.ts";
 import { ModelFormatError } from "./errors.ts";
 
+/** No tensor of a microcontroller model can be larger than this (2 GiB). */
+const MAX_TENSOR_BYTES = 2 ** 31;
+
 /** Allowed input counts per operator: [min, max]. */
 const INPUT_COUNTS: Readonly<Record<Node["op"], readonly [number, number]>> = {
   CONV_2D: [2, 3],
@@ -38,8 +41,8 @@ const OPTIONAL_BIAS: ReadonlySet<Node["op"]> = new Set([
 
 /**
  * Check that a Graph is well formed, throwing a ModelFormatError that names the offending tensor
- * or node (index and operator) otherwise. Checks: every tensor's shape, quantization (lengths,
- * per-channel axis) and constant data size; graph inputs/outputs and node tensor indices in range;
+ * or node (index and operator) otherwise. Checks: every tensor's shape (non-negative integers,
+ * at most 2 GiB), quantization (lengths, per-channel axis) and constant data size; graph inputs/outputs and node tensor indices in range;
  * input and output counts per operator; int8 tensors quantized; constant weights, biases and
  * parameter tensors; and each operator's shapes (convolution and pooling output size from padding,
  * stride and dilation, channel counts, bias length, broadcasting, reshape element count, ...).
@@ -108,8 +111,12 @@ function validateTensor(t: Tensor, i: number): void {
       }
     }
   }
+  const bytes = elementCount(t.shape) * DTYPE_BYTES[t.dtype];
+  if (bytes > MAX_TENSOR_BYTES) {
+    fail(`shape [${t.shape}] of ${t.dtype} needs ${bytes} bytes, more than 2 GiB`);
+  }
   if (t.data) {
-    const expected = elementCount(t.shape) * DTYPE_BYTES[t.dtype];
+    const expected = bytes;
     if (t.data.byteLength !== expected) {
       fail(
         `constant data has ${t.data.byteLength} bytes, but shape [${t.shape}] of ${t.dtype} needs ${expected}`,

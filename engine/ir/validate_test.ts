@@ -209,3 +209,10 @@ Deno.test("validateGraph() checks elementwise, pooling, reduction and layout sha
     /output shape \[1, 4, 4, 4\] differs from input shape \[1, 4, 4, 8\]/,
   );
 });
+
+Deno.test("validateGraph() rejects a tensor larger than 2 GiB", () => {
+  rejects(
+    withTensor(graph("softmax"), 0, (t) => ({ ...t, shape: [65536, 65536] })),
+    /tensor 0 \('in'\): shape \[65536,65536\] of int8 needs 4294967296 bytes, more than 2 GiB/,
+  );
+});

@@ -194,6 +194,8 @@ function readTensors(r: FlatReader, model: Table, sg: Table, sgWhere: string): T
   const bufferCount = buffers?.length ?? 0;
   const vec = sg.vector(SUBGRAPH.tensors, "tensors", 4);
   const out: Tensor[] = [];
+  // Tensors that share a buffer share one copy of its bytes (the IR treats data as read-only).
+  const dataOf = new Map<number, Uint8Array | undefined>();
   for (let i = 0; i < (vec?.length ?? 0); i++) {
     const where = `tensor ${i} of ${sgWhere}`;
     const t = sg.tableAt(vec!, i, where);
@@ -219,15 +221,20 @@ function readTensors(r: FlatReader, model: Table, sg: Table, sgWhere: string): T
     }
     let data: Uint8Array | undefined;
     if (bufferIndex > 0 && buffers) {
-      const bwhere = `buffer ${bufferIndex} (of ${where})`;
-      const b = model.tableAt(buffers, bufferIndex, bwhere);
-      data = b.bytes(BUFFER.data, "data");
-      const offset = b.u64(BUFFER.offset, "offset");
-      if (offset > 1) {
-        const size = b.u64(BUFFER.size, "size");
-        data = r.copy(offset, size, bwhere, "data stored outside the flatbuffer");
+      if (dataOf.has(bufferIndex)) {
+        data = dataOf.get(bufferIndex);
+      } else {
+        const bwhere = `buffer ${bufferIndex} (of ${where})`;
+        const b = model.tableAt(buffers, bufferIndex, bwhere);
+        data = b.bytes(BUFFER.data, "data");
+        const offset = b.u64(BUFFER.offset, "offset");
+        if (offset > 1) {
+          const size = b.u64(BUFFER.size, "size");
+          data = r.copy(offset, size, bwhere, "data stored outside the flatbuffer");
+        }
+        if (data && data.byteLength === 0) data = undefined;
+        dataOf.set(bufferIndex, data);
       }
-      if (data && data.byteLength === 0) data = undefined;
     }
     out.push({
       name,

@@ -277,3 +277,19 @@ Deno.test("readTflite() reads buffer data stored after the flatbuffer through of
     /buffer 1 \(of tensor 1 of subgraph 0\): data stored outside the flatbuffer at byte \d+ \(16 bytes\) lies outside the file/,
   );
 });
+
+Deno.test("readTflite() gives tensors that share a buffer the same bytes", () => {
+  const bytes = buildRawModel({
+    opcodes: [],
+    ops: [],
+    tensors: [
+      { shape: [1, 4], type: 0, buffer: 0 },
+      { shape: [2], type: 2, buffer: 1 },
+      { shape: [2], type: 2, buffer: 1 },
+    ],
+    buffers: [null, new Uint8Array([1, 0, 0, 0, 2, 0, 0, 0])],
+  });
+  const g = readTflite(bytes);
+  assert.deepEqual(g.tensors[1]!.data, new Uint8Array([1, 0, 0, 0, 2, 0, 0, 0]));
+  assert.deepEqual(g.tensors[2]!.data, g.tensors[1]!.data);
+});
