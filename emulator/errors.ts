@@ -29,7 +29,7 @@ export class ElfFormatError extends Error {
 
 /** Details of an {@link EmulationFault}. */
 export interface EmulationFaultInfo {
-  /** Program counter when the emulation stopped. */
+  /** Program counter when the emulation stopped (Unicorn 2.0.1: the faulting block's start). */
   readonly pc: number;
   /** The function symbol containing the PC (`"?"` when none does). */
   readonly symbol: string;
@@ -56,11 +56,11 @@ export class EmulationFault extends Error implements EmulationFaultInfo {
   readonly instructions: number;
 
   constructor(reason: string, info: EmulationFaultInfo) {
-    const at = `pc=0x${info.pc.toString(16)} in ${info.symbol}`;
-    const addr = info.address === undefined
-      ? ""
-      : `, ${info.access ?? "access"} at 0x${info.address.toString(16)}`;
-    super(`Cannot finish the emulation: ${reason} (${at}${addr}; ${info.ucError})`);
+    const addr = info.address === undefined ? "" : ` at 0x${info.address.toString(16)}`;
+    super(
+      `Cannot finish the emulation: ${reason}${addr} in ${info.symbol} ` +
+        `(pc=0x${info.pc.toString(16)}; ${info.ucError})`,
+    );
     this.name = "EmulationFault";
     this.pc = info.pc;
     this.symbol = info.symbol;

@@ -15,7 +15,7 @@ import {
   MarkerError,
   UnicornError,
 } from "./errors.ts";
-import { ARM_REG, MEM_TYPE_NAMES, UC } from "./ffi.ts";
+import { ARM_REG, MEM_TYPE_NAMES, strerror, UC } from "./ffi.ts";
 import { type Marker, type NativeCounter, type ProbeMode, Unicorn } from "./unicorn.ts";
 
 /** The probe register's address (see `fixtures/firmware/probe.h`). */
@@ -338,7 +338,7 @@ export function runFirmware(
   if (counter.budgetExceeded) {
     throw new BudgetExceededError({ budget, instructions, pc, symbol: symbols.describe(pc) });
   }
-  if (error !== undefined || pc !== halt.value) throw fault(error, pc, counter, symbols);
+  if (error !== undefined || pc !== halt.value) throw fault(error, uc, counter, symbols);
 
   const markers = counter.markers();
   const summary = summarizeMarkers(markers);
@@ -423,15 +423,19 @@ function profileOf(counter: NativeCounter, symbols: SymbolMap, top: number): Pro
 
 function fault(
   error: UnicornError | undefined,
-  pc: number,
+  uc: Unicorn,
   counter: NativeCounter,
   symbols: SymbolMap,
 ): EmulationFault {
+  // Unicorn 2.0.1 leaves the PC at the start of the faulting basic block (in hooks and after
+  // the run), so the PC names the block; the block lies within one function.
+  const pc = uc.regRead(ARM_REG.PC);
   const mem = counter.fault();
   const errno = error?.errno ?? 0;
-  const ucError = error?.message ?? "emulation stopped without an error";
-  const at = mem?.pc ?? pc;
-  const base = { pc: at, symbol: symbols.describe(at), errno, ucError, instructions: counter.instructions };
+  const ucError = error === undefined ? "no Unicorn error" : strerror(errno);
+  let symbol = symbols.describe(pc);
+  if (symbol === "?") symbol = `? (called from ${symbols.describe(uc.regRead(ARM_REG.LR))})`;
+  const base = { pc, symbol, errno, ucError, instructions: counter.instructions };
   const memErrors: number[] = [
     UC.ERR_READ_UNMAPPED,
     UC.ERR_WRITE_UNMAPPED,
@@ -442,18 +446,16 @@ function fault(
   ];
   if (mem && memErrors.includes(errno)) {
     const access = MEM_TYPE_NAMES[mem.type] ?? `access type ${mem.type}`;
-    return new EmulationFault(`invalid memory ${access}`, {
-      ...base,
-      address: mem.address,
-      access,
-    });
+    return new EmulationFault(`invalid memory ${access}`, { ...base, address: mem.address, access });
   }
   if (errno === UC.ERR_EXCEPTION) {
-    const where = symbols.functionAt(pc)?.name;
-    const reason = where === "mcu_fault_halt"
+    const reason = symbols.functionAt(pc)?.name === "mcu_fault_halt"
       ? "the firmware reached its fault handler"
-      : "the CPU raised an exception (breakpoint, undefined instruction or fault)";
-    return new EmulationFault(reason, { ...base, pc, symbol: symbols.describe(pc) });
+      : "the CPU raised an exception (breakpoint or fault)";
+    return new EmulationFault(reason, base);
+  }
+  if (errno === UC.ERR_INSN_INVALID) {
+    return new EmulationFault("an undefined or unsupported instruction", base);
   }
   if (error) return new EmulationFault("Unicorn stopped with an error", base);
   return new EmulationFault("the emulation stopped before reaching mcu_halt", base);
