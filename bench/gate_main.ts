@@ -21,7 +21,7 @@ import { parseList } from "./_cli.ts";
 
 const encoder = new TextEncoder();
 
-function say(line: string): void {
+function sayStdout(line: string): void {
   Deno.stdout.writeSync(encoder.encode(`${line}\n`));
 }
 
@@ -43,8 +43,13 @@ export interface GateFlags {
  */
 export async function gate(
   flags: GateFlags,
-  run: Partial<Pick<RunBenchOptions, "executor" | "cacheDir" | "codeVersion">> = {},
+  options: Partial<Pick<RunBenchOptions, "executor" | "cacheDir" | "codeVersion">> & {
+    /** Where lines go. @default stdout */
+    readonly log?: (line: string) => void;
+  } = {},
 ): Promise<number> {
+  const { log, ...run } = options;
+  const say = log ?? sayStdout;
   const tolerances = parseTolerances(flags.tolerance);
   const t0 = performance.now();
   const result = await runBench({

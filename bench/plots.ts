@@ -71,7 +71,12 @@ export function memoryProfileSpec(model: string, rows: readonly BenchRow[]): Plo
       data: { values },
       mark: { type: "line", interpolate: "step-after", strokeWidth: 2 },
       encoding: {
-        x: { field: "step", type: "quantitative", title: "op step (execution order)" },
+        x: {
+          field: "step",
+          type: "quantitative",
+          title: "op step (execution order)",
+          axis: { tickMinStep: 1, format: "d" },
+        },
         y: { field: "kB", type: "quantitative", title: "live arena memory (kB = 1024 B)" },
         color: { field: "engine", type: "nominal", title: "engine" },
         strokeDash: {
@@ -92,7 +97,7 @@ export function memoryProfileSpec(model: string, rows: readonly BenchRow[]): Plo
       mark: { type: "text", align: "left", dx: 4, dy: -6, color: "#d62728", fontSize: 11 },
       encoding: {
         y: { field: "kB", type: "quantitative" },
-        x: { datum: 0, type: "quantitative" },
+        x: { value: 0 },
         text: { field: "label", type: "nominal" },
       },
     },
@@ -103,7 +108,8 @@ export function memoryProfileSpec(model: string, rows: readonly BenchRow[]): Plo
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title: {
         text: `${model}: live arena memory per op step (${board} plan)`,
-        subtitle: "red dashed: board SRAM",
+        subtitle:
+          "plan: arena covered by live buffers (+ persistent tail); liveness bound: live activations per op; red dashed: board SRAM",
       },
       width: WIDTH,
       height: HEIGHT,
@@ -138,7 +144,12 @@ export function layerInstructionsSpec(
       data: { values },
       mark: { type: "line", point: { size: 18 } },
       encoding: {
-        x: { field: "layer", type: "quantitative", title: "layer (marker index)" },
+        x: {
+          field: "layer",
+          type: "quantitative",
+          title: "layer (marker index)",
+          axis: { tickMinStep: 1, format: "d" },
+        },
         y: {
           field: "instructions",
           type: "quantitative",
@@ -184,7 +195,7 @@ export function sramVsInstructionsSpec(rows: readonly BenchRow[]): PlotSpec | un
           mark: { type: "text", align: "right", dy: -5, color: "#d62728", fontSize: 10 },
           encoding: {
             y: { field: "kB", type: "quantitative" },
-            x: { datum: Math.max(...values.map((v) => v.minstr)), type: "quantitative" },
+            x: { value: WIDTH + 160 - 4 },
             text: { field: "label", type: "nominal" },
           },
         },
