@@ -170,7 +170,8 @@ export function frexp(x: number): { fraction: number; exponent: number } {
     extra = -64;
   }
   const exponent = bits - 1022 + extra;
-  return { fraction: x * 2 ** -exponent, exponent };
+  const fraction = extra === 0 ? x * 2 ** -exponent : x * 2 ** 64 * 2 ** -(exponent + 64);
+  return { fraction, exponent };
 }
 
 /** A Q0.31 multiplier and its power-of-two shift (positive = left). */

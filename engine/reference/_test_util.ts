@@ -1,0 +1,80 @@
+/**
+ * Test helpers: compact graph builders and an independent BigInt model of TFLite's
+ * requantization (written from the definitions, not from quant.ts).
+ *
+ * @module
+ */
+
+import type { DType, Graph, Node, Quantization, Tensor } from "../ir/graph.ts";
+import { interpret } from "./interpret.ts";
+
+/** A tensor spec: quantization as `[scale or scales, zeroPoint]`. */
+export function tensor(
+  name: string,
+  shape: number[],
+  dtype: DType,
+  quant?: [number | number[], number],
+  data?: Int8Array | Int32Array | Float32Array | Uint8Array,
+): Tensor {
+  const q: Quantization | undefined = quant
+    ? {
+      scale: Array.isArray(quant[0]) ? quant[0] : [quant[0]],
+      zeroPoint: Array.isArray(quant[0]) ? quant[0].map(() => quant[1]) : [quant[1]],
+      axis: Array.isArray(quant[0]) ? 0 : 0,
+    }
+    : undefined;
+  const bytes = data
+    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice()
+    : undefined;
+  return {
+    name,
+    shape,
+    dtype,
+    ...(q ? { quant: q } : {}),
+    ...(bytes ? { data: bytes } : {}),
+  };
+}
+
+/** A one-node graph: graph inputs are the node inputs without data, outputs the node outputs. */
+export function oneNode(tensors: Tensor[], node: Node): Graph {
+  return {
+    name: node.op.toLowerCase(),
+    tensors,
+    nodes: [node],
+    inputs: node.inputs.filter((i) => i >= 0 && !tensors[i]?.data),
+    outputs: [...node.outputs],
+  };
+}
+
+/** Run a graph on int8 inputs and return its first output as int8. */
+export function runInt8(graph: Graph, ...inputs: Int8Array[]): number[] {
+  const { outputs } = interpret(graph, inputs);
+  return Array.from(new Int8Array(outputs[0]!.buffer));
+}
+
+/** Independent model of SRDHM: round-half-up of `a * b / 2^31`, saturating the one overflow. */
+export function srdhmRef(a: number, b: number): bigint {
+  if (a === -2147483648 && b === -2147483648) return 2147483647n;
+  const p = BigInt(a) * BigInt(b);
+  const nudge = p >= 0n ? 1n << 30n : 1n - (1n << 30n);
+  return (p + nudge) / (1n << 31n); // BigInt division truncates toward zero, like C
+}
+
+/** Independent model of a rounding right shift: nearest, ties away from zero. */
+export function shiftRef(x: bigint, right: number): bigint {
+  if (right === 0) return x;
+  const d = 1n << BigInt(right);
+  const q = x / d;
+  const r = x - q * d; // same sign as x
+  const twice = 2n * (r < 0n ? -r : r);
+  if (twice > d || twice === d) return x < 0n ? q - 1n : q + 1n;
+  return q;
+}
+
+/** Independent model of MultiplyByQuantizedMultiplier with int32 wrap of the left shift. */
+export function mbqmRef(x: number, multiplier: number, shift: number): number {
+  const left = Math.max(shift, 0);
+  const right = Math.max(-shift, 0);
+  const shifted = Number(BigInt.asIntN(32, BigInt(x) << BigInt(left)));
+  return Number(shiftRef(srdhmRef(shifted, multiplier), right));
+}
