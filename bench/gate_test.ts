@@ -16,11 +16,18 @@ function withReport(row: BenchRow, patch: Record<string, unknown>): BenchRow {
   return { ...row, report: { ...row.report!, ...patch } };
 }
 
+const tempDirs: string[] = [];
+
 function baselinesOf(rows: readonly BenchRow[]) {
   const dir = Deno.makeTempDirSync();
+  tempDirs.push(dir);
   updateBaselines(rows, dir);
   return { dir, baselines: readBaselines(dir) };
 }
+
+globalThis.addEventListener("unload", () => {
+  for (const d of tempDirs) Deno.removeSync(d, { recursive: true });
+});
 
 Deno.test("compareWithBaselines() finds nothing when every figure is unchanged", () => {
   const rows = [fakeRow("m", "tflm", "stm32f746"), fakeRow("m", "tinyengine", "stm32f746")];
