@@ -121,9 +121,9 @@ function ensurePackages(check: boolean, quiet: boolean): string[] {
   return missing;
 }
 
-async function ensureNativeHelper(check: boolean, quiet: boolean): Promise<void> {
+async function ensureNativeHelper(quiet: boolean): Promise<void> {
   const { buildNativeHelper } = await import("../emulator/native/build.ts");
-  const result = await buildNativeHelper({ checkOnly: check });
+  const result = await buildNativeHelper();
   if (result.built) console.error(`setup: built native emulator helper ${result.path}`);
   else if (!quiet) console.log(`setup: native emulator helper up to date (${result.path})`);
 }
@@ -133,7 +133,7 @@ if (import.meta.main) {
   const check = Deno.args.includes("--check");
   ensurePackages(check, quiet);
   try {
-    await ensureNativeHelper(check, quiet);
+    await ensureNativeHelper(quiet);
   } catch (e) {
     console.error(`setup: ${e instanceof Error ? e.message : String(e)}`);
     Deno.exit(1);
