@@ -73,6 +73,9 @@ export interface ArchCost {
   readonly arenaBytes: number;
   /** Predicted peak SRAM: arena + input buffer (when outside) + static + stack allowance. */
   readonly sramBytes: number;
+  /** Weight bytes (int8) and output channels with bias and requantization constants. */
+  readonly flashWeights: number;
+  readonly flashChannels: number;
   readonly flashModelBytes: number;
   readonly flashCodeBytes: number;
   readonly flashBytes: number;
@@ -210,6 +213,8 @@ export function costOfLayers(
     inputBytes,
     arenaBytes,
     sramBytes,
+    flashWeights: weights,
+    flashChannels: channels,
     flashModelBytes,
     flashCodeBytes,
     flashBytes: flashModelBytes + flashCodeBytes,

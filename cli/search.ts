@@ -1,0 +1,284 @@
+/**
+ * `mcu search --board B --classes N --seed S [--out DIR] [--json]`: TinyNAS. Stage 1 chooses the
+ * (width, resolution) space from the MACs CDF of models that fit the board; stage 2 evolves
+ * architectures under SRAM, Flash and a latency limit (instructions, from a latency table measured
+ * in the emulator); the winner is compiled with tinyengine, built, emulated and checked.
+ *
+ * @module
+ */
+// deno-lint-ignore-file no-console
+import { getBoard } from "../engine/boards.ts";
+import { createSearchEngine, type SearchEngine } from "../search/engine.ts";
+import { getObjective } from "../search/objective.ts";
+import { summarize, writeSearchOutputs } from "../search/outputs.ts";
+import { MCUNET_SPACE } from "../search/space.ts";
+import { rankPairs, runStage1, stage1Table } from "../search/stage1.ts";
+import { committedCalibration } from "../search/calibration.ts";
+import { type ProgressEvent, runTinyNas } from "../search/tinynas.ts";
+
+/** Options of {@link searchCommand} (CLI flags in kebab-case). */
+export interface SearchCommandOptions {
+  readonly board: string;
+  readonly classes: number;
+  readonly seed: number;
+  /** Output folder. @default `reports/search/<board>-seed<seed>` */
+  readonly out?: string;
+  /** Print one JSON summary object on stdout. */
+  readonly json: boolean;
+  /** @default 3 */
+  readonly inputChannels?: number;
+  /** Stage-1 samples per (width, resolution) pair. @default 1000 */
+  readonly samples?: number;
+  /** @default 30 */
+  readonly generations?: number;
+  /** @default 100 */
+  readonly population?: number;
+  /** Latency limit in inference instructions. @default the board clock in Hz */
+  readonly maxInstructions?: number;
+  /** Skip stage 1's choice: search this width and resolution. */
+  readonly width?: number;
+  readonly resolution?: number;
+  /** Quality objective name (`macs`, `expressivity`). @default "macs" */
+  readonly objective?: string;
+  /** Measure in the emulator (latency table, checks, final run). @default true */
+  readonly measure?: boolean;
+  /** Held-out latency-table checks. @default 2 */
+  readonly verify?: number;
+  /** `i/n`: run only stage 1 over every n-th pair starting at i and write the shard's pairs. */
+  readonly shard?: string;
+  /** Merge stage-1 shard files (JSON) instead of searching. */
+  readonly merge?: readonly string[];
+  /** Latency table cache folder. @default ".cache/latency" */
+  readonly cacheDir?: string;
+  /** Write the firmware project and .tflite. @default true */
+  readonly firmware?: boolean;
+}
+
+/** Where the command writes (injectable for tests). */
+export interface SearchIo {
+  readonly out: (line: string) => void;
+  readonly err: (text: string) => void;
+  readonly isTty: boolean;
+  readonly engine?: SearchEngine;
+}
+
+function consoleIo(): SearchIo {
+  let tty = false;
+  try {
+    tty = Deno.stderr.isTerminal();
+  } catch {
+    tty = false;
+  }
+  return {
+    out: (line) => console.log(line),
+    err: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
+    isTty: tty,
+  };
+}
+
+/** A progress renderer: one rewritten status line on a TTY, plain (throttled) lines otherwise. */
+function progressRenderer(io: SearchIo, quiet: boolean): (e: ProgressEvent) => void {
+  let lastPhase = "";
+  let lastLen = 0;
+  return (e) => {
+    if (quiet) return;
+    const head = `[${e.phase} ${e.done}/${e.total}]`;
+    const line = `${head} ${e.message}`;
+    if (io.isTty) {
+      if (lastPhase && lastPhase !== e.phase) io.err("\n");
+      io.err(`\r${line.padEnd(lastLen)}`);
+      lastLen = line.length;
+      lastPhase = e.phase;
+      return;
+    }
+    // Plain lines: every stage-1 pair would be ~100 lines; print every tenth and the last.
+    if (e.phase === "stage1" && e.done % 10 !== 0 && e.done !== e.total) return;
+    io.err(line + "\n");
+  };
+}
+
+function parseShard(s: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(s);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index >= count) {
+    throw new RangeError(`Cannot parse --shard '${s}': expected i/n with 0 <= i < n`);
+  }
+  return { index, count };
+}
+
+const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+
+/**
+ * Run the search command; returns the exit code (0 found and fits, 1 error, 2 bad arguments,
+ * 3 the measured result does not fit).
+ *
+ * @example
+ * ```ts ignore
+ * const code = await searchCommand({ board: "stm32f746", classes: 1000, seed: 1, json: false });
+ * ```
+ */
+export async function searchCommand(
+  opts: SearchCommandOptions,
+  io: SearchIo = consoleIo(),
+): Promise<number> {
+  let board;
+  try {
+    board = getBoard(opts.board);
+    if (!Number.isInteger(opts.classes) || opts.classes < 2) {
+      throw new RangeError(`Cannot search: --classes must be an integer >= 2: got ${opts.classes}`);
+    }
+    if ((opts.width === undefined) !== (opts.resolution === undefined)) {
+      throw new RangeError("Cannot search: give --width and --resolution together");
+    }
+  } catch (e) {
+    io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+  const space = MCUNET_SPACE;
+  const head = { classes: opts.classes, inputChannels: opts.inputChannels ?? 3 };
+  const out = opts.out ?? `reports/search/${board.name}-seed${opts.seed}`;
+  const progress = progressRenderer(io, false);
+  try {
+    // Stage-1 shards and their merge (the cheap, embarrassingly parallel part).
+    if (opts.shard !== undefined || opts.merge !== undefined) {
+      let pairs;
+      if (opts.merge) {
+        pairs = [];
+        for (const f of opts.merge) pairs.push(...JSON.parse(await Deno.readTextFile(f)).pairs);
+        pairs.sort((a: { width: number; resolution: number }, b: typeof a) =>
+          a.width - b.width || a.resolution - b.resolution
+        );
+      } else {
+        const shard = parseShard(opts.shard!);
+        const r = runStage1({
+          space,
+          head,
+          limits: { sramBytes: board.sram.size, flashBytes: board.flash.size },
+          calibration: committedCalibration(board.core),
+          seed: opts.seed,
+          samples: opts.samples ?? 1000,
+          shard,
+          onPair: (done, total, s) =>
+            progress({ phase: "stage1", done, total, message: `w${s.width}-r${s.resolution}` }),
+        });
+        pairs = r.pairs;
+        await Deno.mkdir(out, { recursive: true });
+        const file = `${out}/stage1.shard-${shard.index}-of-${shard.count}.json`;
+        await Deno.writeTextFile(file, JSON.stringify({ pairs }) + "\n");
+        io.err(`wrote ${file}\n`);
+      }
+      const ranked = rankPairs(pairs);
+      if (opts.json) {
+        io.out(
+          JSON.stringify({
+            best: ranked.best,
+            ranking: ranked.ranking.slice(0, 10).map(({ macs: _, ...p }) => p),
+          }),
+        );
+      } else {io.out(
+          stage1Table({
+            ranking: ranked.ranking.slice(0, 10),
+            thresholdMacs: ranked.thresholdMacs,
+          }),
+        );}
+      return 0;
+    }
+
+    const engine = io.engine ?? createSearchEngine();
+    const start = performance.now();
+    const result = await runTinyNas({
+      board,
+      head,
+      seed: opts.seed,
+      engine,
+      space,
+      objective: getObjective(opts.objective ?? "macs"),
+      stage1Samples: opts.samples ?? 1000,
+      ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
+      ...(opts.width !== undefined && opts.resolution !== undefined
+        ? { pair: { width: opts.width, resolution: opts.resolution } }
+        : {}),
+      evolution: {
+        ...(opts.generations !== undefined ? { generations: opts.generations } : {}),
+        ...(opts.population !== undefined ? { population: opts.population } : {}),
+      },
+      measure: opts.measure ?? true,
+      verifyArchs: opts.verify ?? 2,
+      cacheDir: opts.cacheDir ?? ".cache/latency",
+      onProgress: progress,
+    });
+    if (io.isTty) io.err("\n");
+    const written = await writeSearchOutputs(result, {
+      dir: out,
+      space,
+      engine,
+      board,
+      firmware: (opts.firmware ?? true) && (opts.measure ?? true),
+    });
+    const seconds = (performance.now() - start) / 1000;
+    const summary = { ...summarize(result), totalSeconds: Math.round(seconds * 10) / 10, out };
+    if (opts.json) {
+      io.out(JSON.stringify(summary));
+    } else {
+      const f = result.final;
+      const m = f.measured;
+      const lines = [
+        `board            ${board.name} (${kib(board.sram.size)} SRAM, ${
+          kib(board.flash.size)
+        } Flash, latency limit ${(result.limits.maxInstructions / 1e6).toFixed(1)}M instructions)`,
+        `stage 1          w${result.pair.width}-r${result.pair.resolution} chosen (${
+          Math.round(result.stage1.candidatesPerSecond)
+        } candidates/s); top: ${
+          result.stage1.ranking.slice(0, 3).map((p) =>
+            `w${p.width}-r${p.resolution} ${(p.meanMacs / 1e6).toFixed(1)}M`
+          ).join(", ")
+        }`,
+        `latency table    ${Object.keys(result.latency.table.entries).length} layer configs, ${
+          result.latency.coverRuns ? `${result.latency.coverRuns} networks measured` : "from cache"
+        }, held-out max error ${
+          (100 * result.latency.maxError).toFixed(2)
+        }% on ${result.latency.checks.length}`,
+        `architecture     ${f.key}`,
+        `MACs             ${(f.predicted.macs / 1e6).toFixed(2)}M, params ${
+          (f.predicted.params / 1e6).toFixed(3)
+        }M`,
+        `predicted        SRAM ${kib(f.predicted.sramBytes)}, Flash ${
+          kib(f.predicted.flashBytes)
+        }, ${(f.predicted.instructions / 1e6).toFixed(2)}M instructions`,
+        ...(m
+          ? [
+            `measured         SRAM ${kib(m.peakSramBytes)} (arena ${kib(m.arenaBytes)}, stack ${
+              kib(m.stackBytes)
+            }), Flash ${kib(m.flashBytes)} (model ${kib(m.flashModelBytes)}, code ${
+              kib(m.flashCodeBytes)
+            }), ${(m.instructions / 1e6).toFixed(2)}M instructions, reference ${
+              m.referenceMatch ? "match" : "MISMATCH"
+            }`,
+          ]
+          : []),
+        `fits             ${f.fits ? "yes" : "NO"}${f.tried > 1 ? ` (candidate ${f.tried})` : ""}`,
+        `time             ${seconds.toFixed(1)} s (stage 1 ${
+          result.seconds.stage1.toFixed(1)
+        }, latency ${result.seconds.latency.toFixed(1)}, evolution ${
+          result.seconds.evolve.toFixed(1)
+        }, final ${result.seconds.final.toFixed(1)})`,
+        `wrote            ${out}/{${written.join(",")}}`,
+      ];
+      for (const l of lines) io.out(l);
+    }
+    return result.final.fits ? 0 : 3;
+  } catch (e) {
+    if (io.isTty) io.err("\n");
+    io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  // Direct use without the command tree: deno run -A cli/search.ts stm32f746 1000 1
+  const [board = "stm32f746", classes = "1000", seed = "1"] = Deno.args;
+  Deno.exit(
+    await searchCommand({ board, classes: Number(classes), seed: Number(seed), json: false }),
+  );
+}

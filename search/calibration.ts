@@ -1,0 +1,146 @@
+/**
+ * Fitting the shape-only cost model's constants ({@link CostCalibration}) to real tinyengine
+ * builds: every RunReport gives planned arena, static SRAM, stack high-water, and Flash split
+ * into model constants and code. Fits are conservative: least squares, then shifted so that no
+ * calibration sample is under-predicted.
+ *
+ * The committed `calibration.json` beside this file is the fit the search uses by default, so that
+ * the same seed gives the same result on every machine; `deno run -A search/calibrate.ts`
+ * regenerates it.
+ *
+ * @module
+ */
+import type { RunReport } from "../engine/report.ts";
+import { type ArchCost, type CostCalibration, DEFAULT_CALIBRATION } from "./cost.ts";
+import calibrationJson from "./calibration.json" with { type: "json" };
+
+/** One calibration sample: the shape-only cost (under any calibration) and the measured report. */
+export interface CalibrationSample {
+  readonly cost: ArchCost;
+  readonly report: Pick<
+    RunReport,
+    | "arenaBytes"
+    | "staticSramBytes"
+    | "stackBytes"
+    | "peakSramBytes"
+    | "flashModelBytes"
+    | "flashCodeBytes"
+    | "flashBytes"
+  >;
+}
+
+/** Solve a small dense linear system (Gaussian elimination with partial pivoting). */
+function solve(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]!]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
+    [m[c], m[p]] = [m[p]!, m[c]!];
+    const piv = m[c]![c]!;
+    if (Math.abs(piv) < 1e-12) return new Array(n).fill(0);
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r]![c]! / piv;
+      for (let k = c; k <= n; k++) m[r]![k]! -= f * m[c]![k]!;
+    }
+  }
+  return m.map((row, i) => row[n]! / row[i]!);
+}
+
+/**
+ * Least squares `y ≈ X w` with non-negative fallbacks: columns whose fitted weight is negative
+ * are dropped and the fit repeated. Returns the weights (0 for dropped columns).
+ */
+export function leastSquares(x: readonly (readonly number[])[], y: readonly number[]): number[] {
+  const cols = x[0]?.length ?? 0;
+  let active = Array.from({ length: cols }, (_, i) => i);
+  for (let iter = 0; iter < cols; iter++) {
+    const ata = active.map((i) => active.map((j) => x.reduce((s, r) => s + r[i]! * r[j]!, 0)));
+    const aty = active.map((i) => x.reduce((s, r, k) => s + r[i]! * y[k]!, 0));
+    const w = solve(ata, aty);
+    const neg = w.findIndex((v) => v < 0);
+    if (neg < 0) {
+      const out = new Array(cols).fill(0);
+      active.forEach((c, i) => (out[c] = w[i]));
+      return out;
+    }
+    active = active.filter((_, i) => i !== neg);
+  }
+  return new Array(cols).fill(0);
+}
+
+/**
+ * Fit a calibration from real builds. Needs at least one sample; with fewer than four, the
+ * per-layer and per-kernel code terms keep their defaults and only offsets are fitted.
+ *
+ * @example
+ * ```ts ignore
+ * const cal = fitCalibration(samples, { source: "12 builds on stm32f746" });
+ * ```
+ */
+export function fitCalibration(
+  samples: readonly CalibrationSample[],
+  options: { readonly source: string; readonly stackMargin?: number },
+): CostCalibration {
+  if (samples.length === 0) throw new RangeError("Cannot fit a calibration from zero samples");
+  const margin = options.stackMargin ?? 512;
+  const max = (f: (s: CalibrationSample) => number) => Math.max(...samples.map(f));
+  // Arena: the liveness estimate is exact for the schedule; the offset absorbs scratch sizing.
+  const arenaOffset = max((s) => s.report.arenaBytes - (s.cost.liveBytes + s.cost.scratchBytes));
+  const staticBytes = max((s) => s.report.staticSramBytes - s.report.arenaBytes);
+  const stackBytes = max((s) => s.report.stackBytes) + margin;
+  // Flash model constants: per weight byte and per output channel.
+  const base = DEFAULT_CALIBRATION;
+  let modelPerWeight = base.modelPerWeight;
+  let modelPerChannel = base.modelPerChannel;
+  let modelBase = base.modelBase;
+  let codeBase = base.codeBase;
+  let codePerLayer = base.codePerLayer;
+  let codePerKernel = base.codePerKernel;
+  if (samples.length >= 4) {
+    const [w, c] = leastSquares(
+      samples.map((s) => [s.cost.flashWeights, s.cost.flashChannels]),
+      samples.map((s) => s.report.flashModelBytes),
+    );
+    modelPerWeight = w ?? modelPerWeight;
+    modelPerChannel = c ?? modelPerChannel;
+    const [b0, l, k] = leastSquares(
+      samples.map((s) => [1, s.cost.layers, s.cost.kernels]),
+      samples.map((s) => s.report.flashCodeBytes),
+    );
+    codeBase = b0 ?? codeBase;
+    codePerLayer = l ?? codePerLayer;
+    codePerKernel = k ?? codePerKernel;
+  }
+  modelBase = max((s) =>
+    s.report.flashModelBytes - modelPerWeight * s.cost.flashWeights -
+    modelPerChannel * s.cost.flashChannels
+  );
+  codeBase = max((s) =>
+    s.report.flashCodeBytes - codePerLayer * s.cost.layers - codePerKernel * s.cost.kernels
+  );
+  return {
+    source: options.source,
+    stackBytes: Math.ceil(stackBytes),
+    staticBytes: Math.ceil(Math.max(0, staticBytes)),
+    inputInArena: true,
+    arenaScale: 1,
+    arenaOffset: Math.ceil(Math.max(0, arenaOffset)),
+    codeBase: Math.ceil(codeBase),
+    codePerLayer: Math.round(codePerLayer * 100) / 100,
+    codePerKernel: Math.round(codePerKernel * 100) / 100,
+    modelPerWeight: Math.round(modelPerWeight * 10000) / 10000,
+    modelPerChannel: Math.round(modelPerChannel * 100) / 100,
+    modelBase: Math.ceil(modelBase),
+  };
+}
+
+/**
+ * The committed calibration for a core (`calibration.json`), or the conservative default when
+ * none has been fitted for it yet.
+ */
+export function committedCalibration(core: string): CostCalibration {
+  const table = calibrationJson as Readonly<Record<string, CostCalibration | undefined>>;
+  return table[core] ?? DEFAULT_CALIBRATION;
+}

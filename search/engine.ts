@@ -1,0 +1,116 @@
+/**
+ * The engine functions the search needs, behind one interface so that the search can be tested
+ * with fakes and so that it plugs into the engine as the pieces land: build a Graph from an
+ * architecture, the tinyengine compile-time memory plan (exact), compile + build + emulate +
+ * reference check (`runModel`), `.tflite` export and firmware build.
+ *
+ * @module
+ */
+import type { Board } from "../engine/boards.ts";
+import { buildMbconv } from "../engine/builders/mbconv.ts";
+import { buildFirmware } from "../engine/build/gcc.ts";
+import type { CSources, FirmwareImage } from "../engine/build/types.ts";
+import type { CompiledModel } from "../engine/codegen/backend.ts";
+import { tinyengineBackend } from "../engine/codegen/tinyengine/mod.ts";
+import type { Graph } from "../engine/ir/graph.ts";
+import type { RunReport } from "../engine/report.ts";
+import { computeLifetimes } from "../engine/schedule/lifetimes.ts";
+import { runPasses } from "../engine/schedule/passes/mod.ts";
+import { planMemory } from "../engine/schedule/planners/mod.ts";
+import { writeTflite } from "../engine/tflite/write_tflite.ts";
+import type { MbconvArch } from "./space.ts";
+
+/** The compile-time memory plan figures the constraints use. */
+export interface PlanFigures {
+  /** Planned arena bytes (activations + shared scratch). */
+  readonly arenaBytes: number;
+  readonly scratchBytes: number;
+  /** Which path produced it: the tinyengine backend, or the schedule alone (no scratch). */
+  readonly source: "tinyengine" | "schedule";
+}
+
+/** Engine functions the search calls. */
+export interface SearchEngine {
+  buildGraph(net: MbconvArch, options: { readonly name: string; readonly seed: number }): Graph;
+  /** The tinyengine compile-time memory plan. */
+  plan(graph: Graph, board: Board): PlanFigures;
+  /** Compile, build, emulate and compare with the reference. */
+  runModel(graph: Graph, board: Board): Promise<RunReport>;
+  compile(graph: Graph, board: Board): CompiledModel;
+  buildFirmware(
+    sources: CSources,
+    options: { readonly board: Board; readonly workDir?: string; readonly cacheDir?: string },
+  ): Promise<FirmwareImage>;
+  writeTflite(graph: Graph): Uint8Array;
+}
+
+type RunModel = (
+  graph: Graph,
+  options: { readonly engine: "tinyengine"; readonly board: Board },
+) => Promise<RunReport>;
+
+/**
+ * The real engine. `runModel` comes from engine/run.ts, loaded on first use (so that the search
+ * works for screening before that module exists); `plan` uses the tinyengine backend's compile
+ * when it works, else the schedule's passes, lifetimes and planners without scratch.
+ *
+ * @example
+ * ```ts ignore
+ * const engine = createSearchEngine();
+ * const report = await engine.runModel(engine.buildGraph(net, { name: "x", seed: 1 }), board);
+ * ```
+ */
+export function createSearchEngine(): SearchEngine {
+  let runModel: RunModel | undefined;
+  let backendWorks: boolean | undefined;
+  const schedulePlan = (graph: Graph): PlanFigures => {
+    const lowered = runPasses(graph);
+    const { buffers } = computeLifetimes(lowered, {});
+    const chosen = planMemory(buffers);
+    return { arenaBytes: chosen.placement.totalBytes, scratchBytes: 0, source: "schedule" };
+  };
+  return {
+    buildGraph: (net, options) => buildMbconv(net, options),
+    plan(graph, board) {
+      if (backendWorks !== false) {
+        try {
+          const c = tinyengineBackend.compile(graph, { board });
+          backendWorks = true;
+          return {
+            arenaBytes: c.plan.arenaBytes,
+            scratchBytes: c.plan.scratchBytes,
+            source: "tinyengine",
+          };
+        } catch (e) {
+          if (backendWorks === true) throw e;
+          backendWorks = false;
+        }
+      }
+      return schedulePlan(graph);
+    },
+    async runModel(graph, board) {
+      if (!runModel) {
+        const specifier = new URL("../engine/run.ts", import.meta.url).href;
+        let mod: { runModel?: RunModel };
+        try {
+          mod = await import(specifier);
+        } catch (e) {
+          throw new Error(
+            `Cannot measure in the emulator: engine/run.ts (runModel) is not available: ${
+              e instanceof Error ? e.message : String(e)
+            }`,
+            { cause: e },
+          );
+        }
+        if (typeof mod.runModel !== "function") {
+          throw new Error("Cannot measure in the emulator: engine/run.ts exports no runModel");
+        }
+        runModel = mod.runModel;
+      }
+      return await runModel(graph, { engine: "tinyengine", board });
+    },
+    compile: (graph, board) => tinyengineBackend.compile(graph, { board }),
+    buildFirmware: (sources, options) => buildFirmware(sources, options),
+    writeTflite: (graph) => writeTflite(graph),
+  };
+}

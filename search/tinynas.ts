@@ -1,0 +1,417 @@
+/**
+ * The whole TinyNAS pipeline: stage 1 (choose the (width, resolution) space), the latency table
+ * for that space (measured in the emulator, cached), a held-out check of the table, stage 2
+ * (evolution under SRAM, Flash and latency limits with the exact tinyengine plan), and the final
+ * measurement of the chosen network by compile + build + emulation.
+ *
+ * @module
+ */
+import type { Board } from "../engine/boards.ts";
+import { createRng } from "../engine/util/rng.ts";
+import type { RunReport } from "../engine/report.ts";
+import { committedCalibration } from "./calibration.ts";
+import { type ArchCost, type CostCalibration, costOfLayers } from "./cost.ts";
+import type { PlanFigures, SearchEngine } from "./engine.ts";
+import { type EvolutionResult, evolve } from "./evolution.ts";
+import { archLayers, type LayerShape } from "./layers.ts";
+import {
+  addRun,
+  coverArchs,
+  emptyLatencyTable,
+  engineCodeHash,
+  type LatencyTable,
+  loadLatencyTable,
+  predictLatency,
+  saveLatencyTable,
+} from "./latency.ts";
+import { MACS_OBJECTIVE, type QualityObjective } from "./objective.ts";
+import {
+  type Arch,
+  archKey,
+  type MbconvArch,
+  MCUNET_SPACE,
+  sampleArch,
+  type SearchSpace,
+  type TaskHead,
+  toMbconvArch,
+} from "./space.ts";
+import { type Limits, runStage1, type Stage1Result } from "./stage1.ts";
+
+/** A progress event (the CLI renders them; the library never prints). */
+export interface ProgressEvent {
+  readonly phase: "stage1" | "latency" | "verify" | "evolve" | "final";
+  readonly done: number;
+  readonly total: number;
+  readonly message: string;
+}
+
+/** Parameters of the evolution (published defaults). */
+export interface EvolutionParams {
+  readonly population?: number;
+  readonly parents?: number;
+  readonly mutationChildren?: number;
+  readonly crossoverChildren?: number;
+  readonly mutateProb?: number;
+  readonly generations?: number;
+}
+
+/** Options of {@link runTinyNas}. */
+export interface TinyNasOptions {
+  readonly board: Board;
+  readonly head: TaskHead;
+  readonly seed: number;
+  readonly engine: SearchEngine;
+  /** @default MCUNET_SPACE */
+  readonly space?: SearchSpace;
+  /** @default the committed calibration of the board's core */
+  readonly calibration?: CostCalibration;
+  /** @default MACS_OBJECTIVE */
+  readonly objective?: QualityObjective;
+  /** Stage-1 samples per (width, resolution) pair. @default 1000 */
+  readonly stage1Samples?: number;
+  /** @default 0.1 */
+  readonly minFraction?: number;
+  /** Skip the stage-1 choice and search this pair. */
+  readonly pair?: { readonly width: number; readonly resolution: number };
+  /** Latency limit in inference instructions. @default the board's clock in Hz (~1 s at 1 IPC) */
+  readonly maxInstructions?: number;
+  readonly evolution?: EvolutionParams;
+  /** Measure in the emulator (latency table, held-out check, final run). @default true */
+  readonly measure?: boolean;
+  /** Held-out random architectures on which the latency table is checked. @default 2 */
+  readonly verifyArchs?: number;
+  /** Run the exact plan when the estimate is within this fraction of the SRAM limit. @default 0.15 */
+  readonly exactBand?: number;
+  /** Latency table cache folder. @default ".cache/latency" */
+  readonly cacheDir?: string;
+  /** Repository root (for the engine code hash). @default the parent of this folder */
+  readonly root?: string;
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+/** What stage 2 records per candidate. */
+export interface CandidateMetrics {
+  readonly macs: number;
+  readonly params: number;
+  /** Predicted peak SRAM (exact plan arena when `planSource` says so). */
+  readonly sramBytes: number;
+  readonly arenaBytes: number;
+  readonly flashBytes: number;
+  /** Predicted inference instructions (latency table). */
+  readonly instructions: number;
+  readonly planSource: "estimate" | PlanFigures["source"];
+}
+
+/** One held-out check of the latency table. */
+export interface LatencyCheck {
+  readonly key: string;
+  readonly predicted: number;
+  readonly measured: number;
+  /** |predicted - measured| / measured. */
+  readonly error: number;
+}
+
+/** Result of {@link runTinyNas}. */
+export interface TinyNasResult {
+  readonly board: string;
+  readonly seed: number;
+  readonly limits: Limits & { readonly maxInstructions: number };
+  readonly calibration: CostCalibration;
+  readonly stage1: Stage1Result;
+  readonly pair: { readonly width: number; readonly resolution: number };
+  readonly latency: {
+    readonly table: LatencyTable;
+    readonly coverRuns: number;
+    readonly fromCache: boolean;
+    readonly checks: readonly LatencyCheck[];
+    readonly maxError: number;
+  };
+  readonly evolution: EvolutionResult<CandidateMetrics>;
+  readonly final: {
+    readonly arch: Arch;
+    readonly net: MbconvArch;
+    readonly key: string;
+    readonly predicted: CandidateMetrics;
+    readonly measured?: RunReport;
+    /** Measured (or, without measurement, predicted) fit to SRAM, Flash and latency. */
+    readonly fits: boolean;
+    /** Candidates tried in order before one passed the measured check. */
+    readonly tried: number;
+  };
+  readonly seconds: {
+    readonly stage1: number;
+    readonly latency: number;
+    readonly evolve: number;
+    readonly final: number;
+  };
+}
+
+/** Instruction estimate without a table: MACs-proportional, for runs without the emulator. */
+function analyticInstructions(layers: readonly LayerShape[], cost: ArchCost): number {
+  let elems = 0;
+  for (const l of layers) elems += l.outH * l.outW * l.outC;
+  return Math.round(2 * cost.macs + 6 * elems);
+}
+
+function defaultRoot(): string {
+  return decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
+}
+
+/**
+ * Run TinyNAS end to end.
+ *
+ * @example
+ * ```ts ignore
+ * const result = await runTinyNas({
+ *   board: getBoard("stm32f746"), head: { classes: 1000, inputChannels: 3 }, seed: 1,
+ *   engine: createSearchEngine(),
+ * });
+ * result.final.measured?.peakSramBytes;
+ * ```
+ */
+export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult> {
+  const space = options.space ?? MCUNET_SPACE;
+  const board = options.board;
+  const head = options.head;
+  const calibration = options.calibration ?? committedCalibration(board.core);
+  const objective = options.objective ?? MACS_OBJECTIVE;
+  const measure = options.measure ?? true;
+  const maxInstructions = options.maxInstructions ?? board.clockHz;
+  const limits = {
+    sramBytes: board.sram.size,
+    flashBytes: board.flash.size,
+    maxInstructions,
+  };
+  const progress = options.onProgress ?? (() => {});
+  const engine = options.engine;
+  const clock = () => performance.now() / 1000;
+
+  // Stage 1.
+  let t0 = clock();
+  const stage1 = runStage1({
+    space,
+    head,
+    limits,
+    calibration,
+    seed: options.seed,
+    samples: options.stage1Samples ?? 1000,
+    ...(options.minFraction !== undefined ? { minFraction: options.minFraction } : {}),
+    onPair: (done, total, s) =>
+      progress({
+        phase: "stage1",
+        done,
+        total,
+        message: `w${s.width}-r${s.resolution}: ${s.satisfied}/${s.sampled} fit, mean ${
+          (s.meanMacs / 1e6).toFixed(1)
+        } MMACs`,
+      }),
+  });
+  const chosen = options.pair ?? stage1.best;
+  if (!chosen) {
+    throw new Error(
+      `Cannot choose a search space for ${board.name}: no (width, resolution) pair has enough models that fit ${
+        board.sram.size / 1024
+      } KiB SRAM and ${board.flash.size / 1024} KiB Flash`,
+    );
+  }
+  const pair = { width: chosen.width, resolution: chosen.resolution };
+  const tStage1 = clock() - t0;
+
+  // Latency table for the chosen space.
+  t0 = clock();
+  const cacheDir = options.cacheDir ?? ".cache/latency";
+  let table: LatencyTable;
+  let coverRuns = 0;
+  let fromCache = true;
+  const checks: LatencyCheck[] = [];
+  const netOf = (arch: Arch) => toMbconvArch(space, arch, head);
+  if (measure) {
+    const hashInfo = {
+      engineHash: await engineCodeHash(options.root ?? defaultRoot()),
+      core: board.core,
+    };
+    table = await loadLatencyTable(cacheDir, hashInfo);
+    const cover = coverArchs(space, pair);
+    for (const [i, arch] of cover.entries()) {
+      const net = netOf(arch);
+      const layers = archLayers(net);
+      if (predictLatency(table, layers).missing.length === 0) continue;
+      fromCache = false;
+      progress({
+        phase: "latency",
+        done: i,
+        total: cover.length,
+        message: `measuring cover network ${i + 1}/${cover.length} (${layers.length} layers)`,
+      });
+      const graph = engine.buildGraph(net, { name: `lut-${i}`, seed: options.seed });
+      const report = await engine.runModel(graph, board);
+      table = addRun(table, { layers, reported: report.layers, instructions: report.instructions });
+      coverRuns++;
+      await saveLatencyTable(cacheDir, table);
+    }
+    progress({
+      phase: "latency",
+      done: cover.length,
+      total: cover.length,
+      message: `latency table: ${Object.keys(table.entries).length} layer configurations (${
+        coverRuns ? `${coverRuns} networks measured` : "cached"
+      })`,
+    });
+    // Held-out check on random architectures of the chosen space (their own seed stream).
+    const nCheck = options.verifyArchs ?? 2;
+    const rng = createRng((options.seed ^ 0x5eed1e55) >>> 0);
+    for (let i = 0; i < nCheck; i++) {
+      const arch = sampleArch(space, rng, pair);
+      const net = netOf(arch);
+      const layers = archLayers(net);
+      const predicted = predictLatency(table, layers);
+      const graph = engine.buildGraph(net, { name: `check-${i}`, seed: options.seed });
+      const report = await engine.runModel(graph, board);
+      const error = Math.abs(predicted.instructions - report.instructions) /
+        Math.max(1, report.instructions);
+      checks.push({
+        key: archKey(arch),
+        predicted: predicted.instructions,
+        measured: report.instructions,
+        error,
+      });
+      progress({
+        phase: "verify",
+        done: i + 1,
+        total: nCheck,
+        message: `held-out ${
+          i + 1
+        }/${nCheck}: predicted ${predicted.instructions}, measured ${report.instructions} (${
+          (100 * error).toFixed(2)
+        }%)`,
+      });
+    }
+  } else {
+    table = emptyLatencyTable({ engineHash: "none", core: board.core });
+  }
+  const tLatency = clock() - t0;
+
+  // Stage 2.
+  t0 = clock();
+  const band = options.exactBand ?? 0.15;
+  const plans = new Map<string, PlanFigures>();
+  const evaluate = async (arch: Arch) => {
+    const net = netOf(arch);
+    const layers = archLayers(net);
+    const cost = costOfLayers(layers, calibration);
+    if (cost.sramBytes > limits.sramBytes || cost.flashBytes > limits.flashBytes) return undefined;
+    let instructions: number;
+    if (measure) {
+      const p = predictLatency(table, layers);
+      if (p.missing.length > 0) {
+        throw new Error(
+          `Cannot predict latency: the table lacks ${p.missing.length} layer configurations, e.g. ${
+            p.missing[0]
+          }`,
+        );
+      }
+      instructions = p.instructions;
+    } else {
+      instructions = analyticInstructions(layers, cost);
+    }
+    if (instructions > maxInstructions) return undefined;
+    const key = archKey(arch);
+    let sramBytes = cost.sramBytes;
+    let arenaBytes = cost.arenaBytes;
+    let planSource: CandidateMetrics["planSource"] = "estimate";
+    if (cost.sramBytes > (1 - band) * limits.sramBytes) {
+      let plan = plans.get(key);
+      if (!plan) {
+        plan = engine.plan(engine.buildGraph(net, { name: key, seed: 0 }), board);
+        plans.set(key, plan);
+      }
+      arenaBytes = plan.source === "tinyengine"
+        ? plan.arenaBytes
+        : plan.arenaBytes + cost.scratchBytes + calibration.arenaOffset;
+      sramBytes = arenaBytes + calibration.staticBytes + calibration.stackBytes;
+      planSource = plan.source;
+      if (sramBytes > limits.sramBytes) return undefined;
+    }
+    const metrics: CandidateMetrics = {
+      macs: cost.macs,
+      params: cost.params,
+      sramBytes,
+      arenaBytes,
+      flashBytes: cost.flashBytes,
+      instructions,
+      planSource,
+    };
+    const score = await objective.score({ arch, net, cost, instructions });
+    return { arch, key, score, metrics };
+  };
+  const ev = options.evolution ?? {};
+  const generations = ev.generations ?? 30;
+  const evolution = await evolve<CandidateMetrics>({
+    space,
+    pair,
+    seed: options.seed,
+    evaluate,
+    ...ev,
+    onGeneration: (g, pop) => {
+      const b = pop[0]!;
+      progress({
+        phase: "evolve",
+        done: g,
+        total: generations,
+        message: `generation ${g}/${generations}: best ${
+          (b.metrics.macs / 1e6).toFixed(1)
+        } MMACs, ${(b.metrics.sramBytes / 1024).toFixed(0)} KiB SRAM, ${
+          (b.metrics.instructions / 1e6).toFixed(1)
+        }M instructions`,
+      });
+    },
+  });
+  const tEvolve = clock() - t0;
+
+  // Final measurement: the best candidate that passes the measured check.
+  t0 = clock();
+  let final: TinyNasResult["final"] | undefined;
+  const tries = Math.min(5, evolution.population.length);
+  for (let i = 0; i < tries; i++) {
+    const c = evolution.population[i]!;
+    const net = netOf(c.arch);
+    if (!measure) {
+      final = { arch: c.arch, net, key: c.key, predicted: c.metrics, fits: true, tried: i + 1 };
+      break;
+    }
+    progress({
+      phase: "final",
+      done: i,
+      total: tries,
+      message: `measuring candidate ${i + 1}: ${c.key}`,
+    });
+    const graph = engine.buildGraph(net, { name: "tinynas", seed: options.seed });
+    const report = await engine.runModel(graph, board);
+    const fits = report.peakSramBytes <= limits.sramBytes &&
+      report.flashBytes <= limits.flashBytes && report.instructions <= maxInstructions;
+    final = {
+      arch: c.arch,
+      net,
+      key: c.key,
+      predicted: c.metrics,
+      measured: report,
+      fits,
+      tried: i + 1,
+    };
+    if (fits) break;
+  }
+  const tFinal = clock() - t0;
+  const maxError = checks.reduce((m, c) => Math.max(m, c.error), 0);
+  return {
+    board: board.name,
+    seed: options.seed,
+    limits,
+    calibration,
+    stage1,
+    pair,
+    latency: { table, coverRuns, fromCache, checks, maxError },
+    evolution,
+    final: final!,
+    seconds: { stage1: tStage1, latency: tLatency, evolve: tEvolve, final: tFinal },
+  };
+}
