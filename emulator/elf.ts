@@ -88,8 +88,10 @@ export function parseElf(bytes: Uint8Array): ElfFile {
   const u32 = (o: number) => v.getUint32(o, true);
   const within = (what: string, off: number, len: number) => {
     if (off < 0 || len < 0 || off + len > bytes.length) {
-      fail(`${what} [0x${off.toString(16)}, +0x${len.toString(16)}) lies outside the file ` +
-        `(${bytes.length} bytes; truncated?)`);
+      fail(
+        `${what} [0x${off.toString(16)}, +0x${len.toString(16)}) lies outside the file ` +
+          `(${bytes.length} bytes; truncated?)`,
+      );
     }
   };
 
@@ -127,8 +129,7 @@ export function parseElf(bytes: Uint8Array): ElfFile {
   }
 
   const sections: ElfSection[] = [];
-  const raw: { nameOff: number; s: Omit<ElfSection, "name">; link: number; entsize: number }[] =
-    [];
+  const raw: { nameOff: number; s: Omit<ElfSection, "name">; link: number; entsize: number }[] = [];
   if (shnum > 0) {
     if (shentsize < 40) fail(`section header size ${shentsize} is below 40`);
     within("the section header table", shoff, shnum * shentsize);

@@ -59,7 +59,10 @@ Deno.test("a corrupt ELF header is an ElfFormatError saying what is wrong", () =
   assert.throws(() => parseElf(corrupt(18, 3)), /not ARM/);
   assert.throws(() => parseElf(corrupt(35, 0x7f)), /section header table .* outside the file/);
   assert.throws(() => parseElf(corrupt(31, 0x7f)), /program header table .* outside the file/);
-  assert.throws(() => parseElf(new TextEncoder().encode("not an elf at all, just text")), ElfFormatError);
+  assert.throws(
+    () => parseElf(new TextEncoder().encode("not an elf at all, just text")),
+    ElfFormatError,
+  );
 });
 
 Deno.test("random corruption never escapes as anything but ElfFormatError", () => {

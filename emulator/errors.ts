@@ -82,7 +82,9 @@ export class BudgetExceededError extends Error {
   constructor(info: { budget: number; instructions: number; pc: number; symbol: string }) {
     super(
       `Cannot finish the emulation: the instruction budget of ${info.budget} was exceeded ` +
-        `(${info.instructions} instructions executed, pc=0x${info.pc.toString(16)} in ${info.symbol})`,
+        `(${info.instructions} instructions executed, pc=0x${
+          info.pc.toString(16)
+        } in ${info.symbol})`,
     );
     this.name = "BudgetExceededError";
     this.budget = info.budget;

@@ -176,7 +176,9 @@ export function summarizeMarkers(markers: readonly Marker[]): MarkerSummary {
     const start = open.get(region);
     if (start === undefined) {
       throw new MarkerError(
-        `Cannot pair probe markers: marker ${i} (${name(m.code)}) ends ${region}, which has not begun`,
+        `Cannot pair probe markers: marker ${i} (${
+          name(m.code)
+        }) ends ${region}, which has not begun`,
       );
     }
     open.delete(region);
@@ -446,7 +448,11 @@ function fault(
   ];
   if (mem && memErrors.includes(errno)) {
     const access = MEM_TYPE_NAMES[mem.type] ?? `access type ${mem.type}`;
-    return new EmulationFault(`invalid memory ${access}`, { ...base, address: mem.address, access });
+    return new EmulationFault(`invalid memory ${access}`, {
+      ...base,
+      address: mem.address,
+      access,
+    });
   }
   if (errno === UC.ERR_EXCEPTION) {
     const reason = symbols.functionAt(pc)?.name === "mcu_fault_halt"

@@ -22,7 +22,14 @@ type Variant = "no hooks" | "block counter" | "counter + probe hook" | "counter 
 
 const board = getBoard("stm32f746");
 await buildNativeHelper();
-const conv = convCase({ height: 32, width: 32, inChannels: 16, outChannels: 16, seed: 7, repeat: 5 });
+const conv = convCase({
+  height: 32,
+  width: 32,
+  inChannels: 16,
+  outChannels: 16,
+  seed: 7,
+  repeat: 5,
+});
 const firmware = await buildFirmware(conv.sources, { board });
 const elf = parseElf(firmware.elf);
 const halt = new SymbolMap(elf.symbols).get("mcu_halt")!;

@@ -3,12 +3,7 @@ import { type Board, getBoard } from "../engine/boards.ts";
 import { buildFirmware } from "../engine/build/gcc.ts";
 import type { FirmwareImage } from "../engine/build/types.ts";
 import { convCase } from "./_conv_fixture.ts";
-import {
-  BudgetExceededError,
-  EmulationFault,
-  FirmwareError,
-  MarkerError,
-} from "./errors.ts";
+import { BudgetExceededError, EmulationFault, FirmwareError, MarkerError } from "./errors.ts";
 import { buildNativeHelper } from "./native/build.ts";
 import { MARK, runFirmware, summarizeMarkers } from "./run.ts";
 
@@ -93,7 +88,10 @@ int main(void) {
   const [begin, end] = r.markers;
   // The second marker is a store plus a branch (the address register is already loaded).
   assert.equal(end!.instructions - begin!.instructions, r.inferenceInstructions);
-  assert.ok(r.inferenceInstructions >= 2 && r.inferenceInstructions <= 4, `${r.inferenceInstructions}`);
+  assert.ok(
+    r.inferenceInstructions >= 2 && r.inferenceInstructions <= 4,
+    `${r.inferenceInstructions}`,
+  );
 });
 
 Deno.test("the MMIO probe and the write-hook probe record the same markers", async () => {
@@ -115,7 +113,8 @@ Deno.test("the profile attributes the instructions to the functions that ran the
 });
 
 Deno.test("a deeper stack raises the measured stack high-water mark", async () => {
-  const source = (n: number) => `#include <stdint.h>
+  const source = (n: number) =>
+    `#include <stdint.h>
 #include <string.h>
 int8_t sink[4];
 __attribute__((noinline)) static void use(volatile int8_t *buf, int n) {

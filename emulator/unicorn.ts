@@ -204,7 +204,10 @@ export class Unicorn implements Disposable {
   /** The CPU model id the engine reports (`UC_CPU_ARM_*`). */
   cpuModel(): number {
     const buf = new Int32Array(1);
-    check("read the CPU model", unicorn().uc_ctl_read_int(this.pointer, UC.CTL_CPU_MODEL_READ, buf));
+    check(
+      "read the CPU model",
+      unicorn().uc_ctl_read_int(this.pointer, UC.CTL_CPU_MODEL_READ, buf),
+    );
     return buf[0] ?? -1;
   }
 
@@ -261,7 +264,13 @@ export class Unicorn implements Disposable {
    */
   emuStart(begin: number, until: number, count = 0): void {
     this.#hookError = undefined;
-    const err = unicorn().uc_emu_start(this.pointer, BigInt(begin), BigInt(until), 0n, BigInt(count));
+    const err = unicorn().uc_emu_start(
+      this.pointer,
+      BigInt(begin),
+      BigInt(until),
+      0n,
+      BigInt(count),
+    );
     const hookError = this.#hookError as { error: unknown } | undefined;
     this.#hookError = undefined;
     if (hookError) throw hookError.error;

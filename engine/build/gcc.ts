@@ -111,7 +111,11 @@ function validate(sources: CSources): string[] {
 }
 
 /** The gcc arguments (relative to the build directory) for these sources and board. */
-function gccArgs(sources: CSources, paths: readonly string[], opts: BuildFirmwareOptions): string[] {
+function gccArgs(
+  sources: CSources,
+  paths: readonly string[],
+  opts: BuildFirmwareOptions,
+): string[] {
   const compiled = ["startup.c", ...paths.filter((p) => COMPILED.test(p))];
   return [
     ...CORE_FLAGS[opts.board.core],
@@ -279,7 +283,12 @@ export async function buildFirmware(
     const sha256 = await sha256Hex(elf);
     const sections = sectionSizes(elf);
     if (entry !== undefined) {
-      await writeCache(entry, sources.name, elf, { format: CACHE_FORMAT, sha256, sections, command });
+      await writeCache(entry, sources.name, elf, {
+        format: CACHE_FORMAT,
+        sha256,
+        sections,
+        command,
+      });
     }
     return image(elf, sha256, sections);
   } finally {

@@ -80,7 +80,10 @@ Deno.test("a cached build is not rebuilt and returns the same image", async () =
   const cacheDir = `${dir}/cache`;
   // A gcc wrapper that logs each invocation: a cache hit only asks for `--version`.
   const gcc = `${dir}/gcc`;
-  await Deno.writeTextFile(gcc, `#!/bin/sh\necho "$1" >> ${dir}/log\nexec arm-none-eabi-gcc "$@"\n`);
+  await Deno.writeTextFile(
+    gcc,
+    `#!/bin/sh\necho "$1" >> ${dir}/log\nexec arm-none-eabi-gcc "$@"\n`,
+  );
   await Deno.chmod(gcc, 0o755);
   const compiles = async () =>
     (await Deno.readTextFile(`${dir}/log`)).split("\n").filter((l) => l && l !== "--version")
@@ -156,7 +159,10 @@ Deno.test("the linker script takes Flash and SRAM from the board", () => {
 Deno.test("static data larger than SRAM fails to link with a clear message", async () => {
   const tiny = { ...M7, name: "tiny", sram: { base: 0x20000000, size: 4096 } };
   await assert.rejects(
-    buildFirmware({ name: "big", files: { "main.c": "char big[8192];\nint main(void) { return big[9]; }\n" } }, {
+    buildFirmware({
+      name: "big",
+      files: { "main.c": "char big[8192];\nint main(void) { return big[9]; }\n" },
+    }, {
       board: tiny,
     }),
     (e: unknown) => e instanceof ToolchainError && /RAM|stack/.test(e.stderr),

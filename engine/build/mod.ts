@@ -1,0 +1,16 @@
+/**
+ * CSources -> FirmwareImage: arm-none-eabi-gcc with the project's startup code, probe header and
+ * a linker script generated per board.
+ *
+ * ```ts
+ * import { buildFirmware } from "./engine/build/mod.ts";
+ * const fw = await buildFirmware(sources, { board, cacheDir: ".cache/firmware" });
+ * ```
+ *
+ * @module
+ */
+export { buildFirmware, type BuildFirmwareOptions } from "./gcc.ts";
+export { ToolchainError, type ToolchainErrorOptions } from "./errors.ts";
+export { linkerScript, type LinkerScriptOptions } from "./linker_script.ts";
+export { classifySection, sectionSizes } from "./section_sizes.ts";
+export type { CSources, FirmwareImage, SectionSizes } from "./types.ts";
