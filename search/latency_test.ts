@@ -1,0 +1,86 @@
+import { assert, assertEquals } from "./_test_assert.ts";
+import { createRng } from "../engine/util/rng.ts";
+import { archLayers, layerKey } from "./layers.ts";
+import {
+  addRun,
+  coverArchs,
+  emptyLatencyTable,
+  loadLatencyTable,
+  predictLatency,
+  saveLatencyTable,
+} from "./latency.ts";
+import { MCUNET_SPACE, sampleArch, toMbconvArch } from "./space.ts";
+
+const HEAD = { classes: 10, inputChannels: 3 };
+const PAIR = { width: 0.5, resolution: 96 };
+
+/** A fake emulator: per-layer counts from the layer shape, plus 40 instructions per layer. */
+function fakeRun(arch: ReturnType<typeof sampleArch>) {
+  const layers = archLayers(toMbconvArch(MCUNET_SPACE, arch, HEAD));
+  const reported = layers.map((l) => ({
+    op: l.kind,
+    instructions: 3 * l.outH * l.outW * l.outC * l.kernel + l.inC,
+  }));
+  const instructions = reported.reduce((s, r) => s + r.instructions, 0) + 40 * layers.length;
+  return { layers, reported, instructions };
+}
+
+Deno.test("the cover networks contain every layer configuration of a space", () => {
+  const cover = coverArchs(MCUNET_SPACE, PAIR);
+  assertEquals(cover.length, 12);
+  const keys = new Set(
+    cover.flatMap((a) => archLayers(toMbconvArch(MCUNET_SPACE, a, HEAD)).map(layerKey)),
+  );
+  const rng = createRng(9);
+  for (let i = 0; i < 300; i++) {
+    const layers = archLayers(
+      toMbconvArch(MCUNET_SPACE, sampleArch(MCUNET_SPACE, rng, PAIR), HEAD),
+    );
+    for (const l of layers) assert(keys.has(layerKey(l)), layerKey(l));
+  }
+});
+
+Deno.test("a table filled from the cover runs predicts other networks exactly", () => {
+  let table = emptyLatencyTable({ engineHash: "test", core: "cortex-m7" });
+  for (const a of coverArchs(MCUNET_SPACE, PAIR)) table = addRun(table, fakeRun(a));
+  assertEquals(table.overheadPerLayer, 40);
+  const rng = createRng(10);
+  for (let i = 0; i < 20; i++) {
+    const run = fakeRun(sampleArch(MCUNET_SPACE, rng, PAIR));
+    const p = predictLatency(table, run.layers);
+    assertEquals(p.missing, []);
+    assertEquals(p.instructions, run.instructions);
+  }
+});
+
+Deno.test("a run whose layers do not align with the prediction is refused", () => {
+  const run = fakeRun(sampleArch(MCUNET_SPACE, createRng(1), PAIR));
+  const table = emptyLatencyTable({ engineHash: "test", core: "cortex-m7" });
+  let message = "";
+  try {
+    addRun(table, { ...run, reported: run.reported.slice(1) });
+  } catch (e) {
+    message = String(e);
+  }
+  assert(message.includes("Cannot align the latency table"), message);
+});
+
+Deno.test("latency tables round-trip through the cache and merge on save", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const info = { engineHash: "abc123", core: "cortex-m4" };
+    const empty = await loadLatencyTable(dir, info);
+    assertEquals(Object.keys(empty.entries).length, 0);
+    const [a, b] = coverArchs(MCUNET_SPACE, PAIR);
+    const t1 = addRun(empty, fakeRun(a!));
+    await saveLatencyTable(dir, t1);
+    const t2 = addRun(empty, fakeRun(b!));
+    await saveLatencyTable(dir, t2);
+    const back = await loadLatencyTable(dir, info);
+    assertEquals(back.entries, { ...t1.entries, ...t2.entries });
+    const other = await loadLatencyTable(dir, { ...info, engineHash: "def456" });
+    assertEquals(Object.keys(other.entries).length, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
