@@ -1,14 +1,33 @@
 /**
- * The `tinyengine` backend (work in progress: replaced by the real backend).
+ * The `tinyengine` backend: the MCUNet TinyEngine approach. Code generation instead of an
+ * interpreter (one C function per model with every shape, offset and quantization constant baked
+ * in), graph passes (boundary QUANTIZE/DEQUANTIZE folding, RESHAPE aliases, PAD and activation
+ * fusion, in-place depthwise), a static arena planned over the whole network by the best of several
+ * planners, and kernels specialized per shape key (SMLAD matrix kernels, in-place depthwise).
+ *
+ * @example
+ * ```ts
+ * import { tinyengineBackend } from "./mod.ts";
+ * import { getBoard } from "../../boards.ts";
+ * const compiled = tinyengineBackend.compile(graph, { board: getBoard("stm32f746") });
+ * ```
  *
  * @module
  */
 import type { Backend } from "../backend.ts";
+import { compileTinyEngine } from "./compile.ts";
+
+export {
+  compileTinyEngine,
+  INPUT_SYMBOL,
+  OUTPUT_SYMBOL,
+  type TinyEngineOptions,
+} from "./compile.ts";
 
 /** The `tinyengine` backend. */
 export const tinyengineBackend: Backend = {
   name: "tinyengine",
-  compile() {
-    throw new Error("Cannot compile with engine 'tinyengine': the backend is not built yet");
+  compile(graph, options) {
+    return compileTinyEngine(graph, { board: options.board });
   },
 };

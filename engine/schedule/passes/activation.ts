@@ -6,13 +6,11 @@
  */
 import type { Activation, Quantization } from "../../ir/graph.ts";
 import type { Clamp, Layer, Lowered } from "./types.ts";
-
-function roundHalfAway(x: number): number {
-  return x < 0 ? -Math.round(-x) : Math.round(x);
-}
+import { activationRange } from "../../reference/quant.ts";
 
 /**
- * The int8 range an activation leaves in a quantized output (float32 arithmetic as TFLite does).
+ * The int8 range an activation leaves in a quantized output (TFLite's float32 arithmetic, from
+ * the reference interpreter's `activationRange`).
  *
  * @example
  * ```ts
@@ -20,19 +18,11 @@ function roundHalfAway(x: number): number {
  * ```
  */
 export function activationClamp(activation: Activation, quant: Quantization | undefined): Clamp {
-  const scale = Math.fround(quant?.scale[0] ?? 1);
-  const zp = quant?.zeroPoint[0] ?? 0;
-  const q = (f: number) => zp + Math.trunc(roundHalfAway(Math.fround(Math.fround(f) / scale)));
-  switch (activation) {
-    case "NONE":
-      return { min: -128, max: 127 };
-    case "RELU":
-      return { min: Math.max(-128, q(0)), max: 127 };
-    case "RELU6":
-      return { min: Math.max(-128, q(0)), max: Math.min(127, q(6)) };
-    case "RELU_N1_TO_1":
-      return { min: Math.max(-128, q(-1)), max: Math.min(127, q(1)) };
-  }
+  if (!quant) return { min: -128, max: 127 };
+  return activationRange(activation, {
+    scale: quant.scale[0] ?? 1,
+    zeroPoint: quant.zeroPoint[0] ?? 0,
+  });
 }
 
 /**

@@ -1,0 +1,71 @@
+/**
+ * The C helpers every generated model includes (`te_runtime.h`): unaligned loads, SXTB16 with
+ * rotation, TFLite's requantization (bit-exact `MultiplyByQuantizedMultiplier`) and clamping.
+ *
+ * @module
+ */
+
+/** Contents of `te_runtime.h`. */
+export const TE_RUNTIME_H =
+  `/* te_runtime.h: helpers of tinyengine-generated kernels (generated; do not edit). */
+#ifndef TE_RUNTIME_H
+#define TE_RUNTIME_H
+#include <stdint.h>
+#include <string.h>
+#include <arm_acle.h>
+
+#define TE_INLINE static inline __attribute__((always_inline))
+
+/* A 32-bit load from any address (LDR; Cortex-M4/M7 allow unaligned word loads). */
+TE_INLINE int32_t te_ld32(const void *p) {
+  int32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+/* SXTB16 of x rotated right by 8: bytes 1 and 3 sign-extended into two halfwords. */
+TE_INLINE int32_t te_sxtb16_ror8(int32_t x) {
+  int32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+  return r;
+}
+
+/* TFLite MultiplyByQuantizedMultiplier (SRDHM then RoundingDivideByPOT), for multipliers in
+   [0, 2^31) and shifts in [-31, 30]. (a*b + 2^30) >> 31 equals SRDHM's nudged, truncated
+   quotient for both signs. */
+TE_INLINE int32_t te_mbqm(int32_t x, int32_t m, int32_t s) {
+  int32_t ls = s > 0 ? s : 0;
+  int32_t rs = s > 0 ? 0 : -s;
+  int64_t ab = (int64_t)(int32_t)((uint32_t)x << ls) * m;
+  int32_t h = (int32_t)((ab + (1ll << 30)) >> 31);
+  int32_t mask = (int32_t)((1u << rs) - 1u);
+  int32_t rem = h & mask;
+  int32_t thr = (mask >> 1) + (h < 0);
+  return (h >> rs) + (rem > thr);
+}
+
+/* SRDHM alone and RoundingDivideByPOT alone (ADD's three-step requantization). */
+TE_INLINE int32_t te_srdhm(int32_t a, int32_t b) {
+  if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+  return (int32_t)(((int64_t)a * b + (1ll << 30)) >> 31);
+}
+TE_INLINE int32_t te_rdbpot(int32_t x, int32_t e) {
+  int32_t mask = (int32_t)((1u << e) - 1u);
+  int32_t rem = x & mask;
+  int32_t thr = (mask >> 1) + (x < 0);
+  return (x >> e) + (rem > thr);
+}
+
+TE_INLINE int8_t te_clamp8(int32_t v, int32_t lo, int32_t hi) {
+  v = v < lo ? lo : v;
+  v = v > hi ? hi : v;
+  return (int8_t)v;
+}
+
+/* Requantize an accumulator with per-channel (multiplier, shift) pair q, add the output zero
+   point and clamp to the fused activation's range. */
+TE_INLINE int8_t te_out(int32_t acc, const int32_t *q, int32_t zp, int32_t lo, int32_t hi) {
+  return te_clamp8(te_mbqm(acc, q[0], q[1]) + zp, lo, hi);
+}
+#endif
+`;

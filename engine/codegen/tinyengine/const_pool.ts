@@ -1,0 +1,71 @@
+/**
+ * Model constants (weights, folded biases, multipliers/shifts, lookup tables) collected into one
+ * Flash blob, `te_const.bin`, linked through an assembler `.incbin` (fast to build, same bytes).
+ *
+ * @module
+ */
+
+/** A growing constant blob; `add` returns the C expression of the bytes' address. */
+export class ConstPool {
+  #chunks: Uint8Array[] = [];
+  #size = 0;
+
+  /** Append bytes (aligned to `align`) and return their byte offset. */
+  add(bytes: Uint8Array, align = 4): number {
+    const pad = (align - (this.#size % align)) % align;
+    if (pad) {
+      this.#chunks.push(new Uint8Array(pad));
+      this.#size += pad;
+    }
+    const at = this.#size;
+    this.#chunks.push(bytes);
+    this.#size += bytes.length;
+    return at;
+  }
+
+  /** Append int8 values; returns a C `const int8_t *` expression. */
+  int8(values: ArrayLike<number>): string {
+    const b = new Uint8Array(values.length);
+    for (let i = 0; i < values.length; i++) b[i] = values[i]! & 0xff;
+    return `((const int8_t *)(te_const + ${this.add(b, 4)}))`;
+  }
+
+  /** Append int32 values (little-endian); returns a C `const int32_t *` expression. */
+  int32(values: ArrayLike<number>): string {
+    const b = new Uint8Array(values.length * 4);
+    const v = new DataView(b.buffer);
+    for (let i = 0; i < values.length; i++) v.setInt32(i * 4, values[i]! | 0, true);
+    return `((const int32_t *)(te_const + ${this.add(b, 8)}))`;
+  }
+
+  /** Total bytes. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The blob's bytes. */
+  bytes(): Uint8Array {
+    const out = new Uint8Array(Math.max(this.#size, 4));
+    let at = 0;
+    for (const c of this.#chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+}
+
+/** The assembler file that links `te_const.bin` as `te_const` in `.rodata`. */
+export function constAsm(size: number): string {
+  return [
+    "/* te_const.S: model constants (generated; do not edit). */",
+    '  .section .rodata.te_const,"a",%progbits',
+    "  .balign 8",
+    "  .global te_const",
+    "  .type te_const, %object",
+    "te_const:",
+    '  .incbin "te_const.bin"',
+    `  .size te_const, ${Math.max(size, 4)}`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,94 @@
+/**
+ * Compile -> build -> emulate -> compare for tinyengine alone (tests and the fuzz task use it;
+ * `engine/run.ts` is the product's general path).
+ *
+ * @module
+ */
+import type { Board } from "../../boards.ts";
+import { buildFirmware } from "../../build/gcc.ts";
+import type { FirmwareImage } from "../../build/types.ts";
+import { elementCount, type Graph } from "../../ir/graph.ts";
+import { interpret } from "../../reference/interpret.ts";
+import { runFirmware, type RunResult } from "../../../emulator/run.ts";
+import type { CompiledModel } from "../backend.ts";
+import { compileTinyEngine, type TinyEngineOptions } from "./compile.ts";
+import { runPasses } from "../../../engine/schedule/passes/mod.ts";
+
+/** What {@link runTinyEngine} measured. */
+export interface TinyEngineRun {
+  readonly compiled: CompiledModel;
+  readonly firmware: FirmwareImage;
+  readonly result: RunResult;
+  readonly expected: Int8Array;
+  readonly actual: Int8Array;
+  readonly match: boolean;
+}
+
+/** A deterministic int8 input for a graph's (int8-side) model input. */
+export function seededInput(graph: Graph, seed: number): Int8Array {
+  const lowered = runPasses(graph);
+  const t = graph.tensors[lowered.inputs[0]!]!;
+  const out = new Int8Array(elementCount(t.shape));
+  let s = seed >>> 0;
+  for (let i = 0; i < out.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s >>> 24) - 128;
+  }
+  return out;
+}
+
+/** The reference output (int8 side of the model output) for an int8-side input. */
+export function referenceOutput(graph: Graph, input: Int8Array): Int8Array {
+  const lowered = runPasses(graph);
+  const inT = lowered.inputs[0]!;
+  const outT = lowered.outputs[0]!;
+  const folded = lowered.foldedInputs.find((f) => f.int8 === inT);
+  let given: Uint8Array = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  if (folded) {
+    const scale = Math.fround(folded.quant.scale[0] ?? 1);
+    const zp = folded.quant.zeroPoint[0] ?? 0;
+    const f = new Float32Array(input.length);
+    for (let i = 0; i < input.length; i++) f[i] = scale * (input[i]! - zp);
+    given = new Uint8Array(f.buffer);
+  }
+  const r = interpret(graph, [given], { captureAll: true });
+  const bytes = r.tensors?.get(outT) ?? r.outputs[0]!;
+  return new Int8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+/**
+ * Compile, build, run and compare one graph.
+ *
+ * @example
+ * ```ts
+ * const r = await runTinyEngine(graph, getBoard("stm32f746"));
+ * // r.match, r.result.inferenceInstructions, r.result.sram.peakBytes
+ * ```
+ */
+export async function runTinyEngine(
+  graph: Graph,
+  board: Board,
+  options: {
+    readonly input?: Int8Array;
+    readonly cacheDir?: string;
+    readonly workDir?: string;
+    readonly compile?: Omit<TinyEngineOptions, "board">;
+  } = {},
+): Promise<TinyEngineRun> {
+  const compiled = compileTinyEngine(graph, { ...options.compile, board });
+  const firmware = await buildFirmware(compiled.sources, {
+    board,
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    ...(options.workDir ? { workDir: options.workDir } : {}),
+  });
+  const input = options.input ?? seededInput(graph, 1);
+  const result = runFirmware(firmware, {
+    inputs: { [compiled.inputSymbol]: new Uint8Array(input.buffer, input.byteOffset, input.byteLength) },
+    outputs: [compiled.outputSymbol],
+  });
+  const out = result.outputs[compiled.outputSymbol]!;
+  const actual = new Int8Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength));
+  const expected = referenceOutput(graph, input);
+  const match = actual.length === expected.length && actual.every((v, i) => v === expected[i]);
+  return { compiled, firmware, result, expected, actual, match };
+}

@@ -1,0 +1,150 @@
+/**
+ * Depthwise convolution, any kernel size, stride, dilation, padding and depth multiplier, in place
+ * or not. Channel by channel: the input channel's plane is gathered (with its padding, filled with
+ * the input zero point) into the scratch region, then every output of that channel is computed
+ * from the copy and written into the output tensor. Because a channel's input is fully copied
+ * before any of its outputs is written, the output may occupy the input's storage (in-place,
+ * NHWC with the same channel count: output channel c only overwrites input channel c; a stride-2
+ * output simply fills the front of the buffer). Shapes, taps and offsets are baked in per key.
+ *
+ * @module
+ */
+import { convParams } from "../../../reference/quant.ts";
+import type { DepthwiseConv2DNode } from "../../../ir/graph.ts";
+import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
+import type { LayerKernel } from "./types.ts";
+import { clampOf, constInt32OrZero, constInt8, nhwc, pairs, tensorOf } from "./util.ts";
+
+/** Filter 1HW(CM) rearranged to [CM][H*W] and the input-offset-folded bias. */
+export function packDepthwiseWeights(
+  w: Int8Array,
+  taps: number,
+  channels: number,
+  bias: Int32Array,
+  inputOffset: number,
+): { packed: Int8Array; bias: Int32Array } {
+  const packed = new Int8Array(taps * channels);
+  const folded = new Int32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    let sum = 0;
+    for (let t = 0; t < taps; t++) {
+      const v = w[t * channels + c]!;
+      packed[c * taps + t] = v;
+      sum += v;
+    }
+    folded[c] = (bias[c]! + Math.imul(inputOffset, sum)) | 0;
+  }
+  return { packed, bias: folded };
+}
+
+/** DEPTHWISE_CONV_2D template. */
+export function depthwiseTemplate(lowered: Lowered, layer: Layer): LayerKernel {
+  const { graph } = lowered;
+  const node = layer.node as DepthwiseConv2DNode;
+  const input = tensorOf(lowered, layer.inputs[0], "input");
+  const filter = tensorOf(lowered, layer.inputs[1], "filter");
+  const output = tensorOf(lowered, layer.outputs[0], "output");
+  const biasT = (layer.inputs[2] ?? -1) >= 0
+    ? tensorOf(lowered, layer.inputs[2], "bias")
+    : undefined;
+  const [n, h, w, c] = nhwc(input.shape);
+  const [, ho, wo, cm] = nhwc(output.shape);
+  const [, kh, kw] = nhwc(filter.shape);
+  const m = cm / c;
+  const o = node.options;
+  const pad = layer.pad ?? { top: 0, bottom: 0, left: 0, right: 0 };
+  const hn = (ho - 1) * o.strideH + (kh - 1) * o.dilationH + 1;
+  const wn = (wo - 1) * o.strideW + (kw - 1) * o.dilationW + 1;
+  const taps = kh * kw;
+  return {
+    scratchBytes: hn * wn,
+    variant: `depthwise ${kh}x${kw} s${o.strideH}${layer.inPlace ? " in-place" : ""}`,
+    emit(ctx) {
+      const p = convParams({ ...graph, nodes: [] }, {
+        ...node,
+        inputs: layer.inputs,
+        outputs: layer.outputs,
+      });
+      const packed = packDepthwiseWeights(
+        constInt8(filter),
+        taps,
+        cm,
+        constInt32OrZero(biasT, cm),
+        p.inputOffset,
+      );
+      const wP = ctx.consts.int8(packed.packed);
+      const bP = ctx.consts.int32(packed.bias);
+      const qP = ctx.consts.int32(pairs(p.multipliers, p.shifts));
+      const geo = [
+        h,
+        w,
+        c,
+        m,
+        ho,
+        wo,
+        kh,
+        kw,
+        o.strideH,
+        o.strideW,
+        o.dilationH,
+        o.dilationW,
+        pad.top,
+        pad.left,
+      ];
+      const wcopy = Math.max(0, Math.min(w, wn - pad.left));
+      const right = Math.max(0, wn - pad.left - wcopy);
+      const leftFill = Math.min(pad.left, wn);
+      const loadTaps: string[] = [];
+      const sumTaps: string[] = [];
+      for (let ky = 0; ky < kh; ky++) {
+        for (let kx = 0; kx < kw; kx++) {
+          const i = ky * kw + kx;
+          loadTaps.push(`const int32_t k${i} = wk[${i}];`);
+          sumTaps.push(`p[${ky * o.dilationH * wn + kx * o.dilationW}] * k${i}`);
+        }
+      }
+      const fn = ctx.kernel(`dw_${geo.join("_")}`, (name) =>
+        [
+          `static void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi, int8_t *t) {`,
+          `  for (int32_t c = 0; c < ${c}; c++) {`,
+          `    int8_t *d = t;`,
+          `    for (int32_t y = 0; y < ${hn}; y++) {`,
+          `      int32_t iy = y - ${pad.top};`,
+          `      if (iy < 0 || iy >= ${h}) { memset(d, zp_in, ${wn}); d += ${wn}; continue; }`,
+          `      const int8_t *s = in + iy * ${w * c} + c;`,
+          leftFill > 0 ? `      memset(d, zp_in, ${leftFill}); d += ${leftFill};` : "",
+          wcopy > 0 ? `      for (int32_t x = 0; x < ${wcopy}; x++) { *d++ = *s; s += ${c}; }` : "",
+          right > 0 ? `      memset(d, zp_in, ${right}); d += ${right};` : "",
+          `    }`,
+          `    for (int32_t mm = 0; mm < ${m}; mm++) {`,
+          `      const int32_t oc = c * ${m} + mm;`,
+          `      const int8_t *wk = w + oc * ${taps};`,
+          `      ${loadTaps.join(" ")}`,
+          `      const int32_t b = bias[oc], qm = q[2 * oc], qs = q[2 * oc + 1];`,
+          `      int8_t *o = out + oc;`,
+          `      for (int32_t oy = 0; oy < ${ho}; oy++) {`,
+          `        const int8_t *r = t + oy * ${o.strideH * wn};`,
+          `        for (int32_t ox = 0; ox < ${wo}; ox++) {`,
+          `          const int8_t *p = r + ox * ${o.strideW};`,
+          `          int32_t acc = b + ${sumTaps.join(" + ")};`,
+          `          *o = te_clamp8(te_mbqm(acc, qm, qs) + zp, lo, hi);`,
+          `          o += ${cm};`,
+          `        }`,
+          `      }`,
+          `    }`,
+          `  }`,
+          `}`,
+          ``,
+        ].filter((l) => l !== "").join("\n"));
+      const cl = clampOf(layer);
+      const inP = ctx.ptr(layer.inputs[0]!);
+      const outP = ctx.ptr(layer.outputs[0]!);
+      const args = `${wP}, ${bP}, ${qP}, ${-p
+        .inputOffset}, ${p.outputOffset}, ${cl.min}, ${cl.max}, ${ctx.scratch}`;
+      if (n === 1) return `${fn}(${inP}, ${outP}, ${args});`;
+      return `for (int32_t b = 0; b < ${n}; b++) ${fn}(${inP} + b * ${h * w * c}, ${outP} + b * ${
+        ho * wo * cm
+      }, ${args});`;
+    },
+  };
+}

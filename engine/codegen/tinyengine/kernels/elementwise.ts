@@ -1,0 +1,175 @@
+/**
+ * Elementwise kernels: ADD and MUL (TFLite's integer paths, with NumPy broadcasting through
+ * generated nested loops) and every unary int8 -> int8 operator (LOGISTIC, HARD_SWISH, int8
+ * QUANTIZE) as a 256-entry lookup table computed at compile time by the reference kernel itself,
+ * so it is bit-exact by construction.
+ *
+ * @module
+ */
+import { addParams, mulParams } from "../../../reference/quant.ts";
+import { runKernel } from "../../../reference/dispatch.ts";
+import { type AddNode, elementCount, type MulNode, type Node } from "../../../ir/graph.ts";
+import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
+import type { LayerKernel } from "./types.ts";
+import { clampOf, constInt8, tensorOf } from "./util.ts";
+
+/** Strides of `shape` broadcast to `out` (0 along broadcast dimensions), right-aligned. */
+export function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
+  const strides = new Array<number>(out.length).fill(0);
+  let s = 1;
+  for (let i = 1; i <= out.length; i++) {
+    const d = shape[shape.length - i];
+    if (d === undefined) break;
+    strides[out.length - i] = d === 1 ? 0 : s;
+    s *= d;
+  }
+  return strides;
+}
+
+/** Nested loops over `out` giving C index expressions for each input's strides. */
+export function nestedLoops(
+  out: readonly number[],
+  strides: readonly (readonly number[])[],
+  body: (index: string, inputs: readonly string[]) => string,
+): string {
+  const lines: string[] = [];
+  out.forEach((d, k) =>
+    lines.push(`${"  ".repeat(k + 1)}for (int32_t i${k} = 0; i${k} < ${d}; i${k}++)`)
+  );
+  let outStride = 1;
+  const outTerms: string[] = [];
+  for (let k = out.length - 1; k >= 0; k--) {
+    outTerms.unshift(`i${k} * ${outStride}`);
+    outStride *= out[k]!;
+  }
+  const idx = (s: readonly number[]) =>
+    s.map((v, k) => (v === 0 ? "" : `i${k} * ${v}`)).filter((t) => t).join(" + ") || "0";
+  lines.push(
+    `${"  ".repeat(out.length + 1)}{ ${body(outTerms.join(" + ") || "0", strides.map(idx))} }`,
+  );
+  return lines.join("\n");
+}
+
+function sameLayout(a: readonly number[], b: readonly number[]): boolean {
+  return elementCount(a) === elementCount(b) && broadcastStrides(a, b).every((s, k) => {
+    let rest = 1;
+    for (let j = k + 1; j < b.length; j++) rest *= b[j]!;
+    return b[k] === 1 || s === rest;
+  });
+}
+
+/** ADD and MUL. */
+export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
+  const { graph } = lowered;
+  const a = tensorOf(lowered, layer.inputs[0], "first input");
+  const b = tensorOf(lowered, layer.inputs[1], "second input");
+  const out = tensorOf(lowered, layer.outputs[0], "output");
+  const n = elementCount(out.shape);
+  const flat = sameLayout(a.shape, out.shape) && sameLayout(b.shape, out.shape);
+  return {
+    scratchBytes: 0,
+    variant: `${layer.op.toLowerCase()} ${flat ? "flat" : "broadcast"}`,
+    emit(ctx) {
+      const cl = clampOf(layer);
+      const node = { ...layer.node, inputs: layer.inputs, outputs: layer.outputs } as Node;
+      const g = { ...graph, nodes: [] };
+      let expr: string;
+      let key: string;
+      if (layer.op === "ADD") {
+        const p = addParams(g, node as AddNode);
+        key = "add";
+        expr = [
+          `int32_t s1 = te_rdbpot(te_srdhm((x + ${p.input1Offset}) * ${
+            2 ** p.leftShift
+          }, ${p.input1Multiplier}), ${-p
+            .input1Shift});`,
+          `int32_t s2 = te_rdbpot(te_srdhm((y + ${p.input2Offset}) * ${
+            2 ** p.leftShift
+          }, ${p.input2Multiplier}), ${-p
+            .input2Shift});`,
+          `int32_t r = te_rdbpot(te_srdhm(s1 + s2, ${p.outputMultiplier}), ${-p
+            .outputShift}) + ${p.outputOffset};`,
+          `o[IDX] = te_clamp8(r, ${cl.min}, ${cl.max});`,
+        ].join(" ");
+      } else {
+        const p = mulParams(g, node as MulNode);
+        key = "mul";
+        expr =
+          `o[IDX] = te_clamp8(te_mbqm((x + ${p.input1Offset}) * (y + ${p.input2Offset}), ${p.outputMultiplier}, ${p.outputShift}) + ${p.outputOffset}, ${cl.min}, ${cl.max});`;
+      }
+      const aP = ctx.ptr(layer.inputs[0]!);
+      const bP = graph.tensors[layer.inputs[1]!]?.data
+        ? ctx.consts.int8(constInt8(graph.tensors[layer.inputs[1]!]!))
+        : ctx.ptr(layer.inputs[1]!);
+      const aE = graph.tensors[layer.inputs[0]!]?.data
+        ? ctx.consts.int8(constInt8(graph.tensors[layer.inputs[0]!]!))
+        : aP;
+      const oP = ctx.ptr(layer.outputs[0]!);
+      // Constants differ per layer, so the loop is emitted inline (one block per layer).
+      if (flat) {
+        return `{ const int8_t *pa = ${aE}; const int8_t *pb = ${bP}; int8_t *o = ${oP};\n    for (int32_t i = 0; i < ${n}; i++) { int32_t x = pa[i], y = pb[i]; ${
+          expr.replace("IDX", "i")
+        } } }`;
+      }
+      const loops = nestedLoops(
+        out.shape,
+        [broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)],
+        (idx, [ia, ib]) => `int32_t x = pa[${ia}], y = pb[${ib}]; ${expr.replace("IDX", idx)}`,
+      );
+      void key;
+      return `{ const int8_t *pa = ${aE}; const int8_t *pb = ${bP}; int8_t *o = ${oP};\n${loops}\n  }`;
+    },
+  };
+}
+
+/**
+ * The 256-entry table of a unary int8 operator: entry `x + 128` is the reference kernel's output
+ * for input `x`.
+ */
+export function unaryLut(lowered: Lowered, layer: Layer): Int8Array {
+  const { graph } = lowered;
+  const inT = tensorOf(lowered, layer.inputs[0], "input");
+  const outT = tensorOf(lowered, layer.outputs[0], "output");
+  const tensors = [
+    { ...inT, shape: [1, 256] },
+    { ...outT, shape: [1, 256] },
+  ];
+  const input = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) input[i] = (i - 128) & 0xff;
+  const output = new Uint8Array(256);
+  runKernel({
+    graph: { ...graph, tensors, nodes: [], inputs: [0], outputs: [1] },
+    node: { ...layer.node, inputs: [0], outputs: [1] } as Node,
+    index: layer.from[0] ?? 0,
+    inputs: [input],
+    outputs: [output],
+  });
+  return new Int8Array(output.buffer);
+}
+
+/** LOGISTIC, HARD_SWISH and int8 QUANTIZE as a table lookup. */
+export function lutTemplate(lowered: Lowered, layer: Layer): LayerKernel {
+  const inT = tensorOf(lowered, layer.inputs[0], "input");
+  const outT = tensorOf(lowered, layer.outputs[0], "output");
+  if (inT.dtype !== "int8" || outT.dtype !== "int8") {
+    throw new RangeError(
+      `Cannot generate ${layer.op} '${outT.name}': only int8 -> int8 is supported inside the model (${inT.dtype} -> ${outT.dtype})`,
+    );
+  }
+  const n = elementCount(outT.shape);
+  return {
+    scratchBytes: 0,
+    variant: `${layer.op.toLowerCase()} lut`,
+    emit(ctx) {
+      const lut = ctx.consts.int8(unaryLut(lowered, layer));
+      const fn = ctx.kernel("lut", (name) =>
+        [
+          `static void ${name}(const int8_t *in, int8_t *out, int32_t n, const int8_t *lut) {`,
+          `  for (int32_t i = 0; i < n; i++) out[i] = lut[in[i] + 128];`,
+          `}`,
+          ``,
+        ].join("\n"));
+      return `${fn}(${ctx.ptr(layer.inputs[0]!)}, ${ctx.ptr(layer.outputs[0]!)}, ${n}, ${lut});`;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Small helpers shared by kernel templates.
+ *
+ * @module
+ */
+import { int32Data, int8Data, type Tensor } from "../../../ir/graph.ts";
+import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
+
+/** The tensor at a layer input (throws a clear error when missing). */
+export function tensorOf(lowered: Lowered, index: number | undefined, what: string): Tensor {
+  const t = index === undefined || index < 0 ? undefined : lowered.graph.tensors[index];
+  if (!t) {
+    throw new RangeError(`Cannot generate code: the ${what} tensor (index ${index}) is missing`);
+  }
+  return t;
+}
+
+/** Dimension `i` of a shape (1 when absent). */
+export function dim(shape: readonly number[], i: number): number {
+  return shape[i] ?? 1;
+}
+
+/** NHWC dims of a rank-4 (or lower, right-aligned) activation. */
+export function nhwc(shape: readonly number[]): [number, number, number, number] {
+  const s = [1, 1, 1, 1, ...shape].slice(-4);
+  return [s[0]!, s[1]!, s[2]!, s[3]!];
+}
+
+/** Int8 view of a constant tensor's bytes. */
+export function constInt8(t: Tensor): Int8Array {
+  return int8Data(t);
+}
+
+/** Int32 values of a constant tensor (zeros when absent). */
+export function constInt32OrZero(t: Tensor | undefined, n: number): Int32Array {
+  return t?.data ? int32Data(t) : new Int32Array(n);
+}
+
+/** Interleave multipliers and shifts as int32 pairs (one LDRD per channel). */
+export function pairs(m: ArrayLike<number>, s: ArrayLike<number>): Int32Array {
+  const out = new Int32Array(m.length * 2);
+  for (let i = 0; i < m.length; i++) {
+    out[2 * i] = m[i]!;
+    out[2 * i + 1] = s[i]!;
+  }
+  return out;
+}
+
+/** The layer's int8 clamp (full range when absent). */
+export function clampOf(layer: Layer): { min: number; max: number } {
+  return layer.clamp ?? { min: -128, max: 127 };
+}
+
+/** A C identifier fragment from a list of numbers. */
+export function keyName(prefix: string, parts: readonly (number | string)[]): string {
+  return `${prefix}_${parts.join("_")}`.replace(/[^A-Za-z0-9_]/g, "x");
+}
