@@ -29,7 +29,9 @@ export interface EmuOptions {
 
 /** Where the command writes; defaults to standard output and standard error. */
 export interface EmuIo {
+  /** Writes one chunk of the report (a newline is added). */
   readonly out: (text: string) => void;
+  /** Writes one error line. */
   readonly err: (text: string) => void;
 }
 

@@ -8,22 +8,35 @@ import { ElfFormatError } from "./errors.ts";
 
 /** A program header. */
 export interface ElfSegment {
+  /** `p_type` (1 = `PT_LOAD`). */
   readonly type: number;
+  /** File offset of the segment's bytes. */
   readonly offset: number;
+  /** Run-time address. */
   readonly vaddr: number;
+  /** Load address (where the bytes are placed, e.g. `.data` initializers in Flash). */
   readonly paddr: number;
+  /** Bytes in the file. */
   readonly filesz: number;
+  /** Bytes in memory (more than `filesz` for `.bss`). */
   readonly memsz: number;
+  /** `PF_*` bits. */
   readonly flags: number;
 }
 
 /** A section header with its name. */
 export interface ElfSection {
+  /** Section name, e.g. `.text`. */
   readonly name: string;
+  /** `SHT_*` type (8 = `SHT_NOBITS`). */
   readonly type: number;
+  /** `SHF_*` bits. */
   readonly flags: number;
+  /** Run-time address. */
   readonly addr: number;
+  /** File offset. */
   readonly offset: number;
+  /** Size in bytes. */
   readonly size: number;
 }
 
@@ -32,10 +45,15 @@ export type ElfSymbolType = "notype" | "object" | "func" | "section" | "file" | 
 
 /** A symbol table entry. For Thumb functions `value` has the Thumb bit cleared. */
 export interface ElfSymbol {
+  /** Symbol name. */
   readonly name: string;
+  /** Address (Thumb bit cleared for functions). */
   readonly value: number;
+  /** Size in bytes (0 when unknown). */
   readonly size: number;
+  /** Kind of symbol. */
   readonly type: ElfSymbolType;
+  /** Linkage. */
   readonly binding: "local" | "global" | "weak" | "other";
   /** Section header index (0 = undefined, 0xfff1 = absolute). */
   readonly shndx: number;
@@ -45,9 +63,13 @@ export interface ElfSymbol {
 export interface ElfFile {
   /** Entry point as stored (Thumb bit set for Thumb code). */
   readonly entry: number;
+  /** `e_machine` (40 = ARM). */
   readonly machine: number;
+  /** Program headers in file order. */
   readonly segments: readonly ElfSegment[];
+  /** Section headers in file order (index 0 is the null section). */
   readonly sections: readonly ElfSection[];
+  /** Every symbol of every symbol table (the null symbol left out). */
   readonly symbols: readonly ElfSymbol[];
 }
 
@@ -194,6 +216,7 @@ export class SymbolMap {
   readonly #funcs: readonly ElfSymbol[];
   readonly #byName: ReadonlyMap<string, ElfSymbol>;
 
+  /** Index `symbols` (usually {@link ElfFile.symbols}). */
   constructor(symbols: readonly ElfSymbol[]) {
     this.#funcs = symbols
       .filter((s) => s.type === "func" && s.shndx !== 0)

@@ -11,6 +11,7 @@ export class UnicornError extends Error {
   /** The Unicorn function that failed. */
   readonly call: string;
 
+  /** `call` is what could not be done ("map 0x0+0x1000"), `text` is `uc_strerror(errno)`. */
   constructor(call: string, errno: number, text: string) {
     super(`Cannot ${call}: ${text} (uc_err ${errno})`);
     this.name = "UnicornError";
@@ -21,6 +22,7 @@ export class UnicornError extends Error {
 
 /** An ELF file is malformed, truncated or not a 32-bit little-endian ARM image. */
 export class ElfFormatError extends Error {
+  /** `message` says what is wrong ("Cannot parse the ELF file: ..."). */
   constructor(message: string) {
     super(message);
     this.name = "ElfFormatError";
@@ -47,14 +49,22 @@ export interface EmulationFaultInfo {
 
 /** The firmware did something the CPU could not complete (bad access, fault, undefined insn). */
 export class EmulationFault extends Error implements EmulationFaultInfo {
+  /** Program counter (Unicorn 2.0.1: the start of the faulting basic block). */
   readonly pc: number;
+  /** The function containing `pc` (`name+0xoff`, or `"?"` with the caller). */
   readonly symbol: string;
+  /** The faulting data or fetch address, for memory faults. */
   readonly address?: number;
+  /** The access kind, for memory faults. */
   readonly access?: string;
+  /** Unicorn's error number. */
   readonly errno: number;
+  /** Unicorn's error text. */
   readonly ucError: string;
+  /** Instructions counted before the fault. */
   readonly instructions: number;
 
+  /** `reason` says what went wrong ("invalid memory write (unmapped)"). */
   constructor(reason: string, info: EmulationFaultInfo) {
     const addr = info.address === undefined ? "" : ` at 0x${info.address.toString(16)}`;
     super(
@@ -74,11 +84,16 @@ export class EmulationFault extends Error implements EmulationFaultInfo {
 
 /** The firmware ran past its instruction budget (e.g. an infinite loop). */
 export class BudgetExceededError extends Error {
+  /** The budget that was exceeded. */
   readonly budget: number;
+  /** Instructions executed when the run stopped (slightly above the budget). */
   readonly instructions: number;
+  /** Where the run stopped. */
   readonly pc: number;
+  /** The function containing `pc` (`name+0xoff`, or `"?"`). */
   readonly symbol: string;
 
+  /** Build the error from the counts at the stop. */
   constructor(info: { budget: number; instructions: number; pc: number; symbol: string }) {
     super(
       `Cannot finish the emulation: the instruction budget of ${info.budget} was exceeded ` +
@@ -96,6 +111,7 @@ export class BudgetExceededError extends Error {
 
 /** The firmware cannot be run as a mcunet-bench image (no `mcu_halt`, missing symbol, ...). */
 export class FirmwareError extends Error {
+  /** `message` says what cannot be done and why. */
   constructor(message: string) {
     super(message);
     this.name = "FirmwareError";
@@ -104,6 +120,7 @@ export class FirmwareError extends Error {
 
 /** The probe markers the firmware wrote do not form a valid sequence. */
 export class MarkerError extends Error {
+  /** `message` names the offending marker. */
   constructor(message: string) {
     super(message);
     this.name = "MarkerError";

@@ -65,7 +65,9 @@ export interface RunOptions {
 
 /** Instructions of one layer, between its begin and end markers. */
 export interface LayerCount {
+  /** The layer index from `MCU_MARK_LAYER_BEGIN(i)`. */
   readonly index: number;
+  /** Instructions between its begin and end markers (summed over occurrences). */
   readonly instructions: number;
   /** How many begin/end pairs the layer had (1 for one inference). */
   readonly occurrences: number;
@@ -73,8 +75,11 @@ export interface LayerCount {
 
 /** One function in the profile. */
 export interface ProfileEntry {
+  /** Function name (`"?"` for code outside any function symbol). */
   readonly symbol: string;
+  /** Function address. */
   readonly address: number;
+  /** Instructions executed inside the function (not its callees). */
   readonly instructions: number;
   /** Fraction of all counted instructions. */
   readonly share: number;
@@ -84,8 +89,11 @@ export interface ProfileEntry {
 export interface SramUsage {
   /** The board's SRAM size. */
   readonly size: number;
+  /** `.data` (initialized variables). */
   readonly dataBytes: number;
+  /** `.bss` (zeroed variables; where generated arenas live). */
   readonly bssBytes: number;
+  /** `.noinit` (inputs the emulator writes). */
   readonly noinitBytes: number;
   /** `.data` + `.bss` + `.noinit`. */
   readonly staticBytes: number;
@@ -99,6 +107,7 @@ export interface SramUsage {
 export interface FlashUsage {
   /** The board's Flash size. */
   readonly size: number;
+  /** Allocated section sizes. */
   readonly sections: SectionSizes;
   /** Loadable image: text + rodata + data initializers. */
   readonly bytes: number;
@@ -106,7 +115,9 @@ export interface FlashUsage {
 
 /** Everything one run measured. Counts are exact and repeatable. */
 export interface RunResult {
+  /** Board name. */
   readonly board: string;
+  /** Core (`cortex-m7` or `cortex-m4`). */
   readonly core: string;
   /** The Unicorn CPU model id the engine reported (M4 = 9, M7 = 10). */
   readonly cpuModel: number;
@@ -124,7 +135,9 @@ export interface RunResult {
   readonly layers: readonly LayerCount[];
   /** Every probe write in order. */
   readonly markers: readonly Marker[];
+  /** SRAM: static sections and the measured stack high-water. */
   readonly sram: SramUsage;
+  /** Flash: section sizes and the loadable image. */
   readonly flash: FlashUsage;
   /** Output buffers by symbol name. */
   readonly outputs: Readonly<Record<string, Uint8Array>>;
@@ -134,8 +147,11 @@ export interface RunResult {
 
 /** The region instruction counts derived from a marker list. */
 export interface MarkerSummary {
+  /** Instructions between init markers. */
   readonly initInstructions: number;
+  /** Instructions between inference markers. */
   readonly inferenceInstructions: number;
+  /** Per-layer instructions, sorted by index. */
   readonly layers: readonly LayerCount[];
 }
 

@@ -38,21 +38,29 @@ export interface CounterOptions {
 
 /** One probe write: the code and the instructions executed up to and including the store. */
 export interface Marker {
+  /** The 32-bit code written to the probe. */
   readonly code: number;
+  /** Instructions executed when it was written (see `probe.h`). */
   readonly instructions: number;
 }
 
 /** One translated block the counter saw. */
 export interface BlockStat {
+  /** Block start. */
   readonly address: number;
+  /** Block size in bytes. */
   readonly size: number;
+  /** Thumb-2 instructions in the block. */
   readonly instructions: number;
+  /** Times the block was entered. */
   readonly hits: number;
 }
 
 /** The first invalid memory access during a run. */
 export interface MemoryFault {
+  /** The address accessed. */
   readonly address: number;
+  /** PC as Unicorn reported it (the block start in 2.0.1). */
   readonly pc: number;
   /** `uc_mem_type` value. */
   readonly type: number;
@@ -366,6 +374,7 @@ export class Unicorn implements Disposable {
     check("close the Unicorn engine", err);
   }
 
+  /** Same as {@link close}, for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -10,6 +10,7 @@ export interface ToolchainErrorOptions {
   readonly stderr?: string;
   /** The command that failed. */
   readonly command?: readonly string[];
+  /** The underlying error, if any. */
   readonly cause?: unknown;
 }
 
@@ -23,6 +24,7 @@ export class ToolchainError extends Error {
   /** The command that failed ([] when none ran). */
   readonly command: readonly string[];
 
+  /** `message` says what could not be done and what to run or what the tool said. */
   constructor(message: string, options: ToolchainErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "ToolchainError";
