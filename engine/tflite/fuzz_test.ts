@@ -15,11 +15,22 @@ import { BUFFER, MODEL } from "./_schema.ts";
 import { buildRawModel, modelBytes, sharedModels, skipNote } from "./_test_util.ts";
 import { handBuiltGraphs } from "../ir/_test_graphs.ts";
 
-const SEED = 0x5eed_2026;
+/** `MCU_FUZZ_SEED` and `MCU_FUZZ_SCALE` (a case multiplier) allow longer runs by hand. */
+function envNumber(name: string, dflt: number): number {
+  try {
+    const v = Number(Deno.env.get(name) ?? "");
+    return Number.isFinite(v) && v > 0 ? v : dflt;
+  } catch {
+    return dflt;
+  }
+}
+
+const SEED = envNumber("MCU_FUZZ_SEED", 0x5eed_2026);
+const SCALE = envNumber("MCU_FUZZ_SCALE", 1);
 /** Cases per model file; small files are cheap, so they get the same count. */
-const CASES_PER_MODEL = 1500;
+const CASES_PER_MODEL = Math.round(1500 * SCALE);
 /** Cases per hand-built graph's file. */
-const CASES_PER_GRAPH = 400;
+const CASES_PER_GRAPH = Math.round(400 * SCALE);
 /** Per-case bound; generous because the machine is shared. */
 const CASE_LIMIT_MS = 2000;
 
@@ -122,7 +133,7 @@ function fuzzFile(label: string, src: Uint8Array, seed: number, cases: number, t
 function report(what: string, t: Tally): void {
   // deno-lint-ignore no-console
   console.log(
-    `fuzz ${what}: ${t.cases} cases, ${t.imported} imported, ${t.formatErrors} ModelFormatError, ${t.unsupported} UnsupportedOpError, slowest ${
+    `fuzz ${what} (seed ${SEED}): ${t.cases} cases, ${t.imported} imported, ${t.formatErrors} ModelFormatError, ${t.unsupported} UnsupportedOpError, slowest ${
       t.slowestMs.toFixed(1)
     } ms`,
   );

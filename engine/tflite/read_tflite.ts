@@ -146,7 +146,7 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
   const tensors = readTensors(r, model, sg, sgWhere);
   const nodes = ops.map(({ table, op }, i) => readNode(table, op, i, tensors));
   const graph: Graph = {
-    name: options.name ?? sg.string(SUBGRAPH.name, "name") ?? "model",
+    name: options.name ?? (sg.string(SUBGRAPH.name, "name") || "model"),
     tensors,
     nodes,
     inputs: sg.int32s(SUBGRAPH.inputs, "inputs") ?? [],
