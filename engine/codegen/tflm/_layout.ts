@@ -1,0 +1,243 @@
+/**
+ * What the `tflm` C runtime will do with a graph, decided in TypeScript at compile time:
+ * the CMSIS-NN scratch size of each op, the persistent tail bytes init allocates (mirroring the
+ * runtime's allocations exactly), TFLM's buffer lifetimes, and the greedy head plan.
+ *
+ * @module
+ */
+import type { PlacedBuffer } from "../backend.ts";
+import { type Graph, type Node, tensorBytes } from "../../ir/graph.ts";
+import { UnsupportedOpError } from "../../ir/errors.ts";
+import { alignGreedy, greedyPlanner } from "../../schedule/greedy.ts";
+import type { BufferRequest } from "../../schedule/types.ts";
+
+/** Runtime record sizes (C `sizeof` on Cortex-M; the C side static-asserts the op data ones). */
+export const TENSOR_RECORD_BYTES = 12;
+export const NODE_RECORD_BYTES = 16;
+const CONV_DATA_BYTES = 36;
+const FC_DATA_BYTES = 32;
+const ADD_DATA_BYTES = 52;
+const MUL_DATA_BYTES = 32;
+const POOL_DATA_BYTES = 16;
+const REQUANT_DATA_BYTES = 32;
+const CONCAT_ENTRY_BYTES = 16;
+
+function align4(n: number): number {
+  return Math.ceil(n / 4) * 4;
+}
+
+function shapeOf(graph: Graph, index: number | undefined): readonly number[] {
+  const t = index === undefined || index < 0 ? undefined : graph.tensors[index];
+  if (!t) throw new RangeError(`Cannot lay out the model: tensor ${index} does not exist`);
+  return t.shape;
+}
+
+/** TFLite's padding before the first element (from the computed output size). */
+export function leadingPadding(
+  stride: number,
+  dilation: number,
+  inSize: number,
+  filter: number,
+  outSize: number,
+): number {
+  const effective = (filter - 1) * dilation + 1;
+  return Math.floor(Math.max(0, (outSize - 1) * stride + effective - inSize) / 2);
+}
+
+/** Depth multiplier from the shapes (output channels / input channels). */
+export function depthMultiplier(graph: Graph, node: Node): number {
+  const cin = shapeOf(graph, node.inputs[0])[3] ?? 1;
+  const cout = shapeOf(graph, node.outputs[0])[3] ?? 1;
+  return Math.max(1, Math.round(cout / cin));
+}
+
+/**
+ * Scratch bytes an op requests in its prepare, as CMSIS-NN sizes them (0 for none):
+ * general convolution `2 * align4(kh*kw*Cin) * 2`; 1x1 unpadded convolution 0; 3x3 depthwise
+ * (multiplier 1, padding <= 1, channels % 4 == 0) 0; other multiplier-1 undilated depthwise
+ * `kh*kw*C*2`; generic depthwise 0; average pool `C*4`; MEAN one int32 per output element.
+ */
+export function scratchBytes(graph: Graph, node: Node): number {
+  switch (node.op) {
+    case "CONV_2D": {
+      const input = shapeOf(graph, node.inputs[0]);
+      const filter = shapeOf(graph, node.inputs[1]);
+      const output = shapeOf(graph, node.outputs[0]);
+      const [kh, kw, cin] = [filter[1] ?? 1, filter[2] ?? 1, filter[3] ?? 1];
+      const o = node.options;
+      const padH = leadingPadding(o.strideH, o.dilationH, input[1] ?? 1, kh, output[1] ?? 1);
+      const padW = leadingPadding(o.strideW, o.dilationW, input[2] ?? 1, kw, output[2] ?? 1);
+      if (
+        kh === 1 && kw === 1 && padH === 0 && padW === 0 && o.dilationH === 1 && o.dilationW === 1
+      ) {
+        return 0;
+      }
+      return 2 * align4(kh * kw * cin) * 2;
+    }
+    case "DEPTHWISE_CONV_2D": {
+      const input = shapeOf(graph, node.inputs[0]);
+      const filter = shapeOf(graph, node.inputs[1]);
+      const output = shapeOf(graph, node.outputs[0]);
+      const [kh, kw] = [filter[1] ?? 1, filter[2] ?? 1];
+      const c = input[3] ?? 1;
+      const o = node.options;
+      const mult = depthMultiplier(graph, node);
+      const padH = leadingPadding(o.strideH, o.dilationH, input[1] ?? 1, kh, output[1] ?? 1);
+      const padW = leadingPadding(o.strideW, o.dilationW, input[2] ?? 1, kw, output[2] ?? 1);
+      const undilated = o.dilationH === 1 && o.dilationW === 1;
+      if (
+        mult === 1 && undilated && kh === 3 && kw === 3 && padH <= 1 && padW <= 1 && c % 4 === 0
+      ) {
+        return 0;
+      }
+      return mult === 1 && undilated ? kh * kw * c * 2 : 0;
+    }
+    case "AVERAGE_POOL_2D":
+      return (shapeOf(graph, node.inputs[0])[3] ?? 1) * 4;
+    case "MEAN": {
+      const out = shapeOf(graph, node.outputs[0]);
+      let n = 1;
+      for (const d of out) n *= d;
+      return n * 4;
+    }
+    default:
+      return 0;
+  }
+}
+
+/** Persistent bytes one node's init and prepare allocate in the tail. */
+export function opDataBytes(graph: Graph, node: Node, index: number): number {
+  switch (node.op) {
+    case "CONV_2D":
+    case "DEPTHWISE_CONV_2D": {
+      const cout = shapeOf(graph, node.outputs[0])[3] ?? 1;
+      return CONV_DATA_BYTES + 2 * align4(cout * 4);
+    }
+    case "FULLY_CONNECTED": {
+      const w = graph.tensors[node.inputs[1] ?? -1];
+      const rows = w?.shape[0] ?? 1;
+      const n = (w?.quant?.scale.length ?? 1) > 1 ? rows : 1;
+      return FC_DATA_BYTES + 2 * align4(n * 4);
+    }
+    case "ADD":
+      return ADD_DATA_BYTES;
+    case "MUL":
+      return MUL_DATA_BYTES;
+    case "AVERAGE_POOL_2D":
+    case "MAX_POOL_2D":
+      return POOL_DATA_BYTES;
+    case "SOFTMAX":
+    case "LOGISTIC":
+    case "HARD_SWISH":
+    case "QUANTIZE":
+    case "MEAN":
+      return REQUANT_DATA_BYTES;
+    case "CONCATENATION":
+      return align4(node.inputs.length * CONCAT_ENTRY_BYTES);
+    case "DEQUANTIZE":
+    case "RESHAPE":
+    case "PAD":
+    case "TRANSPOSE":
+      return 0;
+    default: {
+      const op: string = (node as { op: string }).op;
+      throw new UnsupportedOpError(op, index, "the tflm runtime has no kernel for it");
+    }
+  }
+}
+
+/** Tail bytes the runtime's init allocates: tensor records, node records, op data. */
+export function tailBytes(graph: Graph): number {
+  let total = align4(graph.tensors.length * TENSOR_RECORD_BYTES) +
+    align4(graph.nodes.length * NODE_RECORD_BYTES);
+  graph.nodes.forEach((n, i) => total += opDataBytes(graph, n, i));
+  return total;
+}
+
+/** A tensor is planned in the head when it is an activation some node or the graph uses. */
+function isConstant(graph: Graph, index: number): boolean {
+  return graph.tensors[index]?.data !== undefined;
+}
+
+/**
+ * TFLM's buffer requests: every activation tensor in tensor order (graph inputs live from 0,
+ * graph outputs to the last op, an op's inputs and outputs overlap, nothing in place), then one
+ * scratch buffer per op that asks for one, live only during its op.
+ */
+export function bufferRequests(graph: Graph): { requests: BufferRequest[]; scratchOf: number[] } {
+  const n = graph.nodes.length;
+  const first = new Array<number>(graph.tensors.length).fill(-1);
+  const last = new Array<number>(graph.tensors.length).fill(-1);
+  for (const t of graph.inputs) {
+    first[t] = 0;
+    last[t] = Math.max(last[t] ?? -1, 0);
+  }
+  graph.nodes.forEach((node, i) => {
+    for (const t of node.inputs) {
+      if (t >= 0 && first[t] !== undefined) last[t] = Math.max(last[t]!, i);
+    }
+    for (const t of node.outputs) {
+      if (first[t] === -1) first[t] = i;
+      last[t] = Math.max(last[t]!, i);
+    }
+  });
+  for (const t of graph.outputs) last[t] = Math.max(n - 1, 0);
+  const requests: BufferRequest[] = [];
+  graph.tensors.forEach((t, i) => {
+    if (isConstant(graph, i) || first[i] === -1) return;
+    requests.push({
+      id: i,
+      name: t.name,
+      size: tensorBytes(t),
+      firstUse: first[i]!,
+      lastUse: Math.max(last[i]!, first[i]!),
+    });
+  });
+  const scratchOf = new Array<number>(n).fill(-1);
+  graph.nodes.forEach((node, i) => {
+    const bytes = scratchBytes(graph, node);
+    if (bytes <= 0) return;
+    scratchOf[i] = requests.length;
+    requests.push({
+      id: -1,
+      name: `scratch:${i}:${node.op}`,
+      size: bytes,
+      firstUse: i,
+      lastUse: i,
+    });
+  });
+  return { requests, scratchOf };
+}
+
+/** The head plan: offsets for every request, in TFLM's greedy layout. */
+export interface HeadPlan {
+  readonly headBytes: number;
+  readonly buffers: readonly PlacedBuffer[];
+  /** Head offset of each tensor (-1 when not planned). */
+  readonly tensorOffset: readonly number[];
+  /** Per node: [offset, bytes] of its scratch buffer ([0, 0] without one). */
+  readonly scratch: readonly (readonly [number, number])[];
+}
+
+/** Plan the head with TFLM's greedy planner. */
+export function planHead(graph: Graph): HeadPlan {
+  const { requests, scratchOf } = bufferRequests(graph);
+  const placement = greedyPlanner(requests);
+  const tensorOffset = new Array<number>(graph.tensors.length).fill(-1);
+  const buffers: PlacedBuffer[] = requests.map((r, i) => {
+    const offset = placement.offsets[i]!;
+    if (r.id >= 0) tensorOffset[r.id] = offset;
+    return {
+      tensor: r.id,
+      name: r.name,
+      offset,
+      size: alignGreedy(r.size),
+      firstUse: r.firstUse,
+      lastUse: r.lastUse,
+    };
+  });
+  const scratch = scratchOf.map((ri): readonly [number, number] =>
+    ri < 0 ? [0, 0] : [placement.offsets[ri]!, requests[ri]!.size]
+  );
+  return { headBytes: placement.totalBytes, buffers, tensorOffset, scratch };
+}

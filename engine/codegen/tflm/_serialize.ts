@@ -1,0 +1,255 @@
+/**
+ * The serialized model the `tflm` runtime reads from Flash (`model.bin`, linked with `.incbin`).
+ *
+ * Layout (little-endian; see runtime/tflm.h for the C view):
+ * - header (32 bytes): magic "TFM1", tensor count, node count, tensor table offset, node table
+ *   offset, head bytes, tail bytes, reserved;
+ * - tensor table, 32 bytes per tensor: type, rank, is_const, 0, dims offset, data offset (blob
+ *   offset of a constant, planned head offset of an activation), bytes, scale count, scales
+ *   offset (float64, the float32 model scales), zero point, quantized axis;
+ * - node table, 24 bytes per node: op (u16), input count (u8), output count (u8), io offset
+ *   (int32 tensor indices), options offset, option count, scratch head offset, scratch bytes;
+ * - the variable part (dims, io lists, options, scales), then the constant tensors, each 16-byte
+ *   aligned and followed by at least 4 bytes of padding (kernels may read one word past a row).
+ *
+ * @module
+ */
+import type { Activation, DType, Graph, Node, OpName } from "../../ir/graph.ts";
+import { tensorBytes } from "../../ir/graph.ts";
+import { UnsupportedOpError } from "../../ir/errors.ts";
+import { depthMultiplier, type HeadPlan } from "./_layout.ts";
+
+/** Op codes, in the order of `TFLM_OP_*` in runtime/tflm.h. */
+export const OP_CODES: Readonly<Record<OpName, number>> = {
+  CONV_2D: 0,
+  DEPTHWISE_CONV_2D: 1,
+  FULLY_CONNECTED: 2,
+  ADD: 3,
+  MUL: 4,
+  AVERAGE_POOL_2D: 5,
+  MAX_POOL_2D: 6,
+  MEAN: 7,
+  PAD: 8,
+  RESHAPE: 9,
+  SOFTMAX: 10,
+  LOGISTIC: 11,
+  QUANTIZE: 12,
+  DEQUANTIZE: 13,
+  TRANSPOSE: 14,
+  CONCATENATION: 15,
+  HARD_SWISH: 16,
+};
+
+const TYPE_CODES: Readonly<Record<DType, number>> = {
+  int8: 0,
+  uint8: 1,
+  int16: 2,
+  int32: 3,
+  int64: 4,
+  float32: 5,
+  bool: 6,
+};
+
+const ACTIVATION_CODES: Readonly<Record<Activation, number>> = {
+  NONE: 0,
+  RELU: 1,
+  RELU6: 2,
+  RELU_N1_TO_1: 3,
+};
+
+const MAGIC = 0x314d4654;
+const HEADER_BYTES = 32;
+const TENSOR_DESC_BYTES = 32;
+const NODE_DESC_BYTES = 24;
+
+function f32Bits(x: number): number {
+  const v = new DataView(new ArrayBuffer(4));
+  v.setFloat32(0, x, true);
+  return v.getInt32(0, true);
+}
+
+/** Option words of one node (see each kernel's header comment in runtime/). */
+export function nodeOptions(graph: Graph, node: Node): number[] {
+  switch (node.op) {
+    case "CONV_2D": {
+      const o = node.options;
+      return [
+        o.padding === "SAME" ? 0 : 1,
+        o.strideH,
+        o.strideW,
+        o.dilationH,
+        o.dilationW,
+        ACTIVATION_CODES[o.activation],
+      ];
+    }
+    case "DEPTHWISE_CONV_2D": {
+      const o = node.options;
+      return [
+        o.padding === "SAME" ? 0 : 1,
+        o.strideH,
+        o.strideW,
+        o.dilationH,
+        o.dilationW,
+        ACTIVATION_CODES[o.activation],
+        depthMultiplier(graph, node),
+      ];
+    }
+    case "FULLY_CONNECTED":
+      return [ACTIVATION_CODES[node.options.activation], node.options.keepNumDims ? 1 : 0];
+    case "ADD":
+    case "MUL":
+      return [ACTIVATION_CODES[node.options.activation]];
+    case "AVERAGE_POOL_2D":
+    case "MAX_POOL_2D": {
+      const o = node.options;
+      return [
+        o.padding === "SAME" ? 0 : 1,
+        o.strideH,
+        o.strideW,
+        o.filterH,
+        o.filterW,
+        ACTIVATION_CODES[o.activation],
+      ];
+    }
+    case "SOFTMAX":
+      return [f32Bits(node.options.beta)];
+    case "CONCATENATION":
+      return [node.options.axis];
+    case "MEAN":
+      return [node.options.keepDims ? 1 : 0];
+    default:
+      return [];
+  }
+}
+
+/** A little-endian byte writer that grows as needed. */
+class Writer {
+  #buf = new Uint8Array(1024);
+  #view = new DataView(this.#buf.buffer);
+  length = 0;
+
+  #ensure(n: number) {
+    if (this.length + n <= this.#buf.length) return;
+    let size = this.#buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.#buf.subarray(0, this.length));
+    this.#buf = next;
+    this.#view = new DataView(next.buffer);
+  }
+  align(n: number, minPad = 0) {
+    const target = Math.ceil((this.length + minPad) / n) * n;
+    this.#ensure(target - this.length);
+    this.length = target;
+  }
+  i32(v: number) {
+    this.#ensure(4);
+    this.#view.setInt32(this.length, v, true);
+    this.length += 4;
+  }
+  f64(v: number) {
+    this.#ensure(8);
+    this.#view.setFloat64(this.length, v, true);
+    this.length += 8;
+  }
+  bytes(b: Uint8Array) {
+    this.#ensure(b.length);
+    this.#buf.set(b, this.length);
+    this.length += b.length;
+  }
+  setU32(at: number, v: number) {
+    this.#view.setUint32(at, v >>> 0, true);
+  }
+  setU16(at: number, v: number) {
+    this.#view.setUint16(at, v, true);
+  }
+  setU8(at: number, v: number) {
+    this.#buf[at] = v;
+  }
+  setI32(at: number, v: number) {
+    this.#view.setInt32(at, v, true);
+  }
+  result(): Uint8Array {
+    return this.#buf.slice(0, this.length);
+  }
+}
+
+/** The serialized model and where its parts are. */
+export interface SerializedModel {
+  readonly bytes: Uint8Array;
+  /** Bytes of the table (header, tensor and node tables, dims, options, scales). */
+  readonly tableBytes: number;
+  /** Bytes of the constant tensors (with their alignment padding). */
+  readonly weightBytes: number;
+}
+
+/** Serialize `graph` with the head offsets of `plan` and the tail size the runtime allocates. */
+export function serializeModel(graph: Graph, plan: HeadPlan, tail: number): SerializedModel {
+  graph.nodes.forEach((n, i) => {
+    if (OP_CODES[n.op] === undefined) {
+      throw new UnsupportedOpError(n.op, i, "the tflm runtime has no kernel for it");
+    }
+  });
+  const w = new Writer();
+  const nT = graph.tensors.length;
+  const nN = graph.nodes.length;
+  const tensorsOff = HEADER_BYTES;
+  const nodesOff = tensorsOff + nT * TENSOR_DESC_BYTES;
+  w.align(1, nodesOff + nN * NODE_DESC_BYTES);
+  w.setU32(0, MAGIC);
+  w.setU32(4, nT);
+  w.setU32(8, nN);
+  w.setU32(12, tensorsOff);
+  w.setU32(16, nodesOff);
+  w.setU32(20, plan.headBytes);
+  w.setU32(24, tail);
+  w.setU32(28, 0);
+
+  // Variable part: dims and scales per tensor.
+  graph.tensors.forEach((t, i) => {
+    const at = tensorsOff + i * TENSOR_DESC_BYTES;
+    w.setU8(at, TYPE_CODES[t.dtype]);
+    w.setU8(at + 1, t.shape.length);
+    w.setU8(at + 2, t.data ? 1 : 0);
+    w.setU32(at + 4, w.length);
+    for (const d of t.shape) w.i32(d);
+    w.setU32(at + 12, t.data ? t.data.byteLength : tensorBytes(t));
+    const scales = t.quant?.scale ?? [];
+    w.setU32(at + 16, scales.length);
+    w.align(8);
+    w.setU32(at + 20, w.length);
+    for (const s of scales) w.f64(Math.fround(s));
+    w.setI32(at + 24, t.quant?.zeroPoint[0] ?? 0);
+    w.setI32(at + 28, t.quant?.axis ?? 0);
+    if (!t.data) w.setU32(at + 8, Math.max(plan.tensorOffset[i] ?? 0, 0));
+  });
+  // Node io lists and options.
+  graph.nodes.forEach((n, i) => {
+    const at = nodesOff + i * NODE_DESC_BYTES;
+    w.setU16(at, OP_CODES[n.op]);
+    w.setU8(at + 2, n.inputs.length);
+    w.setU8(at + 3, n.outputs.length);
+    w.setU32(at + 4, w.length);
+    for (const t of n.inputs) w.i32(t);
+    for (const t of n.outputs) w.i32(t);
+    const options = nodeOptions(graph, n);
+    w.setU32(at + 8, w.length);
+    w.setU32(at + 12, options.length);
+    for (const o of options) w.i32(o);
+    const [off, bytes] = plan.scratch[i] ?? [0, 0];
+    w.setU32(at + 16, off);
+    w.setU32(at + 20, bytes);
+  });
+  w.align(16);
+  const tableBytes = w.length;
+  // Constants.
+  graph.tensors.forEach((t, i) => {
+    if (!t.data) return;
+    w.align(16);
+    w.setU32(tensorsOff + i * TENSOR_DESC_BYTES + 8, w.length);
+    w.bytes(t.data);
+    w.align(1, 4);
+  });
+  w.align(16);
+  return { bytes: w.result(), tableBytes, weightBytes: w.length - tableBytes };
+}

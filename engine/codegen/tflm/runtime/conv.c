@@ -1,0 +1,341 @@
+/*
+ * conv.c: CONV_2D, CMSIS-NN style (written from the algorithm description).
+ *
+ * Paths, chosen in prepare:
+ * - 1x1, no padding (any stride): the input pixels are the rows of an int8 matrix; a kernel of
+ *   2 output channels x 2 pixels reads both operands four int8 at a time, sign-extends them with
+ *   SXTB16 into (0,2)/(1,3) lanes and accumulates with SMLAD; the input offset enters through the
+ *   filter row sums. No scratch buffer.
+ * - everything else: im2col. Two output pixels at a time, the receptive fields are copied into a
+ *   scratch buffer of int16 (input + input offset, SXTAB16; padding taps are zeros), then a
+ *   2 output channel x 2 column SMLAD kernel multiplies them with the filter rows. Scratch:
+ *   2 columns x align4(kh*kw*Cin) int16, as CMSIS-NN requests. When Cin is a multiple of 4 the
+ *   columns are stored in the SXTB16 lane order, so the filter needs no repacking; otherwise the
+ *   columns are in natural order and the filter lanes are repacked with PKHBT/PKHTB.
+ *
+ * Options: [padding (0 SAME, 1 VALID), stride_h, stride_w, dilation_h, dilation_w, activation].
+ */
+#include "kernel_util.h"
+
+#define CONV_PATH_IM2COL 0
+#define CONV_PATH_1X1 1
+
+static void *conv_init(tflm_interpreter *it, tflm_node *node) {
+  (void)node;
+  return tflm_alloc_persistent(it, sizeof(tflm_conv_data));
+}
+
+/* Per-channel multipliers from double(input scale) * double(filter scale) / double(output). */
+int tflm_prepare_conv_params(tflm_interpreter *it, tflm_node *node, tflm_conv_data *d,
+                             int32_t out_channels, int activation) {
+  const tflm_tensor_desc *in = tflm_input_desc(it, node, 0);
+  const tflm_tensor_desc *filter = tflm_input_desc(it, node, 1);
+  const tflm_tensor_desc *out = tflm_output_desc(it, node, 0);
+  d->multipliers = tflm_alloc_persistent(it, (uint32_t)out_channels * 4u);
+  d->shifts = tflm_alloc_persistent(it, (uint32_t)out_channels * 4u);
+  if (!d->multipliers || !d->shifts) return TFLM_ERR_TAIL_OVERFLOW;
+  const double in_scale = tflm_scale(it, in, 0);
+  const double out_scale = tflm_scale(it, out, 0);
+  for (int32_t c = 0; c < out_channels; c++) {
+    const double f_scale = tflm_scale(it, filter, filter->n_scales > 1 ? c : 0);
+    tflm_quantize_multiplier(in_scale * f_scale / out_scale, &d->multipliers[c], &d->shifts[c]);
+  }
+  d->input_offset = -in->zero_point;
+  d->output_offset = out->zero_point;
+  tflm_activation_range(activation, out_scale, out->zero_point, &d->act_min, &d->act_max);
+  return TFLM_OK;
+}
+
+static int conv_prepare(tflm_interpreter *it, tflm_node *node) {
+  tflm_conv_data *d = node->op_data;
+  const tflm_tensor *in = tflm_input(it, node, 0);
+  const tflm_tensor *filter = tflm_input(it, node, 1);
+  const tflm_tensor *out = tflm_output(it, node, 0);
+  if (in->type != TFLM_INT8 || filter->type != TFLM_INT8) return TFLM_ERR_UNSUPPORTED;
+  const int32_t padding = tflm_option(it, node, 0);
+  const int32_t sh = tflm_option(it, node, 1), sw = tflm_option(it, node, 2);
+  const int32_t dh = tflm_option(it, node, 3), dw = tflm_option(it, node, 4);
+  const int32_t kh = filter->dims[1], kw = filter->dims[2], cin = filter->dims[3];
+  d->pad_h = tflm_same_padding(padding, sh, dh, in->dims[1], kh, out->dims[1]);
+  d->pad_w = tflm_same_padding(padding, sw, dw, in->dims[2], kw, out->dims[2]);
+  int s = tflm_prepare_conv_params(it, node, d, out->dims[3], tflm_option(it, node, 5));
+  if (s != TFLM_OK) return s;
+  uint32_t scratch;
+  if (kh == 1 && kw == 1 && d->pad_h == 0 && d->pad_w == 0 && dh == 1 && dw == 1) {
+    d->path = CONV_PATH_1X1;
+    scratch = 0;
+  } else {
+    d->path = CONV_PATH_IM2COL;
+    scratch = 2u * (((uint32_t)(kh * kw * cin) + 3u) & ~3u) * 2u;
+  }
+  if (node->desc->scratch_bytes != scratch) return TFLM_ERR_SCRATCH;
+  return TFLM_OK;
+}
+
+/* Store one requantized result. */
+TFLM_INLINE int8_t conv_out(int32_t acc, const tflm_conv_data *d, int32_t c) {
+  acc = tflm_requantize(acc, d->multipliers[c], d->shifts[c]) + d->output_offset;
+  return (int8_t)tflm_clamp(acc, d->act_min, d->act_max);
+}
+
+/* ---- 1x1 path: int8 x int8 with the input offset folded into the filter row sums ----------- */
+
+/* Dot product of two int8 rows of length k with a remainder loop (k need not be 4-aligned). */
+static void conv_1x1(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
+                     const int32_t *bias, int8_t *output, int32_t in_w, int32_t out_h,
+                     int32_t out_w, int32_t sh, int32_t sw, int32_t cin, int32_t cout) {
+  const int32_t pixels = out_h * out_w;
+  const int32_t k4 = cin & ~3;
+  for (int32_t oc = 0; oc < cout; oc += 2) {
+    const int two = oc + 1 < cout;
+    const int8_t *w0 = filter + oc * cin;
+    const int8_t *w1 = two ? w0 + cin : w0;
+    /* Row sums times the input offset, once per channel pair. */
+    int32_t sum0 = 0, sum1 = 0;
+    for (int32_t k = 0; k < cin; k++) {
+      sum0 += w0[k];
+      sum1 += w1[k];
+    }
+    const int32_t base0 = (bias ? bias[oc] : 0) + sum0 * d->input_offset;
+    const int32_t base1 = two ? (bias ? bias[oc + 1] : 0) + sum1 * d->input_offset : 0;
+    int32_t oy = 0, ox = 0;
+    for (int32_t p = 0; p < pixels; p += 2) {
+      const int pair = p + 1 < pixels;
+      const int8_t *x0 = input + (oy * sh * in_w + ox * sw) * cin;
+      int32_t oy1 = oy, ox1 = ox + 1;
+      if (ox1 == out_w) {
+        ox1 = 0;
+        oy1++;
+      }
+      const int8_t *x1 = pair ? input + (oy1 * sh * in_w + ox1 * sw) * cin : x0;
+      int32_t a00 = base0, a01 = base0, a10 = base1, a11 = base1;
+      int32_t k = 0;
+      for (; k < k4; k += 4) {
+        const uint32_t r0 = tflm_read32(w0 + k), r1 = tflm_read32(w1 + k);
+        const uint32_t l0 = tflm_read32(x0 + k), l1 = tflm_read32(x1 + k);
+        const uint32_t r0e = TFLM_SXTB16_EVEN(r0), r0o = TFLM_SXTB16_ODD(r0);
+        const uint32_t r1e = TFLM_SXTB16_EVEN(r1), r1o = TFLM_SXTB16_ODD(r1);
+        const uint32_t l0e = TFLM_SXTB16_EVEN(l0), l0o = TFLM_SXTB16_ODD(l0);
+        const uint32_t l1e = TFLM_SXTB16_EVEN(l1), l1o = TFLM_SXTB16_ODD(l1);
+        a00 = tflm_smlad(r0e, l0e, a00);
+        a00 = tflm_smlad(r0o, l0o, a00);
+        a01 = tflm_smlad(r0e, l1e, a01);
+        a01 = tflm_smlad(r0o, l1o, a01);
+        a10 = tflm_smlad(r1e, l0e, a10);
+        a10 = tflm_smlad(r1o, l0o, a10);
+        a11 = tflm_smlad(r1e, l1e, a11);
+        a11 = tflm_smlad(r1o, l1o, a11);
+      }
+      for (; k < cin; k++) {
+        a00 += w0[k] * x0[k];
+        a01 += w0[k] * x1[k];
+        a10 += w1[k] * x0[k];
+        a11 += w1[k] * x1[k];
+      }
+      int8_t *o0 = output + p * cout + oc;
+      o0[0] = conv_out(a00, d, oc);
+      if (two) o0[1] = conv_out(a10, d, oc + 1);
+      if (pair) {
+        o0[cout] = conv_out(a01, d, oc);
+        if (two) o0[cout + 1] = conv_out(a11, d, oc + 1);
+      }
+      ox = ox1 + 1;
+      oy = oy1;
+      if (ox == out_w) {
+        ox = 0;
+        oy++;
+      }
+    }
+  }
+}
+
+/* ---- im2col path ------------------------------------------------------------------------- */
+
+/* Copy n int8 values to int16 with an offset; `reordered` stores each group of 4 as lanes
+ * (0,2),(1,3) (n is then a multiple of 4), otherwise in natural order. */
+TFLM_INLINE void im2col_copy(int16_t *dst, const int8_t *src, int32_t n, uint32_t offset2,
+                             int32_t offset, int reordered) {
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const uint32_t x = tflm_read32(src + i);
+    const uint32_t e = TFLM_SXTAB16_EVEN(offset2, x);
+    const uint32_t o = TFLM_SXTAB16_ODD(offset2, x);
+    if (reordered) {
+      tflm_write32(dst + i, e);
+      tflm_write32(dst + i + 2, o);
+    } else {
+      tflm_write32(dst + i, tflm_pack_lo(e, o));
+      tflm_write32(dst + i + 2, tflm_pack_hi(e, o));
+    }
+  }
+  for (; i < n; i++) dst[i] = (int16_t)(src[i] + offset);
+}
+
+/* Read 4 int8 filter values as two lane pairs matching the column layout. */
+TFLM_INLINE void filter_pairs(const int8_t *w, int reordered, uint32_t *lo, uint32_t *hi) {
+  const uint32_t x = tflm_read32(w);
+  const uint32_t e = TFLM_SXTB16_EVEN(x), o = TFLM_SXTB16_ODD(x);
+  if (reordered) {
+    *lo = e;
+    *hi = o;
+  } else {
+    *lo = tflm_pack_lo(e, o);
+    *hi = tflm_pack_hi(e, o);
+  }
+}
+
+/* Two output channels x two columns; `kp` (a multiple of 4) int16 per column. */
+TFLM_INLINE void mat_2x2(const tflm_conv_data *d, const int8_t *filter, const int32_t *bias,
+                         const int16_t *col0, const int16_t *col1, int8_t *out0, int8_t *out1,
+                         int32_t k, int32_t kp, int32_t cout, int reordered) {
+  int32_t oc = 0;
+  for (; oc + 2 <= cout; oc += 2) {
+    const int8_t *w0 = filter + oc * k;
+    const int8_t *w1 = w0 + k;
+    int32_t a00 = bias ? bias[oc] : 0, a10 = bias ? bias[oc + 1] : 0;
+    int32_t a01 = a00, a11 = a10;
+    const int16_t *c0 = col0, *c1 = col1;
+    for (int32_t n = kp >> 2; n > 0; n--) {
+      uint32_t w0lo, w0hi, w1lo, w1hi;
+      filter_pairs(w0, reordered, &w0lo, &w0hi);
+      filter_pairs(w1, reordered, &w1lo, &w1hi);
+      const uint32_t x0lo = tflm_read32(c0), x0hi = tflm_read32(c0 + 2);
+      const uint32_t x1lo = tflm_read32(c1), x1hi = tflm_read32(c1 + 2);
+      a00 = tflm_smlad(w0lo, x0lo, a00);
+      a00 = tflm_smlad(w0hi, x0hi, a00);
+      a01 = tflm_smlad(w0lo, x1lo, a01);
+      a01 = tflm_smlad(w0hi, x1hi, a01);
+      a10 = tflm_smlad(w1lo, x0lo, a10);
+      a10 = tflm_smlad(w1hi, x0hi, a10);
+      a11 = tflm_smlad(w1lo, x1lo, a11);
+      a11 = tflm_smlad(w1hi, x1hi, a11);
+      w0 += 4;
+      w1 += 4;
+      c0 += 4;
+      c1 += 4;
+    }
+    out0[oc] = conv_out(a00, d, oc);
+    out0[oc + 1] = conv_out(a10, d, oc + 1);
+    out1[oc] = conv_out(a01, d, oc);
+    out1[oc + 1] = conv_out(a11, d, oc + 1);
+  }
+  if (oc < cout) {
+    const int8_t *w0 = filter + oc * k;
+    int32_t a0 = bias ? bias[oc] : 0, a1 = a0;
+    const int16_t *c0 = col0, *c1 = col1;
+    for (int32_t n = kp >> 2; n > 0; n--) {
+      uint32_t lo, hi;
+      filter_pairs(w0, reordered, &lo, &hi);
+      a0 = tflm_smlad(lo, tflm_read32(c0), a0);
+      a0 = tflm_smlad(hi, tflm_read32(c0 + 2), a0);
+      a1 = tflm_smlad(lo, tflm_read32(c1), a1);
+      a1 = tflm_smlad(hi, tflm_read32(c1 + 2), a1);
+      w0 += 4;
+      c0 += 4;
+      c1 += 4;
+    }
+    out0[oc] = conv_out(a0, d, oc);
+    out1[oc] = conv_out(a1, d, oc);
+  }
+}
+
+/* The last column when the pixel count is odd: two channels at a time. */
+TFLM_INLINE void mat_2x1(const tflm_conv_data *d, const int8_t *filter, const int32_t *bias,
+                         const int16_t *col0, int8_t *out0, int32_t k, int32_t kp, int32_t cout,
+                         int reordered) {
+  for (int32_t oc = 0; oc < cout; oc++) {
+    const int8_t *w0 = filter + oc * k;
+    int32_t a0 = bias ? bias[oc] : 0;
+    const int16_t *c0 = col0;
+    for (int32_t n = kp >> 2; n > 0; n--) {
+      uint32_t lo, hi;
+      filter_pairs(w0, reordered, &lo, &hi);
+      a0 = tflm_smlad(lo, tflm_read32(c0), a0);
+      a0 = tflm_smlad(hi, tflm_read32(c0 + 2), a0);
+      w0 += 4;
+      c0 += 4;
+    }
+    out0[oc] = conv_out(a0, d, oc);
+  }
+}
+
+/* Fill one im2col column for output pixel (oy, ox). */
+TFLM_INLINE void im2col_fill(int16_t *col, const int8_t *input, int32_t in_h, int32_t in_w,
+                             int32_t cin, int32_t kh, int32_t kw, int32_t oy, int32_t ox,
+                             int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pad_h,
+                             int32_t pad_w, uint32_t offset2, int32_t offset, int32_t k,
+                             int32_t kp, int reordered) {
+  int16_t *dst = col;
+  for (int32_t ky = 0; ky < kh; ky++) {
+    const int32_t iy = oy * sh - pad_h + ky * dh;
+    for (int32_t kx = 0; kx < kw; kx++) {
+      const int32_t ix = ox * sw - pad_w + kx * dw;
+      if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) {
+        memset(dst, 0, (size_t)cin * 2u);
+      } else {
+        im2col_copy(dst, input + (iy * in_w + ix) * cin, cin, offset2, offset, reordered);
+      }
+      dst += cin;
+    }
+  }
+  for (int32_t i = k; i < kp; i++) col[i] = 0;
+}
+
+static void conv_im2col(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
+                        const int32_t *bias, int8_t *output, int16_t *buffer, int32_t in_h,
+                        int32_t in_w, int32_t cin, int32_t kh, int32_t kw, int32_t out_h,
+                        int32_t out_w, int32_t cout, int32_t sh, int32_t sw, int32_t dh,
+                        int32_t dw, int reordered) {
+  const int32_t k = kh * kw * cin;
+  const int32_t kp = (k + 3) & ~3;
+  const int32_t offset = d->input_offset;
+  const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
+  int16_t *col0 = buffer, *col1 = buffer + kp;
+  int8_t *out = output;
+  int filled = 0;
+  for (int32_t oy = 0; oy < out_h; oy++) {
+    for (int32_t ox = 0; ox < out_w; ox++) {
+      im2col_fill(filled ? col1 : col0, input, in_h, in_w, cin, kh, kw, oy, ox, sh, sw, dh, dw,
+                  d->pad_h, d->pad_w, offset2, offset, k, kp, reordered);
+      if (filled) {
+        mat_2x2(d, filter, bias, col0, col1, out, out + cout, k, kp, cout, reordered);
+        out += 2 * cout;
+        filled = 0;
+      } else {
+        filled = 1;
+      }
+    }
+  }
+  if (filled) mat_2x1(d, filter, bias, col0, out, k, kp, cout, reordered);
+}
+
+static int conv_invoke(tflm_interpreter *it, tflm_node *node) {
+  const tflm_conv_data *d = node->op_data;
+  const tflm_tensor *in = tflm_input(it, node, 0);
+  const tflm_tensor *filter = tflm_input(it, node, 1);
+  const tflm_tensor *bias_t = tflm_input(it, node, 2);
+  const tflm_tensor *out = tflm_output(it, node, 0);
+  const int32_t batches = in->dims[0], in_h = in->dims[1], in_w = in->dims[2],
+                cin = in->dims[3];
+  const int32_t out_h = out->dims[1], out_w = out->dims[2], cout = out->dims[3];
+  const int32_t kh = filter->dims[1], kw = filter->dims[2];
+  const int32_t sh = tflm_option(it, node, 1), sw = tflm_option(it, node, 2);
+  const int32_t dh = tflm_option(it, node, 3), dw = tflm_option(it, node, 4);
+  const int32_t *bias = bias_t ? (const int32_t *)bias_t->data : NULL;
+  for (int32_t b = 0; b < batches; b++) {
+    const int8_t *input = (const int8_t *)in->data + b * in_h * in_w * cin;
+    int8_t *output = (int8_t *)out->data + b * out_h * out_w * cout;
+    if (d->path == CONV_PATH_1X1) {
+      conv_1x1(d, input, filter->data, bias, output, in_w, out_h, out_w, sh, sw, cin, cout);
+    } else if ((cin & 3) == 0) {
+      conv_im2col(d, input, filter->data, bias, output, node->scratch, in_h, in_w, cin, kh, kw,
+                  out_h, out_w, cout, sh, sw, dh, dw, 1);
+    } else {
+      conv_im2col(d, input, filter->data, bias, output, node->scratch, in_h, in_w, cin, kh, kw,
+                  out_h, out_w, cout, sh, sw, dh, dw, 0);
+    }
+  }
+  return TFLM_OK;
+}
+
+const tflm_registration tflm_register_conv_2d = {conv_init, conv_prepare, conv_invoke};

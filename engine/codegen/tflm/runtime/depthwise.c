@@ -1,0 +1,276 @@
+/*
+ * depthwise.c: DEPTHWISE_CONV_2D, CMSIS-NN style (written from the algorithm description).
+ *
+ * Paths, chosen in prepare as CMSIS-NN's wrapper chooses:
+ * - 3x3: depth multiplier 1, 3x3 kernel, padding <= 1, dilation 1, channels a multiple of 4.
+ *   Four channels at a time: input words are sign-extended with the offset added (SXTAB16),
+ *   filter words with SXTB16, and the four lanes accumulate with SMLABB/SMLATT. The taps that
+ *   fall into the padding are skipped by clipping the kernel window. No scratch.
+ * - opt: depth multiplier 1, dilation 1, any kernel and channel count. Per output pixel the
+ *   receptive field is copied to an int16 buffer (offset added, zeros for padding taps), then
+ *   four channels at a time accumulate with SMLABB/SMLATB/SMLABT/SMLATT. Scratch:
+ *   kh * kw * C int16, as CMSIS-NN requests.
+ * - generic: any depth multiplier and dilation; plain loops. No scratch.
+ *
+ * Options: [padding, stride_h, stride_w, dilation_h, dilation_w, activation, depth_multiplier].
+ */
+#include "kernel_util.h"
+
+#define DW_PATH_GENERIC 0
+#define DW_PATH_3X3 1
+#define DW_PATH_OPT 2
+
+int tflm_prepare_conv_params(tflm_interpreter *it, tflm_node *node, tflm_conv_data *d,
+                             int32_t out_channels, int activation);
+
+static void *dw_init(tflm_interpreter *it, tflm_node *node) {
+  (void)node;
+  return tflm_alloc_persistent(it, sizeof(tflm_conv_data));
+}
+
+static int dw_prepare(tflm_interpreter *it, tflm_node *node) {
+  tflm_conv_data *d = node->op_data;
+  const tflm_tensor *in = tflm_input(it, node, 0);
+  const tflm_tensor *filter = tflm_input(it, node, 1);
+  const tflm_tensor *out = tflm_output(it, node, 0);
+  if (in->type != TFLM_INT8 || filter->type != TFLM_INT8) return TFLM_ERR_UNSUPPORTED;
+  const int32_t padding = tflm_option(it, node, 0);
+  const int32_t sh = tflm_option(it, node, 1), sw = tflm_option(it, node, 2);
+  const int32_t dh = tflm_option(it, node, 3), dw = tflm_option(it, node, 4);
+  const int32_t mult = tflm_option(it, node, 6);
+  const int32_t kh = filter->dims[1], kw = filter->dims[2], c = in->dims[3];
+  d->pad_h = tflm_same_padding(padding, sh, dh, in->dims[1], kh, out->dims[1]);
+  d->pad_w = tflm_same_padding(padding, sw, dw, in->dims[2], kw, out->dims[2]);
+  int s = tflm_prepare_conv_params(it, node, d, out->dims[3], tflm_option(it, node, 5));
+  if (s != TFLM_OK) return s;
+  uint32_t scratch = 0;
+  if (mult == 1 && dh == 1 && dw == 1 && kh == 3 && kw == 3 && d->pad_h <= 1 && d->pad_w <= 1 &&
+      (c & 3) == 0) {
+    d->path = DW_PATH_3X3;
+  } else if (mult == 1 && dh == 1 && dw == 1) {
+    d->path = DW_PATH_OPT;
+    scratch = (uint32_t)(kh * kw * c) * 2u;
+  } else {
+    d->path = DW_PATH_GENERIC;
+  }
+  if (node->desc->scratch_bytes != scratch) return TFLM_ERR_SCRATCH;
+  return TFLM_OK;
+}
+
+TFLM_INLINE int8_t dw_out(int32_t acc, const tflm_conv_data *d, int32_t c) {
+  acc = tflm_requantize(acc, d->multipliers[c], d->shifts[c]) + d->output_offset;
+  return (int8_t)tflm_clamp(acc, d->act_min, d->act_max);
+}
+
+TFLM_INLINE int32_t max32(int32_t a, int32_t b) { return a > b ? a : b; }
+TFLM_INLINE int32_t min32(int32_t a, int32_t b) { return a < b ? a : b; }
+
+/* One tap for four channels: input word (offset added) times filter word. */
+#define DW_TAP4(inp, wp)                                     \
+  do {                                                       \
+    const uint32_t x_ = tflm_read32(inp);                    \
+    const uint32_t w_ = tflm_read32(wp);                     \
+    const uint32_t xe_ = TFLM_SXTAB16_EVEN(offset2, x_);     \
+    const uint32_t xo_ = TFLM_SXTAB16_ODD(offset2, x_);      \
+    const uint32_t we_ = TFLM_SXTB16_EVEN(w_);               \
+    const uint32_t wo_ = TFLM_SXTB16_ODD(w_);                \
+    a0 = tflm_smlabb(xe_, we_, a0);                          \
+    a2 = tflm_smlatt(xe_, we_, a2);                          \
+    a1 = tflm_smlabb(xo_, wo_, a1);                          \
+    a3 = tflm_smlatt(xo_, wo_, a3);                          \
+  } while (0)
+
+static void dw_3x3(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
+                   const int32_t *bias, int8_t *output, int32_t in_h, int32_t in_w, int32_t c,
+                   int32_t out_h, int32_t out_w, int32_t sh, int32_t sw) {
+  const int32_t offset = d->input_offset;
+  const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
+  const int32_t row = in_w * c;
+  int8_t *out = output;
+  for (int32_t oy = 0; oy < out_h; oy++) {
+    const int32_t iy0 = oy * sh - d->pad_h;
+    const int32_t ky0 = max32(0, -iy0), ky1 = min32(3, in_h - iy0);
+    for (int32_t ox = 0; ox < out_w; ox++) {
+      const int32_t ix0 = ox * sw - d->pad_w;
+      const int32_t kx0 = max32(0, -ix0), kx1 = min32(3, in_w - ix0);
+      const int8_t *base = input + iy0 * row + ix0 * c;
+      const int interior = ky0 == 0 && ky1 == 3 && kx0 == 0 && kx1 == 3;
+      for (int32_t ch = 0; ch < c; ch += 4) {
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        if (bias) {
+          a0 = bias[ch];
+          a1 = bias[ch + 1];
+          a2 = bias[ch + 2];
+          a3 = bias[ch + 3];
+        }
+        const int8_t *ip = base + ch;
+        const int8_t *wp = filter + ch;
+        if (interior) {
+          DW_TAP4(ip, wp);
+          DW_TAP4(ip + c, wp + c);
+          DW_TAP4(ip + 2 * c, wp + 2 * c);
+          DW_TAP4(ip + row, wp + 3 * c);
+          DW_TAP4(ip + row + c, wp + 4 * c);
+          DW_TAP4(ip + row + 2 * c, wp + 5 * c);
+          DW_TAP4(ip + 2 * row, wp + 6 * c);
+          DW_TAP4(ip + 2 * row + c, wp + 7 * c);
+          DW_TAP4(ip + 2 * row + 2 * c, wp + 8 * c);
+        } else {
+          for (int32_t ky = ky0; ky < ky1; ky++) {
+            for (int32_t kx = kx0; kx < kx1; kx++) {
+              DW_TAP4(ip + ky * row + kx * c, wp + (ky * 3 + kx) * c);
+            }
+          }
+        }
+        out[ch] = dw_out(a0, d, ch);
+        out[ch + 1] = dw_out(a1, d, ch + 1);
+        out[ch + 2] = dw_out(a2, d, ch + 2);
+        out[ch + 3] = dw_out(a3, d, ch + 3);
+      }
+      out += c;
+    }
+  }
+}
+
+/* Copy n int8 to int16 with an offset, natural order. */
+TFLM_INLINE void dw_copy(int16_t *dst, const int8_t *src, int32_t n, uint32_t offset2,
+                         int32_t offset) {
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const uint32_t x = tflm_read32(src + i);
+    const uint32_t e = TFLM_SXTAB16_EVEN(offset2, x);
+    const uint32_t o = TFLM_SXTAB16_ODD(offset2, x);
+    tflm_write32(dst + i, tflm_pack_lo(e, o));
+    tflm_write32(dst + i + 2, tflm_pack_hi(e, o));
+  }
+  for (; i < n; i++) dst[i] = (int16_t)(src[i] + offset);
+}
+
+static void dw_opt(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
+                   const int32_t *bias, int8_t *output, int16_t *buffer, int32_t in_h,
+                   int32_t in_w, int32_t c, int32_t kh, int32_t kw, int32_t out_h, int32_t out_w,
+                   int32_t sh, int32_t sw) {
+  const int32_t offset = d->input_offset;
+  const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
+  const int32_t taps = kh * kw;
+  int8_t *out = output;
+  for (int32_t oy = 0; oy < out_h; oy++) {
+    for (int32_t ox = 0; ox < out_w; ox++) {
+      int16_t *dst = buffer;
+      for (int32_t ky = 0; ky < kh; ky++) {
+        const int32_t iy = oy * sh - d->pad_h + ky;
+        for (int32_t kx = 0; kx < kw; kx++) {
+          const int32_t ix = ox * sw - d->pad_w + kx;
+          if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) {
+            memset(dst, 0, (size_t)c * 2u);
+          } else {
+            dw_copy(dst, input + (iy * in_w + ix) * c, c, offset2, offset);
+          }
+          dst += c;
+        }
+      }
+      int32_t ch = 0;
+      for (; ch + 4 <= c; ch += 4) {
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        if (bias) {
+          a0 = bias[ch];
+          a1 = bias[ch + 1];
+          a2 = bias[ch + 2];
+          a3 = bias[ch + 3];
+        }
+        const int16_t *col = buffer + ch;
+        const int8_t *wp = filter + ch;
+        for (int32_t t = 0; t < taps; t++) {
+          const uint32_t x01 = tflm_read32(col), x23 = tflm_read32(col + 2);
+          const uint32_t w = tflm_read32(wp);
+          const uint32_t we = TFLM_SXTB16_EVEN(w), wo = TFLM_SXTB16_ODD(w);
+          a0 = tflm_smlabb(x01, we, a0);
+          a1 = tflm_smlatb(x01, wo, a1);
+          a2 = tflm_smlabt(x23, we, a2);
+          a3 = tflm_smlatt(x23, wo, a3);
+          col += c;
+          wp += c;
+        }
+        out[ch] = dw_out(a0, d, ch);
+        out[ch + 1] = dw_out(a1, d, ch + 1);
+        out[ch + 2] = dw_out(a2, d, ch + 2);
+        out[ch + 3] = dw_out(a3, d, ch + 3);
+      }
+      for (; ch < c; ch++) {
+        int32_t a = bias ? bias[ch] : 0;
+        const int16_t *col = buffer + ch;
+        const int8_t *wp = filter + ch;
+        for (int32_t t = 0; t < taps; t++) {
+          a += *col * *wp;
+          col += c;
+          wp += c;
+        }
+        out[ch] = dw_out(a, d, ch);
+      }
+      out += c;
+    }
+  }
+}
+
+static void dw_generic(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
+                       const int32_t *bias, int8_t *output, int32_t in_h, int32_t in_w,
+                       int32_t c, int32_t kh, int32_t kw, int32_t out_h, int32_t out_w,
+                       int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t mult) {
+  const int32_t cout = c * mult;
+  const int32_t offset = d->input_offset;
+  int8_t *out = output;
+  for (int32_t oy = 0; oy < out_h; oy++) {
+    for (int32_t ox = 0; ox < out_w; ox++) {
+      const int32_t iy0 = oy * sh - d->pad_h, ix0 = ox * sw - d->pad_w;
+      for (int32_t ic = 0; ic < c; ic++) {
+        for (int32_t m = 0; m < mult; m++) {
+          const int32_t oc = ic * mult + m;
+          int32_t acc = bias ? bias[oc] : 0;
+          for (int32_t ky = 0; ky < kh; ky++) {
+            const int32_t iy = iy0 + ky * dh;
+            if (iy < 0 || iy >= in_h) continue;
+            for (int32_t kx = 0; kx < kw; kx++) {
+              const int32_t ix = ix0 + kx * dw;
+              if (ix < 0 || ix >= in_w) continue;
+              acc += (input[(iy * in_w + ix) * c + ic] + offset) *
+                     filter[(ky * kw + kx) * cout + oc];
+            }
+          }
+          out[oc] = dw_out(acc, d, oc);
+        }
+      }
+      out += cout;
+    }
+  }
+}
+
+static int dw_invoke(tflm_interpreter *it, tflm_node *node) {
+  const tflm_conv_data *d = node->op_data;
+  const tflm_tensor *in = tflm_input(it, node, 0);
+  const tflm_tensor *filter = tflm_input(it, node, 1);
+  const tflm_tensor *bias_t = tflm_input(it, node, 2);
+  const tflm_tensor *out = tflm_output(it, node, 0);
+  const int32_t batches = in->dims[0], in_h = in->dims[1], in_w = in->dims[2], c = in->dims[3];
+  const int32_t out_h = out->dims[1], out_w = out->dims[2], cout = out->dims[3];
+  const int32_t kh = filter->dims[1], kw = filter->dims[2];
+  const int32_t sh = tflm_option(it, node, 1), sw = tflm_option(it, node, 2);
+  const int32_t dh = tflm_option(it, node, 3), dw = tflm_option(it, node, 4);
+  const int32_t mult = tflm_option(it, node, 6);
+  const int32_t *bias = bias_t ? (const int32_t *)bias_t->data : NULL;
+  for (int32_t b = 0; b < batches; b++) {
+    const int8_t *input = (const int8_t *)in->data + b * in_h * in_w * c;
+    int8_t *output = (int8_t *)out->data + b * out_h * out_w * cout;
+    if (d->path == DW_PATH_3X3) {
+      dw_3x3(d, input, filter->data, bias, output, in_h, in_w, c, out_h, out_w, sh, sw);
+    } else if (d->path == DW_PATH_OPT) {
+      dw_opt(d, input, filter->data, bias, output, node->scratch, in_h, in_w, c, kh, kw, out_h,
+             out_w, sh, sw);
+    } else {
+      dw_generic(d, input, filter->data, bias, output, in_h, in_w, c, kh, kw, out_h, out_w, sh,
+                 sw, dh, dw, mult);
+    }
+  }
+  return TFLM_OK;
+}
+
+const tflm_registration tflm_register_depthwise_conv_2d = {dw_init, dw_prepare, dw_invoke};

@@ -1,0 +1,161 @@
+/*
+ * elementwise.c: ADD and MUL (int8, with broadcasting), as TFLite's integer kernels compute them.
+ *
+ * ADD: both inputs are offset, shifted left by 20, scaled below one, summed and requantized
+ * (CMSIS-NN arm_elementwise_add_s8 arithmetic). MUL: (a + oa) * (b + ob) requantized.
+ * Broadcasting follows NumPy rules up to rank 6; equal element counts take the flat loop.
+ *
+ * Options: [activation].
+ */
+#include "kernel_util.h"
+
+#define MAX_RANK 6
+
+/* Right-aligned strides of `t` against the output shape (0 where broadcast). */
+static void broadcast_strides(const tflm_tensor *t, const tflm_tensor *out, int32_t *strides) {
+  int32_t stride = 1;
+  for (int i = 0; i < MAX_RANK; i++) strides[i] = 0;
+  for (int i = 0; i < t->rank; i++) {
+    const int32_t d = t->dims[t->rank - 1 - i];
+    strides[MAX_RANK - 1 - i] = d == 1 ? 0 : stride;
+    stride *= d;
+  }
+  (void)out;
+}
+
+/* Output dims right-aligned to MAX_RANK. */
+static void padded_dims(const tflm_tensor *out, int32_t *dims) {
+  for (int i = 0; i < MAX_RANK; i++) dims[i] = 1;
+  for (int i = 0; i < out->rank; i++) dims[MAX_RANK - out->rank + i] = out->dims[i];
+}
+
+/* Walk the output in order, calling `fn` with both input indices. */
+#define BROADCAST_LOOP(in1, in2, out, BODY)                                                  \
+  do {                                                                                        \
+    int32_t s1_[MAX_RANK], s2_[MAX_RANK], dims_[MAX_RANK], cnt_[MAX_RANK] = {0};               \
+    broadcast_strides(in1, out, s1_);                                                         \
+    broadcast_strides(in2, out, s2_);                                                         \
+    padded_dims(out, dims_);                                                                  \
+    const uint32_t n_ = tflm_elements(out);                                                   \
+    int32_t i1 = 0, i2 = 0;                                                                   \
+    for (uint32_t i = 0; i < n_; i++) {                                                       \
+      BODY;                                                                                   \
+      for (int ax_ = MAX_RANK - 1; ax_ >= 0; ax_--) {                                         \
+        i1 += s1_[ax_];                                                                       \
+        i2 += s2_[ax_];                                                                       \
+        if (++cnt_[ax_] < dims_[ax_]) break;                                                  \
+        i1 -= s1_[ax_] * cnt_[ax_];                                                           \
+        i2 -= s2_[ax_] * cnt_[ax_];                                                           \
+        cnt_[ax_] = 0;                                                                        \
+      }                                                                                       \
+    }                                                                                         \
+  } while (0)
+
+/* ---- ADD -------------------------------------------------------------------------------- */
+
+static void *add_init(tflm_interpreter *it, tflm_node *node) {
+  (void)node;
+  return tflm_alloc_persistent(it, sizeof(tflm_add_data));
+}
+
+static int add_prepare(tflm_interpreter *it, tflm_node *node) {
+  tflm_add_data *d = node->op_data;
+  const tflm_tensor_desc *a = tflm_input_desc(it, node, 0);
+  const tflm_tensor_desc *b = tflm_input_desc(it, node, 1);
+  const tflm_tensor_desc *o = tflm_output_desc(it, node, 0);
+  if (a->type != TFLM_INT8 || b->type != TFLM_INT8 || o->type != TFLM_INT8) {
+    return TFLM_ERR_UNSUPPORTED;
+  }
+  const float sa = (float)tflm_scale(it, a, 0), sb = (float)tflm_scale(it, b, 0);
+  const float so = (float)tflm_scale(it, o, 0);
+  d->in1_offset = -a->zero_point;
+  d->in2_offset = -b->zero_point;
+  d->out_offset = o->zero_point;
+  d->left_shift = 20;
+  const double twice_max = 2.0 * (double)(sa > sb ? sa : sb);
+  tflm_quantize_multiplier((double)sa / twice_max, &d->in1_mult, &d->in1_shift);
+  tflm_quantize_multiplier((double)sb / twice_max, &d->in2_mult, &d->in2_shift);
+  tflm_quantize_multiplier(twice_max / ((double)(1 << 20) * (double)so), &d->out_mult,
+                           &d->out_shift);
+  tflm_activation_range(tflm_option(it, node, 0), so, o->zero_point, &d->act_min, &d->act_max);
+  d->broadcast = a->bytes != o->bytes || b->bytes != o->bytes;
+  return TFLM_OK;
+}
+
+TFLM_INLINE int8_t add_one(const tflm_add_data *d, int32_t x, int32_t y) {
+  const int32_t a = (int32_t)((uint32_t)(x + d->in1_offset) << 20);
+  const int32_t b = (int32_t)((uint32_t)(y + d->in2_offset) << 20);
+  const int32_t sa = tflm_rounding_shift_right(tflm_doubling_high_mul(a, d->in1_mult), -d->in1_shift);
+  const int32_t sb = tflm_rounding_shift_right(tflm_doubling_high_mul(b, d->in2_mult), -d->in2_shift);
+  int32_t r = tflm_rounding_shift_right(tflm_doubling_high_mul(sa + sb, d->out_mult), -d->out_shift);
+  r += d->out_offset;
+  return (int8_t)tflm_clamp(r, d->act_min, d->act_max);
+}
+
+static int add_invoke(tflm_interpreter *it, tflm_node *node) {
+  const tflm_add_data *d = node->op_data;
+  const tflm_tensor *a = tflm_input(it, node, 0);
+  const tflm_tensor *b = tflm_input(it, node, 1);
+  const tflm_tensor *o = tflm_output(it, node, 0);
+  const int8_t *pa = a->data, *pb = b->data;
+  int8_t *po = o->data;
+  if (!d->broadcast) {
+    const uint32_t n = tflm_elements(o);
+    for (uint32_t i = 0; i < n; i++) po[i] = add_one(d, pa[i], pb[i]);
+  } else {
+    BROADCAST_LOOP(a, b, o, po[i] = add_one(d, pa[i1], pb[i2]));
+  }
+  return TFLM_OK;
+}
+
+const tflm_registration tflm_register_add = {add_init, add_prepare, add_invoke};
+
+/* ---- MUL -------------------------------------------------------------------------------- */
+
+static void *mul_init(tflm_interpreter *it, tflm_node *node) {
+  (void)node;
+  return tflm_alloc_persistent(it, sizeof(tflm_mul_data));
+}
+
+static int mul_prepare(tflm_interpreter *it, tflm_node *node) {
+  tflm_mul_data *d = node->op_data;
+  const tflm_tensor_desc *a = tflm_input_desc(it, node, 0);
+  const tflm_tensor_desc *b = tflm_input_desc(it, node, 1);
+  const tflm_tensor_desc *o = tflm_output_desc(it, node, 0);
+  if (a->type != TFLM_INT8 || b->type != TFLM_INT8 || o->type != TFLM_INT8) {
+    return TFLM_ERR_UNSUPPORTED;
+  }
+  const float sa = (float)tflm_scale(it, a, 0), sb = (float)tflm_scale(it, b, 0);
+  const float so = (float)tflm_scale(it, o, 0);
+  d->in1_offset = -a->zero_point;
+  d->in2_offset = -b->zero_point;
+  d->out_offset = o->zero_point;
+  tflm_quantize_multiplier((double)sa * (double)sb / (double)so, &d->out_mult, &d->out_shift);
+  tflm_activation_range(tflm_option(it, node, 0), so, o->zero_point, &d->act_min, &d->act_max);
+  d->broadcast = a->bytes != o->bytes || b->bytes != o->bytes;
+  return TFLM_OK;
+}
+
+TFLM_INLINE int8_t mul_one(const tflm_mul_data *d, int32_t x, int32_t y) {
+  const int32_t p = (x + d->in1_offset) * (y + d->in2_offset);
+  const int32_t r = tflm_requantize(p, d->out_mult, d->out_shift) + d->out_offset;
+  return (int8_t)tflm_clamp(r, d->act_min, d->act_max);
+}
+
+static int mul_invoke(tflm_interpreter *it, tflm_node *node) {
+  const tflm_mul_data *d = node->op_data;
+  const tflm_tensor *a = tflm_input(it, node, 0);
+  const tflm_tensor *b = tflm_input(it, node, 1);
+  const tflm_tensor *o = tflm_output(it, node, 0);
+  const int8_t *pa = a->data, *pb = b->data;
+  int8_t *po = o->data;
+  if (!d->broadcast) {
+    const uint32_t n = tflm_elements(o);
+    for (uint32_t i = 0; i < n; i++) po[i] = mul_one(d, pa[i], pb[i]);
+  } else {
+    BROADCAST_LOOP(a, b, o, po[i] = mul_one(d, pa[i1], pb[i2]));
+  }
+  return TFLM_OK;
+}
+
+const tflm_registration tflm_register_mul = {mul_init, mul_prepare, mul_invoke};

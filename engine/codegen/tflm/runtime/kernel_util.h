@@ -1,0 +1,161 @@
+/*
+ * kernel_util.h: arithmetic shared by the kernels (requantization, DSP-extension helpers) and
+ * the per-op data records the kernels allocate in the persistent tail.
+ *
+ * Requantization follows TFLite's MultiplyByQuantizedMultiplier exactly: a doubling high multiply
+ * rounded half up (64-bit, as CMSIS-NN's arm_nn_requantize does), then a rounding right shift
+ * that rounds half away from zero.
+ *
+ * The op data sizes are part of the compile-time tail computation in
+ * engine/codegen/tflm/tail.ts; the static asserts keep the two in step.
+ */
+#ifndef TFLM_KERNEL_UTIL_H
+#define TFLM_KERNEL_UTIL_H
+
+#include <arm_acle.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "tflm.h"
+
+#define TFLM_INLINE static inline __attribute__((always_inline))
+
+/* ---- Requantization ---------------------------------------------------------------------- */
+
+TFLM_INLINE int32_t tflm_rounding_shift_right(int32_t x, int32_t exponent) {
+  if (exponent == 0) return x;
+  const int32_t mask = (int32_t)((1u << exponent) - 1u);
+  const int32_t remainder = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+TFLM_INLINE int32_t tflm_doubling_high_mul(int32_t a, int32_t b) {
+  /* a == b == INT32_MIN never happens: multipliers are positive. */
+  return (int32_t)(((int64_t)a * b + (1ll << 30)) >> 31);
+}
+
+/* TFLite MultiplyByQuantizedMultiplier(x, multiplier, shift). */
+TFLM_INLINE int32_t tflm_requantize(int32_t x, int32_t multiplier, int32_t shift) {
+  const int32_t left = shift > 0 ? shift : 0;
+  const int32_t right = shift > 0 ? 0 : -shift;
+  return tflm_rounding_shift_right(tflm_doubling_high_mul((int32_t)((uint32_t)x << left), multiplier),
+                                   right);
+}
+
+TFLM_INLINE int32_t tflm_clamp(int32_t x, int32_t lo, int32_t hi) {
+  return x < lo ? lo : (x > hi ? hi : x);
+}
+
+/* ---- DSP extension helpers -------------------------------------------------------------- */
+
+/* A 32-bit load from any alignment (LDR handles unaligned addresses on M4/M7). */
+TFLM_INLINE uint32_t tflm_read32(const void *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+TFLM_INLINE void tflm_write32(void *p, uint32_t v) { memcpy(p, &v, 4); }
+
+TFLM_INLINE uint32_t tflm_ror8(uint32_t x) { return (x >> 8) | (x << 24); }
+
+/* Bytes {b0,b1,b2,b3} -> halfword pairs (b0,b2) and (b1,b3), sign-extended ("reordered"). */
+#define TFLM_SXTB16_EVEN(x) ((uint32_t)__sxtb16((x)))
+#define TFLM_SXTB16_ODD(x) ((uint32_t)__sxtb16(tflm_ror8((x))))
+/* The same with a halfword pair offset added to both lanes. */
+#define TFLM_SXTAB16_EVEN(off, x) ((uint32_t)__sxtab16((off), (x)))
+#define TFLM_SXTAB16_ODD(off, x) ((uint32_t)__sxtab16((off), tflm_ror8((x))))
+
+/* (lo16 of a) | (lo16 of b) << 16 and (hi16 of a) | (hi16 of b) << 16: PKHBT / PKHTB. */
+TFLM_INLINE uint32_t tflm_pack_lo(uint32_t a, uint32_t b) { return (a & 0xFFFFu) | (b << 16); }
+TFLM_INLINE uint32_t tflm_pack_hi(uint32_t a, uint32_t b) { return (a >> 16) | (b & 0xFFFF0000u); }
+
+TFLM_INLINE int32_t tflm_smlad(uint32_t a, uint32_t b, int32_t acc) {
+  return __smlad((int16x2_t)a, (int16x2_t)b, acc);
+}
+TFLM_INLINE int32_t tflm_smlabb(uint32_t a, uint32_t b, int32_t acc) {
+  return __smlabb((int32_t)a, (int32_t)b, acc);
+}
+TFLM_INLINE int32_t tflm_smlabt(uint32_t a, uint32_t b, int32_t acc) {
+  return __smlabt((int32_t)a, (int32_t)b, acc);
+}
+TFLM_INLINE int32_t tflm_smlatb(uint32_t a, uint32_t b, int32_t acc) {
+  return __smlatb((int32_t)a, (int32_t)b, acc);
+}
+TFLM_INLINE int32_t tflm_smlatt(uint32_t a, uint32_t b, int32_t acc) {
+  return __smlatt((int32_t)a, (int32_t)b, acc);
+}
+
+/* ---- Shapes and padding ----------------------------------------------------------------- */
+
+/* TFLite ComputePaddingWithOffset for one dimension (from the computed output size; VALID
+ * always gives 0). */
+TFLM_INLINE int32_t tflm_same_padding(int32_t padding, int32_t stride, int32_t dilation,
+                                      int32_t in, int32_t filter, int32_t out) {
+  (void)padding;
+  const int32_t effective = (filter - 1) * dilation + 1;
+  const int32_t total = (out - 1) * stride + effective - in;
+  return total > 0 ? total / 2 : 0;
+}
+
+/* Dimension i counted from the innermost, as a 4-D NHWC view (missing outer dims are 1). */
+TFLM_INLINE int32_t tflm_dim(const tflm_tensor *t, int i) { return t->dims[i]; }
+
+/* ---- Per-op data (persistent, in the tail) ---------------------------------------------- */
+
+/* CONV_2D and DEPTHWISE_CONV_2D (36 bytes + 8 bytes per output channel). */
+typedef struct {
+  int32_t pad_h, pad_w;
+  int32_t input_offset, output_offset;
+  int32_t act_min, act_max;
+  int32_t *multipliers;
+  int32_t *shifts;
+  int32_t path;
+} tflm_conv_data;
+_Static_assert(sizeof(tflm_conv_data) == 36, "tail.ts: CONV_DATA_BYTES");
+
+/* FULLY_CONNECTED (32 bytes + 8 bytes per multiplier: 1, or one per output channel). */
+typedef struct {
+  int32_t input_offset, filter_offset, output_offset;
+  int32_t act_min, act_max;
+  int32_t *multipliers;
+  int32_t *shifts;
+  int32_t per_channel;
+} tflm_fc_data;
+_Static_assert(sizeof(tflm_fc_data) == 32, "tail.ts: FC_DATA_BYTES");
+
+/* ADD (52 bytes). */
+typedef struct {
+  int32_t in1_offset, in2_offset, out_offset;
+  int32_t in1_mult, in1_shift, in2_mult, in2_shift, out_mult, out_shift;
+  int32_t left_shift, act_min, act_max;
+  int32_t broadcast;
+} tflm_add_data;
+_Static_assert(sizeof(tflm_add_data) == 52, "tail.ts: ADD_DATA_BYTES");
+
+/* MUL (32 bytes). */
+typedef struct {
+  int32_t in1_offset, in2_offset, out_offset;
+  int32_t out_mult, out_shift;
+  int32_t act_min, act_max;
+  int32_t broadcast;
+} tflm_mul_data;
+_Static_assert(sizeof(tflm_mul_data) == 32, "tail.ts: MUL_DATA_BYTES");
+
+/* AVERAGE_POOL_2D and MAX_POOL_2D (16 bytes). */
+typedef struct {
+  int32_t pad_h, pad_w;
+  int32_t act_min, act_max;
+} tflm_pool_data;
+_Static_assert(sizeof(tflm_pool_data) == 16, "tail.ts: POOL_DATA_BYTES");
+
+/* Ops with a requantization and two zero points (MEAN, QUANTIZE, CONCATENATION inputs...). */
+typedef struct {
+  int32_t multiplier, shift;
+  int32_t in_zero_point, out_zero_point;
+  int32_t extra[4];
+} tflm_requant_data;
+_Static_assert(sizeof(tflm_requant_data) == 32, "tail.ts: REQUANT_DATA_BYTES");
+
+#endif /* TFLM_KERNEL_UTIL_H */

@@ -1,0 +1,84 @@
+/*
+ * registrations.c: the op resolver, one registration per op code (the order of TFLM_OP_*).
+ *
+ * Like a MicroMutableOpResolver that only adds the ops a model uses, an op is linked in only when
+ * the build defines TFLM_USE_<OP> (the backend passes one define per op of the model), so the
+ * Flash figure carries the kernels the model needs and no others.
+ */
+#include "tflm.h"
+
+#define TFLM_OPS(X)                                 \
+  X(CONV_2D, conv_2d)                               \
+  X(DEPTHWISE_CONV_2D, depthwise_conv_2d)           \
+  X(FULLY_CONNECTED, fully_connected)               \
+  X(ADD, add)                                       \
+  X(MUL, mul)                                       \
+  X(AVERAGE_POOL_2D, average_pool_2d)               \
+  X(MAX_POOL_2D, max_pool_2d)                       \
+  X(MEAN, mean)                                     \
+  X(PAD, pad)                                       \
+  X(RESHAPE, reshape)                               \
+  X(SOFTMAX, softmax)                               \
+  X(LOGISTIC, logistic)                             \
+  X(QUANTIZE, quantize)                             \
+  X(DEQUANTIZE, dequantize)                         \
+  X(TRANSPOSE, transpose)                           \
+  X(CONCATENATION, concatenation)                   \
+  X(HARD_SWISH, hard_swish)
+
+#define DECLARE(OP, op) extern const tflm_registration tflm_register_##op;
+TFLM_OPS(DECLARE)
+
+const tflm_registration *const tflm_registrations[TFLM_OP_COUNT] = {
+#ifdef TFLM_USE_CONV_2D
+    [TFLM_OP_CONV_2D] = &tflm_register_conv_2d,
+#endif
+#ifdef TFLM_USE_DEPTHWISE_CONV_2D
+    [TFLM_OP_DEPTHWISE_CONV_2D] = &tflm_register_depthwise_conv_2d,
+#endif
+#ifdef TFLM_USE_FULLY_CONNECTED
+    [TFLM_OP_FULLY_CONNECTED] = &tflm_register_fully_connected,
+#endif
+#ifdef TFLM_USE_ADD
+    [TFLM_OP_ADD] = &tflm_register_add,
+#endif
+#ifdef TFLM_USE_MUL
+    [TFLM_OP_MUL] = &tflm_register_mul,
+#endif
+#ifdef TFLM_USE_AVERAGE_POOL_2D
+    [TFLM_OP_AVERAGE_POOL_2D] = &tflm_register_average_pool_2d,
+#endif
+#ifdef TFLM_USE_MAX_POOL_2D
+    [TFLM_OP_MAX_POOL_2D] = &tflm_register_max_pool_2d,
+#endif
+#ifdef TFLM_USE_MEAN
+    [TFLM_OP_MEAN] = &tflm_register_mean,
+#endif
+#ifdef TFLM_USE_PAD
+    [TFLM_OP_PAD] = &tflm_register_pad,
+#endif
+#ifdef TFLM_USE_RESHAPE
+    [TFLM_OP_RESHAPE] = &tflm_register_reshape,
+#endif
+#ifdef TFLM_USE_SOFTMAX
+    [TFLM_OP_SOFTMAX] = &tflm_register_softmax,
+#endif
+#ifdef TFLM_USE_LOGISTIC
+    [TFLM_OP_LOGISTIC] = &tflm_register_logistic,
+#endif
+#ifdef TFLM_USE_QUANTIZE
+    [TFLM_OP_QUANTIZE] = &tflm_register_quantize,
+#endif
+#ifdef TFLM_USE_DEQUANTIZE
+    [TFLM_OP_DEQUANTIZE] = &tflm_register_dequantize,
+#endif
+#ifdef TFLM_USE_TRANSPOSE
+    [TFLM_OP_TRANSPOSE] = &tflm_register_transpose,
+#endif
+#ifdef TFLM_USE_CONCATENATION
+    [TFLM_OP_CONCATENATION] = &tflm_register_concatenation,
+#endif
+#ifdef TFLM_USE_HARD_SWISH
+    [TFLM_OP_HARD_SWISH] = &tflm_register_hard_swish,
+#endif
+};

@@ -1,0 +1,310 @@
+/**
+ * Compile, build, emulate and check one model: the pipeline behind `mcu run`, the bench and the
+ * tests, for every engine.
+ *
+ * `runModel` = backend.compile -> buildFirmware -> runFirmware (the input written into the
+ * compiled model's input symbol, the output read from its output symbol) -> the reference
+ * interpreter on the same input -> a {@link RunReport}.
+ *
+ * Conventions a backend follows so that `runModel` can measure it:
+ * - the input symbol is a `.noinit` buffer (or an alias into one) of the first graph input's
+ *   bytes; further graph inputs use `<inputSymbol>_<i>`;
+ * - the output symbol has the size of the first graph output's bytes;
+ * - model constants in Flash are the data symbols whose names start with `mcu_model`
+ *   (their sizes add up to `flashModelBytes`; the rest of the image is code).
+ *
+ * @module
+ */
+import { type Board, enlargedBoard } from "./boards.ts";
+import { buildFirmware } from "./build/gcc.ts";
+import { ToolchainError } from "./build/errors.ts";
+import type { FirmwareImage } from "./build/types.ts";
+import type { CompiledModel, EngineName } from "./codegen/backend.ts";
+import { getBackend } from "./codegen/registry.ts";
+import { type Graph, tensorBytes } from "./ir/graph.ts";
+import { opMacs } from "./ops/macs.ts";
+import { interpret } from "./reference/interpret.ts";
+import type { RunReport } from "./report.ts";
+import { createRng } from "./util/rng.ts";
+import { parseElf } from "../emulator/elf.ts";
+import { runFirmware } from "../emulator/run.ts";
+
+/** Options of {@link compileModel}. */
+export interface CompileModelOptions {
+  readonly engine: EngineName;
+  readonly board: Board;
+}
+
+/**
+ * Compile a graph with an engine's backend (no build).
+ *
+ * @example
+ * ```ts ignore
+ * const compiled = compileModel(graph, { engine: "tflm", board: getBoard("stm32f746") });
+ * ```
+ */
+export function compileModel(graph: Graph, options: CompileModelOptions): CompiledModel {
+  return getBackend(options.engine).compile(graph, { board: options.board });
+}
+
+/** Options of {@link runModel}. */
+export interface RunModelOptions {
+  readonly engine: EngineName;
+  readonly board: Board;
+  /**
+   * Raw bytes of the graph input (of all inputs, concatenated, when there are several).
+   * @default seeded random int8 values (see {@link defaultInput})
+   */
+  readonly input?: Uint8Array;
+  /** Name in the report. @default graph.name */
+  readonly modelName?: string;
+  /** Firmware build cache directory. @default no cache */
+  readonly cacheDir?: string;
+  /** Instruction budget of the emulation. @default the emulator's (2e9) */
+  readonly budget?: number;
+  /** Seed of the default input. @default 1 */
+  readonly seed?: number;
+}
+
+/** A run report plus a readable verdict when the model does not fit the board. */
+export type ModelRunReport = RunReport & {
+  /** "does not fit: needs N bytes of SRAM, board has M" (and/or Flash); absent when it fits. */
+  readonly message?: string;
+  /** The board the firmware actually ran on (an enlarged copy when it does not fit). */
+  readonly measuredOn: string;
+};
+
+/** The first consumer QUANTIZE node of a float input, if any (to draw realistic floats). */
+function quantOfFloatInput(graph: Graph, tensor: number): { scale: number; zeroPoint: number } {
+  for (const n of graph.nodes) {
+    if (n.op === "QUANTIZE" && n.inputs[0] === tensor) {
+      const q = graph.tensors[n.outputs[0] ?? -1]?.quant;
+      if (q) return { scale: q.scale[0] ?? 1, zeroPoint: q.zeroPoint[0] ?? 0 };
+    }
+  }
+  const q = graph.tensors[tensor]?.quant;
+  return { scale: q?.scale[0] ?? 1 / 64, zeroPoint: q?.zeroPoint[0] ?? 0 };
+}
+
+/**
+ * The deterministic default input: uniform random int8 values from `seed` for each graph input,
+ * concatenated; a float32 input gets those values dequantized with the scale it is quantized to.
+ *
+ * @example
+ * ```ts ignore
+ * const bytes = defaultInput(graph, 1); // same graph and seed, same bytes
+ * ```
+ */
+export function defaultInput(graph: Graph, seed = 1): Uint8Array {
+  const rng = createRng(seed);
+  const parts: Uint8Array[] = [];
+  for (const index of graph.inputs) {
+    const t = graph.tensors[index];
+    if (!t) throw new RangeError(`Cannot draw an input: graph input tensor ${index} is missing`);
+    const bytes = new Uint8Array(tensorBytes(t));
+    if (t.dtype === "float32") {
+      const { scale, zeroPoint } = quantOfFloatInput(graph, index);
+      const view = new DataView(bytes.buffer);
+      for (let i = 0; i < bytes.length / 4; i++) {
+        view.setFloat32(i * 4, Math.fround(scale * (rng.int(256) - 128 - zeroPoint)), true);
+      }
+    } else {
+      for (let i = 0; i < bytes.length; i++) bytes[i] = rng.int(256);
+    }
+    parts.push(bytes);
+  }
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function splitInputs(graph: Graph, input: Uint8Array): Uint8Array[] {
+  const sizes = graph.inputs.map((i) => tensorBytes(graph.tensors[i]!));
+  const total = sizes.reduce((s, n) => s + n, 0);
+  if (input.length !== total) {
+    throw new RangeError(
+      `Cannot run '${graph.name}': the input has ${input.length} bytes but the model takes ${total}`,
+    );
+  }
+  let at = 0;
+  return sizes.map((n) => {
+    const part = input.slice(at, at + n);
+    at += n;
+    return part;
+  });
+}
+
+function decodeOutput(graph: Graph, bytes: Uint8Array): number[] {
+  const t = graph.tensors[graph.outputs[0] ?? -1];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  switch (t?.dtype) {
+    case "float32":
+      return Array.from({ length: bytes.length >> 2 }, (_, i) => view.getFloat32(i * 4, true));
+    case "int32":
+      return Array.from({ length: bytes.length >> 2 }, (_, i) => view.getInt32(i * 4, true));
+    case "int16":
+      return Array.from({ length: bytes.length >> 1 }, (_, i) => view.getInt16(i * 2, true));
+    case "uint8":
+      return Array.from(bytes);
+    default:
+      return Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  }
+}
+
+/** Bytes of the data symbols whose names start with `mcu_model` (the model's Flash share). */
+export function modelFlashBytes(elf: Uint8Array): number {
+  let total = 0;
+  const seen = new Set<string>();
+  for (const s of parseElf(elf).symbols) {
+    if (s.name.startsWith("mcu_model") && s.type === "object" && s.shndx !== 0) {
+      if (seen.has(s.name)) continue;
+      seen.add(s.name);
+      total += s.size;
+    }
+  }
+  return total;
+}
+
+/**
+ * The verdict line of a model that does not fit, or undefined when it fits.
+ *
+ * @example
+ * ```ts ignore
+ * fitMessage({ peakSramBytes: 400000, flashBytes: 900000 }, getBoard("stm32f746"));
+ * // "does not fit: needs 400000 bytes of SRAM, board has 327680"
+ * ```
+ */
+export function fitMessage(
+  measured: { readonly peakSramBytes: number; readonly flashBytes: number },
+  board: Board,
+): string | undefined {
+  const parts: string[] = [];
+  if (measured.peakSramBytes > board.sram.size) {
+    parts.push(`needs ${measured.peakSramBytes} bytes of SRAM, board has ${board.sram.size}`);
+  }
+  if (measured.flashBytes > board.flash.size) {
+    parts.push(`needs ${measured.flashBytes} bytes of Flash, board has ${board.flash.size}`);
+  }
+  return parts.length ? `does not fit: ${parts.join("; ")}` : undefined;
+}
+
+/** SRAM the static data needs beyond the arena, and stack, for the first-guess fit check. */
+const STATIC_MARGIN = 16 * 1024;
+/** Flash beyond the model data (runtime code) for the first-guess fit check. */
+const CODE_MARGIN = 128 * 1024;
+
+async function build(
+  compiled: CompiledModel,
+  board: Board,
+  cacheDir: string | undefined,
+): Promise<FirmwareImage> {
+  return await buildFirmware(compiled.sources, {
+    board,
+    ...(cacheDir !== undefined ? { cacheDir } : {}),
+  });
+}
+
+function modelDataBytes(compiled: CompiledModel): number {
+  let n = 0;
+  for (const c of Object.values(compiled.sources.files)) if (c instanceof Uint8Array) n += c.length;
+  return n;
+}
+
+/**
+ * Compile, build, run in the emulator and compare with the reference interpreter.
+ *
+ * A model that does not fit the board is measured anyway, on an enlarged memory map of the same
+ * core ({@link enlargedBoard}); the report then has `fits: false` and a `message`.
+ *
+ * @example
+ * ```ts ignore
+ * const r = await runModel(graph, { engine: "tflm", board: getBoard("stm32f746") });
+ * // r.instructions, r.peakSramBytes, r.referenceMatch, r.layers
+ * ```
+ */
+export async function runModel(graph: Graph, options: RunModelOptions): Promise<ModelRunReport> {
+  const board = options.board;
+  const compiled = compileModel(graph, { engine: options.engine, board });
+  const input = options.input ?? defaultInput(graph, options.seed ?? 1);
+  const inputs = splitInputs(graph, input);
+
+  const needSram = compiled.plan.arenaBytes + STATIC_MARGIN;
+  const needFlash = modelDataBytes(compiled) + CODE_MARGIN;
+  const big = () => enlargedBoard(board, needSram * 2, needFlash * 2);
+  let target = needSram > board.sram.size || needFlash > board.flash.size ? big() : board;
+  let image: FirmwareImage;
+  try {
+    image = await build(compiled, target, options.cacheDir);
+  } catch (e) {
+    // The link failed for lack of room on the real board: measure on the enlarged map.
+    if (!(e instanceof ToolchainError) || target !== board) throw e;
+    target = big();
+    image = await build(compiled, target, options.cacheDir);
+  }
+
+  const inputMap: Record<string, Uint8Array> = {};
+  inputs.forEach((bytes, i) => {
+    inputMap[i === 0 ? compiled.inputSymbol : `${compiled.inputSymbol}_${i}`] = bytes;
+  });
+  const run = runFirmware(
+    { elf: image.elf, board: target },
+    {
+      inputs: inputMap,
+      outputs: [compiled.outputSymbol],
+      ...(options.budget !== undefined ? { budget: options.budget } : {}),
+    },
+  );
+  if (run.exitStatus !== 0) {
+    throw new Error(
+      `Cannot run '${graph.name}' with engine ${options.engine}: the firmware stopped with status ${run.exitStatus}`,
+    );
+  }
+  const got = run.outputs[compiled.outputSymbol] ?? new Uint8Array(0);
+  const expected = interpret(graph, inputs).outputs[0] ?? new Uint8Array(0);
+  const referenceMatch = got.length === expected.length && got.every((b, i) => b === expected[i]);
+
+  const counts = new Map(run.layers.map((l) => [l.index, l.instructions]));
+  const layers = compiled.layers.map((l, index) => ({
+    index,
+    op: l.op,
+    macs: l.macs,
+    instructions: counts.get(index) ?? 0,
+  }));
+  const flashModelBytes = modelFlashBytes(image.elf);
+  const measured = { peakSramBytes: run.sram.peakBytes, flashBytes: run.flash.bytes };
+  const message = fitMessage(measured, board);
+  const { buffers: _buffers, ...plan } = compiled.plan;
+  let macs = 0;
+  for (const n of graph.nodes) macs += opMacs(graph, n);
+  const report: ModelRunReport = {
+    model: options.modelName ?? graph.name,
+    engine: options.engine,
+    board: board.name,
+    core: board.core,
+    macs,
+    instructions: run.inferenceInstructions,
+    initInstructions: run.initInstructions,
+    peakSramBytes: run.sram.peakBytes,
+    staticSramBytes: run.sram.staticBytes,
+    stackBytes: run.sram.stackBytes,
+    arenaBytes: compiled.plan.arenaBytes,
+    plan,
+    flashBytes: run.flash.bytes,
+    flashModelBytes,
+    flashCodeBytes: run.flash.bytes - flashModelBytes,
+    fits: message === undefined,
+    fitsSram: run.sram.peakBytes <= board.sram.size,
+    fitsFlash: run.flash.bytes <= board.flash.size,
+    referenceMatch,
+    output: decodeOutput(graph, got),
+    layers,
+    firmwareSha256: image.sha256,
+    measuredOn: target.name,
+    ...(message !== undefined ? { message } : {}),
+  };
+  return report;
+}
