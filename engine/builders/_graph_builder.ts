@@ -2,16 +2,19 @@
  * Private helper: appends quantized operators with deterministic synthetic weights to a graph.
  *
  * Weights are drawn uniformly with variance 1/fan_in, quantized per output channel
- * (symmetric, scale = max|w| / 127). Every activation carries an estimate of its real-valued
- * RMS, propagated layer by layer, from which the output quantization is chosen: linear outputs
- * cover +-4 sigma, ReLU/ReLU6 outputs cover [0, min(4 sigma, 6)], so requantized values spread over
- * the int8 range instead of saturating. Biases are int32 with scale in_scale * w_scale[c].
+ * (symmetric, scale = max|w| / 127). Every activation carries per-channel estimates of the mean
+ * and mean square of its real values, propagated layer by layer through the actual synthetic
+ * weights (Gaussian approximation, zero padding accounted for). The output quantization follows
+ * from the pre-activation RMS r: linear outputs cover +-5r, ReLU/ReLU6 outputs [0, min(5r, 6)],
+ * so requantized values spread over the int8 range instead of saturating or collapsing.
+ * Biases are int32 with scale in_scale * w_scale[c].
  *
  * @module
  */
 import type { Activation, Graph, Node, Padding, Quantization, Tensor } from "../ir/graph.ts";
 import { createRng, type Rng } from "../util/rng.ts";
 import { convOutputSize, convPadding } from "../ops/shape.ts";
+import { type Moments, reluMoments, rmsOf, uniformMoments } from "./_moments.ts";
 
 /** A handle to an activation tensor while building. */
 export interface Act {
@@ -22,6 +25,8 @@ export interface Act {
   readonly zeroPoint: number;
   /** Estimated root-mean-square of the real values. */
   readonly rms: number;
+  /** Estimated per-channel moments of the real values (channels = last dimension). */
+  readonly moments: Moments;
 }
 
 /** Options of {@link GraphBuilder.conv2d} and {@link GraphBuilder.depthwise}. */
@@ -48,6 +53,12 @@ function validTapFraction(
   return valid / (p.out * kernel);
 }
 
+/**
+ * Quantized range in units of the estimated pre-activation RMS: ReLU outputs cover [0, RANGE r],
+ * linear ones [-RANGE r, RANGE r] (wide enough for the spatial correlation the estimate ignores).
+ */
+const RANGE = 5;
+
 function perTensor(scale: number, zeroPoint: number): Quantization {
   return { scale: [scale], zeroPoint: [zeroPoint], axis: 0 };
 }
@@ -67,19 +78,31 @@ export class GraphBuilder {
     return this.#tensors.length - 1;
   }
 
-  #activation(name: string, shape: readonly number[], rms: number, activation: Activation): Act {
-    const sigma = Math.max(rms, 1e-3);
+  /**
+   * Adds an int8 activation tensor whose quantization fits pre-activation values with per-channel
+   * mean `pre.mean` and variance `pre.variance`, and returns it with the moments after `activation`.
+   */
+  #activation(
+    name: string,
+    shape: readonly number[],
+    pre: { readonly mean: Float64Array; readonly variance: Float64Array },
+    activation: Activation,
+  ): Act {
+    const channels = pre.mean.length;
+    let total = 0;
+    for (let c = 0; c < channels; c++) total += pre.mean[c]! ** 2 + pre.variance[c]!;
+    const r = Math.max(Math.sqrt(total / Math.max(channels, 1)), 1e-6);
     let scale: number;
     let zeroPoint: number;
-    if (activation === "RELU6" || activation === "RELU") {
-      const hi = activation === "RELU6" ? Math.min(4 * sigma, 6) : 4 * sigma;
-      scale = hi / 255;
+    const relu = activation === "RELU6" || activation === "RELU";
+    if (relu) {
+      scale = (activation === "RELU6" ? Math.min(RANGE * r, 6) : RANGE * r) / 255;
       zeroPoint = -128;
     } else if (activation === "RELU_N1_TO_1") {
       scale = 2 / 255;
       zeroPoint = 0;
     } else {
-      scale = (8 * sigma) / 255;
+      scale = (2 * RANGE * r) / 255;
       zeroPoint = 0;
     }
     scale = Math.fround(scale);
@@ -89,11 +112,23 @@ export class GraphBuilder {
       dtype: "int8",
       quant: perTensor(scale, zeroPoint),
     });
-    const outRms = activation === "NONE" ? sigma : sigma / Math.SQRT2;
-    return { index, shape: [...shape], scale, zeroPoint, rms: outRms };
+    const mean = new Float64Array(channels);
+    const sq = new Float64Array(channels);
+    for (let c = 0; c < channels; c++) {
+      if (relu) {
+        const m = reluMoments(pre.mean[c]!, pre.variance[c]!);
+        mean[c] = m.mean;
+        sq[c] = m.sq;
+      } else {
+        mean[c] = pre.mean[c]!;
+        sq[c] = pre.mean[c]! ** 2 + pre.variance[c]!;
+      }
+    }
+    const moments = { mean, sq };
+    return { index, shape: [...shape], scale, zeroPoint, rms: rmsOf(moments), moments };
   }
 
-  /** Adds a graph input with values in [-1, 1) (scale 1/128, zero point 0). */
+  /** Adds a graph input with values uniform in [-1, 1) (scale 1/128, zero point 0). */
   input(name: string, shape: readonly number[]): Act {
     const scale = 1 / 128;
     const index = this.#addTensor({
@@ -102,60 +137,119 @@ export class GraphBuilder {
       dtype: "int8",
       quant: perTensor(scale, 0),
     });
-    return { index, shape: [...shape], scale, zeroPoint: 0, rms: 1 / Math.sqrt(3) };
+    const moments = uniformMoments(shape[shape.length - 1] ?? 1, 0, 1 / 3);
+    return { index, shape: [...shape], scale, zeroPoint: 0, rms: rmsOf(moments), moments };
   }
 
   /**
-   * Draws `channels` groups of `perChannel` weights with variance 1/fanIn, quantizes them per
-   * channel. `layout(c, j)` gives the byte position of weight j of channel c.
+   * The constants of one conv / depthwise / fully connected layer: weights drawn uniformly, then
+   * rescaled per output channel so that the channel's pre-activation RMS is 1 (what a folded batch
+   * norm does), quantized per channel (symmetric int8, scale = max|w| / 127); a small random
+   * int32 bias with scale in_scale * w_scale[c]. Returns the tensor indices and the moments of the
+   * pre-activation values.
    */
-  #weights(
-    channels: number,
-    perChannel: number,
-    fanIn: number,
-    layout: (c: number, j: number) => number,
-  ): { data: Uint8Array; scales: number[] } {
-    const bound = Math.sqrt(3 / fanIn);
+  #layerConstants(x: Act, name: string, layer: {
+    readonly channels: number;
+    readonly perChannel: number;
+    /** Input channel read by weight j of output channel o. */
+    readonly inputChannel: (o: number, j: number) => number;
+    /** Byte position of weight j of output channel o. */
+    readonly layout: (o: number, j: number) => number;
+    readonly shape: readonly number[];
+    readonly axis: number;
+    /** Average fraction of taps inside the input (zero padding). */
+    readonly valid: number;
+  }): { filter: number; bias: number; pre: { mean: Float64Array; variance: Float64Array } } {
+    const { channels, perChannel } = layer;
     const real = new Float64Array(channels * perChannel);
-    for (let i = 0; i < real.length; i++) real[i] = (this.#rng.next() * 2 - 1) * bound;
+    for (let i = 0; i < real.length; i++) real[i] = this.#rng.next() * 2 - 1;
+    // Per-channel normalization from the moments the drawn weights produce.
+    const raw = GraphBuilder.#linearMoments(x.moments, real, layer, new Float64Array(channels));
     const q = new Int8Array(channels * perChannel);
-    const scales: number[] = [];
-    for (let c = 0; c < channels; c++) {
+    const wScales: number[] = [];
+    const biasScales: number[] = [];
+    const biasData = new Uint8Array(channels * 4);
+    const biasView = new DataView(biasData.buffer);
+    const biasReal = new Float64Array(channels);
+    for (let o = 0; o < channels; o++) {
+      const r = Math.sqrt(raw.mean[o]! ** 2 + raw.variance[o]!);
+      const alpha = 1 / Math.max(r, 1e-12);
       let max = 0;
-      for (let j = 0; j < perChannel; j++) max = Math.max(max, Math.abs(real[c * perChannel + j]!));
-      const scale = Math.fround(max > 0 ? max / 127 : bound / 127);
-      scales.push(scale);
       for (let j = 0; j < perChannel; j++) {
-        const v = Math.round(real[c * perChannel + j]! / scale);
-        q[layout(c, j)] = Math.max(-127, Math.min(127, v));
+        const w = real[o * perChannel + j]! * alpha;
+        real[o * perChannel + j] = w;
+        max = Math.max(max, Math.abs(w));
       }
+      const scale = Math.fround(max > 0 ? max / 127 : 1 / 127);
+      wScales.push(scale);
+      for (let j = 0; j < perChannel; j++) {
+        const v = Math.round(real[o * perChannel + j]! / scale);
+        q[layer.layout(o, j)] = Math.max(-127, Math.min(127, v));
+      }
+      const biasScale = Math.fround(x.scale * scale);
+      biasScales.push(biasScale);
+      const b = Math.round(((this.#rng.next() * 2 - 1) * 0.2) / biasScale);
+      biasView.setInt32(o * 4, b, true);
+      biasReal[o] = b * biasScale;
     }
-    return { data: new Uint8Array(q.buffer), scales };
-  }
-
-  #bias(name: string, inScale: number, wScales: readonly number[], sigma: number): number {
-    const data = new Uint8Array(wScales.length * 4);
-    const view = new DataView(data.buffer);
-    const scales = wScales.map((s) => Math.fround(inScale * s));
-    scales.forEach((s, c) => {
-      const real = (this.#rng.next() * 2 - 1) * 0.2 * sigma;
-      view.setInt32(c * 4, Math.round(real / s), true);
+    const filter = this.#addTensor({
+      name: `${name}/weights`,
+      shape: [...layer.shape],
+      dtype: "int8",
+      quant: { scale: wScales, zeroPoint: wScales.map(() => 0), axis: layer.axis },
+      data: new Uint8Array(q.buffer),
     });
-    return this.#addTensor({
-      name,
-      shape: [wScales.length],
+    const bias = this.#addTensor({
+      name: `${name}/bias`,
+      shape: [channels],
       dtype: "int32",
-      quant: { scale: scales, zeroPoint: scales.map(() => 0), axis: 0 },
-      data,
+      quant: { scale: biasScales, zeroPoint: biasScales.map(() => 0), axis: 0 },
+      data: biasData,
     });
+    return { filter, bias, pre: GraphBuilder.#linearMoments(x.moments, real, layer, biasReal) };
   }
 
-  /** RMS of a convolution's pre-activation sums: input RMS, scaled down by zero padding. */
-  #preActivationRms(x: Act, spec: ConvSpec): number {
+  /**
+   * Pre-activation moments of a layer computing, per output channel o, the sum over j of
+   * `real[o * perChannel + j] * x[inputChannel(o, j)]` plus a bias, where a fraction `valid` of
+   * the taps falls inside the input. Inputs are treated as independent across taps.
+   */
+  static #linearMoments(
+    x: Moments,
+    real: Float64Array,
+    layer: {
+      readonly channels: number;
+      readonly perChannel: number;
+      readonly inputChannel: (o: number, j: number) => number;
+      readonly valid: number;
+    },
+    bias: Float64Array,
+  ): { mean: Float64Array; variance: Float64Array } {
+    const { channels, perChannel, valid } = layer;
+    const mean = new Float64Array(channels);
+    const variance = new Float64Array(channels);
+    for (let o = 0; o < channels; o++) {
+      let a = 0;
+      let b = 0;
+      for (let j = 0; j < perChannel; j++) {
+        const w = real[o * perChannel + j]!;
+        const c = layer.inputChannel(o, j);
+        const m = x.mean[c]!;
+        a += w * m;
+        b += w * w * Math.max(x.sq[c]! - m * m, 0);
+      }
+      mean[o] = valid * a + bias[o]!;
+      variance[o] = valid * b;
+    }
+    return { mean, variance };
+  }
+
+  /** Average fraction of a convolution's taps inside the input. */
+  #validFraction(x: Act, spec: ConvSpec): number {
     const padding = spec.padding ?? "SAME";
     const fh = validTapFraction(x.shape[1]!, spec.kernel, spec.stride, padding);
     const fw = validTapFraction(x.shape[2]!, spec.kernel, spec.stride, padding);
-    return x.rms * Math.sqrt(fh * fw);
+    return fh * fw;
   }
 
   #spatial(x: Act, spec: ConvSpec): [number, number] {
@@ -171,20 +265,20 @@ export class GraphBuilder {
     const inC = x.shape[3]!;
     const k = spec.kernel;
     const fanIn = k * k * inC;
-    const w = this.#weights(spec.outChannels, fanIn, fanIn, (c, j) => c * fanIn + j);
-    const filter = this.#addTensor({
-      name: `${name}/weights`,
+    const { filter, bias, pre } = this.#layerConstants(x, name, {
+      channels: spec.outChannels,
+      perChannel: fanIn,
+      inputChannel: (_, j) => j % inC,
+      layout: (o, j) => o * fanIn + j,
       shape: [spec.outChannels, k, k, inC],
-      dtype: "int8",
-      quant: { scale: w.scales, zeroPoint: w.scales.map(() => 0), axis: 0 },
-      data: w.data,
+      axis: 0,
+      valid: this.#validFraction(x, spec),
     });
-    const bias = this.#bias(`${name}/bias`, x.scale, w.scales, x.rms);
     const [h, wd] = this.#spatial(x, spec);
     const out = this.#activation(
       name,
       [x.shape[0]!, h, wd, spec.outChannels],
-      x.rms,
+      pre,
       spec.activation,
     );
     this.#nodes.push({
@@ -207,22 +301,17 @@ export class GraphBuilder {
   depthwise(x: Act, name: string, spec: ConvSpec): Act {
     const c = x.shape[3]!;
     const k = spec.kernel;
-    const w = this.#weights(c, k * k, k * k, (ch, j) => j * c + ch);
-    const filter = this.#addTensor({
-      name: `${name}/weights`,
+    const { filter, bias, pre } = this.#layerConstants(x, name, {
+      channels: c,
+      perChannel: k * k,
+      inputChannel: (o) => o,
+      layout: (o, j) => j * c + o,
       shape: [1, k, k, c],
-      dtype: "int8",
-      quant: { scale: w.scales, zeroPoint: w.scales.map(() => 0), axis: 3 },
-      data: w.data,
+      axis: 3,
+      valid: this.#validFraction(x, spec),
     });
-    const bias = this.#bias(`${name}/bias`, x.scale, w.scales, x.rms);
     const [h, wd] = this.#spatial(x, spec);
-    const out = this.#activation(
-      name,
-      [x.shape[0]!, h, wd, c],
-      this.#preActivationRms(x, spec),
-      spec.activation,
-    );
+    const out = this.#activation(name, [x.shape[0]!, h, wd, c], pre, spec.activation);
     this.#nodes.push({
       op: "DEPTHWISE_CONV_2D",
       inputs: [x.index, filter, bias],
@@ -247,20 +336,20 @@ export class GraphBuilder {
     spec: { readonly units: number; readonly activation: Activation },
   ): Act {
     const depth = x.shape[x.shape.length - 1]!;
-    const w = this.#weights(spec.units, depth, depth, (c, j) => c * depth + j);
-    const weights = this.#addTensor({
-      name: `${name}/weights`,
+    const { filter, bias, pre } = this.#layerConstants(x, name, {
+      channels: spec.units,
+      perChannel: depth,
+      inputChannel: (_, j) => j,
+      layout: (o, j) => o * depth + j,
       shape: [spec.units, depth],
-      dtype: "int8",
-      quant: { scale: w.scales, zeroPoint: w.scales.map(() => 0), axis: 0 },
-      data: w.data,
+      axis: 0,
+      valid: 1,
     });
-    const bias = this.#bias(`${name}/bias`, x.scale, w.scales, x.rms);
     const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
-    const out = this.#activation(name, [rows, spec.units], x.rms, spec.activation);
+    const out = this.#activation(name, [rows, spec.units], pre, spec.activation);
     this.#nodes.push({
       op: "FULLY_CONNECTED",
-      inputs: [x.index, weights, bias],
+      inputs: [x.index, filter, bias],
       outputs: [out.index],
       options: { activation: spec.activation, keepNumDims: false },
     });
@@ -269,8 +358,17 @@ export class GraphBuilder {
 
   /** Element-wise ADD of two same-shape activations (a residual connection). */
   add(a: Act, b: Act, name: string, activation: Activation): Act {
-    const rms = Math.sqrt(a.rms * a.rms + b.rms * b.rms);
-    const out = this.#activation(name, a.shape, rms, activation);
+    const channels = a.moments.mean.length;
+    const mean = new Float64Array(channels);
+    const variance = new Float64Array(channels);
+    for (let c = 0; c < channels; c++) {
+      const ma = a.moments.mean[c]!;
+      const mb = b.moments.mean[c] ?? 0;
+      mean[c] = ma + mb;
+      variance[c] = Math.max(a.moments.sq[c]! - ma * ma, 0) +
+        Math.max((b.moments.sq[c] ?? 0) - mb * mb, 0);
+    }
+    const out = this.#activation(name, a.shape, { mean, variance }, activation);
     this.#nodes.push({
       op: "ADD",
       inputs: [a.index, b.index],
@@ -303,7 +401,22 @@ export class GraphBuilder {
         activation: "NONE",
       },
     });
-    return { ...x, index, shape: [x.shape[0]!, 1, 1, x.shape[3]!], rms: x.rms * 0.8 };
+    // Averaging keeps each channel's mean and shrinks its spread (neighbours are correlated, so
+    // by less than the window size).
+    const shrink = 1 / Math.sqrt(h * w);
+    const mean = Float64Array.from(x.moments.mean);
+    const sq = x.moments.sq.map((s, c) => {
+      const m = mean[c]!;
+      return m * m + Math.max(s - m * m, 0) * shrink;
+    });
+    const moments = { mean, sq };
+    return {
+      ...x,
+      index,
+      shape: [x.shape[0]!, 1, 1, x.shape[3]!],
+      rms: rmsOf(moments),
+      moments,
+    };
   }
 
   /** RESHAPE keeping the input's quantization. */
@@ -320,7 +433,12 @@ export class GraphBuilder {
       outputs: [index],
       options: { newShape: [...shape] },
     });
-    return { ...x, index, shape: [...shape] };
+    const channels = shape[shape.length - 1] ?? 1;
+    if (channels === x.moments.mean.length) return { ...x, index, shape: [...shape] };
+    let mean = 0;
+    for (const m of x.moments.mean) mean += m / x.moments.mean.length;
+    const moments = uniformMoments(channels, mean, x.rms * x.rms);
+    return { ...x, index, shape: [...shape], moments };
   }
 
   /** Global average pool, flatten to [N, C] and a linear classifier: the usual head. */
