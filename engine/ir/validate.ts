@@ -96,16 +96,13 @@ function validateTensor(t: Tensor, i: number): void {
     });
     if (!Number.isInteger(q.axis) || q.axis < 0) fail(`quantized dimension ${q.axis} is invalid`);
     if (q.scale.length > 1) {
-      // Some converters copy the filter's quantized dimension onto a rank-1 bias (TFLM's person
-      // detection model does); the channels are then its only dimension.
-      const dim = q.axis < t.shape.length ? q.axis : t.shape.length === 1 ? 0 : -1;
-      if (dim < 0) {
+      if (q.axis >= t.shape.length) {
         fail(`quantized dimension ${q.axis} is out of range for rank ${t.shape.length}`);
       }
-      if (t.shape[dim] !== q.scale.length) {
+      if (t.shape[q.axis] !== q.scale.length) {
         fail(
-          `per-channel quantization has ${q.scale.length} scales but dimension ${dim} has ${
-            t.shape[dim]
+          `per-channel quantization has ${q.scale.length} scales but dimension ${q.axis} has ${
+            t.shape[q.axis]
           } channels`,
         );
       }

@@ -134,6 +134,10 @@ Deno.test("validateGraph() checks per-channel quantization length against the ch
     withTensor(graph("depthwise"), 1, (t) => ({ ...t, quant: { ...t.quant!, axis: 0 } })),
     /per-channel quantization has 8 scales but dimension 0 has 1 channels/,
   );
+  rejects(
+    withTensor(g, 2, (t) => ({ ...t, quant: { ...t.quant!, axis: 1 } })),
+    /tensor 2 \('b'\): quantized dimension 1 is out of range for rank 1/,
+  );
 });
 
 Deno.test("validateGraph() requires quantization on int8 tensors", () => {

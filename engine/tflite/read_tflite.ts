@@ -214,7 +214,7 @@ function readTensors(r: FlatReader, model: Table, sg: Table, sgWhere: string): T
     if (t.u32(TENSOR.externalBuffer, "external_buffer") !== 0) {
       failAt(where, "tensor data in external files is not supported");
     }
-    const quant = readQuantization(t, where);
+    const quant = readQuantization(t, where, shape.length);
     const bufferIndex = t.u32(TENSOR.buffer, "buffer");
     if (bufferIndex >= bufferCount && (bufferIndex !== 0 || bufferCount !== 0)) {
       failAt(where, `buffer index ${bufferIndex} out of range (model has ${bufferCount} buffers)`);
@@ -247,7 +247,7 @@ function readTensors(r: FlatReader, model: Table, sg: Table, sgWhere: string): T
   return out;
 }
 
-function readQuantization(t: Table, where: string): Quantization | undefined {
+function readQuantization(t: Table, where: string, rank: number): Quantization | undefined {
   const q = t.table(TENSOR.quantization, "quantization");
   if (!q) return undefined;
   if (q.u8(QUANTIZATION.detailsType, "details_type") !== 0) {
@@ -259,7 +259,11 @@ function readQuantization(t: Table, where: string): Quantization | undefined {
   if (zeroPoint.length !== scale.length) {
     failAt(where, `quantization has ${scale.length} scales but ${zeroPoint.length} zero points`);
   }
-  const axis = q.i32(QUANTIZATION.quantizedDimension, "quantized_dimension");
+  let axis = q.i32(QUANTIZATION.quantizedDimension, "quantized_dimension");
+  // Some converters copy the filter's quantized dimension onto a per-channel rank-1 bias (TFLM's
+  // person detection model has 3 there; TFLM ignores it, TFLite rejects it): its channels are
+  // its only dimension.
+  if (scale.length > 1 && rank === 1 && axis > 0) axis = 0;
   return { scale, zeroPoint, axis };
 }
 

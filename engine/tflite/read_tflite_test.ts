@@ -293,3 +293,18 @@ Deno.test("readTflite() gives tensors that share a buffer the same bytes", () =>
   assert.deepEqual(g.tensors[1]!.data, new Uint8Array([1, 0, 0, 0, 2, 0, 0, 0]));
   assert.deepEqual(g.tensors[2]!.data, g.tensors[1]!.data);
 });
+
+Deno.test({
+  name:
+    `readTflite() puts person detection's per-channel bias quantization on dimension 0${skipNote()}`,
+  ignore: !models.includes("tflm_person_detect_int8.tflite"),
+  fn() {
+    // The file says quantized_dimension 3 for its rank-1 depthwise biases.
+    const g = readTflite(modelBytes("tflm_person_detect_int8.tflite"));
+    const biases = g.tensors.filter((t) =>
+      t.shape.length === 1 && (t.quant?.scale.length ?? 0) > 1
+    );
+    assert.ok(biases.length > 0);
+    for (const t of biases) assert.equal(t.quant!.axis, 0, t.name);
+  },
+});
