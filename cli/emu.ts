@@ -62,7 +62,7 @@ export function formatRunResult(path: string, r: RunResult): string[] {
     "",
     ...table([
       ["instructions", "count"],
-      ["total (reset to halt)", int(r.instructions)],
+      ["total (reset to halt)", int(r.totalInstructions)],
       ["init", int(r.initInstructions)],
       ["inference", int(r.inferenceInstructions)],
     ]),

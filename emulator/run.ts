@@ -126,7 +126,7 @@ export interface RunResult {
   /** `main`'s return value (r0 at `mcu_halt`). */
   readonly exitStatus: number;
   /** All instructions from reset to the halt. */
-  readonly instructions: number;
+  readonly totalInstructions: number;
   /** Instructions between the init markers (0 without them). */
   readonly initInstructions: number;
   /** Instructions between the inference markers (0 without them). */
@@ -390,7 +390,7 @@ export function runFirmware(
     cpuModel: uc.cpuModel(),
     halt: "mcu_halt",
     exitStatus: uc.regRead(ARM_REG.R0) | 0,
-    instructions,
+    totalInstructions: instructions,
     initInstructions: summary.initInstructions,
     inferenceInstructions: summary.inferenceInstructions,
     layers: summary.layers,

@@ -85,7 +85,7 @@ Deno.bench({ name: "runFirmware (all measurements)", group: "emulation", n: 3, w
 if (import.meta.main) {
   const instructions = runFirmware({ elf: firmware.elf, board }, {
     inputs: { mcu_input: conv.input },
-  }).instructions;
+  }).totalInstructions;
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const rows: string[] = [];
   let base = 0;

@@ -28,7 +28,7 @@ for (const board of [M7, M4]) {
     assert.equal(r.exitStatus, 0);
     assert.deepEqual(r.outputs["mcu_output"], CONV.expected);
     assert.ok(r.inferenceInstructions > 100_000, `${r.inferenceInstructions} instructions`);
-    assert.ok(r.inferenceInstructions < r.instructions);
+    assert.ok(r.inferenceInstructions < r.totalInstructions);
     assert.equal(r.sram.staticBytes, r.sram.dataBytes + r.sram.bssBytes + r.sram.noinitBytes);
     assert.equal(r.sram.noinitBytes, CONV.input.length);
     assert.ok(r.sram.stackBytes > 0 && r.sram.stackBytes < 1024, `${r.sram.stackBytes}`);
@@ -70,7 +70,7 @@ Deno.test("per-layer counts add up to no more than the inference total and marke
   const [l0, l1] = r.layers;
   assert.ok(Math.abs(l0!.instructions - l1!.instructions) < l0!.instructions * 0.05);
   assert.ok(r.initInstructions > 0 && r.initInstructions < 20);
-  assert.ok(r.inferenceInstructions + r.initInstructions < r.instructions);
+  assert.ok(r.inferenceInstructions + r.initInstructions < r.totalInstructions);
 });
 
 Deno.test("a marker is stamped with the instructions up to and including the store and its branch", async () => {
@@ -109,7 +109,7 @@ Deno.test("the profile attributes the instructions to the functions that ran the
   assert.equal(r.profile?.[0]?.symbol, "conv_rows");
   assert.ok((r.profile?.[0]?.share ?? 0) > 0.9);
   const total = r.profile!.reduce((s, p) => s + p.instructions, 0);
-  assert.ok(total <= r.instructions);
+  assert.ok(total <= r.totalInstructions);
 });
 
 Deno.test("a deeper stack raises the measured stack high-water mark", async () => {
@@ -246,4 +246,43 @@ Deno.test("summarizeMarkers pairs regions and rejects unpaired markers", () => {
     () => summarizeMarkers([m(MARK.INFERENCE_BEGIN, 1), m(MARK.INFERENCE_BEGIN, 2)]),
     /again/,
   );
+});
+
+Deno.test("instruction counts are exact: 16- and 32-bit instructions and IT-skipped ones all count", async () => {
+  // kernel executes 2 + 3 * n + 5 instructions whichever way the IT block goes.
+  const source = (n: number, compare: number) =>
+    `#include "probe.h"
+__attribute__((naked, noinline)) void kernel(void) {
+  __asm__ volatile(
+      "movs r0, #0\\n"
+      "movw r1, #${n}\\n"
+      "1: adds r0, r0, #1\\n"
+      "subs r1, r1, #1\\n"
+      "bne 1b\\n"
+      "cmp r0, #${compare}\\n"
+      "ite eq\\n"
+      "movweq r2, #1000\\n"
+      "movne r2, #2\\n"
+      "bx lr\\n");
+}
+int main(void) {
+  MCU_PROBE(MCU_MARK_INFERENCE_BEGIN);
+  kernel();
+  MCU_PROBE(MCU_MARK_INFERENCE_END);
+  return 0;
+}
+`;
+  const measure = async (n: number, compare: number) => {
+    const r = runFirmware(await build({ "main.c": source(n, compare) }), { profile: true });
+    const kernel = r.profile?.find((p) => p.symbol === "kernel");
+    return { inference: r.inferenceInstructions, kernel: kernel?.instructions };
+  };
+  const a = await measure(100, 100);
+  const b = await measure(200, 100);
+  const c = await measure(100, 7);
+  assert.equal(a.kernel, 3 * 100 + 7);
+  assert.equal(b.kernel, 3 * 200 + 7);
+  assert.equal(c.kernel, a.kernel);
+  assert.equal(b.inference - a.inference, 300);
+  assert.equal(c.inference, a.inference);
 });
