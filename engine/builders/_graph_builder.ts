@@ -1,10 +1,11 @@
 /**
  * Private helper: appends quantized operators with deterministic synthetic weights to a graph.
  *
- * Weights are drawn uniformly with variance 1/fan_in, quantized per output channel
- * (symmetric, scale = max|w| / 127). Every activation carries per-channel estimates of the mean
- * and mean square of its real values, propagated layer by layer through the actual synthetic
- * weights (Gaussian approximation, zero padding accounted for). The output quantization follows
+ * Every activation carries per-channel estimates of the mean and mean square of its real values,
+ * propagated layer by layer through the actual synthetic weights (Gaussian approximation, zero
+ * padding accounted for). Weights are drawn uniformly, then rescaled per output channel so that
+ * the channel's pre-activation RMS is 1 (as a folded batch norm makes it), and quantized per
+ * channel (symmetric, scale = max|w| / 127). The output quantization follows
  * from the pre-activation RMS r: linear outputs cover +-5r, ReLU/ReLU6 outputs [0, min(5r, 6)],
  * so requantized values spread over the int8 range instead of saturating or collapsing.
  * Biases are int32 with scale in_scale * w_scale[c].
