@@ -1,0 +1,120 @@
+/**
+ * The reference interpreter on the real models in ../shared/models (or $MCU_MODELS_DIR):
+ * every supported model runs on a seeded random input, and TF-Lite Micro's person-detection
+ * example classifies its two test images correctly.
+ */
+
+import assert from "node:assert/strict";
+import { type Graph, tensorBytes } from "../ir/graph.ts";
+import { loadModelFile } from "../tflite/mod.ts";
+import { readBmp, toInt8 } from "../util/bmp.ts";
+import { createRng } from "../util/rng.ts";
+import { interpret } from "./interpret.ts";
+
+const MODELS_DIR = Deno.env.get("MCU_MODELS_DIR") ??
+  new URL("../../../shared/models", import.meta.url).pathname;
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const present = exists(MODELS_DIR);
+const skipNote = present ? "" : ` (skipped: ${MODELS_DIR} not found; set MCU_MODELS_DIR)`;
+
+/** Models the interpreter cannot run, with the reason. */
+const UNSUPPORTED: Record<string, string> = {
+  "tflm_mnist_lstm_int8.tflite": "UNIDIRECTIONAL_SEQUENCE_LSTM is not in the IR",
+};
+
+const models = present
+  ? [...Deno.readDirSync(MODELS_DIR)]
+    .map((e) => e.name)
+    .filter((n) => n.endsWith(".tflite") && !(n in UNSUPPORTED))
+    .sort()
+  : [];
+
+function randomInputs(graph: Graph, seed: number): Uint8Array[] {
+  const rng = createRng(seed);
+  return graph.inputs.map((index) => {
+    const t = graph.tensors[index]!;
+    const bytes = new Uint8Array(tensorBytes(t));
+    if (t.dtype === "float32") {
+      const f = new Float32Array(bytes.buffer);
+      for (let i = 0; i < f.length; i++) f[i] = (rng.next() * 2 - 1) * 4;
+    } else {
+      for (let i = 0; i < bytes.length; i++) bytes[i] = rng.int(256);
+    }
+    return bytes;
+  });
+}
+
+Deno.test({
+  name: `interpret() runs every supported model in ../shared/models on a seeded input${skipNote}`,
+  ignore: !present,
+  fn: async (t) => {
+    assert.ok(models.length >= 10, `expected the shared models, found ${models.length}`);
+    for (const name of models) {
+      await t.step(name, async () => {
+        const graph = await loadModelFile(`${MODELS_DIR}/${name}`);
+        const inputs = randomInputs(graph, 20261125);
+        const first = interpret(graph, inputs);
+        const again = interpret(graph, inputs);
+        assert.equal(first.outputs.length, graph.outputs.length);
+        first.outputs.forEach((out, i) => {
+          assert.equal(out.byteLength, tensorBytes(graph.tensors[graph.outputs[i]!]!));
+          assert.deepEqual(out, again.outputs[i], "outputs are deterministic");
+        });
+      });
+    }
+  },
+});
+
+Deno.test({
+  name: `interpret() runs the ~7.5M-MAC MLPerf VWW model in well under a few seconds${skipNote}`,
+  ignore: !present || !exists(`${MODELS_DIR}/mlperftiny_vww_mbv1_96_int8.tflite`),
+  fn: async () => {
+    const graph = await loadModelFile(`${MODELS_DIR}/mlperftiny_vww_mbv1_96_int8.tflite`);
+    const inputs = randomInputs(graph, 1);
+    const start = performance.now();
+    interpret(graph, inputs);
+    const ms = performance.now() - start;
+    assert.ok(ms < 5000, `VWW took ${ms.toFixed(0)} ms`);
+  },
+});
+
+const PERSON_MODEL = `${MODELS_DIR}/tflm_person_detect_int8.tflite`;
+
+Deno.test({
+  name: `interpret() ranks TFLM's person.bmp as person and no_person.bmp as no person${skipNote}`,
+  ignore: !present || !exists(PERSON_MODEL),
+  fn: async () => {
+    const graph = await loadModelFile(PERSON_MODEL);
+    // TFLM's model_settings: category 0 = "notperson", 1 = "person". The example test memcpy's
+    // the BMP's 8-bit pixel bytes (as generate_cc_arrays.py embeds them) into the int8 input.
+    const score = (file: string) => {
+      const img = readBmp(Deno.readFileSync(`${MODELS_DIR}/testdata/${file}`));
+      assert.equal(img.width * img.height * img.channels, 96 * 96);
+      const input = toInt8(img.indices ?? img.pixels, "reinterpret");
+      const [out] = interpret(graph, [input]).outputs;
+      return Array.from(new Int8Array(out!.buffer));
+    };
+    const [noPersonOnPerson, personOnPerson] = score("tflm_person.bmp") as [number, number];
+    const [noPersonOnEmpty, personOnEmpty] = score("tflm_no_person.bmp") as [number, number];
+    assert.ok(
+      personOnPerson > noPersonOnPerson,
+      `person.bmp: ${personOnPerson} vs ${noPersonOnPerson}`,
+    );
+    assert.ok(
+      noPersonOnEmpty > personOnEmpty,
+      `no_person.bmp: ${noPersonOnEmpty} vs ${personOnEmpty}`,
+    );
+    // Regression anchors of this interpreter (bit-exact firmware must reproduce them).
+    assert.deepEqual([noPersonOnPerson, personOnPerson], [-113, 113]);
+    assert.deepEqual([noPersonOnEmpty, personOnEmpty], [57, -57]);
+  },
+});
