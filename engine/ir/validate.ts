@@ -44,7 +44,8 @@ const OPTIONAL_BIAS: ReadonlySet<Node["op"]> = new Set([
  * or node (index and operator) otherwise. Checks: every tensor's shape (non-negative integers,
  * at most 2 GiB), quantization (lengths, per-channel axis) and constant data size; graph inputs/outputs and node tensor indices in range;
  * input and output counts per operator; int8 tensors quantized; constant weights, biases and
- * parameter tensors; and each operator's shapes (convolution and pooling output size from padding,
+ * parameter tensors; execution order (each activation is produced once, before it is read); and
+ * each operator's shapes (convolution and pooling output size from padding,
  * stride and dilation, channel counts, bias length, broadcasting, reshape element count, ...).
  *
  * @example
@@ -72,6 +73,40 @@ export function validateGraph(g: Graph): void {
     });
   }
   g.nodes.forEach((node, i) => validateNode(g, node, i));
+  validateOrder(g);
+}
+
+/**
+ * Dataflow: every activation a node reads is a graph input or the output of an earlier node, and
+ * no tensor is written twice, written as a constant, or written when it is a graph input.
+ */
+function validateOrder(g: Graph): void {
+  const available = new Set<number>(g.inputs);
+  const producer = new Map<number, number>();
+  g.nodes.forEach((node, i) => {
+    const fail = (what: string): never => {
+      throw new ModelFormatError(`Cannot validate node ${i} (${node.op}): ${what}`);
+    };
+    node.inputs.forEach((ti, k) => {
+      if (ti === -1 || g.tensors[ti]?.data || available.has(ti)) return;
+      const later = g.nodes.findIndex((n, j) => j > i && n.outputs.includes(ti));
+      fail(
+        `input ${k} (tensor ${ti}) is ${
+          later >= 0
+            ? `only produced later, by node ${later}`
+            : "neither constant, a graph input nor produced by a node"
+        }`,
+      );
+    });
+    for (const ti of node.outputs) {
+      const earlier = producer.get(ti);
+      if (earlier !== undefined) fail(`output tensor ${ti} is also written by node ${earlier}`);
+      if (g.tensors[ti]?.data) fail(`output tensor ${ti} is a constant`);
+      if (g.inputs.includes(ti)) fail(`output tensor ${ti} is a graph input`);
+      producer.set(ti, i);
+      available.add(ti);
+    }
+  });
 }
 
 function validateTensor(t: Tensor, i: number): void {
@@ -126,7 +161,9 @@ function validateNode(g: Graph, node: Node, index: number): void {
   function fail(what: string): never {
     throw new ModelFormatError(`Cannot validate node ${index} (${node.op}): ${what}`);
   }
-  const [minIn, maxIn] = INPUT_COUNTS[node.op];
+  const counts = INPUT_COUNTS[node.op] as readonly [number, number] | undefined;
+  if (!counts) fail(`operator '${node.op}' is unknown`);
+  const [minIn, maxIn] = counts;
   if (node.inputs.length < minIn || node.inputs.length > maxIn) {
     fail(
       `it has ${node.inputs.length} inputs, expected ${

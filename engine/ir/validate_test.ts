@@ -220,3 +220,33 @@ Deno.test("validateGraph() rejects a tensor larger than 2 GiB", () => {
     /tensor 0 \('in'\): shape \[65536,65536\] of int8 needs 4294967296 bytes, more than 2 GiB/,
   );
 });
+
+Deno.test("validateGraph() checks that activations are produced once and before they are read", () => {
+  const add = graph("add");
+  const twice: Graph = {
+    ...add,
+    tensors: [...add.tensors, add.tensors[2]!],
+    nodes: [
+      { op: "ADD", inputs: [0, 3], outputs: [2], options: { activation: "NONE" } },
+      { op: "ADD", inputs: [0, 1], outputs: [3], options: { activation: "NONE" } },
+    ],
+  };
+  rejects(twice, /node 0 \(ADD\): input 1 \(tensor 3\) is only produced later, by node 1/);
+  rejects(
+    { ...add, inputs: [0] },
+    /node 0 \(ADD\): input 1 \(tensor 1\) is neither constant, a graph input nor produced by a node/,
+  );
+  rejects(
+    { ...add, nodes: [add.nodes[0]!, add.nodes[0]!] },
+    /node 1 \(ADD\): output tensor 2 is also written by node 0/,
+  );
+  rejects(
+    { ...add, inputs: [0, 1, 2] },
+    /node 0 \(ADD\): output tensor 2 is a graph input/,
+  );
+});
+
+Deno.test("validateGraph() names an unknown operator", () => {
+  const g = withNode(graph("softmax"), (n) => ({ ...n, op: "GELU" }) as unknown as Node);
+  rejects(g, /node 0 \(GELU\): operator 'GELU' is unknown/);
+});
