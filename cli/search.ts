@@ -14,7 +14,13 @@ import { summarize, writeSearchOutputs } from "../search/outputs.ts";
 import { MCUNET_SPACE } from "../search/space.ts";
 import { rankPairs, runStage1, stage1Table } from "../search/stage1.ts";
 import { committedCalibration } from "../search/calibration.ts";
-import { type ProgressEvent, runTinyNas } from "../search/tinynas.ts";
+import {
+  checkLatencyTable,
+  ensureLatencyTable,
+  type ProgressEvent,
+  runTinyNas,
+} from "../search/tinynas.ts";
+import { measureCalibration } from "../search/calibration.ts";
 
 /** Options of {@link searchCommand} (CLI flags in kebab-case). */
 export interface SearchCommandOptions {
@@ -52,6 +58,13 @@ export interface SearchCommandOptions {
   readonly cacheDir?: string;
   /** Write the firmware project and .tflite. @default true */
   readonly firmware?: boolean;
+  /**
+   * Instead of searching: fill the latency table for the pair (`--width/--resolution`, else the
+   * stage-1 choice) and check it on this many held-out random networks (acceptance: >= 50).
+   */
+  readonly checkLatency?: number;
+  /** Instead of searching: measure this many networks, fit and write `search/calibration.json`. */
+  readonly calibrate?: number;
 }
 
 /** Where the command writes (injectable for tests). */
@@ -186,6 +199,10 @@ export async function searchCommand(
     }
 
     const engine = io.engine ?? createSearchEngine();
+    if (opts.calibrate !== undefined) return await calibrateMode(opts, io, engine, board);
+    if (opts.checkLatency !== undefined) {
+      return await checkLatencyMode(opts, io, engine, board, progress);
+    }
     const start = performance.now();
     const result = await runTinyNas({
       board,
@@ -275,10 +292,135 @@ export async function searchCommand(
   }
 }
 
+async function calibrateMode(
+  opts: SearchCommandOptions,
+  io: SearchIo,
+  engine: SearchEngine,
+  board: ReturnType<typeof getBoard>,
+): Promise<number> {
+  const { calibration, samples } = await measureCalibration({
+    space: MCUNET_SPACE,
+    board,
+    head: { classes: opts.classes, inputChannels: opts.inputChannels ?? 3 },
+    engine,
+    seed: opts.seed,
+    count: opts.calibrate ?? 8,
+    onSample: (done, total, s) =>
+      io.err(
+        `[calibrate ${done}/${total}] arena ${s.report.arenaBytes} (live ${s.cost.liveBytes}), static ${s.report.staticSramBytes}, stack ${s.report.stackBytes}, flash model ${s.report.flashModelBytes} code ${s.report.flashCodeBytes}\n`,
+      ),
+  });
+  const path = new URL("../search/calibration.json", import.meta.url);
+  let table: Record<string, unknown> = {};
+  try {
+    table = JSON.parse(await Deno.readTextFile(path));
+  } catch {
+    table = {};
+  }
+  table[board.core] = calibration;
+  const sorted = Object.fromEntries(Object.entries(table).sort(([a], [b]) => a < b ? -1 : 1));
+  await Deno.writeTextFile(path, JSON.stringify(sorted, null, 2) + "\n");
+  io.out(JSON.stringify({ core: board.core, calibration, samples: samples.length }));
+  return 0;
+}
+
+async function checkLatencyMode(
+  opts: SearchCommandOptions,
+  io: SearchIo,
+  engine: SearchEngine,
+  board: ReturnType<typeof getBoard>,
+  progress: (e: ProgressEvent) => void,
+): Promise<number> {
+  const head = { classes: opts.classes, inputChannels: opts.inputChannels ?? 3 };
+  let pair: { width: number; resolution: number } | undefined;
+  if (opts.width !== undefined && opts.resolution !== undefined) {
+    pair = { width: opts.width, resolution: opts.resolution };
+  } else {
+    pair = runStage1({
+      space: MCUNET_SPACE,
+      head,
+      limits: { sramBytes: board.sram.size, flashBytes: board.flash.size },
+      calibration: committedCalibration(board.core),
+      seed: opts.seed,
+      samples: opts.samples ?? 1000,
+    }).best;
+  }
+  if (!pair) throw new Error("Cannot check the latency table: stage 1 found no space");
+  const base = {
+    space: MCUNET_SPACE,
+    pair,
+    head,
+    board,
+    engine,
+    seed: opts.seed,
+    onProgress: progress,
+  };
+  const start = performance.now();
+  const { table, coverRuns } = await ensureLatencyTable({
+    ...base,
+    cacheDir: opts.cacheDir ?? ".cache/latency",
+    root: decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, ""),
+  });
+  const checks = await checkLatencyTable(table, { ...base, count: opts.checkLatency ?? 50 });
+  if (io.isTty) io.err("\n");
+  const errors = checks.map((c) => c.error);
+  const max = Math.max(0, ...errors);
+  const mean = errors.reduce((s, e) => s + e, 0) / Math.max(1, errors.length);
+  const within = errors.filter((e) => e <= 0.05).length;
+  const summary = {
+    board: board.name,
+    pair,
+    entries: Object.keys(table.entries).length,
+    coverRuns,
+    checked: checks.length,
+    within5Percent: within,
+    maxError: max,
+    meanError: mean,
+    seconds: Math.round((performance.now() - start) / 100) / 10,
+    checks,
+  };
+  if (opts.json) io.out(JSON.stringify(summary));
+  else {
+    io.out(
+      `latency table w${pair.width}-r${pair.resolution} on ${board.name}: ${summary.entries} layer configs (${coverRuns} cover networks measured)`,
+    );
+    io.out(
+      `held-out: ${checks.length} networks, ${within} within 5%, max error ${
+        (100 * max).toFixed(3)
+      }%, mean ${(100 * mean).toFixed(3)}%`,
+    );
+  }
+  return within === checks.length ? 0 : 3;
+}
+
 if (import.meta.main) {
-  // Direct use without the command tree: deno run -A cli/search.ts stm32f746 1000 1
-  const [board = "stm32f746", classes = "1000", seed = "1"] = Deno.args;
-  Deno.exit(
-    await searchCommand({ board, classes: Number(classes), seed: Number(seed), json: false }),
-  );
+  // Direct use without the command tree, e.g.
+  //   deno run -A cli/search.ts --board stm32f746 --classes 1000 --seed 1
+  //   deno run -A cli/search.ts --board stm32f746 --check-latency 50 --width 0.5 --resolution 96
+  const { Command } = await import("commander");
+  const num = (v: string) => Number(v);
+  const program = new Command("search")
+    .option("--board <board>", "board profile", "stm32f746")
+    .option("--classes <n>", "classes of the task head", num, 1000)
+    .option("--seed <n>", "seed", num, 1)
+    .option("--out <dir>", "output folder")
+    .option("--json", "print one JSON object", false)
+    .option("--input-channels <n>", "input channels", num)
+    .option("--samples <n>", "stage-1 samples per (width, resolution) pair", num)
+    .option("--generations <n>", "evolution generations", num)
+    .option("--population <n>", "evolution population", num)
+    .option("--max-instructions <n>", "latency limit in inference instructions", num)
+    .option("--width <w>", "search this width (skips the stage-1 choice)", num)
+    .option("--resolution <r>", "search this resolution (with --width)", num)
+    .option("--objective <name>", "macs or expressivity")
+    .option("--no-measure", "screen only: no emulator (no latency table, no final run)")
+    .option("--verify <n>", "held-out latency-table checks", num)
+    .option("--shard <i/n>", "stage 1 only, for every n-th pair from i")
+    .option("--merge <files...>", "merge stage-1 shard files")
+    .option("--cache-dir <dir>", "latency table cache")
+    .option("--no-firmware", "do not write the firmware project and .tflite")
+    .option("--check-latency <n>", "check the latency table on n held-out networks", num)
+    .option("--calibrate <n>", "fit search/calibration.json to n measured networks", num)
+    .parse(Deno.args, { from: "user" });
+  Deno.exit(await searchCommand(program.opts() as SearchCommandOptions));
 }

@@ -11,7 +11,11 @@
  * @module
  */
 import type { RunReport } from "../engine/report.ts";
-import { type ArchCost, type CostCalibration, DEFAULT_CALIBRATION } from "./cost.ts";
+import type { Board } from "../engine/boards.ts";
+import { createRng } from "../engine/util/rng.ts";
+import { type ArchCost, type CostCalibration, DEFAULT_CALIBRATION, estimateCost } from "./cost.ts";
+import type { SearchEngine } from "./engine.ts";
+import { sampleArch, type SearchSpace, type TaskHead, toMbconvArch } from "./space.ts";
 import calibrationJson from "./calibration.json" with { type: "json" };
 
 /** One calibration sample: the shape-only cost (under any calibration) and the measured report. */
@@ -143,4 +147,47 @@ export function fitCalibration(
 export function committedCalibration(core: string): CostCalibration {
   const table = calibrationJson as Readonly<Record<string, CostCalibration | undefined>>;
   return table[core] ?? DEFAULT_CALIBRATION;
+}
+
+/** Options of {@link measureCalibration}. */
+export interface MeasureCalibrationOptions {
+  readonly space: SearchSpace;
+  readonly board: Board;
+  readonly head: TaskHead;
+  readonly engine: SearchEngine;
+  readonly seed: number;
+  /** Networks to build and measure. @default 8 */
+  readonly count?: number;
+  /** Resolutions to sample from (small keeps it fast; Flash does not depend on it). */
+  readonly resolutions?: readonly number[];
+  readonly onSample?: (done: number, total: number, sample: CalibrationSample) => void;
+}
+
+/**
+ * Build and measure random networks of the space (all grid widths, small resolutions) with the
+ * real engine and fit a calibration to them. Returns the fit and the samples (to show residuals).
+ */
+export async function measureCalibration(
+  options: MeasureCalibrationOptions,
+): Promise<{ calibration: CostCalibration; samples: CalibrationSample[] }> {
+  const count = options.count ?? 8;
+  const resolutions = options.resolutions ?? [48, 64, 80, 96];
+  const rng = createRng(options.seed);
+  const samples: CalibrationSample[] = [];
+  for (let i = 0; i < count; i++) {
+    const width = options.space.widths[rng.int(options.space.widths.length)]!;
+    const resolution = resolutions[rng.int(resolutions.length)]!;
+    const arch = sampleArch(options.space, rng, { width, resolution });
+    const net = toMbconvArch(options.space, arch, options.head);
+    const cost = estimateCost(net, DEFAULT_CALIBRATION);
+    const graph = options.engine.buildGraph(net, { name: `calib-${i}`, seed: options.seed });
+    const report = await options.engine.runModel(graph, options.board);
+    const sample = { cost, report };
+    samples.push(sample);
+    options.onSample?.(i + 1, count, sample);
+  }
+  const calibration = fitCalibration(samples, {
+    source: `fit to ${count} tinyengine builds on ${options.board.name} (seed ${options.seed})`,
+  });
+  return { calibration, samples };
 }

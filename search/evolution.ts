@@ -45,6 +45,12 @@ export interface EvolutionOptions<M> {
   readonly mutateProb?: number;
   /** @default 30 */
   readonly generations?: number;
+  /**
+   * An expensive exact check (e.g. the compile-time memory plan) run only on candidates that
+   * reach the parent set; it returns the candidate with exact metrics, or undefined to drop it.
+   * Results are cached by key.
+   */
+  readonly confirm?: (candidate: Evaluated<M>) => Promise<Evaluated<M> | undefined>;
   /** Draws per child (or initial member) before giving up on it. @default 100 */
   readonly maxTries?: number;
   /** Called after initialization (generation 0) and after each generation. */
@@ -106,6 +112,29 @@ export async function evolve<M>(options: EvolutionOptions<M>): Promise<Evolution
     return undefined;
   };
 
+  const confirmed = new Map<string, Evaluated<M> | undefined>();
+  /** Sort, then confirm the top `nParents` until they are all confirmed (failures dropped). */
+  const rank = async (pop: Evaluated<M>[]): Promise<Evaluated<M>[]> => {
+    pop.sort(byScore);
+    if (!options.confirm) return pop;
+    for (;;) {
+      let changed = false;
+      const out: Evaluated<M>[] = [];
+      for (const c of pop) {
+        if (out.length >= nParents || !options.confirm) {
+          out.push(c);
+          continue;
+        }
+        if (!confirmed.has(c.key)) confirmed.set(c.key, await options.confirm(c));
+        const exact = confirmed.get(c.key);
+        if (exact) out.push(exact);
+        if (exact !== c) changed = true;
+      }
+      out.sort(byScore);
+      pop = out;
+      if (!changed) return pop;
+    }
+  };
   let population: Evaluated<M>[] = [];
   const taken = new Set<string>();
   for (let i = 0; i < popSize; i++) {
@@ -117,7 +146,10 @@ export async function evolve<M>(options: EvolutionOptions<M>): Promise<Evolution
       `Cannot start the evolution at width ${options.pair.width}, resolution ${options.pair.resolution}: no sampled architecture satisfies the constraints`,
     );
   }
-  population.sort(byScore);
+  population = await rank(population);
+  if (population.length === 0) {
+    throw new Error("Cannot start the evolution: no sampled architecture passed the exact check");
+  }
   const history = [population[0]!.score];
   await options.onGeneration?.(0, population);
   for (let g = 1; g <= generations; g++) {
@@ -133,8 +165,7 @@ export async function evolve<M>(options: EvolutionOptions<M>): Promise<Evolution
       const e = await tryDraw(() => crossoverArch(pickParent(), pickParent(), rng), seen);
       if (e) next.push(e);
     }
-    next.sort(byScore);
-    population = next.slice(0, Math.max(popSize, nParents));
+    population = (await rank(next)).slice(0, Math.max(popSize, nParents));
     history.push(population[0]!.score);
     await options.onGeneration?.(g, population);
   }

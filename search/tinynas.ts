@@ -12,7 +12,7 @@ import type { RunReport } from "../engine/report.ts";
 import { committedCalibration } from "./calibration.ts";
 import { type ArchCost, type CostCalibration, costOfLayers } from "./cost.ts";
 import type { PlanFigures, SearchEngine } from "./engine.ts";
-import { type EvolutionResult, evolve } from "./evolution.ts";
+import { type Evaluated, type EvolutionResult, evolve } from "./evolution.ts";
 import { archLayers, type LayerShape } from "./layers.ts";
 import {
   addRun,
@@ -80,7 +80,10 @@ export interface TinyNasOptions {
   readonly measure?: boolean;
   /** Held-out random architectures on which the latency table is checked. @default 2 */
   readonly verifyArchs?: number;
-  /** Run the exact plan when the estimate is within this fraction of the SRAM limit. @default 0.15 */
+  /**
+   * Parents whose estimated SRAM is within this fraction of the limit get the exact plan
+   * (1 = every parent). @default 1
+   */
   readonly exactBand?: number;
   /** Latency table cache folder. @default ".cache/latency" */
   readonly cacheDir?: string;
@@ -157,6 +160,96 @@ function defaultRoot(): string {
   return decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
 }
 
+/** Common options of the latency-table helpers. */
+export interface LatencyTableOptions {
+  readonly space: SearchSpace;
+  readonly pair: { readonly width: number; readonly resolution: number };
+  readonly head: TaskHead;
+  readonly board: Board;
+  readonly engine: SearchEngine;
+  /** Seed of the synthetic weights (and of the held-out sampling). */
+  readonly seed: number;
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+/**
+ * Load the cached latency table of the engine code and core, and measure the cover networks of
+ * the pair whose layers it lacks (each compiled, built and emulated once); saves after each run.
+ */
+export async function ensureLatencyTable(
+  options: LatencyTableOptions & { readonly cacheDir: string; readonly root: string },
+): Promise<{ table: LatencyTable; coverRuns: number; fromCache: boolean }> {
+  const progress = options.onProgress ?? (() => {});
+  const hashInfo = { engineHash: await engineCodeHash(options.root), core: options.board.core };
+  let table = await loadLatencyTable(options.cacheDir, hashInfo);
+  let coverRuns = 0;
+  const cover = coverArchs(options.space, options.pair);
+  for (const [i, arch] of cover.entries()) {
+    const net = toMbconvArch(options.space, arch, options.head);
+    const layers = archLayers(net);
+    if (predictLatency(table, layers).missing.length === 0) continue;
+    progress({
+      phase: "latency",
+      done: i,
+      total: cover.length,
+      message: `measuring cover network ${i + 1}/${cover.length} (${layers.length} layers)`,
+    });
+    const graph = options.engine.buildGraph(net, { name: `lut-${i}`, seed: options.seed });
+    const report = await options.engine.runModel(graph, options.board);
+    table = addRun(table, { layers, reported: report.layers, instructions: report.instructions });
+    coverRuns++;
+    await saveLatencyTable(options.cacheDir, table);
+  }
+  progress({
+    phase: "latency",
+    done: cover.length,
+    total: cover.length,
+    message: `latency table: ${Object.keys(table.entries).length} layer configurations (${
+      coverRuns ? `${coverRuns} networks measured` : "cached"
+    })`,
+  });
+  return { table, coverRuns, fromCache: coverRuns === 0 };
+}
+
+/**
+ * Check a latency table on held-out random architectures of the pair (their own seed stream):
+ * predicted sum over layers against the emulator's whole-inference count.
+ */
+export async function checkLatencyTable(
+  table: LatencyTable,
+  options: LatencyTableOptions & { readonly count: number },
+): Promise<LatencyCheck[]> {
+  const progress = options.onProgress ?? (() => {});
+  const rng = createRng((options.seed ^ 0x5eed1e55) >>> 0);
+  const checks: LatencyCheck[] = [];
+  for (let i = 0; i < options.count; i++) {
+    const arch = sampleArch(options.space, rng, options.pair);
+    const net = toMbconvArch(options.space, arch, options.head);
+    const predicted = predictLatency(table, archLayers(net));
+    const graph = options.engine.buildGraph(net, { name: `check-${i}`, seed: options.seed });
+    const report = await options.engine.runModel(graph, options.board);
+    const error = Math.abs(predicted.instructions - report.instructions) /
+      Math.max(1, report.instructions);
+    checks.push({
+      key: archKey(arch),
+      predicted: predicted.instructions,
+      measured: report.instructions,
+      error,
+    });
+    progress({
+      phase: "verify",
+      done: i + 1,
+      total: options.count,
+      message: `held-out ${
+        i + 1
+      }/${options.count}: predicted ${predicted.instructions}, measured ${report.instructions} (${
+        (100 * error).toFixed(2)
+      }%)`,
+    });
+  }
+  return checks;
+}
+
 /**
  * Run TinyNAS end to end.
  *
@@ -226,66 +319,32 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   const checks: LatencyCheck[] = [];
   const netOf = (arch: Arch) => toMbconvArch(space, arch, head);
   if (measure) {
-    const hashInfo = {
-      engineHash: await engineCodeHash(options.root ?? defaultRoot()),
-      core: board.core,
-    };
-    table = await loadLatencyTable(cacheDir, hashInfo);
-    const cover = coverArchs(space, pair);
-    for (const [i, arch] of cover.entries()) {
-      const net = netOf(arch);
-      const layers = archLayers(net);
-      if (predictLatency(table, layers).missing.length === 0) continue;
-      fromCache = false;
-      progress({
-        phase: "latency",
-        done: i,
-        total: cover.length,
-        message: `measuring cover network ${i + 1}/${cover.length} (${layers.length} layers)`,
-      });
-      const graph = engine.buildGraph(net, { name: `lut-${i}`, seed: options.seed });
-      const report = await engine.runModel(graph, board);
-      table = addRun(table, { layers, reported: report.layers, instructions: report.instructions });
-      coverRuns++;
-      await saveLatencyTable(cacheDir, table);
-    }
-    progress({
-      phase: "latency",
-      done: cover.length,
-      total: cover.length,
-      message: `latency table: ${Object.keys(table.entries).length} layer configurations (${
-        coverRuns ? `${coverRuns} networks measured` : "cached"
-      })`,
+    const built = await ensureLatencyTable({
+      space,
+      pair,
+      head,
+      board,
+      engine,
+      seed: options.seed,
+      cacheDir,
+      root: options.root ?? defaultRoot(),
+      onProgress: progress,
     });
-    // Held-out check on random architectures of the chosen space (their own seed stream).
-    const nCheck = options.verifyArchs ?? 2;
-    const rng = createRng((options.seed ^ 0x5eed1e55) >>> 0);
-    for (let i = 0; i < nCheck; i++) {
-      const arch = sampleArch(space, rng, pair);
-      const net = netOf(arch);
-      const layers = archLayers(net);
-      const predicted = predictLatency(table, layers);
-      const graph = engine.buildGraph(net, { name: `check-${i}`, seed: options.seed });
-      const report = await engine.runModel(graph, board);
-      const error = Math.abs(predicted.instructions - report.instructions) /
-        Math.max(1, report.instructions);
-      checks.push({
-        key: archKey(arch),
-        predicted: predicted.instructions,
-        measured: report.instructions,
-        error,
-      });
-      progress({
-        phase: "verify",
-        done: i + 1,
-        total: nCheck,
-        message: `held-out ${
-          i + 1
-        }/${nCheck}: predicted ${predicted.instructions}, measured ${report.instructions} (${
-          (100 * error).toFixed(2)
-        }%)`,
-      });
-    }
+    table = built.table;
+    coverRuns = built.coverRuns;
+    fromCache = built.fromCache;
+    checks.push(
+      ...await checkLatencyTable(table, {
+        space,
+        pair,
+        head,
+        board,
+        engine,
+        seed: options.seed,
+        count: options.verifyArchs ?? 2,
+        onProgress: progress,
+      }),
+    );
   } else {
     table = emptyLatencyTable({ engineHash: "none", core: board.core });
   }
@@ -293,7 +352,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
 
   // Stage 2.
   t0 = clock();
-  const band = options.exactBand ?? 0.15;
+  const band = options.exactBand ?? 1;
   const plans = new Map<string, PlanFigures>();
   const evaluate = async (arch: Arch) => {
     const net = netOf(arch);
@@ -316,33 +375,36 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     }
     if (instructions > maxInstructions) return undefined;
     const key = archKey(arch);
-    let sramBytes = cost.sramBytes;
-    let arenaBytes = cost.arenaBytes;
-    let planSource: CandidateMetrics["planSource"] = "estimate";
-    if (cost.sramBytes > (1 - band) * limits.sramBytes) {
-      let plan = plans.get(key);
-      if (!plan) {
-        plan = engine.plan(engine.buildGraph(net, { name: key, seed: 0 }), board);
-        plans.set(key, plan);
-      }
-      arenaBytes = plan.source === "tinyengine"
-        ? plan.arenaBytes
-        : plan.arenaBytes + cost.scratchBytes + calibration.arenaOffset;
-      sramBytes = arenaBytes + calibration.staticBytes + calibration.stackBytes;
-      planSource = plan.source;
-      if (sramBytes > limits.sramBytes) return undefined;
-    }
     const metrics: CandidateMetrics = {
       macs: cost.macs,
       params: cost.params,
-      sramBytes,
-      arenaBytes,
+      sramBytes: cost.sramBytes,
+      arenaBytes: cost.arenaBytes,
       flashBytes: cost.flashBytes,
       instructions,
-      planSource,
+      planSource: "estimate",
     };
     const score = await objective.score({ arch, net, cost, instructions });
     return { arch, key, score, metrics };
+  };
+  /** The exact compile-time plan for candidates that reach the parent set. */
+  const confirm = (c: Evaluated<CandidateMetrics>) => {
+    if (c.metrics.sramBytes <= (1 - band) * limits.sramBytes) return Promise.resolve(c);
+    let plan = plans.get(c.key);
+    if (!plan) {
+      plan = engine.plan(engine.buildGraph(netOf(c.arch), { name: c.key, seed: 0 }), board);
+      plans.set(c.key, plan);
+    }
+    const cost = costOfLayers(archLayers(netOf(c.arch)), calibration);
+    const arenaBytes = plan.source === "tinyengine"
+      ? plan.arenaBytes
+      : plan.arenaBytes + cost.scratchBytes + calibration.arenaOffset;
+    const sramBytes = arenaBytes + calibration.staticBytes + calibration.stackBytes;
+    if (sramBytes > limits.sramBytes) return Promise.resolve(undefined);
+    return Promise.resolve({
+      ...c,
+      metrics: { ...c.metrics, arenaBytes, sramBytes, planSource: plan.source },
+    });
   };
   const ev = options.evolution ?? {};
   const generations = ev.generations ?? 30;
@@ -351,6 +413,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     pair,
     seed: options.seed,
     evaluate,
+    confirm,
     ...ev,
     onGeneration: (g, pop) => {
       const b = pop[0]!;
