@@ -172,7 +172,8 @@ export function modelArch(spec: string, options: BuildModelOptions = {}): Mbconv
           base: spec,
         });
       } catch {
-        throw unknownModel(spec, dir);
+        const ambiguous = /: it matches ([^:]+):/.exec(e.message);
+        throw unknownModel(spec, dir, ambiguous ? `it matches ${ambiguous[1]}` : undefined);
       }
     }
     throw e;
