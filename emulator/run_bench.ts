@@ -5,7 +5,7 @@
  * `runFirmware` itself. All in one process.
  *
  *     deno bench -A emulator/run_bench.ts        # Deno.bench timings
- *     deno run -A emulator/run_bench.ts          # a MIPS table (median of 5 runs each)
+ *     deno run -A emulator/run_bench.ts          # a MIPS table (median of 7 runs each)
  *
  * @module
  */
@@ -87,16 +87,21 @@ if (import.meta.main) {
     inputs: { mcu_input: conv.input },
   }).totalInstructions;
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const rows: string[] = [];
-  let base = 0;
-  const runs = 5;
-  for (const v of VARIANTS) {
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) times.push(emulate(v).seconds);
-    const mips = instructions / median(times) / 1e6;
-    if (v === "no hooks") base = mips;
-    rows.push(`| ${v} | ${mips.toFixed(1)} | ${(mips / base).toFixed(2)} |`);
+  const runs = 7;
+  // Round-robin over the variants (after one warm-up round) so that load from other processes
+  // affects them alike.
+  const times = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
+  for (let i = -1; i < runs; i++) {
+    for (const v of VARIANTS) {
+      const t = emulate(v).seconds;
+      if (i >= 0) times.get(v)!.push(t);
+    }
   }
+  const base = instructions / median(times.get("no hooks")!) / 1e6;
+  const rows = VARIANTS.map((v) => {
+    const mips = instructions / median(times.get(v)!) / 1e6;
+    return `| ${v} | ${mips.toFixed(1)} | ${(mips / base).toFixed(2)} |`;
+  });
   const whole: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
