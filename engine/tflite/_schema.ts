@@ -9,6 +9,9 @@
  * @module
  */
 
+/** The schema version TFLite and TFLM accept (`Model.version`). */
+export const SCHEMA_VERSION = 3;
+
 /** Field slots of `Model`. */
 export const MODEL = {
   version: 0,

@@ -37,6 +37,7 @@ import {
   QUANTIZATION,
   REDUCER_OPTIONS,
   RESHAPE_OPTIONS,
+  SCHEMA_VERSION,
   SOFTMAX_OPTIONS,
   SUBGRAPH,
   SUBGRAPH_OPS,
@@ -65,9 +66,6 @@ const DTYPE_OF_TFLITE: ReadonlyMap<number, DType> = new Map<number, DType>([
 ]);
 
 const SUPPORTED: ReadonlySet<string> = new Set<string>(OP_NAMES);
-
-/** The TFLite schema version this reader and the writer speak. */
-export const TFLITE_SCHEMA_VERSION = 3;
 
 /**
  * Read a `.tflite` model into a Graph: subgraph 0, its tensors (constant data copied out of the
@@ -106,8 +104,8 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
   }
   const model = r.root("model");
   const version = model.u32(MODEL.version, "version");
-  if (version !== TFLITE_SCHEMA_VERSION) {
-    r.fail("model", `schema version is ${version}, expected ${TFLITE_SCHEMA_VERSION}`);
+  if (version !== SCHEMA_VERSION) {
+    r.fail("model", `schema version is ${version}, expected ${SCHEMA_VERSION}`);
   }
 
   const opCodes = readOperatorCodes(model);

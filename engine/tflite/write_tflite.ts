@@ -28,11 +28,11 @@ import {
   QUANTIZATION,
   REDUCER_OPTIONS,
   RESHAPE_OPTIONS,
+  SCHEMA_VERSION,
   SOFTMAX_OPTIONS,
   SUBGRAPH,
   TENSOR,
 } from "./_schema.ts";
-import { TFLITE_SCHEMA_VERSION } from "./read_tflite.ts";
 
 /** TFLite `TensorType` of each IR element type. */
 const TFLITE_TYPE: Readonly<Record<DType, number>> = {
@@ -124,7 +124,7 @@ export function writeTflite(g: Graph): Uint8Array {
   const description = b.createString("mcunet-bench");
   const buffers = offsetVector(b, bufferOffsets);
   b.startObject(MODEL.count);
-  b.addFieldInt32(MODEL.version, TFLITE_SCHEMA_VERSION, null);
+  b.addFieldInt32(MODEL.version, SCHEMA_VERSION, null);
   b.addFieldOffset(MODEL.operatorCodes, codes, 0);
   b.addFieldOffset(MODEL.subgraphs, subgraphs, 0);
   b.addFieldOffset(MODEL.description, description, 0);
