@@ -92,6 +92,7 @@ export function fitCalibration(
   const max = (f: (s: CalibrationSample) => number) => Math.max(...samples.map(f));
   // Arena: the liveness estimate is exact for the schedule; the offset absorbs scratch sizing.
   const arenaOffset = max((s) => s.report.arenaBytes - (s.cost.liveBytes + s.cost.scratchBytes));
+  // Static SRAM outside the arena (the emulator's static figure includes the arena).
   const staticBytes = max((s) => s.report.staticSramBytes - s.report.arenaBytes);
   const stackBytes = max((s) => s.report.stackBytes) + margin;
   // Flash model constants: per weight byte and per output channel.
@@ -102,7 +103,9 @@ export function fitCalibration(
   let codeBase = base.codeBase;
   let codePerLayer = base.codePerLayer;
   let codePerKernel = base.codePerKernel;
-  if (samples.length >= 4) {
+  const split = samples.some((s) => s.report.flashModelBytes > 0);
+  if (split && samples.length >= 4) {
+    // The backend names its constants: fit model bytes and code bytes separately.
     const [w, c] = leastSquares(
       samples.map((s) => [s.cost.flashWeights, s.cost.flashChannels]),
       samples.map((s) => s.report.flashModelBytes),
@@ -116,13 +119,33 @@ export function fitCalibration(
     codeBase = b0 ?? codeBase;
     codePerLayer = l ?? codePerLayer;
     codePerKernel = k ?? codePerKernel;
+    modelBase = max((s) =>
+      s.report.flashModelBytes - modelPerWeight * s.cost.flashWeights -
+      modelPerChannel * s.cost.flashChannels
+    );
+    codeBase = max((s) =>
+      s.report.flashCodeBytes - codePerLayer * s.cost.layers - codePerKernel * s.cost.kernels
+    );
+  } else if (samples.length >= 6) {
+    // Only the total is known: fit it as weights, channels, layers, kernels and a base.
+    const [b0, w, c, l, k] = leastSquares(
+      samples.map((
+        s,
+      ) => [1, s.cost.flashWeights, s.cost.flashChannels, s.cost.layers, s.cost.kernels]),
+      samples.map((s) => s.report.flashBytes),
+    );
+    modelPerWeight = w ?? modelPerWeight;
+    modelPerChannel = c ?? modelPerChannel;
+    codePerLayer = l ?? codePerLayer;
+    codePerKernel = k ?? codePerKernel;
+    modelBase = 0;
+    codeBase = b0 ?? codeBase;
   }
-  modelBase = max((s) =>
-    s.report.flashModelBytes - modelPerWeight * s.cost.flashWeights -
-    modelPerChannel * s.cost.flashChannels
-  );
-  codeBase = max((s) =>
-    s.report.flashCodeBytes - codePerLayer * s.cost.layers - codePerKernel * s.cost.kernels
+  // Shift the base so that no sample's total Flash is under-predicted.
+  codeBase += max((s) =>
+    s.report.flashBytes - (modelBase + modelPerWeight * s.cost.flashWeights +
+      modelPerChannel * s.cost.flashChannels + codeBase + codePerLayer * s.cost.layers +
+      codePerKernel * s.cost.kernels)
   );
   return {
     source: options.source,

@@ -1,0 +1,72 @@
+/**
+ * Search predictions against compile + build + emulation (needs the toolchain and Unicorn:
+ * `deno task setup`). Small resolutions keep these fast.
+ */
+import { assert } from "./_test_assert.ts";
+import { getBoard } from "../engine/boards.ts";
+import { createRng } from "../engine/util/rng.ts";
+import { committedCalibration } from "./calibration.ts";
+import { costOfLayers } from "./cost.ts";
+import { createSearchEngine } from "./engine.ts";
+import { archLayers } from "./layers.ts";
+import { MCUNET_SPACE, sampleArch, toMbconvArch } from "./space.ts";
+import { checkLatencyTable, ensureLatencyTable } from "./tinynas.ts";
+
+const HEAD = { classes: 10, inputChannels: 3 };
+
+Deno.test("constraint checks agree with compile and emulate on random architectures", async () => {
+  const engine = createSearchEngine();
+  const board = getBoard("stm32f746");
+  const calibration = committedCalibration(board.core);
+  const rng = createRng(77);
+  for (const pair of [{ width: 0.3, resolution: 48 }, { width: 0.5, resolution: 64 }]) {
+    const net = toMbconvArch(MCUNET_SPACE, sampleArch(MCUNET_SPACE, rng, pair), HEAD);
+    const graph = engine.buildGraph(net, { name: "check", seed: 1 });
+    const plan = engine.plan(graph, board);
+    const report = await engine.runModel(graph, board);
+    const cost = costOfLayers(archLayers(net), calibration);
+    // The exact plan is what the firmware reserves.
+    assert(
+      plan.arenaBytes === report.arenaBytes,
+      `plan ${plan.arenaBytes} vs ${report.arenaBytes}`,
+    );
+    // SRAM as the search predicts it (exact arena + static + stack allowance) bounds the measured
+    // peak from above, tightly.
+    const sram = plan.arenaBytes + calibration.staticBytes + calibration.stackBytes;
+    assert(sram >= report.peakSramBytes, `predicted ${sram} < measured ${report.peakSramBytes}`);
+    assert(
+      sram - report.peakSramBytes <= 8192,
+      `predicted ${sram}, measured ${report.peakSramBytes}`,
+    );
+    // The shape-only estimate never under-predicts the arena.
+    assert(cost.arenaBytes >= report.arenaBytes, `${cost.arenaBytes} < ${report.arenaBytes}`);
+    // Flash: the calibrated estimate is within 5% of the measured image.
+    const err = Math.abs(cost.flashBytes - report.flashBytes) / report.flashBytes;
+    assert(err <= 0.05, `flash predicted ${cost.flashBytes}, measured ${report.flashBytes}`);
+    assert(report.referenceMatch);
+  }
+});
+
+Deno.test("the latency table predicts held-out networks within 5 percent", async () => {
+  const engine = createSearchEngine();
+  const board = getBoard("stm32f746");
+  const dir = await Deno.makeTempDir();
+  try {
+    const base = {
+      space: MCUNET_SPACE,
+      pair: { width: 0.2, resolution: 48 },
+      head: HEAD,
+      board,
+      engine,
+      seed: 3,
+    };
+    const root = decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
+    const { table } = await ensureLatencyTable({ ...base, cacheDir: dir, root });
+    const checks = await checkLatencyTable(table, { ...base, count: 3 });
+    for (const c of checks) {
+      assert(c.error <= 0.05, `${c.key}: predicted ${c.predicted}, measured ${c.measured}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
