@@ -1,0 +1,25 @@
+/**
+ * mcunet-bench: compile int8 neural networks to Cortex-M firmware, measure them exactly in an
+ * emulator, and search for the best network that fits a microcontroller.
+ *
+ * @example
+ * ```ts
+ * import { buildModel, inspectGraph } from "./mod.ts";
+ * const report = inspectGraph(buildModel("mbv2-w0.35-r144"));
+ * ```
+ *
+ * @module
+ */
+export * from "./engine/ir/graph.ts";
+export * from "./engine/ir/errors.ts";
+export { validateGraph } from "./engine/ir/validate.ts";
+export * from "./engine/boards.ts";
+export * from "./engine/tflite/mod.ts";
+export * from "./engine/reference/mod.ts";
+export * from "./engine/ops/mod.ts";
+export * from "./engine/builders/mod.ts";
+export * from "./engine/analysis/mod.ts";
+export * from "./engine/build/mod.ts";
+export * from "./emulator/mod.ts";
+export type * from "./engine/report.ts";
+export type * from "./engine/codegen/backend.ts";
