@@ -62,10 +62,23 @@ TFLM_INLINE uint32_t tflm_ror8(uint32_t x) { return (x >> 8) | (x << 24); }
 
 /* Bytes {b0,b1,b2,b3} -> halfword pairs (b0,b2) and (b1,b3), sign-extended ("reordered"). */
 #define TFLM_SXTB16_EVEN(x) ((uint32_t)__sxtb16((x)))
-#define TFLM_SXTB16_ODD(x) ((uint32_t)__sxtb16(tflm_ror8((x))))
+#define TFLM_SXTB16_ODD(x) tflm_sxtb16_ror8((x))
 /* The same with a halfword pair offset added to both lanes. */
 #define TFLM_SXTAB16_EVEN(off, x) ((uint32_t)__sxtab16((off), (x)))
-#define TFLM_SXTAB16_ODD(off, x) ((uint32_t)__sxtab16((off), tflm_ror8((x))))
+#define TFLM_SXTAB16_ODD(off, x) tflm_sxtab16_ror8((off), (x))
+
+/* SXTB16 / SXTAB16 with the operand rotated by 8 in the same instruction (gcc does not fold a
+ * separate rotate into the intrinsics). */
+TFLM_INLINE uint32_t tflm_sxtb16_ror8(uint32_t x) {
+  uint32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+  return r;
+}
+TFLM_INLINE uint32_t tflm_sxtab16_ror8(uint32_t off, uint32_t x) {
+  uint32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(off), "r"(x));
+  return r;
+}
 
 /* (lo16 of a) | (lo16 of b) << 16 and (hi16 of a) | (hi16 of b) << 16: PKHBT / PKHTB. */
 TFLM_INLINE uint32_t tflm_pack_lo(uint32_t a, uint32_t b) { return (a & 0xFFFFu) | (b << 16); }

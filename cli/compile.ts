@@ -1,0 +1,81 @@
+/**
+ * `mcu compile MODEL --engine E --board B --out DIR`: write a buildable C project for a model —
+ * the sources, `firmware.elf`, `plan.json` and a `build.sh` holding the exact gcc command (run it
+ * inside DIR to rebuild the same ELF).
+ *
+ * @module
+ */
+// deno-lint-ignore-file no-console
+import { getBoard } from "../engine/boards.ts";
+import { buildFirmware } from "../engine/build/gcc.ts";
+import { compileModel } from "../engine/run.ts";
+import { type CommandIo, engineArg, isUserError, loadModelArg } from "./run.ts";
+
+const CONSOLE_IO: CommandIo = {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+};
+
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_.,=/:+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Run the `compile` command; returns the exit code (0 ok, 1 error).
+ *
+ * @example
+ * ```ts ignore
+ * const code = await compileCommand("resnet8", { engine: "tflm", board: "stm32f746", out: "build/r8" });
+ * ```
+ */
+export async function compileCommand(
+  model: string,
+  opts: { engine: string; board: string; out: string },
+  io: CommandIo = CONSOLE_IO,
+): Promise<number> {
+  try {
+    const engine = engineArg(opts.engine);
+    const board = getBoard(opts.board);
+    const graph = await loadModelArg(model);
+    const compiled = compileModel(graph, { engine, board });
+    const out = opts.out.replace(/\/+$/, "") || ".";
+    const image = await buildFirmware(compiled.sources, { board, workDir: out });
+    await Deno.writeFile(`${out}/firmware.elf`, image.elf);
+    await Deno.remove(`${out}/${compiled.sources.name}.elf`).catch(() => {});
+    const command = image.command.map((a) =>
+      a === `${compiled.sources.name}.elf` ? "firmware.elf" : a
+    );
+    await Deno.writeTextFile(
+      `${out}/build.sh`,
+      `#!/bin/sh\n# Rebuilds firmware.elf for ${board.name} (${board.core}) from the files here.\nset -e\ncd "$(dirname "$0")"\n${
+        command.map(shellQuote).join(" ")
+      }\n`,
+    );
+    await Deno.chmod(`${out}/build.sh`, 0o755).catch(() => {});
+    const plan = {
+      model,
+      engine,
+      board: board.name,
+      inputSymbol: compiled.inputSymbol,
+      outputSymbol: compiled.outputSymbol,
+      ...compiled.plan,
+      layers: compiled.layers,
+      firmwareSha256: image.sha256,
+      flashBytes: image.flashBytes,
+      sections: image.sections,
+    };
+    await Deno.writeTextFile(`${out}/plan.json`, JSON.stringify(plan, null, 2) + "\n");
+    io.out(
+      `Wrote ${out}: ${
+        Object.keys(compiled.sources.files).length
+      } source files, firmware.elf (${image.flashBytes} B Flash), plan.json (arena ${compiled.plan.arenaBytes} B), build.sh`,
+    );
+    return 0;
+  } catch (e) {
+    if (isUserError(e)) {
+      io.err(`error: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * `mcu run MODEL --engine E --board B [--input FILE] [--json]`: compile, build, emulate, compare
+ * with the reference interpreter, and print the measurements (a readable summary or one JSON
+ * object).
+ *
+ * @module
+ */
+// deno-lint-ignore-file no-console
+import { getBoard } from "../engine/boards.ts";
+import { buildModel } from "../engine/builders/mod.ts";
+import { ToolchainError } from "../engine/build/errors.ts";
+import type { EngineName } from "../engine/codegen/backend.ts";
+import { getBackend } from "../engine/codegen/registry.ts";
+import { ModelFormatError, UnsupportedOpError } from "../engine/ir/errors.ts";
+import type { Graph } from "../engine/ir/graph.ts";
+import { type ModelRunReport, runModel } from "../engine/run.ts";
+import { loadModelFile } from "../engine/tflite/mod.ts";
+
+/** Where the command writes; defaults to the console. */
+export interface CommandIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+const CONSOLE_IO: CommandIo = {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+};
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** Load a model argument: a `.tflite` file, or a built-in model name / config `.json`. */
+export async function loadModelArg(model: string): Promise<Graph> {
+  if (/\.tflite$/i.test(model) || (!/\.json$/i.test(model) && isFile(model))) {
+    return await loadModelFile(model);
+  }
+  return buildModel(model);
+}
+
+/** Errors that are the user's (bad model, name, board, input, missing toolchain): no trace. */
+export function isUserError(e: unknown): e is Error {
+  if (!(e instanceof Error)) return false;
+  return e instanceof ModelFormatError || e instanceof UnsupportedOpError ||
+    e instanceof RangeError || e instanceof TypeError || e instanceof ToolchainError ||
+    e instanceof Deno.errors.NotFound || e instanceof Deno.errors.PermissionDenied ||
+    [
+      "FirmwareError",
+      "EmulationFault",
+      "BudgetExceededError",
+      "MarkerError",
+      "UnicornError",
+      "UnsupportedKernelError",
+      "QuantizationParamsError",
+    ].includes(e.name);
+}
+
+/** Resolve and check `--engine`. */
+export function engineArg(engine: string): EngineName {
+  return getBackend(engine).name;
+}
+
+const int = (n: number) => n.toLocaleString("en-US");
+
+/** The readable summary `run` prints. */
+export function formatRunReport(r: ModelRunReport): string[] {
+  const perMac = r.macs > 0 ? ` (${(r.instructions / r.macs).toFixed(2)} per MAC)` : "";
+  const lines = [
+    `Model:        ${r.model}`,
+    `Engine:       ${r.engine} on ${r.board} (${r.core})${
+      r.measuredOn !== r.board ? `, measured on ${r.measuredOn}` : ""
+    }`,
+    `MACs:         ${int(r.macs)}`,
+    `Instructions: ${int(r.instructions)} inference${perMac}, ${int(r.initInstructions)} init`,
+    `Peak SRAM:    ${int(r.peakSramBytes)} B (static ${int(r.staticSramBytes)} + stack ${
+      int(r.stackBytes)
+    })`,
+    `Arena:        ${int(r.arenaBytes)} B planned (head ${int(r.plan.headBytes)} + tail ${
+      int(r.plan.tailBytes)
+    }, largest scratch ${int(r.plan.scratchBytes)}, ${r.plan.planner})`,
+    `Flash:        ${int(r.flashBytes)} B (model ${int(r.flashModelBytes)} + code ${
+      int(r.flashCodeBytes)
+    })`,
+    `Fits:         ${r.fits ? "yes" : `no, ${r.message ?? "does not fit"}`}`,
+    `Reference:    ${r.referenceMatch ? "bit-exact match" : "MISMATCH"}`,
+    `Output:       [${r.output.slice(0, 16).join(", ")}${r.output.length > 16 ? ", ..." : ""}]`,
+    `Firmware:     sha256 ${r.firmwareSha256}`,
+    "",
+    "  #  op                    MACs  instructions  per MAC",
+  ];
+  for (const l of r.layers) {
+    const per = l.macs > 0 ? (l.instructions / l.macs).toFixed(2) : "";
+    lines.push(
+      `${String(l.index).padStart(3)}  ${l.op.padEnd(18)} ${int(l.macs).padStart(10)}  ${
+        int(l.instructions).padStart(12)
+      }  ${per.padStart(7)}`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * Run the `run` command; returns the exit code (0 ok, 1 error or reference mismatch).
+ *
+ * @example
+ * ```ts ignore
+ * const code = await runCommand("mbv2-w0.35-r144", { engine: "tflm", board: "stm32f746", json: true });
+ * ```
+ */
+export async function runCommand(
+  model: string,
+  opts: { engine: string; board: string; input?: string; json: boolean },
+  io: CommandIo = CONSOLE_IO,
+): Promise<number> {
+  let report: ModelRunReport;
+  try {
+    const engine = engineArg(opts.engine);
+    const board = getBoard(opts.board);
+    const graph = await loadModelArg(model);
+    const input = opts.input !== undefined ? await Deno.readFile(opts.input) : undefined;
+    report = await runModel(graph, {
+      engine,
+      board,
+      modelName: model,
+      cacheDir: ".cache/firmware",
+      ...(input !== undefined ? { input } : {}),
+    });
+  } catch (e) {
+    if (isUserError(e)) {
+      io.err(`error: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+  if (opts.json) io.out(JSON.stringify(report));
+  else for (const line of formatRunReport(report)) io.out(line);
+  return report.referenceMatch ? 0 : 1;
+}
