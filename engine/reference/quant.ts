@@ -571,6 +571,18 @@ export interface MeanParams {
   readonly axes: readonly number[];
 }
 
+function constantInt32(t: Tensor, node: Node): Int32Array {
+  if (!t.data || t.dtype !== "int32") {
+    throw new QuantizationParamsError(
+      `Cannot derive ${node.op} parameters: tensor '${t.name}' is not a constant int32 tensor`,
+    );
+  }
+  const view = new DataView(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  const out = new Int32Array(t.data.byteLength >> 2);
+  for (let i = 0; i < out.length; i++) out[i] = view.getInt32(i * 4, true);
+  return out;
+}
+
 /** Resolve MEAN axes (negative axes count from the end; duplicates dropped). */
 export function resolveAxes(axes: ArrayLike<number>, rank: number): number[] {
   const out = new Set<number>();
@@ -592,11 +604,12 @@ export function resolveAxes(axes: ArrayLike<number>, rank: number): number[] {
  * @example
  * ```ts
  * import { meanParams } from "./quant.ts";
- * // const p = meanParams(graph, node, [1, 2]);
+ * // const p = meanParams(graph, node); // axes read from the node's constant axes tensor
  * ```
  */
-export function meanParams(graph: Graph, node: MeanNode, axes: ArrayLike<number>): MeanParams {
+export function meanParams(graph: Graph, node: MeanNode, axes?: ArrayLike<number>): MeanParams {
   const input = tensorAt(graph, node.inputs[0], "input", node);
+  if (!axes) axes = constantInt32(tensorAt(graph, node.inputs[1], "axes", node), node);
   const output = tensorAt(graph, node.outputs[0], "output", node);
   const iq = tensorQuant(input);
   const oq = tensorQuant(output);
