@@ -103,6 +103,9 @@ export function formatRunResult(path: string, r: RunResult): string[] {
       ...r.profile.map((p) => [p.symbol, int(p.instructions), `${(100 * p.share).toFixed(1)}%`]),
     ]));
   }
+  if (s.stackReachedStatic) {
+    lines.push("", "Warning: the stack reached the static data; it may have overflowed into it.");
+  }
   lines.push("", `Markers: ${r.markers.length}`);
   return lines;
 }

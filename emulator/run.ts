@@ -101,6 +101,11 @@ export interface SramUsage {
   readonly stackBytes: number;
   /** `staticBytes + stackBytes`. */
   readonly peakBytes: number;
+  /**
+   * True when the stack reached the end of the static data: it may have overflowed into it, and
+   * the high-water mark is then a lower bound.
+   */
+  readonly stackReachedStatic: boolean;
 }
 
 /** Flash figures, in bytes. */
@@ -403,6 +408,7 @@ export function runFirmware(
       staticBytes,
       stackBytes,
       peakBytes: staticBytes + stackBytes,
+      stackReachedStatic: scanLen > 0 && lowest === 0,
     },
     flash: {
       size: board.flash.size,

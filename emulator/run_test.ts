@@ -113,10 +113,10 @@ Deno.test("the profile attributes the instructions to the functions that ran the
 });
 
 Deno.test("a deeper stack raises the measured stack high-water mark", async () => {
-  const source = (n: number) =>
+  const source = (n: number, staticBytes = 4) =>
     `#include <stdint.h>
 #include <string.h>
-int8_t sink[4];
+int8_t sink[${staticBytes}];
 __attribute__((noinline)) static void use(volatile int8_t *buf, int n) {
   for (int i = 0; i < n; i++) buf[i] = (int8_t)i;
   sink[0] = buf[n - 1];
@@ -131,6 +131,11 @@ int main(void) {
   const large = runFirmware(await build({ "main.c": source(4096) }));
   assert.ok(large.sram.stackBytes - small.sram.stackBytes >= 4096 - 64);
   assert.ok(large.sram.stackBytes < 4096 + 256, `${large.sram.stackBytes}`);
+  assert.equal(large.sram.stackReachedStatic, false);
+  // On a board whose SRAM is too small for that stack, the run reports the collision.
+  const tiny = { ...M7, name: "tiny", sram: { base: M7.sram.base, size: 4096 } };
+  const fw = await build({ "main.c": source(2400, 2048) }, tiny);
+  assert.equal(runFirmware(fw).sram.stackReachedStatic, true);
 });
 
 Deno.test("an invalid memory access is an EmulationFault naming the function and address", async () => {
