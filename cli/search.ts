@@ -198,7 +198,7 @@ export async function searchCommand(
       return 0;
     }
 
-    const engine = io.engine ?? createSearchEngine();
+    const engine = io.engine ?? createSearchEngine({ cacheDir: ".cache/firmware" });
     if (opts.calibrate !== undefined) return await calibrateMode(opts, io, engine, board);
     if (opts.checkLatency !== undefined) {
       return await checkLatencyMode(opts, io, engine, board, progress);

@@ -18,6 +18,7 @@ import { computeLifetimes } from "../engine/schedule/lifetimes.ts";
 import { runPasses } from "../engine/schedule/passes/mod.ts";
 import { planMemory } from "../engine/schedule/planners/mod.ts";
 import { writeTflite } from "../engine/tflite/write_tflite.ts";
+import { runModel } from "../engine/run.ts";
 import type { MbconvArch } from "./space.ts";
 
 /** The compile-time memory plan figures the constraints use. */
@@ -44,24 +45,22 @@ export interface SearchEngine {
   writeTflite(graph: Graph): Uint8Array;
 }
 
-type RunModel = (
-  graph: Graph,
-  options: { readonly engine: "tinyengine"; readonly board: Board },
-) => Promise<RunReport>;
-
 /**
- * The real engine. `runModel` comes from engine/run.ts, loaded on first use (so that the search
- * works for screening before that module exists); `plan` uses the tinyengine backend's compile
- * when it works, else the schedule's passes, lifetimes and planners without scratch.
+ * The real engine. `plan` uses the tinyengine backend's compile when it works, else the
+ * schedule's passes, lifetimes and planners without scratch.
  *
  * @example
  * ```ts ignore
- * const engine = createSearchEngine();
+ * const engine = createSearchEngine({ cacheDir: ".cache/firmware" });
  * const report = await engine.runModel(engine.buildGraph(net, { name: "x", seed: 1 }), board);
  * ```
  */
-export function createSearchEngine(): SearchEngine {
-  let runModel: RunModel | undefined;
+export function createSearchEngine(
+  options: {
+    /** Firmware build cache (content-hashed). @default no cache */
+    readonly cacheDir?: string;
+  } = {},
+): SearchEngine {
   let backendWorks: boolean | undefined;
   const schedulePlan = (graph: Graph): PlanFigures => {
     const lowered = runPasses(graph);
@@ -70,7 +69,7 @@ export function createSearchEngine(): SearchEngine {
     return { arenaBytes: chosen.placement.totalBytes, scratchBytes: 0, source: "schedule" };
   };
   return {
-    buildGraph: (net, options) => buildMbconv(net, options),
+    buildGraph: (net, o) => buildMbconv(net, o),
     plan(graph, board) {
       if (backendWorks !== false) {
         try {
@@ -88,27 +87,12 @@ export function createSearchEngine(): SearchEngine {
       }
       return schedulePlan(graph);
     },
-    async runModel(graph, board) {
-      if (!runModel) {
-        const specifier = new URL("../engine/run.ts", import.meta.url).href;
-        let mod: { runModel?: RunModel };
-        try {
-          mod = await import(specifier);
-        } catch (e) {
-          throw new Error(
-            `Cannot measure in the emulator: engine/run.ts (runModel) is not available: ${
-              e instanceof Error ? e.message : String(e)
-            }`,
-            { cause: e },
-          );
-        }
-        if (typeof mod.runModel !== "function") {
-          throw new Error("Cannot measure in the emulator: engine/run.ts exports no runModel");
-        }
-        runModel = mod.runModel;
-      }
-      return await runModel(graph, { engine: "tinyengine", board });
-    },
+    runModel: (graph, board) =>
+      runModel(graph, {
+        engine: "tinyengine",
+        board,
+        ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+      }),
     compile: (graph, board) => tinyengineBackend.compile(graph, { board }),
     buildFirmware: (sources, options) => buildFirmware(sources, options),
     writeTflite: (graph) => writeTflite(graph),

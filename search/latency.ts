@@ -31,7 +31,11 @@ export interface LatencyTable {
   readonly engineHash: string;
   /** Layer configuration key -> instructions of that layer. */
   readonly entries: Readonly<Record<string, number>>;
-  /** Instructions outside layer markers, per layer (fitted from whole-model runs). */
+  /**
+   * Mean instructions outside the layer markers, per layer, over the runs that filled the table
+   * (informational: prediction leaves it out, so that predictions do not depend on which runs
+   * filled a shared cache; it is a few hundred instructions per model).
+   */
   readonly overheadPerLayer: number;
   /** Number of whole-model runs the table was filled from. */
   readonly runs: number;
@@ -58,8 +62,7 @@ export function emptyLatencyTable(options: { engineHash: string; core: string })
 }
 
 /**
- * Predict a network's inference instructions as the sum of its layers' table entries plus the
- * fitted per-layer overhead.
+ * Predict a network's inference instructions as the sum of its layers' table entries.
  *
  * @example
  * ```ts ignore
@@ -78,7 +81,7 @@ export function predictLatency(
     if (v === undefined) missing.push(key);
     else sum += v;
   }
-  return { instructions: Math.round(sum + table.overheadPerLayer * layers.length), missing };
+  return { instructions: Math.round(sum), missing };
 }
 
 /**
