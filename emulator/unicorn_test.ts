@@ -70,3 +70,19 @@ Deno.test("closing twice is harmless and a closed engine refuses calls", () => {
   uc.close();
   assert.throws(() => uc.cpuModel(), /closed/);
 });
+
+Deno.test("a missing libunicorn is a ToolchainError that says to run deno task setup", async () => {
+  const code = `import { unicorn } from ${
+    JSON.stringify(new URL("./ffi.ts", import.meta.url).href)
+  };
+try { unicorn(); } catch (e) { await Deno.stdout.write(new TextEncoder().encode(e.name + ": " + e.message)); }`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    env: { LIBUNICORN_PATH: "/nonexistent/libunicorn.so.2" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.match(text, /^ToolchainError: Cannot load libunicorn 2/);
+  assert.match(text, /deno task setup/);
+});
