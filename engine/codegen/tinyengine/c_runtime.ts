@@ -67,5 +67,27 @@ TE_INLINE int8_t te_clamp8(int32_t v, int32_t lo, int32_t hi) {
 TE_INLINE int8_t te_out(int32_t acc, const int32_t *q, int32_t zp, int32_t lo, int32_t hi) {
   return te_clamp8(te_mbqm(acc, q[0], q[1]) + zp, lo, hi);
 }
+/* MultiplyByQuantizedMultiplier for shift <= -2 (right shift rs = sh + 1 >= 2), in one SMLAL:
+   RoundingDivideByPOT(SRDHM(x, m), rs) == (x*m + C) >> (31 + rs) with
+   C = 2^30 + 2^(30+rs) - (x < 0 ? 2^31 : 0), exact for every int32 x and m in [2^30, 2^31). */
+TE_INLINE int32_t te_rq(int32_t x, int32_t m, int32_t k, int32_t sh) {
+  uint32_t lo = ((uint32_t)x & 0x80000000u) | 0x40000000u;
+  int32_t hi = k + (x >> 31);
+  int64_t acc = (int64_t)(((uint64_t)(uint32_t)hi << 32) | lo);
+  acc += (int64_t)x * m;
+  return (int32_t)(acc >> 32) >> sh;
+}
+
+/* Unpack groups of 4 int8 into int16 pairs in SXTB16 order: (b0,b2), (b1,b3). */
+TE_INLINE void te_unpack(const int8_t *src, int16_t *dst, int32_t groups) {
+  int32_t *d = (int32_t *)dst;
+  for (int32_t g = 0; g < groups; g++) {
+    int32_t v = te_ld32(src);
+    src += 4;
+    d[0] = __sxtb16(v);
+    d[1] = te_sxtb16_ror8(v);
+    d += 2;
+  }
+}
 #endif
 `;

@@ -83,7 +83,9 @@ export async function runTinyEngine(
   });
   const input = options.input ?? seededInput(graph, 1);
   const result = runFirmware(firmware, {
-    inputs: { [compiled.inputSymbol]: new Uint8Array(input.buffer, input.byteOffset, input.byteLength) },
+    inputs: {
+      [compiled.inputSymbol]: new Uint8Array(input.buffer, input.byteOffset, input.byteLength),
+    },
     outputs: [compiled.outputSymbol],
   });
   const out = result.outputs[compiled.outputSymbol]!;

@@ -13,7 +13,8 @@ import { convParams } from "../../../reference/quant.ts";
 import type { DepthwiseConv2DNode } from "../../../ir/graph.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import type { LayerKernel } from "./types.ts";
-import { clampOf, constInt32OrZero, constInt8, nhwc, pairs, tensorOf } from "./util.ts";
+import { clampOf, constInt32OrZero, constInt8, nhwc, tensorOf } from "./util.ts";
+import { clampMode, requantExpr, requantLoad, requantTable } from "./matmul.ts";
 
 /** Filter 1HW(CM) rearranged to [CM][H*W] and the input-offset-folded bias. */
 export function packDepthwiseWeights(
@@ -56,8 +57,27 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer): LayerKernel {
   const hn = (ho - 1) * o.strideH + (kh - 1) * o.dilationH + 1;
   const wn = (wo - 1) * o.strideW + (kw - 1) * o.dilationW + 1;
   const taps = kh * kw;
+  /** Taps as SMLAD pairs (adjacent columns, dilation 1) and single MLA taps. */
+  const terms: { offset: number; pair: boolean; taps: number[] }[] = [];
+  for (let ky = 0; ky < kh; ky++) {
+    let kx = 0;
+    for (; o.dilationW === 1 && kx + 1 < kw; kx += 2) {
+      terms.push({
+        offset: ky * o.dilationH * wn + kx,
+        pair: true,
+        taps: [ky * kw + kx, ky * kw + kx + 1],
+      });
+    }
+    for (; kx < kw; kx++) {
+      terms.push({
+        offset: ky * o.dilationH * wn + kx * o.dilationW,
+        pair: false,
+        taps: [ky * kw + kx],
+      });
+    }
+  }
   return {
-    scratchBytes: hn * wn,
+    scratchBytes: hn * wn * 2,
     variant: `depthwise ${kh}x${kw} s${o.strideH}${layer.inPlace ? " in-place" : ""}`,
     emit(ctx) {
       const p = convParams({ ...graph, nodes: [] }, {
@@ -72,9 +92,21 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer): LayerKernel {
         constInt32OrZero(biasT, cm),
         p.inputOffset,
       );
-      const wP = ctx.consts.int8(packed.packed);
+      // Per channel: one int32 per term (a packed int16 pair or a single weight).
+      const wt = new Int32Array(cm * terms.length);
+      for (let ch = 0; ch < cm; ch++) {
+        terms.forEach((t, i) => {
+          const a = packed.packed[ch * taps + t.taps[0]!]!;
+          const b = t.pair ? packed.packed[ch * taps + t.taps[1]!]! : 0;
+          wt[ch * terms.length + i] = t.pair ? ((a & 0xffff) | (b << 16)) : a;
+        });
+      }
+      const rq = requantTable(p.multipliers, p.shifts);
+      const cl = clampOf(layer);
+      const cmode = clampMode(cl.min, cl.max);
+      const wP = ctx.consts.int32(wt);
       const bP = ctx.consts.int32(packed.bias);
-      const qP = ctx.consts.int32(pairs(p.multipliers, p.shifts));
+      const qP = ctx.consts.int32(rq.table);
       const geo = [
         h,
         w,
@@ -90,44 +122,47 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer): LayerKernel {
         o.dilationW,
         pad.top,
         pad.left,
+        rq.mode,
+        cmode,
       ];
       const wcopy = Math.max(0, Math.min(w, wn - pad.left));
       const right = Math.max(0, wn - pad.left - wcopy);
       const leftFill = Math.min(pad.left, wn);
-      const loadTaps: string[] = [];
-      const sumTaps: string[] = [];
-      for (let ky = 0; ky < kh; ky++) {
-        for (let kx = 0; kx < kw; kx++) {
-          const i = ky * kw + kx;
-          loadTaps.push(`const int32_t k${i} = wk[${i}];`);
-          sumTaps.push(`p[${ky * o.dilationH * wn + kx * o.dilationW}] * k${i}`);
-        }
-      }
+      const loadTaps = terms.map((_, i) => `const int32_t k${i} = wk[${i}];`);
+      const sum = terms.map((t, i) =>
+        t.pair
+          ? `acc = __smlad(te_ld32(p + ${t.offset}), k${i}, acc);`
+          : `acc += p[${t.offset}] * k${i};`
+      );
       const fn = ctx.kernel(`dw_${geo.join("_")}`, (name) =>
         [
-          `static void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi, int8_t *t) {`,
+          `static void ${name}(const int8_t *in, int8_t *out, const int32_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
+          `  (void)lo; (void)hi;`,
+          `  int16_t *t = (int16_t *)scratch;`,
           `  for (int32_t c = 0; c < ${c}; c++) {`,
-          `    int8_t *d = t;`,
+          `    int16_t *d = t;`,
           `    for (int32_t y = 0; y < ${hn}; y++) {`,
           `      int32_t iy = y - ${pad.top};`,
-          `      if (iy < 0 || iy >= ${h}) { memset(d, zp_in, ${wn}); d += ${wn}; continue; }`,
+          `      if (iy < 0 || iy >= ${h}) { for (int32_t x = 0; x < ${wn}; x++) *d++ = zp_in; continue; }`,
           `      const int8_t *s = in + iy * ${w * c} + c;`,
-          leftFill > 0 ? `      memset(d, zp_in, ${leftFill}); d += ${leftFill};` : "",
+          leftFill > 0 ? `      for (int32_t x = 0; x < ${leftFill}; x++) *d++ = zp_in;` : "",
           wcopy > 0 ? `      for (int32_t x = 0; x < ${wcopy}; x++) { *d++ = *s; s += ${c}; }` : "",
-          right > 0 ? `      memset(d, zp_in, ${right}); d += ${right};` : "",
+          right > 0 ? `      for (int32_t x = 0; x < ${right}; x++) *d++ = zp_in;` : "",
           `    }`,
           `    for (int32_t mm = 0; mm < ${m}; mm++) {`,
           `      const int32_t oc = c * ${m} + mm;`,
-          `      const int8_t *wk = w + oc * ${taps};`,
+          `      const int32_t *wk = w + oc * ${terms.length};`,
           `      ${loadTaps.join(" ")}`,
-          `      const int32_t b = bias[oc], qm = q[2 * oc], qs = q[2 * oc + 1];`,
+          `      const int32_t b = bias[oc];`,
+          `      ${requantLoad(rq.mode, "q", "oc")}`,
           `      int8_t *o = out + oc;`,
           `      for (int32_t oy = 0; oy < ${ho}; oy++) {`,
-          `        const int8_t *r = t + oy * ${o.strideH * wn};`,
+          `        const int16_t *r = t + oy * ${o.strideH * wn};`,
           `        for (int32_t ox = 0; ox < ${wo}; ox++) {`,
-          `          const int8_t *p = r + ox * ${o.strideW};`,
-          `          int32_t acc = b + ${sumTaps.join(" + ")};`,
-          `          *o = te_clamp8(te_mbqm(acc, qm, qs) + zp, lo, hi);`,
+          `          const int16_t *p = r + ox * ${o.strideW};`,
+          `          int32_t acc = b;`,
+          `          ${sum.join(" ")}`,
+          `          *o = ${requantExpr("acc", rq.mode, cmode)};`,
           `          o += ${cm};`,
           `        }`,
           `      }`,
@@ -136,7 +171,6 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer): LayerKernel {
           `}`,
           ``,
         ].filter((l) => l !== "").join("\n"));
-      const cl = clampOf(layer);
       const inP = ctx.ptr(layer.inputs[0]!);
       const outP = ctx.ptr(layer.outputs[0]!);
       const args = `${wP}, ${bP}, ${qP}, ${-p

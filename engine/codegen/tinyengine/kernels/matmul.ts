@@ -13,10 +13,10 @@ import { convParams, fullyConnectedParams } from "../../../reference/quant.ts";
 import type { Conv2DNode, FullyConnectedNode } from "../../../ir/graph.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import type { EmitContext, LayerKernel } from "./types.ts";
-import { clampOf, constInt32OrZero, constInt8, dim, nhwc, pairs, tensorOf } from "./util.ts";
+import { clampOf, constInt32OrZero, constInt8, dim, nhwc, tensorOf } from "./util.ts";
 
-/** Outputs computed per block. */
-const OUT_BLOCK = 4;
+/** Rows (pixels) computed per output channel in one pass. */
+export const ROW_BLOCK = 4;
 
 /** Weights as zero-padded rows of `k4` bytes and the input-offset-folded bias. */
 export function packMatmulWeights(
@@ -41,78 +41,106 @@ export function packMatmulWeights(
   return { packed, k4, bias: folded };
 }
 
-function accName(r: number, o: number): string {
-  return `c${r}_${o}`;
+/** How a layer requantizes: `fast` (one SMLAL, every shift <= -2) or `exact` (any shift). */
+export type RequantMode = "fast" | "exact";
+
+/** Requantization table and mode: fast pairs are (m, rs - 1), exact pairs (m, shift). */
+export function requantTable(mult: ArrayLike<number>, shift: ArrayLike<number>): {
+  mode: RequantMode;
+  table: Int32Array;
+} {
+  let fast = true;
+  for (let i = 0; i < mult.length; i++) if (!(shift[i]! <= -2 && mult[i]! >= 1 << 30)) fast = false;
+  const table = new Int32Array(mult.length * 2);
+  for (let i = 0; i < mult.length; i++) {
+    table[2 * i] = mult[i]!;
+    table[2 * i + 1] = fast ? -shift[i]! - 1 : shift[i]!;
+  }
+  return { mode: fast ? "fast" : "exact", table };
 }
 
-/** C body of one block of `rows` rows x `outs` outputs over k4/4 groups. */
-function blockCode(rows: number, outs: number, k4: number): string {
-  const lines: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    for (let o = 0; o < outs; o++) {
-      lines.push(`    int32_t ${accName(r, o)} = bias[oc + ${o}];`);
-    }
-  }
-  for (let r = 0; r < rows; r++) lines.push(`    const int8_t *p${r} = a${r};`);
-  lines.push(`    const int8_t *wp = w + oc * ${k4};`);
-  lines.push(`    for (int32_t g = 0; g < ${k4 / 4}; g++) {`);
-  for (let r = 0; r < rows; r++) {
-    lines.push(`      int32_t x${r} = te_ld32(p${r}); p${r} += 4;`);
-    lines.push(`      int32_t x${r}e = __sxtb16(x${r}), x${r}o = te_sxtb16_ror8(x${r});`);
-  }
-  for (let o = 0; o < outs; o++) {
-    lines.push(`      { int32_t wv = te_ld32(wp + ${o * k4});`);
-    lines.push(`        int32_t we = __sxtb16(wv), wo = te_sxtb16_ror8(wv);`);
-    for (let r = 0; r < rows; r++) {
-      const a = accName(r, o);
-      lines.push(`        ${a} = __smlad(x${r}e, we, ${a}); ${a} = __smlad(x${r}o, wo, ${a});`);
-    }
-    lines.push(`      }`);
-  }
-  lines.push(`      wp += 4;`);
-  lines.push(`    }`);
-  for (let r = 0; r < rows; r++) {
-    for (let o = 0; o < outs; o++) {
-      lines.push(
-        `    o${r}[oc + ${o}] = te_out(${accName(r, o)}, q + 2 * (oc + ${o}), zp, lo, hi);`,
-      );
-    }
-  }
-  return lines.join("\n");
+/** Clamp mode: `sat` when the range is all of int8 (one SSAT), else explicit bounds. */
+export function clampMode(lo: number, hi: number): "sat" | "range" {
+  return lo === -128 && hi === 127 ? "sat" : "range";
+}
+
+/** C expression requantizing accumulator `acc` (needs `qm`, `qk`, `qs`, `zp`, `lo`, `hi`). */
+export function requantExpr(acc: string, mode: RequantMode, clamp: "sat" | "range"): string {
+  const v = mode === "fast" ? `te_rq(${acc}, qm, qk, qs) + zp` : `te_mbqm(${acc}, qm, qs) + zp`;
+  return clamp === "sat" ? `(int8_t)__ssat(${v}, 8)` : `te_clamp8(${v}, lo, hi)`;
+}
+
+/** C statements loading channel `oc`'s requantization constants. */
+export function requantLoad(mode: RequantMode, table: string, oc: string): string {
+  return mode === "fast"
+    ? `const int32_t qm = ${table}[2 * (${oc})], qs = ${table}[2 * (${oc}) + 1], qk = (1 << qs) >> 1;`
+    : `const int32_t qm = ${table}[2 * (${oc})], qs = ${table}[2 * (${oc}) + 1];`;
 }
 
 /**
- * The C function computing `rows` (1 or 2) output rows of `cout` channels from input rows of
- * K (padded to `k4`) int8 values.
+ * The C function computing `rows` output rows of `cout` channels from `rows` unpacked input rows
+ * (int16, SXTB16 order, `k4` values each): per output channel, one weight word feeds `rows`
+ * SMLAD pairs.
  */
-export function matmulFunction(name: string, rows: number, k4: number, cout: number): string {
-  const params = [
-    ...Array.from({ length: rows }, (_, r) => `const int8_t *a${r}`),
-    "const int8_t *w",
-    "const int32_t *bias",
-    "const int32_t *q",
-    ...Array.from({ length: rows }, (_, r) => `int8_t *o${r}`),
-    "int32_t zp",
-    "int32_t lo",
-    "int32_t hi",
-  ];
-  const main = Math.floor(cout / OUT_BLOCK) * OUT_BLOCK;
-  return [
-    `static void ${name}(${params.join(", ")}) {`,
-    `  int32_t oc = 0;`,
-    main > 0
-      ? `  for (; oc < ${main}; oc += ${OUT_BLOCK}) {\n${blockCode(rows, OUT_BLOCK, k4)}\n  }`
-      : "",
-    cout > main ? `  for (; oc < ${cout}; oc++) {\n${blockCode(rows, 1, k4)}\n  }` : "",
-    `}`,
-    "",
-  ].filter((l) => l !== "").join("\n");
+export function matmulFunction(
+  name: string,
+  rows: number,
+  k4: number,
+  cout: number,
+  mode: RequantMode,
+  clamp: "sat" | "range",
+): string {
+  const lines: string[] = [];
+  lines.push(
+    `static void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, int8_t *out, int32_t zp, int32_t lo, int32_t hi) {`,
+  );
+  lines.push(`  (void)lo; (void)hi;`);
+  lines.push(`  for (int32_t oc = 0; oc < ${cout}; oc++) {`);
+  lines.push(`    const int32_t b = bias[oc];`);
+  for (let r = 0; r < rows; r++) lines.push(`    int32_t a${r} = b;`);
+  lines.push(`    const int8_t *wp = w + oc * ${k4};`);
+  lines.push(`    const int32_t *x = (const int32_t *)col;`);
+  lines.push(`    for (int32_t g = 0; g < ${k4 / 4}; g++) {`);
+  lines.push(`      int32_t wv = te_ld32(wp); wp += 4;`);
+  lines.push(`      int32_t we = __sxtb16(wv), wo = te_sxtb16_ror8(wv);`);
+  for (let r = 0; r < rows; r++) {
+    lines.push(
+      `      a${r} = __smlad(x[${r * (k4 / 2)}], we, a${r}); a${r} = __smlad(x[${
+        r * (k4 / 2) + 1
+      }], wo, a${r});`,
+    );
+  }
+  lines.push(`      x += 2;`);
+  lines.push(`    }`);
+  lines.push(`    ${requantLoad(mode, "q", "oc")}`);
+  for (let r = 0; r < rows; r++) {
+    lines.push(`    out[${r * cout} + oc] = ${requantExpr(`a${r}`, mode, clamp)};`);
+  }
+  lines.push(`  }`);
+  lines.push(`}`);
+  lines.push(``);
+  return lines.join("\n");
 }
 
-function matmulPair(ctx: EmitContext, k4: number, cout: number): { two: string; one: string } {
-  const two = ctx.kernel(`mm2_k${k4}_n${cout}`, (n) => matmulFunction(n, 2, k4, cout));
-  const one = ctx.kernel(`mm1_k${k4}_n${cout}`, (n) => matmulFunction(n, 1, k4, cout));
-  return { two, one };
+interface MatmulKernels {
+  /** Kernel name for a block of `rows` rows. */
+  rows(rows: number): string;
+}
+
+function matmulKernels(
+  ctx: EmitContext,
+  k4: number,
+  cout: number,
+  mode: RequantMode,
+  clamp: "sat" | "range",
+): MatmulKernels {
+  return {
+    rows: (r) =>
+      ctx.kernel(
+        `mm${r}_k${k4}_n${cout}_${mode}_${clamp}`,
+        (n) => matmulFunction(n, r, k4, cout, mode, clamp),
+      ),
+  };
 }
 
 /** Constants of a conv/FC layer in Flash. */
@@ -127,11 +155,13 @@ function layerConsts(
   shift: Int32Array,
 ) {
   const packed = packMatmulWeights(w, rows, k, bias, inputOffset);
+  const rq = requantTable(mult, shift);
   return {
     k4: packed.k4,
+    mode: rq.mode,
     w: ctx.consts.int8(packed.packed),
     b: ctx.consts.int32(packed.bias),
-    q: ctx.consts.int32(pairs(mult, shift)),
+    q: ctx.consts.int32(rq.table),
   };
 }
 
@@ -168,8 +198,10 @@ export function convTemplate(lowered: Lowered, layer: Layer): LayerKernel {
   const pad = layer.pad ?? { top: 0, bottom: 0, left: 0, right: 0 };
   const o = node.options;
   const pointwise = isPointwise(lowered, layer);
+  const pixels = n * ho * wo;
+  const block = Math.min(ROW_BLOCK, pixels);
   return {
-    scratchBytes: pointwise ? 0 : 2 * k4,
+    scratchBytes: block * k4 * 2 + (pointwise ? 0 : block * k4),
     variant: pointwise
       ? `pointwise k${cin} n${cout}`
       : `im2col ${kh}x${kw} s${o.strideH} k${k} n${cout}`,
@@ -189,28 +221,35 @@ export function convTemplate(lowered: Lowered, layer: Layer): LayerKernel {
         p.multipliers,
         p.shifts,
       );
-      const { two, one } = matmulPair(ctx, c.k4, cout);
       const cl = clampOf(layer);
+      const cm = clampMode(cl.min, cl.max);
+      const mm = matmulKernels(ctx, c.k4, cout, c.mode, cm);
       const tail = `${p.outputOffset}, ${cl.min}, ${cl.max}`;
       const inP = ctx.ptr(layer.inputs[0]!);
       const outP = ctx.ptr(layer.outputs[0]!);
-      if (pointwise) {
-        const pixels = n * h * w;
-        const fn = ctx.kernel(`pw_k${c.k4}_c${cin}_n${cout}`, (name) =>
-          [
-            `static void ${name}(const int8_t *in, int8_t *out, int32_t pixels, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp, int32_t lo, int32_t hi) {`,
-            `  int32_t p = 0;`,
-            `  for (; p + 2 <= pixels; p += 2) {`,
-            `    ${two}(in + p * ${cin}, in + (p + 1) * ${cin}, w, bias, q, out + p * ${cout}, out + (p + 1) * ${cout}, zp, lo, hi);`,
-            `  }`,
-            `  if (p < pixels) ${one}(in + p * ${cin}, w, bias, q, out + p * ${cout}, zp, lo, hi);`,
-            `}`,
-            ``,
-          ].join("\n"));
-        return `${fn}(${inP}, ${outP}, ${pixels}, ${c.w}, ${c.b}, ${c.q}, ${tail});`;
-      }
-      const zpIn = -p.inputOffset;
-      const geo = [
+      const full = Math.floor(pixels / block) * block;
+      const rem = pixels - full;
+      const fill = (r: string) =>
+        pointwise ? `te_unpack(in + (${r}) * ${cin}, col + (${r} - p) * ${k4}, ${k4 / 4});` : [
+          `{ int32_t pp = ${r}, b = pp / ${ho * wo}, oy = (pp % ${
+            ho * wo
+          }) / ${wo}, ox = pp % ${wo};`,
+          `      const int8_t *src = in + b * ${h * w * cin};`,
+          `      int8_t *dst = row;`,
+          `      for (int32_t ky = 0; ky < ${kh}; ky++) {`,
+          `        int32_t iy = oy * ${o.strideH} - ${pad.top} + ky * ${o.dilationH};`,
+          `        for (int32_t kx = 0; kx < ${kw}; kx++) {`,
+          `          int32_t ix = ox * ${o.strideW} - ${pad.left} + kx * ${o.dilationW};`,
+          `          if (iy >= 0 && iy < ${h} && ix >= 0 && ix < ${w}) memcpy(dst, src + (iy * ${w} + ix) * ${cin}, ${cin});`,
+          `          else memset(dst, zp_in, ${cin});`,
+          `          dst += ${cin};`,
+          `        }`,
+          `      }`,
+          k4 > k ? `      memset(dst, 0, ${k4 - k});` : "",
+          `      te_unpack(row, col + (pp - p) * ${k4}, ${k4 / 4}); }`,
+        ].filter((l) => l !== "").join("\n");
+      const geo = pointwise ? ["pw", cin, cout, pixels, c.mode, cm] : [
+        "conv",
         h,
         w,
         cin,
@@ -225,39 +264,31 @@ export function convTemplate(lowered: Lowered, layer: Layer): LayerKernel {
         pad.top,
         pad.left,
         cout,
+        n,
+        c.mode,
+        cm,
       ];
-      const fn = ctx.kernel(`conv_${geo.join("_")}`, (name) =>
+      const fn = ctx.kernel(geo.join("_"), (name) =>
         [
-          `static void ${name}(const int8_t *in, int8_t *out, int32_t batches, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi, int8_t *col) {`,
-          `  const int32_t total = batches * ${ho * wo};`,
+          `static void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
+          `  int16_t *col = (int16_t *)scratch;`,
+          pointwise ? `  (void)zp_in;` : `  int8_t *row = scratch + ${block * k4 * 2};`,
           `  int32_t p = 0;`,
-          `  while (p < total) {`,
-          `    int32_t rows = total - p >= 2 ? 2 : 1;`,
-          `    for (int32_t r = 0; r < rows; r++) {`,
-          `      int32_t pp = p + r, b = pp / ${ho * wo}, oy = (pp % ${
-            ho * wo
-          }) / ${wo}, ox = pp % ${wo};`,
-          `      const int8_t *src = in + b * ${h * w * cin};`,
-          `      int8_t *dst = col + r * ${k4};`,
-          `      for (int32_t ky = 0; ky < ${kh}; ky++) {`,
-          `        int32_t iy = oy * ${o.strideH} - ${pad.top} + ky * ${o.dilationH};`,
-          `        for (int32_t kx = 0; kx < ${kw}; kx++) {`,
-          `          int32_t ix = ox * ${o.strideW} - ${pad.left} + kx * ${o.dilationW};`,
-          `          if (iy >= 0 && iy < ${h} && ix >= 0 && ix < ${w}) memcpy(dst, src + (iy * ${w} + ix) * ${cin}, ${cin});`,
-          `          else memset(dst, zp_in, ${cin});`,
-          `          dst += ${cin};`,
-          `        }`,
-          `      }`,
-          k4 > k ? `      memset(dst, 0, ${k4 - k});` : "",
-          `    }`,
-          `    if (rows == 2) ${two}(col, col + ${k4}, w, bias, q, out + p * ${cout}, out + (p + 1) * ${cout}, zp, lo, hi);`,
-          `    else ${one}(col, w, bias, q, out + p * ${cout}, zp, lo, hi);`,
-          `    p += rows;`,
-          `  }`,
+          full > 0
+            ? `  for (; p < ${full}; p += ${block}) {\n    for (int32_t r = p; r < p + ${block}; r++) ${
+              fill("r")
+            }\n    ${mm.rows(block)}(col, w, bias, q, out + p * ${cout}, zp, lo, hi);\n  }`
+            : "",
+          rem > 0
+            ? `  for (int32_t r = p; r < p + ${rem}; r++) ${fill("r")}\n  ${
+              mm.rows(rem)
+            }(col, w, bias, q, out + p * ${cout}, zp, lo, hi);`
+            : "",
           `}`,
           ``,
         ].filter((l) => l !== "").join("\n"));
-      return `${fn}(${inP}, ${outP}, ${n}, ${c.w}, ${c.b}, ${c.q}, ${zpIn}, ${tail}, ${ctx.scratch});`;
+      return `${fn}(${inP}, ${outP}, ${c.w}, ${c.b}, ${c.q}, ${-p
+        .inputOffset}, ${tail}, ${ctx.scratch});`;
     },
   };
 }
@@ -276,8 +307,10 @@ export function fullyConnectedTemplate(lowered: Lowered, layer: Layer): LayerKer
   let elems = 1;
   for (const d of input.shape) elems *= d;
   const batches = elems / k;
+  const k4 = Math.ceil(k / 4) * 4;
+  const block = Math.min(ROW_BLOCK, batches);
   return {
-    scratchBytes: 0,
+    scratchBytes: block * k4 * 2,
     variant: `fc k${k} n${cout}`,
     emit(ctx) {
       const p = fullyConnectedParams({ ...graph, nodes: [] }, {
@@ -300,21 +333,26 @@ export function fullyConnectedTemplate(lowered: Lowered, layer: Layer): LayerKer
         p.multipliers,
         p.shifts,
       );
-      const { two, one } = matmulPair(ctx, c.k4, cout);
       const cl = clampOf(layer);
+      const cm = clampMode(cl.min, cl.max);
+      const mm = matmulKernels(ctx, c.k4, cout, c.mode, cm);
       const inP = ctx.ptr(layer.inputs[0]!);
       const outP = ctx.ptr(layer.outputs[0]!);
+      const col = `(int16_t *)${ctx.scratch}`;
       const args = `${c.w}, ${c.b}, ${c.q}`;
       const tail = `${p.outputOffset}, ${cl.min}, ${cl.max}`;
       const stmts: string[] = [];
-      if (batches >= 2) {
+      for (let b = 0; b < batches; b += block) {
+        const r = Math.min(block, batches - b);
         stmts.push(
-          `for (int32_t b = 0; b + 2 <= ${batches}; b += 2) ${two}(${inP} + b * ${k}, ${inP} + (b + 1) * ${k}, ${args}, ${outP} + b * ${cout}, ${outP} + (b + 1) * ${cout}, ${tail});`,
+          `for (int32_t r = 0; r < ${r}; r++) te_unpack(${inP} + (${b} + r) * ${k}, ${col} + r * ${k4}, ${
+            k4 / 4
+          });`,
         );
-      }
-      if (batches % 2 === 1) {
-        const b = batches - 1;
-        stmts.push(`${one}(${inP} + ${b * k}, ${args}, ${outP} + ${b * cout}, ${tail});`);
+        stmts.push(`${mm.rows(r)}(${col}, ${args}, ${outP} + ${b * cout}, ${tail});`);
+        if (stmts.length > 16) {
+          throw new RangeError(`Cannot generate FULLY_CONNECTED with ${batches} batches`);
+        }
       }
       return stmts.join("\n  ");
     },
