@@ -62,16 +62,29 @@ Deno.test({
   fn: async (t) => {
     assert.ok(models.length >= 10, `expected the shared models, found ${models.length}`);
     for (const name of models) {
-      await t.step(name, async () => {
+      await t.step(name, async (t) => {
         const graph = await loadModelFile(`${MODELS_DIR}/${name}`);
         const inputs = randomInputs(graph, 20261125);
         const first = interpret(graph, inputs);
         const again = interpret(graph, inputs);
         assert.equal(first.outputs.length, graph.outputs.length);
-        first.outputs.forEach((out, i) => {
-          assert.equal(out.byteLength, tensorBytes(graph.tensors[graph.outputs[i]!]!));
+        const summary: { dtype: string; sha256: string; head: number[] }[] = [];
+        for (const [i, out] of first.outputs.entries()) {
+          const t = graph.tensors[graph.outputs[i]!]!;
+          assert.equal(out.byteLength, tensorBytes(t));
           assert.deepEqual(out, again.outputs[i], "outputs are deterministic");
-        });
+          const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(out)));
+          const head = t.dtype === "float32"
+            ? Array.from(new Float32Array(out.buffer, 0, Math.min(8, out.byteLength >> 2)))
+            : Array.from(new Int8Array(out.buffer, 0, Math.min(16, out.byteLength)));
+          summary.push({
+            dtype: t.dtype,
+            sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
+            head,
+          });
+        }
+        // Committed expectations: a change here changes what firmware is checked against.
+        await t.assertSnapshot(summary);
       });
     }
   },

@@ -1,0 +1,17 @@
+import { tensorBytes } from "../ir/graph.ts";
+import { loadModelFile } from "../tflite/mod.ts";
+import { interpret } from "./interpret.ts";
+
+const dir = Deno.env.get("MCU_MODELS_DIR") ??
+  new URL("../../../shared/models", import.meta.url).pathname;
+const graph = await loadModelFile(`${dir}/mlperftiny_vww_mbv1_96_int8.tflite`);
+const input = new Uint8Array(tensorBytes(graph.tensors[graph.inputs[0]!]!)).fill(37);
+
+Deno.bench({
+  group: "reference",
+  name: "interpret() MLPerf VWW (MobileNetV1 0.25, 96x96, 7.5M MACs)",
+  baseline: true,
+  fn: () => {
+    interpret(graph, [input]);
+  },
+});
