@@ -2,7 +2,8 @@
  * mcucount: native instruction counting for mcunet-bench's Unicorn runner.
  *
  * Built by emulator/native/build.ts with the host cc against libunicorn 2:
- *   cc -O2 -fPIC -shared -o libmcucount.so counter.c -lunicorn
+ *   cc -O2 -fPIC -shared -DMCUCOUNT_SOURCE_HASH="<sha256 of this file>" \
+ *      -o libmcucount.so counter.c -lunicorn
  *
  * One `mcu_counter` attaches three hooks to a Unicorn engine:
  *   - UC_HOOK_BLOCK: adds the block's Thumb-2 instruction count (decoded once per
@@ -234,7 +235,7 @@ mcu_counter *mcu_counter_new(void) {
   return c;
 }
 
-/** Removes the hooks (if the engine is still open) and frees the counter. */
+/** Frees the counter. Call it only after uc_close() or mcu_counter_detach(). */
 void mcu_counter_free(mcu_counter *c) {
   if (c == NULL) return;
   free(c->table);
