@@ -41,9 +41,11 @@ export function depthwiseConv2d(args: KernelArgs<DepthwiseConv2DNode>): void {
   const kW = dim(filter.shape, 2);
   const outC = dim(filter.shape, 3);
   const o = node.options;
-  const mult = o.depthMultiplier > 0 ? o.depthMultiplier : outC / inC;
-  if (outC !== inC * mult) {
-    fail(args, `filter depth ${outC} is not input depth ${inC} x depth multiplier ${mult}`);
+  // The multiplier follows from the channel counts (the option is redundant and some converters
+  // leave it 0).
+  const mult = outC / inC;
+  if (!Number.isInteger(mult) || mult < 1) {
+    fail(args, `filter depth ${outC} is not a multiple of input depth ${inC}`);
   }
   const win = window2D({
     padding: o.padding,
