@@ -2,7 +2,7 @@
  * Worker entry: measures the jobs the pool sends, one at a time. The graph of the last model is
  * kept, so consecutive jobs of one model (engines x boards) build or read it once.
  *
- * Messages in: `{ job: BenchJob }`; out: `{ id, outcome: MeasureOutcome }`.
+ * Messages in: `{ job: BenchJob, firmwareCacheDir? }`; out: `{ id, outcome: MeasureOutcome }`.
  *
  * @module
  */
@@ -12,7 +12,7 @@ import { errorText, type MeasureApi, measureJob, type MeasureOutcome } from "./m
 import type { BenchJob } from "./types.ts";
 
 interface WorkerScope {
-  onmessage: ((e: MessageEvent<{ job: BenchJob }>) => void) | null;
+  onmessage: ((e: MessageEvent<{ job: BenchJob; firmwareCacheDir?: string }>) => void) | null;
   postMessage(message: { id: string; outcome: MeasureOutcome }): void;
 }
 
@@ -20,7 +20,10 @@ const scope = globalThis as unknown as WorkerScope;
 let api: Promise<MeasureApi> | undefined;
 let last: { key: string; graph: Graph } | undefined;
 
-async function handle(job: BenchJob): Promise<MeasureOutcome> {
+async function handle(
+  job: BenchJob,
+  firmwareCacheDir: string | undefined,
+): Promise<MeasureOutcome> {
   api ??= loadEngineApi();
   let engine: MeasureApi;
   try {
@@ -38,12 +41,15 @@ async function handle(job: BenchJob): Promise<MeasureOutcome> {
       return { ok: false, error: errorText("load", e) };
     }
   }
-  return await measureJob(job, engine, { graph: last.graph });
+  return await measureJob(job, engine, {
+    graph: last.graph,
+    ...(firmwareCacheDir !== undefined ? { firmwareCacheDir } : {}),
+  });
 }
 
 scope.onmessage = (e) => {
   const job = e.data.job;
-  handle(job).then(
+  handle(job, e.data.firmwareCacheDir).then(
     (outcome) => scope.postMessage({ id: job.id, outcome }),
     (err) =>
       scope.postMessage({ id: job.id, outcome: { ok: false, error: errorText("worker", err) } }),

@@ -99,7 +99,9 @@ export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
   const progress = options.progress?.(jobs.length);
   let pool: WorkerPool | undefined;
   const executor: Executor = options.executor ?? ((job) => {
-    pool ??= new WorkerPool(Math.max(1, Math.min(options.jobs ?? 2, jobs.length)));
+    pool ??= new WorkerPool(Math.max(1, Math.min(options.jobs ?? 2, jobs.length)), {
+      ...(options.noCache ? {} : { firmwareCacheDir: join(root, ".cache", "firmware") }),
+    });
     return pool.run(job);
   });
   try {

@@ -9,26 +9,12 @@ import { IN_PLACE_OPS, livenessBound } from "../engine/analysis/mod.ts";
 import { getBoard } from "../engine/boards.ts";
 import { buildModel } from "../engine/builders/mod.ts";
 import type { EngineName } from "../engine/codegen/backend.ts";
-import { getBackend } from "../engine/codegen/registry.ts";
 import type { Graph } from "../engine/ir/graph.ts";
 import type { RunReport } from "../engine/report.ts";
+import { compileModel, runModel } from "../engine/run.ts";
 import { loadModelFile } from "../engine/tflite/mod.ts";
 import type { LivenessResult, MeasureApi } from "./measure.ts";
 import type { ModelSource } from "./types.ts";
-
-// deno-lint-ignore no-explicit-any
-type AnyModule = Record<string, any>;
-
-async function optionalImport(path: string): Promise<AnyModule | undefined> {
-  try {
-    return await import(new URL(path, import.meta.url).href) as AnyModule;
-  } catch (e) {
-    if (e instanceof TypeError && /Module not found|Cannot (find|load) module/i.test(e.message)) {
-      return undefined;
-    }
-    throw e;
-  }
-}
 
 /**
  * Load the engine modules and return the bench's API over them.
@@ -40,10 +26,8 @@ async function optionalImport(path: string): Promise<AnyModule | undefined> {
  * const report = await api.runModel(graph, { engine: "tflm", board: "stm32f746", modelName: "m" });
  * ```
  */
-export async function loadEngineApi(): Promise<MeasureApi> {
-  const run = await optionalImport("../engine/run.ts");
-  const runModel = run?.["runModel"];
-  return {
+export function loadEngineApi(): Promise<MeasureApi> {
+  return Promise.resolve({
     async loadModel(source: ModelSource): Promise<Graph> {
       switch (source.kind) {
         case "config":
@@ -55,17 +39,16 @@ export async function loadEngineApi(): Promise<MeasureApi> {
       }
     },
     async runModel(graph, options): Promise<RunReport> {
-      if (typeof runModel !== "function") {
-        throw new Error("Cannot run the model: engine/run.ts does not export runModel yet");
-      }
       return await runModel(graph, {
         engine: options.engine,
-        board: options.board,
+        board: getBoard(options.board),
         modelName: options.modelName,
-      }) as RunReport;
+        ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+      });
     },
     planBuffers(graph: Graph, options: { readonly engine: EngineName; readonly board: string }) {
-      const compiled = getBackend(options.engine).compile(graph, {
+      const compiled = compileModel(graph, {
+        engine: options.engine,
         board: getBoard(options.board),
       });
       return { buffers: compiled.plan.buffers, tailBytes: compiled.plan.tailBytes };
@@ -77,5 +60,5 @@ export async function loadEngineApi(): Promise<MeasureApi> {
       );
       return { bytes: b.bytes, perOp: b.perOp };
     },
-  };
+  });
 }

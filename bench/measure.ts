@@ -21,7 +21,13 @@ export interface MeasureApi {
   /** Compile, build, emulate, compare: one RunReport. */
   runModel(
     graph: Graph,
-    options: { readonly engine: EngineName; readonly board: string; readonly modelName: string },
+    options: {
+      readonly engine: EngineName;
+      readonly board: string;
+      readonly modelName: string;
+      /** Firmware build cache directory. */
+      readonly cacheDir?: string;
+    },
   ): Promise<RunReport>;
   /** The compiled plan's buffers and persistent tail, when the backend can tell. */
   planBuffers?(
@@ -70,7 +76,7 @@ export function errorText(stage: string, e: unknown): string {
 export async function measureJob(
   job: BenchJob,
   api: MeasureApi,
-  options: { readonly graph?: Graph } = {},
+  options: { readonly graph?: Graph; readonly firmwareCacheDir?: string } = {},
 ): Promise<MeasureOutcome> {
   let graph: Graph;
   try {

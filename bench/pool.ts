@@ -26,6 +26,7 @@ interface Pending {
  */
 export class WorkerPool {
   readonly #url: URL;
+  readonly #firmwareCacheDir: string | undefined;
   readonly #idle: Worker[] = [];
   readonly #busy = new Map<Worker, Pending>();
   readonly #queue: Pending[] = [];
@@ -34,14 +35,19 @@ export class WorkerPool {
   /**
    * @param size number of workers (>= 1)
    * @param options.url worker module. @default bench/_worker.ts
+   * @param options.firmwareCacheDir firmware build cache the workers pass to runModel. @default none
    */
-  constructor(size: number, options: { readonly url?: URL } = {}) {
+  constructor(
+    size: number,
+    options: { readonly url?: URL; readonly firmwareCacheDir?: string } = {},
+  ) {
     if (!Number.isInteger(size) || size < 1) {
       throw new RangeError(
         `Cannot create a worker pool: size must be a positive integer: got ${size}`,
       );
     }
     this.#url = options.url ?? new URL("./_worker.ts", import.meta.url);
+    this.#firmwareCacheDir = options.firmwareCacheDir;
     for (let i = 0; i < size; i++) this.#idle.push(this.#spawn());
   }
 
@@ -71,7 +77,12 @@ export class WorkerPool {
       const w = this.#idle.pop() as Worker;
       const p = this.#queue.shift() as Pending;
       this.#busy.set(w, p);
-      w.postMessage({ job: p.job });
+      w.postMessage({
+        job: p.job,
+        ...(this.#firmwareCacheDir !== undefined
+          ? { firmwareCacheDir: this.#firmwareCacheDir }
+          : {}),
+      });
     }
   }
 

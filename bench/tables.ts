@@ -32,6 +32,7 @@ function fmtRatio(a: number | undefined, b: number | undefined): string {
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  if (rows.length === 0) return ["_No rows for this run._"];
   const esc = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");
   return [
     `| ${header.map(esc).join(" | ")} |`,
