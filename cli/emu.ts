@@ -64,7 +64,10 @@ export function formatRunResult(path: string, r: RunResult): string[] {
       ["instructions", "count"],
       ["total (reset to halt)", int(r.totalInstructions)],
       ["init", int(r.initInstructions)],
-      ["inference", int(r.inferenceInstructions)],
+      [
+        r.inferences > 1 ? `inference (${r.inferences} runs)` : "inference",
+        int(r.inferenceInstructions),
+      ],
     ]),
   ];
   if (r.layers.length > 0) {

@@ -134,8 +134,10 @@ export interface RunResult {
   readonly totalInstructions: number;
   /** Instructions between the init markers (0 without them). */
   readonly initInstructions: number;
-  /** Instructions between the inference markers (0 without them). */
+  /** Instructions between the inference markers, summed over `inferences` (0 without them). */
   readonly inferenceInstructions: number;
+  /** How many inference begin/end pairs the run had (usually 1). */
+  readonly inferences: number;
   /** Per-layer instructions, sorted by layer index. */
   readonly layers: readonly LayerCount[];
   /** Every probe write in order. */
@@ -154,8 +156,10 @@ export interface RunResult {
 export interface MarkerSummary {
   /** Instructions between init markers. */
   readonly initInstructions: number;
-  /** Instructions between inference markers. */
+  /** Instructions between inference markers (summed over repeats). */
   readonly inferenceInstructions: number;
+  /** Number of inference begin/end pairs. */
+  readonly inferences: number;
   /** Per-layer instructions, sorted by index. */
   readonly layers: readonly LayerCount[];
 }
@@ -168,6 +172,7 @@ export function summarizeMarkers(markers: readonly Marker[]): MarkerSummary {
   const open = new Map<string, number>();
   const totals = new Map<string, number>();
   const layerTotals = new Map<number, { instructions: number; occurrences: number }>();
+  let inferences = 0;
   const name = (code: number) => `0x${code.toString(16)}`;
   for (const [i, m] of markers.entries()) {
     const kind = m.code >>> 16;
@@ -209,6 +214,7 @@ export function summarizeMarkers(markers: readonly Marker[]): MarkerSummary {
       const t = layerTotals.get(index) ?? { instructions: 0, occurrences: 0 };
       layerTotals.set(index, { instructions: t.instructions + n, occurrences: t.occurrences + 1 });
     } else totals.set(region, (totals.get(region) ?? 0) + n);
+    if (region === "inference") inferences++;
   }
   if (open.size > 0) {
     throw new MarkerError(
@@ -218,6 +224,7 @@ export function summarizeMarkers(markers: readonly Marker[]): MarkerSummary {
   return {
     initInstructions: totals.get("init") ?? 0,
     inferenceInstructions: totals.get("inference") ?? 0,
+    inferences,
     layers: [...layerTotals.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([index, t]) => ({ index, ...t })),
@@ -398,6 +405,7 @@ export function runFirmware(
     totalInstructions: instructions,
     initInstructions: summary.initInstructions,
     inferenceInstructions: summary.inferenceInstructions,
+    inferences: summary.inferences,
     layers: summary.layers,
     markers,
     sram: {

@@ -64,6 +64,7 @@ Deno.test("per-layer counts add up to no more than the inference total and marke
     assert.ok(r.markers[i]!.instructions >= r.markers[i - 1]!.instructions);
   }
   assert.deepEqual(r.layers.map((l) => l.index), [0, 1]);
+  assert.equal(r.inferences, 1);
   const layerSum = r.layers.reduce((s, l) => s + l.instructions, 0);
   assert.ok(layerSum <= r.inferenceInstructions, `${layerSum} > ${r.inferenceInstructions}`);
   // The two halves of the image cost about the same.
@@ -243,6 +244,7 @@ Deno.test("summarizeMarkers pairs regions and rejects unpaired markers", () => {
   assert.deepEqual(s, {
     initInstructions: 0,
     inferenceInstructions: 40,
+    inferences: 1,
     layers: [{ index: 7, instructions: 28, occurrences: 1 }],
   });
   assert.throws(() => summarizeMarkers([m(MARK.LAYER_END | 1, 3)]), MarkerError);
