@@ -85,17 +85,29 @@ function bytes(l: LayerShape, side: "in" | "out"): number {
   return side === "in" ? l.inH * l.inW * l.inC : l.outH * l.outW * l.outC;
 }
 
-/** Scratch bytes a tinyengine-style kernel needs (im2col of two columns as int16, padded plane). */
+/** Pixels per row block of the tinyengine matmul kernels. */
+const ROW_BLOCK = 4;
+
+/**
+ * Scratch bytes the tinyengine kernels ask for (mirrors engine/codegen/tinyengine/kernels:
+ * matmul im2col rows as int16 plus an int8 row for non-pointwise convs, the padded input plane of
+ * a depthwise channel); a change there shows up as the calibration's arena offset.
+ */
 function scratch(l: LayerShape): number {
   switch (l.kind) {
-    case "CONV_2D":
-      return 2 * 2 * l.kernel * l.kernel * l.inC;
+    case "CONV_2D": {
+      const k4 = Math.ceil((l.kernel * l.kernel * l.inC) / 4) * 4;
+      const block = Math.min(ROW_BLOCK, l.outH * l.outW);
+      const pointwise = l.kernel === 1 && l.stride === 1;
+      return block * k4 * 2 + (pointwise ? 0 : block * k4);
+    }
     case "DEPTHWISE_CONV_2D": {
-      const pad = l.kernel - 1;
-      return (l.inH + pad) * (l.inW + pad) + l.outH * l.outW;
+      const hn = (l.outH - 1) * l.stride + l.kernel;
+      const wn = (l.outW - 1) * l.stride + l.kernel;
+      return hn * wn;
     }
     case "FULLY_CONNECTED":
-      return 2 * l.inC;
+      return Math.ceil(l.inC / 4) * 4 * 2;
     default:
       return 0;
   }
@@ -149,7 +161,7 @@ export function scheduleBytes(
     curIsSkip = false;
     curInArena = true;
   }
-  return { liveBytes: live, scratchBytes: scr };
+  return { liveBytes: live, scratchBytes: Math.ceil(scr / 8) * 8 };
 }
 
 /**
