@@ -1,5 +1,5 @@
 /**
- * CONV_2D, int8 with per-channel (or per-tensor) int8 filters and int32 bias, as TFLite's
+ * CONV_2D (grouped too), int8 with per-channel (or per-tensor) int8 filters and int32 bias, as TFLite's
  * `reference_integer_ops::ConvPerChannel`: taps outside the image are skipped (the same as
  * padding with the input zero point), the accumulator is requantized once per output.
  *
@@ -45,12 +45,16 @@ export function conv2d(args: KernelArgs<Conv2DNode>): void {
     number,
     number,
   ];
-  if (fC !== inC) {
+  // Grouped convolution: each group of output channels reads `fC` consecutive input channels.
+  const groups = inC / fC;
+  const filtersPerGroup = outC / groups;
+  if (!Number.isInteger(groups) || !Number.isInteger(filtersPerGroup)) {
     fail(
       args,
-      `filter depth ${fC} does not match input depth ${inC} (grouped conv is not supported)`,
+      `filter depth ${fC} does not divide input depth ${inC} into groups of ${outC} outputs`,
     );
   }
+
   const o = node.options;
   const win = window2D({
     padding: o.padding,
@@ -78,7 +82,7 @@ export function conv2d(args: KernelArgs<Conv2DNode>): void {
   const out = asInt8(outputBytes(args));
   const { inputOffset, outputOffset, multipliers, shifts, activationMin, activationMax } = p;
   const { strideH, strideW, dilationH, dilationW } = o;
-  const filterRow = kW * inC;
+  const filterRow = kW * fC;
   const filterSize = kH * filterRow;
   let outIdx = 0;
   for (let b = 0; b < batches; b++) {
@@ -89,6 +93,7 @@ export function conv2d(args: KernelArgs<Conv2DNode>): void {
         for (let oc = 0; oc < outC; oc++) {
           let acc = 0;
           const fBase = oc * filterSize;
+          const groupOffset = Math.floor(oc / filtersPerGroup) * fC;
           for (let fy = 0; fy < kH; fy++) {
             const iy = inY0 + dilationH * fy;
             if (iy < 0 || iy >= inH) continue;
@@ -97,9 +102,9 @@ export function conv2d(args: KernelArgs<Conv2DNode>): void {
             for (let fx = 0; fx < kW; fx++) {
               const ix = inX0 + dilationW * fx;
               if (ix < 0 || ix >= inW) continue;
-              const iBase = (rowBase + ix) * inC;
-              const fIdx = fRow + fx * inC;
-              for (let ic = 0; ic < inC; ic++) {
+              const iBase = (rowBase + ix) * inC + groupOffset;
+              const fIdx = fRow + fx * fC;
+              for (let ic = 0; ic < fC; ic++) {
                 acc += fData[fIdx + ic]! * (inData[iBase + ic]! + inputOffset);
               }
             }

@@ -203,3 +203,14 @@ Deno.test("conv2d() rejects float32 tensors naming the node and operator", () =>
       /Cannot interpret operator 0 \(CONV_2D\): input dtype float32/.test(e.message),
   );
 });
+
+Deno.test("conv2d() supports grouped convolution", () => {
+  // 4 input channels, 2 groups of 2; filter depth 2; 2 output channels (one per group).
+  const graph = oneNode([
+    tensor("x", [1, 1, 1, 4], "int8", [1, 0]),
+    tensor("w", [2, 1, 1, 2], "int8", [1, 0], new Int8Array([1, 2, 3, 4])),
+    tensor("y", [1, 1, 1, 2], "int8", [1, 0]),
+  ], { op: "CONV_2D", inputs: [0, 1, -1], outputs: [2], options: options({ padding: "VALID" }) });
+  // Group 0: 1*1 + 2*2 = 5; group 1: 3*3 + 4*4 = 25.
+  assert.deepEqual(runInt8(graph, new Int8Array([1, 2, 3, 4])), [5, 25]);
+});
