@@ -26,12 +26,9 @@ export interface InterpretResult {
   readonly tensors?: Map<number, Uint8Array>;
 }
 
-function aligned(
-  bytes: ArrayLike<number> & { byteLength: number; buffer: ArrayBufferLike; byteOffset: number },
-): Uint8Array {
-  const copy = new Uint8Array(bytes.byteLength);
-  copy.set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  return copy;
+/** A fresh, 8-byte-aligned copy (so kernels can view int32 and float32 data directly). */
+function aligned(bytes: ArrayBufferView): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength).slice();
 }
 
 /**
