@@ -808,9 +808,10 @@ export function quantizeNodeParams(graph: Graph, node: QuantizeNode): Requantize
 }
 
 /**
- * Per-input requantization of CONCATENATION. TFLite requires equal scales and zero points for
- * int8; where an input matches the output it is copied (`identity`), otherwise this project
- * requantizes it with the integer `Requantize` arithmetic of QUANTIZE.
+ * Per-input requantization of CONCATENATION. Where an input's scale and zero point match the
+ * output's it is copied (`identity`); otherwise this project requantizes it with the integer
+ * `Requantize` arithmetic of QUANTIZE (TFLite rejects such int8 models; TF-Lite Micro copies
+ * their bytes unchanged).
  */
 export function concatenationParams(
   graph: Graph,

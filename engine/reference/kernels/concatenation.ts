@@ -1,8 +1,10 @@
 /**
  * CONCATENATION along one axis, as TFLite's `reference_ops::Concatenation`. For int8, an input
  * whose scale and zero point differ from the output's is requantized with the integer
- * `Requantize` arithmetic of QUANTIZE (TFLite itself rejects such models; this keeps them
- * runnable and reproducible in firmware without floating point).
+ * `Requantize` arithmetic of QUANTIZE. (Converters always emit equal int8 quantization for
+ * CONCATENATION; on a mismatch TFLite's Prepare rejects the model and TF-Lite Micro copies the
+ * raw bytes unchanged. Requantizing keeps such graphs, e.g. from the builders, meaningful and
+ * reproducible in firmware without floating point.)
  *
  * @module
  */
