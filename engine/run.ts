@@ -9,7 +9,8 @@
  * Conventions a backend follows so that `runModel` can measure it:
  * - the input symbol is a `.noinit` buffer (or an alias into one) of the first graph input's
  *   bytes; further graph inputs use `<inputSymbol>_<i>`;
- * - the output symbol has the size of the first graph output's bytes;
+ * - the output symbol has the size of the first graph output's bytes; when the backend exports
+ *   `<outputSymbol>_<i>` for further outputs they are compared with the reference too;
  * - model constants in Flash are the data symbols whose names start with `mcu_model`
  *   (their sizes add up to `flashModelBytes`; the rest of the image is code).
  *
@@ -250,11 +251,18 @@ export async function runModel(graph: Graph, options: RunModelOptions): Promise<
   inputs.forEach((bytes, i) => {
     inputMap[i === 0 ? compiled.inputSymbol : `${compiled.inputSymbol}_${i}`] = bytes;
   });
+  const outputSymbols = [compiled.outputSymbol];
+  const exported = new Set(parseElf(image.elf).symbols.map((s) => s.name));
+  for (let i = 1; i < graph.outputs.length; i++) {
+    if (exported.has(`${compiled.outputSymbol}_${i}`)) {
+      outputSymbols.push(`${compiled.outputSymbol}_${i}`);
+    }
+  }
   const run = runFirmware(
     { elf: image.elf, board: target },
     {
       inputs: inputMap,
-      outputs: [compiled.outputSymbol],
+      outputs: outputSymbols,
       ...(options.budget !== undefined ? { budget: options.budget } : {}),
     },
   );
@@ -264,8 +272,12 @@ export async function runModel(graph: Graph, options: RunModelOptions): Promise<
     );
   }
   const got = run.outputs[compiled.outputSymbol] ?? new Uint8Array(0);
-  const expected = interpret(graph, inputs).outputs[0] ?? new Uint8Array(0);
-  const referenceMatch = got.length === expected.length && got.every((b, i) => b === expected[i]);
+  const expected = interpret(graph, inputs).outputs;
+  const referenceMatch = outputSymbols.every((sym, i) => {
+    const a = run.outputs[sym] ?? new Uint8Array(0);
+    const b = expected[i] ?? new Uint8Array(0);
+    return a.length === b.length && a.every((v, j) => v === b[j]);
+  });
 
   const counts = new Map(run.layers.map((l) => [l.index, l.instructions]));
   const layers = compiled.layers.map((l, index) => ({

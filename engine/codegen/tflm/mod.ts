@@ -10,6 +10,8 @@
  * what init allocates (the runtime checks it). The arena lives in `.noinit`, and the model input
  * and output are exported as `mcu_input` / `mcu_output`, aliases of their tensors' places in it.
  *
+ * Further graph inputs and outputs are exported as `mcu_input_<i>` / `mcu_output_<i>` (i >= 1).
+ *
  * The Flash bytes of the model are the `mcu_model_data` symbol (section `.rodata.tflm_model`).
  *
  * @example
@@ -104,7 +106,11 @@ export function compileTflm(graph: Graph): CompiledModel {
   const moreInputs = graph.inputs.slice(1).map((t, i) =>
     symbolAlias(`mcu_input_${i + 1}`, head.tensorOffset[t] ?? 0, tensorBytes(graph.tensors[t]!))
   );
-  if (inOff < 0 || outOff < 0 || graph.inputs.some((t) => (head.tensorOffset[t] ?? -1) < 0)) {
+  const moreOutputs = graph.outputs.slice(1).map((t, i) =>
+    symbolAlias(`mcu_output_${i + 1}`, head.tensorOffset[t] ?? 0, tensorBytes(graph.tensors[t]!))
+  );
+  const planned = (t: number) => (head.tensorOffset[t] ?? -1) >= 0;
+  if (inOff < 0 || outOff < 0 || !graph.inputs.every(planned) || !graph.outputs.every(planned)) {
     throw new RangeError(
       `Cannot compile '${graph.name}': its input and output must be activations in the arena`,
     );
@@ -132,6 +138,7 @@ export function compileTflm(graph: Graph): CompiledModel {
     symbolAlias("mcu_input", inOff, tensorBytes(graph.tensors[input]!)),
     ...moreInputs,
     symbolAlias("mcu_output", outOff, tensorBytes(graph.tensors[output]!)),
+    ...moreOutputs,
     "",
   ].join("\n");
   const files: Record<string, string | Uint8Array> = {};
