@@ -42,6 +42,32 @@ export const MARK = {
 /** The bytes SRAM is painted with before a run (repeated; little-endian word 0xC5A3E1F7). */
 const PAINT = [0xf7, 0xe1, 0xa3, 0xc5] as const;
 
+/** `size` bytes of paint for memory starting at a 4-aligned address. */
+function paintBytes(size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < Math.min(4, size); i++) out[i] = PAINT[i]!;
+  // Doubling copies: fast for hundreds of KiB.
+  for (let filled = Math.min(4, size); filled < size; filled *= 2) {
+    out.copyWithin(filled, 0, Math.min(filled, size - filled));
+  }
+  return out;
+}
+
+/** Offset of the first byte of `mem` (starting at address `base`) that is not paint. */
+function firstTouched(mem: Uint8Array, base: number): number {
+  let i = 0;
+  // Whole words first when aligned (the paint word is 0xC5A3E1F7 at any 4-aligned address).
+  if ((base & 3) === 0 && (mem.byteOffset & 3) === 0) {
+    const words = new Uint32Array(mem.buffer, mem.byteOffset, mem.length >> 2);
+    const view = new DataView(new Uint8Array(PAINT).buffer);
+    const word = view.getUint32(0, true);
+    while (i < words.length && words[i] === word) i++;
+    i <<= 2;
+  }
+  while (i < mem.length && mem[i] === PAINT[(base + i) & 3]) i++;
+  return i;
+}
+
 /** Options for {@link runFirmware}. */
 export interface RunOptions {
   /** Bytes to write into symbols (usually `MCU_NOINIT` buffers) before the run. */
@@ -317,9 +343,7 @@ export function runFirmware(
     budget,
   });
 
-  const paint = new Uint8Array(board.sram.size);
-  for (let i = 0; i < paint.length; i++) paint[i] = PAINT[i & 3]!;
-  uc.memWrite(board.sram.base, paint);
+  uc.memWrite(board.sram.base, paintBytes(board.sram.size));
 
   for (const [i, seg] of elf.segments.entries()) {
     if (seg.type !== PT_LOAD || seg.filesz === 0) continue;
@@ -374,14 +398,7 @@ export function runFirmware(
   const summary = summarizeMarkers(markers);
 
   const scanLen = stackTop - lay.staticEnd;
-  const free = uc.memRead(lay.staticEnd, scanLen);
-  let lowest = scanLen;
-  for (let i = 0; i < scanLen; i++) {
-    if (free[i] !== PAINT[(lay.staticEnd + i) & 3]) {
-      lowest = i;
-      break;
-    }
-  }
+  const lowest = firstTouched(uc.memRead(lay.staticEnd, scanLen), lay.staticEnd);
   const stackBytes = scanLen - lowest;
   const staticBytes = lay.sections.data + lay.sections.bss + lay.sections.noinit;
 
