@@ -4,7 +4,7 @@
  * @module
  */
 import type { Board } from "../../boards.ts";
-import { type Graph, tensorBytes } from "../../ir/graph.ts";
+import { elementCount, type Graph, type Quantization, tensorBytes } from "../../ir/graph.ts";
 import { opMacs } from "../../ops/macs.ts";
 import { computeLifetimes } from "../../schedule/lifetimes.ts";
 import { type Pass, runPasses } from "../../schedule/passes/mod.ts";
@@ -47,6 +47,44 @@ function fnv1a(graph: Graph): string {
     if (t.data) feed(enc.encode(String(t.data.length)));
   }
   return h.toString(16).padStart(16, "0");
+}
+
+/** A global data symbol at an arena offset (the emulator reads its size). */
+function aliasSymbol(name: string, offset: number, size: number): string {
+  return `__asm__(".global ${name}\\n.type ${name}, %object\\n.set ${name}, te_arena + ${offset}\\n.size ${name}, ${size}");`;
+}
+
+function f32Literal(x: number): string {
+  return `${Math.fround(x).toPrecision(17)}`;
+}
+
+/** Float model input -> int8 (the reference's QUANTIZE: double division, round half away). */
+function quantizeInputCode(graph: Graph, quant: Quantization, tensor: number, dst: string): string {
+  const n = elementCount(graph.tensors[tensor]!.shape);
+  const scale = f32Literal(quant.scale[0] ?? 1);
+  const zp = quant.zeroPoint[0] ?? 0;
+  return `for (int32_t i = 0; i < ${n}; i++) {
+    double v = (double)${INPUT_SYMBOL}[i] / ${scale};
+    int32_t q;
+    if (v != v || v > 1e300 || v < -1e300) q = 0;
+    else if (v >= 1e9) q = 1000000000;
+    else if (v <= -1e9) q = -1000000000;
+    else { int32_t t = (int32_t)(v < 0 ? -v : v); double f = (v < 0 ? -v : v) - (double)t; if (f >= 0.5) t++; q = v < 0 ? -t : t; }
+    ${dst}[i] = te_clamp8(q + ${zp}, -128, 127);
+  }`;
+}
+
+/** int8 model output -> float (the reference's DEQUANTIZE: one float32 multiply). */
+function dequantizeOutputCode(
+  graph: Graph,
+  quant: Quantization,
+  tensor: number,
+  src: string,
+): string {
+  const n = elementCount(graph.tensors[tensor]!.shape);
+  const scale = f32Literal(quant.scale[0] ?? 1);
+  const zp = quant.zeroPoint[0] ?? 0;
+  return `for (int32_t i = 0; i < ${n}; i++) ${OUTPUT_SYMBOL}[i] = (float)${scale} * (float)(${src}[i] - ${zp});`;
 }
 
 /** Layer marker description: the op names the layer covers. */
@@ -107,32 +145,63 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
       return name;
     },
   };
-  const calls = lowered.layers.map((_, i) => kernels[i]!.emit(ctx));
   const inputT = lowered.inputs[0]!;
   const outputT = lowered.outputs[0]!;
+  const floatIn = lowered.foldedInputs.find((f) => f.int8 === inputT);
+  const floatOut = lowered.foldedOutputs.find((f) => f.int8 === outputT);
+  const emitted: { op: string; macs: number; variant: string; code: string }[] = [];
+  if (floatIn) {
+    emitted.push({
+      op: "QUANTIZE",
+      macs: 0,
+      variant: "float input",
+      code: quantizeInputCode(graph, floatIn.quant, inputT, ctx.ptr(inputT)),
+    });
+  }
+  lowered.layers.forEach((l, i) =>
+    emitted.push({
+      op: layerOps(lowered, i),
+      macs: l.from.reduce((s, k) => s + opMacs(graph, graph.nodes[k]!), 0),
+      variant: kernels[i]!.variant,
+      code: kernels[i]!.emit(ctx),
+    })
+  );
+  if (floatOut) {
+    emitted.push({
+      op: "DEQUANTIZE",
+      macs: 0,
+      variant: "float output",
+      code: dequantizeOutputCode(graph, floatOut.quant, outputT, ctx.ptr(outputT)),
+    });
+  }
   const hash = fnv1a(graph);
-  const body = calls.map((c, i) =>
+  const body = emitted.map((e, i) =>
     [
-      `  /* layer ${i}: ${layerOps(lowered, i)} (${kernels[i]!.variant}) */`,
+      `  /* layer ${i}: ${e.op} (${e.variant}) */`,
       `  MCU_PROBE(MCU_MARK_LAYER_BEGIN(${i}));`,
-      `  ${c}`,
+      `  ${e.code}`,
       `  MCU_PROBE(MCU_MARK_LAYER_END(${i}));`,
     ].join("\n")
   );
+  const inBytes = tensorBytes(graph.tensors[inputT]!);
+  const outBytes = tensorBytes(graph.tensors[outputT]!);
+  const symbols = [
+    floatIn
+      ? `MCU_NOINIT __attribute__((aligned(8))) float ${INPUT_SYMBOL}[${inBytes}];`
+      : aliasSymbol(INPUT_SYMBOL, offsetOf(inputT), inBytes),
+    floatOut
+      ? `__attribute__((aligned(8))) float ${OUTPUT_SYMBOL}[${outBytes}];`
+      : aliasSymbol(OUTPUT_SYMBOL, offsetOf(outputT), outBytes),
+  ];
   const modelC = [
     `/* model.c: '${graph.name}' compiled by mcunet-bench tinyengine (generated; do not edit).`,
     `   Input hash ${hash}. Arena ${arenaBytes} bytes, planner ${chosen.planner}. */`,
     `#include "te_runtime.h"`,
     `#include "probe.h"`,
     ``,
-    `extern const uint8_t te_const[];`,
+    `extern const uint8_t mcu_model_const[];`,
     `MCU_NOINIT __attribute__((aligned(8))) int8_t te_arena[${arenaBytes}];`,
-    `__asm__(".global ${INPUT_SYMBOL}\\n.type ${INPUT_SYMBOL}, %object\\n.set ${INPUT_SYMBOL}, te_arena + ${
-      offsetOf(inputT)
-    }\\n.size ${INPUT_SYMBOL}, ${tensorBytes(graph.tensors[inputT]!)}");`,
-    `__asm__(".global ${OUTPUT_SYMBOL}\\n.type ${OUTPUT_SYMBOL}, %object\\n.set ${OUTPUT_SYMBOL}, te_arena + ${
-      offsetOf(outputT)
-    }\\n.size ${OUTPUT_SYMBOL}, ${tensorBytes(graph.tensors[outputT]!)}");`,
+    ...symbols,
     ``,
     ...[...kernelCode.values()].map((k) => k.code),
     `void te_invoke(void) {`,
@@ -175,16 +244,13 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
         "te_runtime.h": TE_RUNTIME_H,
         "model.c": modelC,
         "main.c": mainC,
-        "te_const.S": constAsm(consts.size),
-        "te_const.bin": consts.bytes(),
+        "mcu_model_const.S": constAsm(consts.size),
+        "mcu_model_const.bin": consts.bytes(),
       },
     },
     plan,
     inputSymbol: INPUT_SYMBOL,
     outputSymbol: OUTPUT_SYMBOL,
-    layers: lowered.layers.map((l, i) => ({
-      op: layerOps(lowered, i),
-      macs: l.from.reduce((s, k) => s + opMacs(graph, graph.nodes[k]!), 0),
-    })),
+    layers: emitted.map((e) => ({ op: e.op, macs: e.macs })),
   };
 }

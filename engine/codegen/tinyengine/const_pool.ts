@@ -1,6 +1,6 @@
 /**
  * Model constants (weights, folded biases, multipliers/shifts, lookup tables) collected into one
- * Flash blob, `te_const.bin`, linked through an assembler `.incbin` (fast to build, same bytes).
+ * Flash blob, `mcu_model_const.bin`, linked through an assembler `.incbin` (fast to build, same bytes).
  *
  * @module
  */
@@ -27,7 +27,7 @@ export class ConstPool {
   int8(values: ArrayLike<number>): string {
     const b = new Uint8Array(values.length);
     for (let i = 0; i < values.length; i++) b[i] = values[i]! & 0xff;
-    return `((const int8_t *)(te_const + ${this.add(b, 4)}))`;
+    return `((const int8_t *)(mcu_model_const + ${this.add(b, 4)}))`;
   }
 
   /** Append int32 values (little-endian); returns a C `const int32_t *` expression. */
@@ -35,7 +35,7 @@ export class ConstPool {
     const b = new Uint8Array(values.length * 4);
     const v = new DataView(b.buffer);
     for (let i = 0; i < values.length; i++) v.setInt32(i * 4, values[i]! | 0, true);
-    return `((const int32_t *)(te_const + ${this.add(b, 8)}))`;
+    return `((const int32_t *)(mcu_model_const + ${this.add(b, 8)}))`;
   }
 
   /** Total bytes. */
@@ -55,17 +55,17 @@ export class ConstPool {
   }
 }
 
-/** The assembler file that links `te_const.bin` as `te_const` in `.rodata`. */
+/** The assembler file that links `mcu_model_const.bin` as `mcu_model_const` in `.rodata`. */
 export function constAsm(size: number): string {
   return [
-    "/* te_const.S: model constants (generated; do not edit). */",
-    '  .section .rodata.te_const,"a",%progbits',
+    "/* mcu_model_const.S: model constants (generated; do not edit). */",
+    '  .section .rodata.mcu_model_const,"a",%progbits',
     "  .balign 8",
-    "  .global te_const",
-    "  .type te_const, %object",
-    "te_const:",
-    '  .incbin "te_const.bin"',
-    `  .size te_const, ${Math.max(size, 4)}`,
+    "  .global mcu_model_const",
+    "  .type mcu_model_const, %object",
+    "mcu_model_const:",
+    '  .incbin "mcu_model_const.bin"',
+    `  .size mcu_model_const, ${Math.max(size, 4)}`,
     "",
   ].join("\n");
 }

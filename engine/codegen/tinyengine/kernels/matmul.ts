@@ -41,8 +41,11 @@ export function packMatmulWeights(
   return { packed, k4, bias: folded };
 }
 
-/** How a layer requantizes: `fast` (one SMLAL, every shift <= -2) or `exact` (any shift). */
-export type RequantMode = "fast" | "exact";
+/**
+ * How a layer requantizes: `fast` (one SMLAL, every shift <= -2) or `exact` (any shift); the
+ * `1` variants share one (multiplier, shift) pair for all channels (per-tensor quantization).
+ */
+export type RequantMode = "fast" | "exact" | "fast1" | "exact1";
 
 /** Requantization table and mode: fast pairs are (m, rs - 1), exact pairs (m, shift). */
 export function requantTable(mult: ArrayLike<number>, shift: ArrayLike<number>): {
@@ -51,12 +54,18 @@ export function requantTable(mult: ArrayLike<number>, shift: ArrayLike<number>):
 } {
   let fast = true;
   for (let i = 0; i < mult.length; i++) if (!(shift[i]! <= -2 && mult[i]! >= 1 << 30)) fast = false;
-  const table = new Int32Array(mult.length * 2);
-  for (let i = 0; i < mult.length; i++) {
+  let uniform = true;
+  for (let i = 1; i < mult.length; i++) {
+    if (mult[i] !== mult[0] || shift[i] !== shift[0]) uniform = false;
+  }
+  const n = uniform ? Math.min(1, mult.length) : mult.length;
+  const table = new Int32Array(n * 2);
+  for (let i = 0; i < n; i++) {
     table[2 * i] = mult[i]!;
     table[2 * i + 1] = fast ? -shift[i]! - 1 : shift[i]!;
   }
-  return { mode: fast ? "fast" : "exact", table };
+  const mode: RequantMode = fast ? (uniform ? "fast1" : "fast") : (uniform ? "exact1" : "exact");
+  return { mode, table };
 }
 
 /** Clamp mode: `sat` when the range is all of int8 (one SSAT), else explicit bounds. */
@@ -66,13 +75,16 @@ export function clampMode(lo: number, hi: number): "sat" | "range" {
 
 /** C expression requantizing accumulator `acc` (needs `qm`, `qk`, `qs`, `zp`, `lo`, `hi`). */
 export function requantExpr(acc: string, mode: RequantMode, clamp: "sat" | "range"): string {
-  const v = mode === "fast" ? `te_rq(${acc}, qm, qk, qs) + zp` : `te_mbqm(${acc}, qm, qs) + zp`;
+  const v = mode.startsWith("fast")
+    ? `te_rq(${acc}, qm, qk, qs) + zp`
+    : `te_mbqm(${acc}, qm, qs) + zp`;
   return clamp === "sat" ? `(int8_t)__ssat(${v}, 8)` : `te_clamp8(${v}, lo, hi)`;
 }
 
 /** C statements loading channel `oc`'s requantization constants. */
-export function requantLoad(mode: RequantMode, table: string, oc: string): string {
-  return mode === "fast"
+export function requantLoad(mode: RequantMode, table: string, channel: string): string {
+  const oc = mode.endsWith("1") ? "0" : channel;
+  return mode.startsWith("fast")
     ? `const int32_t qm = ${table}[2 * (${oc})], qs = ${table}[2 * (${oc}) + 1], qk = (1 << qs) >> 1;`
     : `const int32_t qm = ${table}[2 * (${oc})], qs = ${table}[2 * (${oc}) + 1];`;
 }
@@ -90,6 +102,7 @@ export function matmulFunction(
   mode: RequantMode,
   clamp: "sat" | "range",
 ): string {
+  if (rows === 1 && cout >= 4) return matmulRowFunction(name, k4, cout, mode, clamp);
   const lines: string[] = [];
   lines.push(
     `static void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, int8_t *out, int32_t zp, int32_t lo, int32_t hi) {`,
@@ -120,6 +133,51 @@ export function matmulFunction(
   lines.push(`}`);
   lines.push(``);
   return lines.join("\n");
+}
+
+/** One input row: four output channels per pass share each input word. */
+function matmulRowFunction(
+  name: string,
+  k4: number,
+  cout: number,
+  mode: RequantMode,
+  clamp: "sat" | "range",
+): string {
+  const main = Math.floor(cout / 4) * 4;
+  const block = (outs: number) => {
+    const l: string[] = [];
+    for (let o = 0; o < outs; o++) l.push(`    int32_t a${o} = bias[oc + ${o}];`);
+    l.push(`    const int8_t *wp = w + oc * ${k4};`);
+    l.push(`    const int32_t *x = (const int32_t *)col;`);
+    l.push(`    for (int32_t g = 0; g < ${k4 / 4}; g++) {`);
+    l.push(`      const int32_t xe = x[0], xo = x[1]; x += 2;`);
+    for (let o = 0; o < outs; o++) {
+      l.push(
+        `      { int32_t wv = te_ld32(wp + ${
+          o * k4
+        }); a${o} = __smlad(xe, __sxtb16(wv), a${o}); a${o} = __smlad(xo, te_sxtb16_ror8(wv), a${o}); }`,
+      );
+    }
+    l.push(`      wp += 4;`);
+    l.push(`    }`);
+    for (let o = 0; o < outs; o++) {
+      l.push(
+        `    { ${requantLoad(mode, "q", `oc + ${o}`)} out[oc + ${o}] = ${
+          requantExpr(`a${o}`, mode, clamp)
+        }; }`,
+      );
+    }
+    return l.join("\n");
+  };
+  return [
+    `static void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, int8_t *out, int32_t zp, int32_t lo, int32_t hi) {`,
+    `  (void)lo; (void)hi;`,
+    `  int32_t oc = 0;`,
+    `  for (; oc < ${main}; oc += 4) {\n${block(4)}\n  }`,
+    cout > main ? `  for (; oc < ${cout}; oc++) {\n${block(1)}\n  }` : "",
+    `}`,
+    ``,
+  ].filter((l) => l !== "").join("\n");
 }
 
 interface MatmulKernels {
@@ -201,7 +259,7 @@ export function convTemplate(lowered: Lowered, layer: Layer): LayerKernel {
   const pixels = n * ho * wo;
   const block = Math.min(ROW_BLOCK, pixels);
   return {
-    scratchBytes: block * k4 * 2 + (pointwise ? 0 : block * k4),
+    scratchBytes: block * k4 * 2 + (pointwise ? 0 : k4),
     variant: pointwise
       ? `pointwise k${cin} n${cout}`
       : `im2col ${kh}x${kw} s${o.strideH} k${k} n${cout}`,
