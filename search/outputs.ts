@@ -11,7 +11,7 @@ import { paretoSpec, renderSvg, stage1CdfSpec } from "./plot.ts";
 import type { SearchSpace } from "./space.ts";
 import { stage1Table } from "./stage1.ts";
 import type { TinyNasResult } from "./tinynas.ts";
-import type { Board } from "../engine/boards.ts";
+import { type Board, enlargedBoard } from "../engine/boards.ts";
 
 /** The compact summary `mcu search --json` prints and `summary.json` holds. */
 export interface SearchSummary {
@@ -54,6 +54,8 @@ export interface SearchSummary {
     readonly history: readonly number[];
   };
   readonly calibration: string;
+  readonly latencyMargin: number;
+  readonly attempts: TinyNasResult["final"]["attempts"];
   readonly seconds: TinyNasResult["seconds"];
 }
 
@@ -104,6 +106,8 @@ export function summarize(result: TinyNasResult): SearchSummary {
       history: result.evolution.history,
     },
     calibration: result.calibration.source,
+    latencyMargin: result.latencyMargin,
+    attempts: result.final.attempts,
     seconds: result.seconds,
   };
 }
@@ -203,11 +207,16 @@ export async function writeSearchOutputs(
   if (options.firmware ?? true) {
     const graph = options.engine.buildGraph(f.net, { name: "tinynas", seed: result.seed });
     await put("model.tflite", options.engine.writeTflite(graph));
-    const compiled = options.engine.compile(graph, options.board);
+    // A result that does not fit is still written, built for an enlarged copy of the board.
+    const m = f.measured;
+    const board = m && !f.fits
+      ? enlargedBoard(options.board, m.peakSramBytes, m.flashBytes)
+      : options.board;
+    const compiled = options.engine.compile(graph, board);
     const fwDir = `${dir}/firmware`;
     await Deno.mkdir(fwDir, { recursive: true });
     const image = await options.engine.buildFirmware(compiled.sources, {
-      board: options.board,
+      board,
       workDir: fwDir,
     });
     await put("firmware/firmware.elf", image.elf);

@@ -85,6 +85,13 @@ export interface TinyNasOptions {
    * (1 = every parent). @default 1
    */
   readonly exactBand?: number;
+  /**
+   * Fraction by which stage 2 tightens the latency limit. @default max(1%, 2 x the held-out
+   * table error) when measuring, else 0
+   */
+  readonly latencyMargin?: number;
+  /** Candidates of the final population measured, best first, until one fits. @default 5 */
+  readonly finalTries?: number;
   /** Latency table cache folder. @default ".cache/latency" */
   readonly cacheDir?: string;
   /** Repository root (for the engine code hash). @default the parent of this folder */
@@ -103,6 +110,18 @@ export interface CandidateMetrics {
   /** Predicted inference instructions (latency table). */
   readonly instructions: number;
   readonly planSource: "estimate" | PlanFigures["source"];
+}
+
+/** One measured final candidate. */
+export interface FinalAttempt {
+  readonly key: string;
+  readonly predicted: CandidateMetrics;
+  readonly measured: {
+    readonly peakSramBytes: number;
+    readonly flashBytes: number;
+    readonly instructions: number;
+  };
+  readonly fits: boolean;
 }
 
 /** One held-out check of the latency table. */
@@ -140,7 +159,11 @@ export interface TinyNasResult {
     readonly fits: boolean;
     /** Candidates tried in order before one passed the measured check. */
     readonly tried: number;
+    /** Each measured candidate: predicted against measured. */
+    readonly attempts: readonly FinalAttempt[];
   };
+  /** Fraction the latency limit was tightened by in stage 2. */
+  readonly latencyMargin: number;
   readonly seconds: {
     readonly stage1: number;
     readonly latency: number;
@@ -350,8 +373,12 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   }
   const tLatency = clock() - t0;
 
-  // Stage 2.
+  // Stage 2. The latency limit is tightened by the table's observed error (at least 1%, twice
+  // the held-out maximum) so that the measured count of the winner stays under the real limit.
   t0 = clock();
+  const heldOutMax = checks.reduce((m, c) => Math.max(m, c.error), 0);
+  const latencyMargin = options.latencyMargin ?? (measure ? Math.max(0.01, 2 * heldOutMax) : 0);
+  const searchMaxInstructions = Math.floor(maxInstructions * (1 - latencyMargin));
   const band = options.exactBand ?? 1;
   const plans = new Map<string, PlanFigures>();
   const evaluate = async (arch: Arch) => {
@@ -373,7 +400,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     } else {
       instructions = analyticInstructions(layers, cost);
     }
-    if (instructions > maxInstructions) return undefined;
+    if (instructions > searchMaxInstructions) return undefined;
     const key = archKey(arch);
     const metrics: CandidateMetrics = {
       macs: cost.macs,
@@ -434,12 +461,21 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   // Final measurement: the best candidate that passes the measured check.
   t0 = clock();
   let final: TinyNasResult["final"] | undefined;
-  const tries = Math.min(5, evolution.population.length);
+  const tries = Math.min(options.finalTries ?? 5, evolution.population.length);
+  const attempts: FinalAttempt[] = [];
   for (let i = 0; i < tries; i++) {
     const c = evolution.population[i]!;
     const net = netOf(c.arch);
     if (!measure) {
-      final = { arch: c.arch, net, key: c.key, predicted: c.metrics, fits: true, tried: i + 1 };
+      final = {
+        arch: c.arch,
+        net,
+        key: c.key,
+        predicted: c.metrics,
+        fits: true,
+        tried: i + 1,
+        attempts,
+      };
       break;
     }
     progress({
@@ -450,8 +486,31 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     });
     const graph = engine.buildGraph(net, { name: "tinynas", seed: options.seed });
     const report = await engine.runModel(graph, board);
-    const fits = report.peakSramBytes <= limits.sramBytes &&
-      report.flashBytes <= limits.flashBytes && report.instructions <= maxInstructions;
+    const over: string[] = [];
+    if (report.peakSramBytes > limits.sramBytes) over.push(`SRAM ${report.peakSramBytes}`);
+    if (report.flashBytes > limits.flashBytes) over.push(`Flash ${report.flashBytes}`);
+    if (report.instructions > maxInstructions) over.push(`${report.instructions} instructions`);
+    const fits = over.length === 0;
+    attempts.push({
+      key: c.key,
+      predicted: c.metrics,
+      measured: {
+        peakSramBytes: report.peakSramBytes,
+        flashBytes: report.flashBytes,
+        instructions: report.instructions,
+      },
+      fits,
+    });
+    progress({
+      phase: "final",
+      done: i + 1,
+      total: tries,
+      message: fits
+        ? `candidate ${
+          i + 1
+        } fits: SRAM ${report.peakSramBytes}, Flash ${report.flashBytes}, ${report.instructions} instructions`
+        : `candidate ${i + 1} exceeds the limits when measured: ${over.join(", ")}`,
+    });
     final = {
       arch: c.arch,
       net,
@@ -460,6 +519,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
       measured: report,
       fits,
       tried: i + 1,
+      attempts,
     };
     if (fits) break;
   }
@@ -474,6 +534,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     pair,
     latency: { table, coverRuns, fromCache, checks, maxError },
     evolution,
+    latencyMargin,
     final: final!,
     seconds: { stage1: tStage1, latency: tLatency, evolve: tEvolve, final: tFinal },
   };
