@@ -24,9 +24,17 @@ export interface Lifetimes {
   readonly buffers: readonly BufferRequest[];
   /** Per tensor: index into `buffers`, or -1 for constants and unused tensors. */
   readonly bufferOf: readonly number[];
-  /** Index of the shared scratch buffer in `buffers`, or -1. */
+  /** Index of the shared scratch buffer in `buffers`, or -1 (per-layer mode: -1). */
   readonly scratch: number;
+  /** Per layer: index of the scratch buffer it uses in `buffers`, or -1. */
+  readonly scratchOf: readonly number[];
 }
+
+/**
+ * How scratch is planned: one region shared by all layers (sized by the largest user, live from
+ * the first to the last user), or one buffer per layer live only during that layer.
+ */
+export type ScratchMode = "shared" | "per-layer";
 
 /**
  * Compute buffer lifetimes.
@@ -39,7 +47,10 @@ export interface Lifetimes {
  */
 export function computeLifetimes(
   lowered: Lowered,
-  options: { readonly scratchBytes?: (layer: number) => number } = {},
+  options: {
+    readonly scratchBytes?: (layer: number) => number;
+    readonly scratchMode?: ScratchMode;
+  } = {},
 ): Lifetimes {
   const { graph, layers } = lowered;
   const n = layers.length;
@@ -73,6 +84,16 @@ export function computeLifetimes(
   const bufferOf = graph.tensors.map((t, i) =>
     t.data ? -1 : (index.get(storageOf(lowered, i)) ?? -1)
   );
+  const scratchOf = layers.map(() => -1);
+  if (options.scratchMode === "per-layer") {
+    for (let i = 0; i < n; i++) {
+      const s = options.scratchBytes?.(i) ?? 0;
+      if (s <= 0) continue;
+      scratchOf[i] = buffers.length;
+      buffers.push({ id: -1, name: `scratch_${i}`, size: alignUp(s), firstUse: i, lastUse: i });
+    }
+    return { buffers, bufferOf, scratch: -1, scratchOf };
+  }
   let scratch = -1;
   let scratchSize = 0;
   let lo = n;
@@ -93,6 +114,7 @@ export function computeLifetimes(
       firstUse: lo,
       lastUse: hi,
     });
+    for (let i = lo; i <= hi; i++) scratchOf[i] = scratch;
   }
-  return { buffers, bufferOf, scratch };
+  return { buffers, bufferOf, scratch, scratchOf };
 }

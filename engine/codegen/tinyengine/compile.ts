@@ -6,16 +6,27 @@
 import type { Board } from "../../boards.ts";
 import { elementCount, type Graph, type Quantization, tensorBytes } from "../../ir/graph.ts";
 import { opMacs } from "../../ops/macs.ts";
-import { computeLifetimes } from "../../schedule/lifetimes.ts";
+import {
+  alignUp,
+  computeLifetimes,
+  type Lifetimes,
+  type ScratchMode,
+} from "../../schedule/lifetimes.ts";
+import type { BufferRequest } from "../../schedule/types.ts";
 import { type Pass, runPasses } from "../../schedule/passes/mod.ts";
 import type { Lowered } from "../../schedule/passes/types.ts";
-import { planMemory } from "../../schedule/planners/mod.ts";
+import { type ChosenPlan, planMemory } from "../../schedule/planners/mod.ts";
 import { validatePlan } from "../../schedule/validate.ts";
 import type { CompiledModel, MemoryPlanSummary } from "../backend.ts";
 import { TE_RUNTIME_H } from "./c_runtime.ts";
 import { constAsm, ConstPool } from "./const_pool.ts";
 import type { EmitContext, LayerKernel } from "./kernels/types.ts";
-import { layerKernel } from "./templates.ts";
+import {
+  DEFAULT_KERNEL_CONFIG,
+  type KernelConfig,
+  layerKernel,
+  LEAN_KERNEL_CONFIG,
+} from "./templates.ts";
 
 /** Options of {@link compileTinyEngine}. */
 export interface TinyEngineOptions {
@@ -25,6 +36,9 @@ export interface TinyEngineOptions {
   /** Planner names to try (the smallest valid plan wins). @default every planner */
   readonly planners?: readonly string[];
 }
+
+/** Relative arena growth accepted for faster kernels (1%). */
+const ARENA_TOLERANCE = 0.01;
 
 /** Bytes read past the end of a buffer by word loads of odd-length rows. */
 const ARENA_SLACK = 8;
@@ -59,12 +73,18 @@ function f32Literal(x: number): string {
 }
 
 /** Float model input -> int8 (the reference's QUANTIZE: double division, round half away). */
-function quantizeInputCode(graph: Graph, quant: Quantization, tensor: number, dst: string): string {
+function quantizeInputCode(
+  graph: Graph,
+  quant: Quantization,
+  tensor: number,
+  dst: string,
+  src: string,
+): string {
   const n = elementCount(graph.tensors[tensor]!.shape);
   const scale = f32Literal(quant.scale[0] ?? 1);
   const zp = quant.zeroPoint[0] ?? 0;
   return `for (int32_t i = 0; i < ${n}; i++) {
-    double v = (double)${INPUT_SYMBOL}[i] / ${scale};
+    double v = (double)${src}[i] / ${scale};
     int32_t q;
     if (v != v || v > 1e300 || v < -1e300) q = 0;
     else if (v >= 1e9) q = 1000000000;
@@ -80,11 +100,52 @@ function dequantizeOutputCode(
   quant: Quantization,
   tensor: number,
   src: string,
+  dst: string,
 ): string {
   const n = elementCount(graph.tensors[tensor]!.shape);
   const scale = f32Literal(quant.scale[0] ?? 1);
   const zp = quant.zeroPoint[0] ?? 0;
-  return `for (int32_t i = 0; i < ${n}; i++) ${OUTPUT_SYMBOL}[i] = (float)${scale} * (float)(${src}[i] - ${zp});`;
+  return `for (int32_t i = 0; i < ${n}; i++) ${dst}[i] = (float)${scale} * (float)(${src}[i] - ${zp});`;
+}
+
+/** One kernel/scratch configuration the compiler tries. */
+interface Config {
+  readonly name: string;
+  readonly kernels: KernelConfig;
+  readonly scratch: ScratchMode;
+}
+
+/** Configurations in preference order (fastest first); the smallest arena wins. */
+const CONFIGS: readonly Config[] = [
+  { name: "fast", kernels: DEFAULT_KERNEL_CONFIG, scratch: "shared" },
+  { name: "fast, per-layer scratch", kernels: DEFAULT_KERNEL_CONFIG, scratch: "per-layer" },
+  { name: "lean", kernels: LEAN_KERNEL_CONFIG, scratch: "shared" },
+  { name: "lean, per-layer scratch", kernels: LEAN_KERNEL_CONFIG, scratch: "per-layer" },
+];
+
+interface Variant {
+  readonly config: Config;
+  readonly kernels: readonly LayerKernel[];
+  readonly lifetimes: Lifetimes;
+  /** Lifetimes' buffers plus the float boundary buffers. */
+  readonly all: readonly BufferRequest[];
+  readonly chosen: ChosenPlan;
+}
+
+function planVariant(
+  lowered: Lowered,
+  config: Config,
+  boundary: readonly BufferRequest[],
+  planners: readonly string[] | undefined,
+): Variant {
+  const kernels = lowered.layers.map((l) => layerKernel(lowered, l, config.kernels));
+  const lifetimes = computeLifetimes(lowered, {
+    scratchBytes: (i) => kernels[i]!.scratchBytes,
+    scratchMode: config.scratch,
+  });
+  const all = [...lifetimes.buffers, ...boundary];
+  const chosen = planMemory(all, planners ? { planners } : {});
+  return { config, kernels, lifetimes, all, chosen };
 }
 
 /** Layer marker description: the op names the layer covers. */
@@ -105,23 +166,51 @@ function layerOps(lowered: Lowered, i: number): string {
  */
 export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): CompiledModel {
   const lowered = runPasses(graph, options.passes ? { passes: options.passes } : {});
-  if (lowered.inputs.length !== 1 || lowered.outputs.length !== 1) {
+  if (lowered.inputs.length < 1 || lowered.outputs.length < 1) {
     throw new RangeError(
-      `Cannot compile '${graph.name}' with tinyengine: it has ${lowered.inputs.length} inputs and ${lowered.outputs.length} outputs (needs one of each)`,
+      `Cannot compile '${graph.name}' with tinyengine: it has no input or no output`,
     );
   }
-  const kernels: LayerKernel[] = lowered.layers.map((l) => layerKernel(lowered, l));
-  const lifetimes = computeLifetimes(lowered, { scratchBytes: (i) => kernels[i]!.scratchBytes });
-  const chosen = planMemory(
-    lifetimes.buffers,
-    options.planners ? { planners: options.planners } : {},
+  const n = lowered.layers.length;
+  const floatIns = lowered.inputs.map((t) => lowered.foldedInputs.find((f) => f.int8 === t));
+  const floatOuts = lowered.outputs.map((t) => lowered.foldedOutputs.find((f) => f.int8 === t));
+  const boundary: BufferRequest[] = [];
+  floatIns.forEach((f, i) => {
+    if (f) {
+      const size = alignUp(4 * elementCount(graph.tensors[f.int8]!.shape));
+      boundary.push({ id: -2 - i, name: `float_input_${i}`, size, firstUse: 0, lastUse: 0 });
+    }
+  });
+  floatOuts.forEach((f, i) => {
+    if (f) {
+      const size = alignUp(4 * elementCount(graph.tensors[f.int8]!.shape));
+      const last = Math.max(0, n - 1);
+      boundary.push({
+        id: -100 - i,
+        name: `float_output_${i}`,
+        size,
+        firstUse: last,
+        lastUse: last,
+      });
+    }
+  });
+  // Try each kernel/scratch configuration; keep the first (fastest) one whose arena is within
+  // ARENA_TOLERANCE of the smallest.
+  const variants = CONFIGS.map((config) =>
+    planVariant(lowered, config, boundary, options.planners)
   );
-  const errors = validatePlan(lifetimes.buffers, chosen.placement);
+  const smallest = Math.min(...variants.map((v) => v.chosen.placement.totalBytes));
+  const best = variants.find((v) =>
+    v.chosen.placement.totalBytes <= smallest * (1 + ARENA_TOLERANCE)
+  );
+  const { kernels, lifetimes, chosen, all } = best!;
+  const errors = validatePlan(all, chosen.placement);
   if (errors.length > 0) {
     throw new Error(`Cannot plan memory of '${graph.name}': ${errors.join("; ")}`);
   }
   const offsets = chosen.placement.offsets;
   const arenaBytes = chosen.placement.totalBytes + ARENA_SLACK;
+  const boundaryOffset = (id: number) => offsets[all.findIndex((b) => b.id === id)]!;
 
   const consts = new ConstPool();
   const kernelCode = new Map<string, { name: string; code: string }>();
@@ -132,11 +221,11 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
     }
     return offsets[b]!;
   };
-  const ctx: EmitContext = {
+  const base: EmitContext = {
     lowered,
     consts,
     ptr: (t) => `(te_arena + ${offsetOf(t)})`,
-    scratch: lifetimes.scratch >= 0 ? `(te_arena + ${offsets[lifetimes.scratch]})` : "(te_arena)",
+    scratch: "(te_arena)",
     kernel(key, code) {
       const found = kernelCode.get(key);
       if (found) return found.name;
@@ -145,35 +234,68 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
       return name;
     },
   };
-  const inputT = lowered.inputs[0]!;
-  const outputT = lowered.outputs[0]!;
-  const floatIn = lowered.foldedInputs.find((f) => f.int8 === inputT);
-  const floatOut = lowered.foldedOutputs.find((f) => f.int8 === outputT);
+  const symbolName = (prefix: string, i: number) => (i === 0 ? prefix : `${prefix}_${i}`);
   const emitted: { op: string; macs: number; variant: string; code: string }[] = [];
-  if (floatIn) {
-    emitted.push({
-      op: "QUANTIZE",
-      macs: 0,
-      variant: "float input",
-      code: quantizeInputCode(graph, floatIn.quant, inputT, ctx.ptr(inputT)),
-    });
-  }
-  lowered.layers.forEach((l, i) =>
+  const symbols: string[] = [];
+  lowered.inputs.forEach((t, i) => {
+    const f = floatIns[i];
+    const name = symbolName(INPUT_SYMBOL, i);
+    const bytes = tensorBytes(graph.tensors[t]!);
+    if (f) {
+      const off = boundaryOffset(-2 - i);
+      symbols.push(aliasSymbol(name, off, 4 * bytes));
+      emitted.push({
+        op: "QUANTIZE",
+        macs: 0,
+        variant: "float input",
+        code: quantizeInputCode(
+          graph,
+          f.quant,
+          t,
+          base.ptr(t),
+          `((const float *)(te_arena + ${off}))`,
+        ),
+      });
+    } else {
+      symbols.push(aliasSymbol(name, offsetOf(t), bytes));
+    }
+  });
+  lowered.layers.forEach((l, i) => {
+    const s = lifetimes.scratchOf[i] ?? -1;
+    const ctx: EmitContext = {
+      ...base,
+      scratch: s >= 0 ? `(te_arena + ${offsets[s]})` : "(te_arena)",
+    };
     emitted.push({
       op: layerOps(lowered, i),
-      macs: l.from.reduce((s, k) => s + opMacs(graph, graph.nodes[k]!), 0),
+      macs: l.from.reduce((sum, k) => sum + opMacs(graph, graph.nodes[k]!), 0),
       variant: kernels[i]!.variant,
       code: kernels[i]!.emit(ctx),
-    })
-  );
-  if (floatOut) {
-    emitted.push({
-      op: "DEQUANTIZE",
-      macs: 0,
-      variant: "float output",
-      code: dequantizeOutputCode(graph, floatOut.quant, outputT, ctx.ptr(outputT)),
     });
-  }
+  });
+  lowered.outputs.forEach((t, i) => {
+    const f = floatOuts[i];
+    const name = symbolName(OUTPUT_SYMBOL, i);
+    const bytes = tensorBytes(graph.tensors[t]!);
+    if (f) {
+      const off = boundaryOffset(-100 - i);
+      symbols.push(aliasSymbol(name, off, 4 * bytes));
+      emitted.push({
+        op: "DEQUANTIZE",
+        macs: 0,
+        variant: "float output",
+        code: dequantizeOutputCode(
+          graph,
+          f.quant,
+          t,
+          base.ptr(t),
+          `((float *)(te_arena + ${off}))`,
+        ),
+      });
+    } else {
+      symbols.push(aliasSymbol(name, offsetOf(t), bytes));
+    }
+  });
   const hash = fnv1a(graph);
   const body = emitted.map((e, i) =>
     [
@@ -183,16 +305,6 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
       `  MCU_PROBE(MCU_MARK_LAYER_END(${i}));`,
     ].join("\n")
   );
-  const inBytes = tensorBytes(graph.tensors[inputT]!);
-  const outBytes = tensorBytes(graph.tensors[outputT]!);
-  const symbols = [
-    floatIn
-      ? `MCU_NOINIT __attribute__((aligned(8))) float ${INPUT_SYMBOL}[${inBytes}];`
-      : aliasSymbol(INPUT_SYMBOL, offsetOf(inputT), inBytes),
-    floatOut
-      ? `__attribute__((aligned(8))) float ${OUTPUT_SYMBOL}[${outBytes}];`
-      : aliasSymbol(OUTPUT_SYMBOL, offsetOf(outputT), outBytes),
-  ];
   const modelC = [
     `/* model.c: '${graph.name}' compiled by mcunet-bench tinyengine (generated; do not edit).`,
     `   Input hash ${hash}. Arena ${arenaBytes} bytes, planner ${chosen.planner}. */`,
@@ -225,9 +337,9 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
     arenaBytes,
     headBytes: arenaBytes,
     tailBytes: 0,
-    scratchBytes: lifetimes.scratch >= 0 ? lifetimes.buffers[lifetimes.scratch]!.size : 0,
-    planner: chosen.planner,
-    buffers: lifetimes.buffers.map((b, i) => ({
+    scratchBytes: lifetimes.buffers.reduce((m, b) => (b.id === -1 ? Math.max(m, b.size) : m), 0),
+    planner: `${chosen.planner} (${best!.config.name})`,
+    buffers: all.map((b, i) => ({
       tensor: b.id,
       name: b.name,
       offset: offsets[i]!,

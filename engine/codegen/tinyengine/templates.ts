@@ -17,6 +17,30 @@ import {
 import { meanTemplate, poolTemplate, softmaxTemplate } from "./kernels/reduce.ts";
 import type { LayerKernel } from "./kernels/types.ts";
 
+/** Kernel choices that trade instructions for scratch bytes. */
+export interface KernelConfig {
+  /** Depthwise layers that are not in place read the input directly (no plane copy). */
+  readonly depthwiseDirect: boolean;
+  /** Single-row FULLY_CONNECTED unpacks its input on the fly (no int16 copy). */
+  readonly fcDirect: boolean;
+  /** Rows per matrix-kernel pass (scratch grows with it). */
+  readonly rowBlock: number;
+}
+
+/** The fastest kernels. */
+export const DEFAULT_KERNEL_CONFIG: KernelConfig = {
+  depthwiseDirect: false,
+  fcDirect: false,
+  rowBlock: 4,
+};
+
+/** The kernels with the least scratch. */
+export const LEAN_KERNEL_CONFIG: KernelConfig = {
+  depthwiseDirect: true,
+  fcDirect: true,
+  rowBlock: 1,
+};
+
 /**
  * The kernel for one lowered layer.
  *
@@ -25,14 +49,18 @@ import type { LayerKernel } from "./kernels/types.ts";
  * const k = layerKernel(lowered, lowered.layers[0]); // k.scratchBytes, k.emit(ctx)
  * ```
  */
-export function layerKernel(lowered: Lowered, layer: Layer): LayerKernel {
+export function layerKernel(
+  lowered: Lowered,
+  layer: Layer,
+  config: KernelConfig = DEFAULT_KERNEL_CONFIG,
+): LayerKernel {
   switch (layer.op) {
     case "CONV_2D":
-      return convTemplate(lowered, layer);
+      return convTemplate(lowered, layer, config.rowBlock);
     case "DEPTHWISE_CONV_2D":
-      return depthwiseTemplate(lowered, layer);
+      return depthwiseTemplate(lowered, layer, config.depthwiseDirect && !layer.inPlace);
     case "FULLY_CONNECTED":
-      return fullyConnectedTemplate(lowered, layer);
+      return fullyConnectedTemplate(lowered, layer, config.fcDirect);
     case "ADD":
     case "MUL":
       return binaryTemplate(lowered, layer);

@@ -39,7 +39,7 @@ export function packDepthwiseWeights(
 }
 
 /** DEPTHWISE_CONV_2D template. */
-export function depthwiseTemplate(lowered: Lowered, layer: Layer): LayerKernel {
+export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false): LayerKernel {
   const { graph } = lowered;
   const node = layer.node as DepthwiseConv2DNode;
   const input = tensorOf(lowered, layer.inputs[0], "input");
@@ -76,6 +76,7 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer): LayerKernel {
       });
     }
   }
+  if (direct && !layer.inPlace) return depthwiseDirect(lowered, layer);
   return {
     scratchBytes: hn * wn * 2,
     variant: `depthwise ${kh}x${kw} s${o.strideH}${layer.inPlace ? " in-place" : ""}`,
@@ -179,6 +180,98 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer): LayerKernel {
       return `for (int32_t b = 0; b < ${n}; b++) ${fn}(${inP} + b * ${h * w * c}, ${outP} + b * ${
         ho * wo * cm
       }, ${args});`;
+    },
+  };
+}
+
+/** Depthwise without scratch (not in place): every tap bounds-checked, padding reads as zp_in. */
+function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
+  const { graph } = lowered;
+  const node = layer.node as DepthwiseConv2DNode;
+  const input = tensorOf(lowered, layer.inputs[0], "input");
+  const filter = tensorOf(lowered, layer.inputs[1], "filter");
+  const output = tensorOf(lowered, layer.outputs[0], "output");
+  const biasT = (layer.inputs[2] ?? -1) >= 0
+    ? tensorOf(lowered, layer.inputs[2], "bias")
+    : undefined;
+  const [n, h, w, c] = nhwc(input.shape);
+  const [, ho, wo, cm] = nhwc(output.shape);
+  const [, kh, kw] = nhwc(filter.shape);
+  const m = cm / c;
+  const o = node.options;
+  const pad = layer.pad ?? { top: 0, bottom: 0, left: 0, right: 0 };
+  const taps = kh * kw;
+  return {
+    scratchBytes: 0,
+    variant: `depthwise ${kh}x${kw} s${o.strideH} direct`,
+    emit(ctx) {
+      const p = convParams({ ...graph, nodes: [] }, {
+        ...node,
+        inputs: layer.inputs,
+        outputs: layer.outputs,
+      });
+      const packed = packDepthwiseWeights(
+        constInt8(filter),
+        taps,
+        cm,
+        constInt32OrZero(biasT, cm),
+        p.inputOffset,
+      );
+      const rq = requantTable(p.multipliers, p.shifts);
+      const cl = clampOf(layer);
+      const cmode = clampMode(cl.min, cl.max);
+      const wP = ctx.consts.int8(packed.packed);
+      const bP = ctx.consts.int32(packed.bias);
+      const qP = ctx.consts.int32(rq.table);
+      const geo = [
+        n,
+        h,
+        w,
+        c,
+        m,
+        ho,
+        wo,
+        kh,
+        kw,
+        o.strideH,
+        o.strideW,
+        o.dilationH,
+        o.dilationW,
+        pad.top,
+        pad.left,
+        rq.mode,
+        cmode,
+      ];
+      const fn = ctx.kernel(`dwd_${geo.join("_")}`, (name) =>
+        [
+          `static void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi) {`,
+          `  (void)lo; (void)hi;`,
+          `  for (int32_t b = 0; b < ${n}; b++)`,
+          `  for (int32_t oy = 0; oy < ${ho}; oy++)`,
+          `  for (int32_t ox = 0; ox < ${wo}; ox++)`,
+          `  for (int32_t oc = 0; oc < ${cm}; oc++) {`,
+          `    const int32_t ch = oc / ${m};`,
+          `    const int8_t *wk = w + oc * ${taps};`,
+          `    int32_t acc = bias[oc];`,
+          `    for (int32_t ky = 0; ky < ${kh}; ky++) {`,
+          `      int32_t iy = oy * ${o.strideH} - ${pad.top} + ky * ${o.dilationH};`,
+          `      for (int32_t kx = 0; kx < ${kw}; kx++) {`,
+          `        int32_t ix = ox * ${o.strideW} - ${pad.left} + kx * ${o.dilationW};`,
+          `        int32_t v = (iy >= 0 && iy < ${h} && ix >= 0 && ix < ${w}) ? in[((b * ${h} + iy) * ${w} + ix) * ${c} + ch] : zp_in;`,
+          `        acc += v * wk[ky * ${kw} + kx];`,
+          `      }`,
+          `    }`,
+          `    ${requantLoad(rq.mode, "q", "oc")}`,
+          `    out[((b * ${ho} + oy) * ${wo} + ox) * ${cm} + oc] = ${
+            requantExpr("acc", rq.mode, cmode)
+          };`,
+          `  }`,
+          `}`,
+          ``,
+        ].join("\n"));
+      return `${fn}(${ctx.ptr(layer.inputs[0]!)}, ${
+        ctx.ptr(layer.outputs[0]!)
+      }, ${wP}, ${bP}, ${qP}, ${-p.inputOffset}, ${p.outputOffset}, ${cl.min}, ${cl.max});`;
     },
   };
 }

@@ -136,21 +136,30 @@ export function matmulFunction(
 }
 
 /** One input row: four output channels per pass share each input word. */
-function matmulRowFunction(
+export function matmulRowFunction(
   name: string,
   k4: number,
   cout: number,
   mode: RequantMode,
   clamp: "sat" | "range",
+  direct = false,
 ): string {
   const main = Math.floor(cout / 4) * 4;
   const block = (outs: number) => {
     const l: string[] = [];
     for (let o = 0; o < outs; o++) l.push(`    int32_t a${o} = bias[oc + ${o}];`);
     l.push(`    const int8_t *wp = w + oc * ${k4};`);
-    l.push(`    const int32_t *x = (const int32_t *)col;`);
-    l.push(`    for (int32_t g = 0; g < ${k4 / 4}; g++) {`);
-    l.push(`      const int32_t xe = x[0], xo = x[1]; x += 2;`);
+    if (direct) {
+      l.push(`    const int8_t *x = (const int8_t *)col;`);
+      l.push(`    for (int32_t g = 0; g < ${k4 / 4}; g++) {`);
+      l.push(
+        `      const int32_t xv = te_ld32(x), xe = __sxtb16(xv), xo = te_sxtb16_ror8(xv); x += 4;`,
+      );
+    } else {
+      l.push(`    const int32_t *x = (const int32_t *)col;`);
+      l.push(`    for (int32_t g = 0; g < ${k4 / 4}; g++) {`);
+      l.push(`      const int32_t xe = x[0], xo = x[1]; x += 2;`);
+    }
     for (let o = 0; o < outs; o++) {
       l.push(
         `      { int32_t wv = te_ld32(wp + ${
@@ -234,7 +243,7 @@ export function isPointwise(lowered: Lowered, layer: Layer): boolean {
 }
 
 /** CONV_2D: pointwise fast path (input rows are the matrix rows) or im2col (two rows). */
-export function convTemplate(lowered: Lowered, layer: Layer): LayerKernel {
+export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOCK): LayerKernel {
   const { graph } = lowered;
   const node = layer.node as Conv2DNode;
   const input = tensorOf(lowered, layer.inputs[0], "input");
@@ -257,7 +266,7 @@ export function convTemplate(lowered: Lowered, layer: Layer): LayerKernel {
   const o = node.options;
   const pointwise = isPointwise(lowered, layer);
   const pixels = n * ho * wo;
-  const block = Math.min(ROW_BLOCK, pixels);
+  const block = Math.min(rowBlock, pixels);
   return {
     scratchBytes: block * k4 * 2 + (pointwise ? 0 : k4),
     variant: pointwise
@@ -352,7 +361,11 @@ export function convTemplate(lowered: Lowered, layer: Layer): LayerKernel {
 }
 
 /** FULLY_CONNECTED: rows are batches, K the accumulation depth. */
-export function fullyConnectedTemplate(lowered: Lowered, layer: Layer): LayerKernel {
+export function fullyConnectedTemplate(
+  lowered: Lowered,
+  layer: Layer,
+  direct = false,
+): LayerKernel {
   const { graph } = lowered;
   const node = layer.node as FullyConnectedNode;
   const input = tensorOf(lowered, layer.inputs[0], "input");
@@ -367,9 +380,10 @@ export function fullyConnectedTemplate(lowered: Lowered, layer: Layer): LayerKer
   const batches = elems / k;
   const k4 = Math.ceil(k / 4) * 4;
   const block = Math.min(ROW_BLOCK, batches);
+  const useDirect = direct && cout >= 4;
   return {
-    scratchBytes: block * k4 * 2,
-    variant: `fc k${k} n${cout}`,
+    scratchBytes: useDirect ? 0 : block * k4 * 2,
+    variant: `fc k${k} n${cout}${useDirect ? " direct" : ""}`,
     emit(ctx) {
       const p = fullyConnectedParams({ ...graph, nodes: [] }, {
         ...node,
@@ -400,6 +414,16 @@ export function fullyConnectedTemplate(lowered: Lowered, layer: Layer): LayerKer
       const args = `${c.w}, ${c.b}, ${c.q}`;
       const tail = `${p.outputOffset}, ${cl.min}, ${cl.max}`;
       const stmts: string[] = [];
+      if (useDirect) {
+        const fn = ctx.kernel(
+          `mmd_k${c.k4}_n${cout}_${c.mode}_${cm}`,
+          (name) => matmulRowFunction(name, c.k4, cout, c.mode, cm, true),
+        );
+        stmts.push(
+          `for (int32_t b = 0; b < ${batches}; b++) ${fn}((const int16_t *)(${inP} + b * ${k}), ${args}, ${outP} + b * ${cout}, ${tail});`,
+        );
+        return stmts.join("\n  ");
+      }
       for (let b = 0; b < batches; b += block) {
         const r = Math.min(block, batches - b);
         stmts.push(
