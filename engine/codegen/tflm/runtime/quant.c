@@ -47,23 +47,27 @@ void tflm_quantize_multiplier(double m, int32_t *multiplier, int32_t *shift) {
   *shift = e;
 }
 
+/* zero_point + round(f / scale) with the quotient in float32 (as TFLite), kept in double so
+ * that a tiny scale saturates instead of overflowing int32. */
+static double quantize_bound(float f, float scale, int32_t zero_point) {
+  return (double)zero_point + tflm_round((double)(f / scale));
+}
+
+static int32_t clamp_bound(double q, int32_t lo, int32_t hi) {
+  return q < (double)lo ? lo : (q > (double)hi ? hi : (int32_t)q);
+}
+
 void tflm_activation_range(int activation, double scale, int32_t zero_point, int32_t *min,
                            int32_t *max) {
   int32_t lo = -128, hi = 127;
-  float s = (float)scale;
-  if (activation == TFLM_ACT_RELU) {
-    int32_t q = zero_point + (int32_t)tflm_round((double)(0.0f / s));
-    lo = q > lo ? q : lo;
-  } else if (activation == TFLM_ACT_RELU6) {
-    int32_t q0 = zero_point + (int32_t)tflm_round((double)(0.0f / s));
-    int32_t q6 = zero_point + (int32_t)tflm_round((double)(6.0f / s));
-    lo = q0 > lo ? q0 : lo;
-    hi = q6 < hi ? q6 : hi;
-  } else if (activation == TFLM_ACT_RELU_N1_TO_1) {
-    int32_t qn = zero_point + (int32_t)tflm_round((double)(-1.0f / s));
-    int32_t qp = zero_point + (int32_t)tflm_round((double)(1.0f / s));
-    lo = qn > lo ? qn : lo;
-    hi = qp < hi ? qp : hi;
+  const float s = (float)scale;
+  if (activation == TFLM_ACT_RELU || activation == TFLM_ACT_RELU6) {
+    lo = clamp_bound(quantize_bound(0.0f, s, zero_point), -128, 127);
+  }
+  if (activation == TFLM_ACT_RELU6) hi = clamp_bound(quantize_bound(6.0f, s, zero_point), -128, 127);
+  if (activation == TFLM_ACT_RELU_N1_TO_1) {
+    lo = clamp_bound(quantize_bound(-1.0f, s, zero_point), -128, 127);
+    hi = clamp_bound(quantize_bound(1.0f, s, zero_point), -128, 127);
   }
   *min = lo;
   *max = hi;

@@ -1,0 +1,96 @@
+/**
+ * The runtime's init-time arithmetic (runtime/quant.c, soft double on the target) equals
+ * engine/reference/quant.ts bit for bit.
+ */
+import assert from "node:assert/strict";
+import { getBoard } from "../../boards.ts";
+import { buildFirmware } from "../../build/gcc.ts";
+import {
+  activationRange,
+  quantizeMultiplier,
+  roundHalfAwayFromZero,
+} from "../../reference/quant.ts";
+import type { Activation } from "../../ir/graph.ts";
+import { createRng } from "../../util/rng.ts";
+import { runFirmware } from "../../../emulator/run.ts";
+
+const N = 2000;
+
+const MAIN = `
+#include <string.h>
+#include "probe.h"
+#include "tflm.h"
+#define N ${N}
+MCU_NOINIT double mcu_input[N];
+MCU_NOINIT int32_t mcu_act[N];
+int32_t mcu_output[6 * N];
+int main(void) {
+  for (int i = 0; i < N; i++) {
+    int32_t m, s;
+    tflm_quantize_multiplier(mcu_input[i], &m, &s);
+    mcu_output[6 * i] = m;
+    mcu_output[6 * i + 1] = s;
+    double r = tflm_round(mcu_input[i] * 1e6);
+    mcu_output[6 * i + 2] = (int32_t)(r > 2e9 ? 2e9 : (r < -2e9 ? -2e9 : r));
+    int32_t lo, hi;
+    tflm_activation_range(mcu_act[i] & 3, mcu_input[i], (mcu_act[i] >> 8), &lo, &hi);
+    mcu_output[6 * i + 3] = lo;
+    mcu_output[6 * i + 4] = hi;
+    mcu_output[6 * i + 5] = 0;
+  }
+  return 0;
+}
+`;
+
+const ACTS: readonly Activation[] = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"];
+
+Deno.test("runtime quantize_multiplier, round and activation range equal the reference bit for bit", async () => {
+  const rng = createRng(99);
+  const values = new Float64Array(N);
+  const acts = new Int32Array(N);
+  for (let i = 0; i < N; i++) {
+    // Scales as models have them (float32), products and quotients of them, and edge cases.
+    const a = Math.fround(10 ** (-6 + rng.next() * 6));
+    const b = Math.fround(10 ** (-4 + rng.next() * 4));
+    const c = Math.fround(10 ** (-3 + rng.next() * 4));
+    const kind = i % 5;
+    values[i] = kind === 0
+      ? a
+      : kind === 1
+      ? a * b / c
+      : kind === 2
+      ? c
+      : kind === 3
+      ? 1 / c
+      : a * c;
+    acts[i] = (rng.int(4)) | ((rng.int(61) - 30) << 8);
+  }
+  values.set([0.5, 0.25, 1, 2 ** -31, 2 ** -32, 0.9999999999999999, 1 - 2 ** -33, 1e-12], 0);
+  const board = getBoard("stm32f412");
+  const runtime = (f: string) => Deno.readTextFileSync(new URL(`./runtime/${f}`, import.meta.url));
+  const image = await buildFirmware({
+    name: "tflm_quant_test",
+    files: { "tflm.h": runtime("tflm.h"), "quant.c": runtime("quant.c"), "main.c": MAIN },
+  }, { board });
+  const run = runFirmware({ elf: image.elf, board }, {
+    inputs: {
+      mcu_input: new Uint8Array(values.buffer),
+      mcu_act: new Uint8Array(acts.buffer),
+    },
+    outputs: ["mcu_output"],
+  });
+  const out = new Int32Array(run.outputs.mcu_output!.slice().buffer);
+  for (let i = 0; i < N; i++) {
+    const v = values[i]!;
+    const q = quantizeMultiplier(v);
+    assert.deepEqual([out[6 * i], out[6 * i + 1]], [q.multiplier, q.shift], `multiplier of ${v}`);
+    const r = roundHalfAwayFromZero(v * 1e6);
+    assert.equal(out[6 * i + 2], Math.max(-2e9, Math.min(2e9, r)), `round of ${v * 1e6}`);
+    const act = ACTS[acts[i]! & 3]!;
+    const zp = acts[i]! >> 8;
+    const range = activationRange(act, { scale: v, zeroPoint: zp });
+    if (v > 0 && Math.fround(v) === v) {
+      assert.deepEqual([out[6 * i + 3], out[6 * i + 4]], [range.min, range.max], `${act} ${v}`);
+    }
+  }
+});
