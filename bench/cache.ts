@@ -40,8 +40,9 @@ export function sha256Hex(data: string | Uint8Array): string {
 }
 
 function isSourceFile(path: string): boolean {
-  if (/_test\.ts$/.test(path)) return false;
-  if (/\.(so|o|a|dylib|tmp)$/.test(path)) return false;
+  const name = path.split("/").pop() ?? path;
+  if (/_(test|bench)\.ts$/.test(name) || name.startsWith("_test_")) return false;
+  if (/\.(so|o|a|dylib|tmp|md|snap)$/.test(name)) return false;
   return true;
 }
 
@@ -50,7 +51,9 @@ function listFiles(root: string, rel: string, out: string[]): void {
   if (!existsSync(abs)) return;
   if (statSync(abs).isDirectory()) {
     for (const name of readdirSync(abs).sort()) {
-      if (name.startsWith(".") || name === "node_modules" || name === "testdata") continue;
+      if (name.startsWith(".") || ["node_modules", "testdata", "__snapshots__"].includes(name)) {
+        continue;
+      }
       listFiles(root, join(rel, name), out);
     }
   } else if (isSourceFile(rel)) {

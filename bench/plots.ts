@@ -173,6 +173,14 @@ export function sramVsInstructionsSpec(rows: readonly BenchRow[]): PlotSpec | un
     minstr: r.report!.instructions / 1e6,
     kB: r.report!.peakSramBytes / KB,
   }));
+  // One label per model and engine (its points on other boards sit on or near it).
+  const seen = new Set<string>();
+  const labels = values.filter((v) => {
+    const k = `${v.model}|${v.engine}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
   const rules = sramRules(uniq(ok.map((r) => r.board)).sort());
   return {
     file: "sram_vs_instructions.svg",
@@ -215,7 +223,7 @@ export function sramVsInstructionsSpec(rows: readonly BenchRow[]): PlotSpec | un
           },
         },
         {
-          data: { values },
+          data: { values: labels },
           mark: { type: "text", align: "left", dx: 6, fontSize: 9, color: "#444" },
           encoding: {
             x: { field: "minstr", type: "quantitative" },

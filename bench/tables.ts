@@ -201,28 +201,33 @@ function paperTable(rows: readonly BenchRow[], anchors: Anchors): string[] {
   for (const model of models) {
     const boards = uniq(rows.filter((r) => r.model === model).map((r) => r.board));
     for (const board of boards) {
+      const te = byId.get(`${model}|tinyengine|${board}`);
+      const tf = byId.get(`${model}|tflm|${board}`);
+      const ipm = te ? instructionsPerMac(te) : undefined;
       const pub = anchors.rows.filter((a) =>
         a.model === model && a.board === board && paperSources.includes(a.source)
       );
-      const pick = (system: string) => pub.find((a) => a.system === system);
-      const te = byId.get(`${model}|tinyengine|${board}`);
-      const tf = byId.get(`${model}|tflm|${board}`);
-      const pte = pick("tinyengine");
-      const clock = BOARDS[board]?.clockHz;
-      const cpm = pte && clock ? publishedCyclesPerMac(pte, clock) : undefined;
-      const ipm = te ? instructionsPerMac(te) : undefined;
-      body.push([
-        model,
-        board,
-        oursCell(te),
-        oursCell(tf),
-        anchorCell(pte),
-        anchorCell(pick("tflm")),
-        anchorCell(pick("x-cube-ai")),
-        ipm === undefined ? "—" : ipm.toFixed(2),
-        cpm === undefined ? "—" : cpm.toFixed(2),
-        uniq(pub.map((a) => a.source)).join(", ") || "—",
-      ]);
+      const sources = uniq(pub.map((a) => a.source));
+      // One line per source of published numbers (a board can have two), or one without.
+      for (const source of sources.length > 0 ? sources : [undefined]) {
+        const pick = (system: string) =>
+          pub.find((a) => a.source === source && a.system === system);
+        const pte = pick("tinyengine");
+        const clock = BOARDS[board]?.clockHz;
+        const cpm = pte && clock ? publishedCyclesPerMac(pte, clock) : undefined;
+        body.push([
+          model,
+          board,
+          oursCell(te),
+          oursCell(tf),
+          anchorCell(pte),
+          anchorCell(pick("tflm")),
+          anchorCell(pick("x-cube-ai")),
+          ipm === undefined ? "—" : ipm.toFixed(2),
+          cpm === undefined ? "—" : cpm.toFixed(2),
+          source ?? "—",
+        ]);
+      }
     }
   }
   return table(
@@ -253,7 +258,8 @@ function tflmTable(rows: readonly BenchRow[], anchors: Anchors): string[] {
       fmtInt(r.plan.headBytes),
       fmtInt(r.plan.tailBytes),
       fmtInt(pub?.headBytes),
-      fmtInt(pub?.livenessLowerBoundBytes ?? row.livenessLowerBoundBytes),
+      fmtInt(pub?.livenessLowerBoundBytes),
+      fmtInt(row.livenessLowerBoundBytes),
       fmtInt(r.peakSramBytes),
       fmtInt(r.flashModelBytes),
       fmtInt(r.flashCodeBytes),
@@ -269,7 +275,8 @@ function tflmTable(rows: readonly BenchRow[], anchors: Anchors): string[] {
       "planned head B",
       "planned tail B",
       "published TFLM head B",
-      "liveness lower bound B",
+      "published liveness bound B",
+      "our liveness bound B",
       "measured peak SRAM B",
       "Flash model B",
       "Flash code B",
@@ -358,7 +365,7 @@ export function renderReport(
   out.push(
     `- suites: ${meta.suites.join(", ") || "—"}${meta.shard ? ` (shard ${meta.shard})` : ""}`,
   );
-  out.push(`- jobs: ${sorted.length} (${ok.length} measured, ${failed.length} failed)`);
+  out.push(`- jobs: ${sorted.length} (${ok.length} ok, ${failed.length} failed)`);
   for (const n of meta.notes) out.push(`- note: ${n}`);
   out.push("");
 
