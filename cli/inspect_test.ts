@@ -1,7 +1,9 @@
 import { deepStrictEqual, doesNotMatch, match, strictEqual } from "node:assert/strict";
 import { inspectCommand } from "./inspect.ts";
+import { testWithModels } from "../engine/util/_test_shared.ts";
+import { sharedModelsDir } from "../engine/util/shared_data.ts";
 
-const MODELS = new URL("../../shared/models/", import.meta.url);
+const MODELS = new URL(`file://${sharedModelsDir()}/`);
 
 function capture() {
   const out: string[] = [];
@@ -9,15 +11,18 @@ function capture() {
   return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) } };
 }
 
-Deno.test("inspect prints a table with MACs and both liveness bounds for a .tflite file", async () => {
-  const c = capture();
-  const path = decodeURIComponent(new URL("mlperftiny_vww_mbv1_96_int8.tflite", MODELS).pathname);
-  strictEqual(await inspectCommand(path, { json: false }, c.io), 0);
-  const text = c.out.join("\n");
-  match(text, /MACs: 7,489,664 \(7\.49M\)/);
-  match(text, /TF-Lite Micro\): 55,296 B at op 2 \(CONV_2D\)/);
-  deepStrictEqual(c.err, []);
-});
+testWithModels(
+  "inspect prints a table with MACs and both liveness bounds for a .tflite file",
+  async () => {
+    const c = capture();
+    const path = decodeURIComponent(new URL("mlperftiny_vww_mbv1_96_int8.tflite", MODELS).pathname);
+    strictEqual(await inspectCommand(path, { json: false }, c.io), 0);
+    const text = c.out.join("\n");
+    match(text, /MACs: 7,489,664 \(7\.49M\)/);
+    match(text, /TF-Lite Micro\): 55,296 B at op 2 \(CONV_2D\)/);
+    deepStrictEqual(c.err, []);
+  },
+);
 
 Deno.test("inspect --json prints one JSON object for a builder name", async () => {
   const c = capture();
@@ -47,7 +52,7 @@ Deno.test("inspect reports a missing file, a bad file and an unknown name in one
   }
 });
 
-Deno.test("inspect names an unsupported operator and its index", async () => {
+testWithModels("inspect names an unsupported operator and its index", async () => {
   const c = capture();
   const path = decodeURIComponent(new URL("tflm_mnist_lstm_int8.tflite", MODELS).pathname);
   strictEqual(await inspectCommand(path, { json: false }, c.io), 1);

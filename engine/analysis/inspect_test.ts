@@ -2,10 +2,12 @@ import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { buildModel } from "../builders/mod.ts";
 import { loadModelFile } from "../tflite/mod.ts";
 import { inspectGraph } from "./inspect.ts";
+import { testWithConfigs, testWithModels } from "../../engine/util/_test_shared.ts";
+import { sharedModelsDir } from "../../engine/util/shared_data.ts";
 
-const MODELS = new URL("../../../shared/models/", import.meta.url);
+const MODELS = new URL(`file://${sharedModelsDir()}/`);
 
-Deno.test("inspectGraph() reports VWW's 7,489,664 MACs and 55,296 B lower bound", async () => {
+testWithModels("inspectGraph() reports VWW's 7,489,664 MACs and 55,296 B lower bound", async () => {
   const g = await loadModelFile(new URL("mlperftiny_vww_mbv1_96_int8.tflite", MODELS));
   const r = inspectGraph(g);
   strictEqual(r.totals.macs, 7_489_664);
@@ -16,7 +18,7 @@ Deno.test("inspectGraph() reports VWW's 7,489,664 MACs and 55,296 B lower bound"
   strictEqual(r.opCounts.DEPTHWISE_CONV_2D, 13);
 });
 
-Deno.test("inspectGraph() returns a JSON-serializable report", () => {
+testWithConfigs("inspectGraph() returns a JSON-serializable report", () => {
   const r = inspectGraph(buildModel("mcunet-5fps"));
   deepStrictEqual(JSON.parse(JSON.stringify(r)), r);
 });

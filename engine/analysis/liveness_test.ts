@@ -3,10 +3,12 @@ import { buildModel } from "../builders/mod.ts";
 import type { Graph, Tensor } from "../ir/graph.ts";
 import { loadModelFile } from "../tflite/mod.ts";
 import { layerwiseBounds, livenessBound } from "./liveness.ts";
+import { testWithModels } from "../../engine/util/_test_shared.ts";
+import { sharedModelsDir } from "../../engine/util/shared_data.ts";
 
-const MODELS = new URL("../../../shared/models/", import.meta.url);
+const MODELS = new URL(`file://${sharedModelsDir()}/`);
 
-Deno.test("the MLPerf Tiny VWW model's liveness lower bound is 55,296 bytes", async () => {
+testWithModels("the MLPerf Tiny VWW model's liveness lower bound is 55,296 bytes", async () => {
   const g = await loadModelFile(new URL("mlperftiny_vww_mbv1_96_int8.tflite", MODELS));
   const b = livenessBound(g);
   strictEqual(b.bytes, 55_296);
@@ -14,12 +16,15 @@ Deno.test("the MLPerf Tiny VWW model's liveness lower bound is 55,296 bytes", as
   deepStrictEqual(b.live.map((l) => [l.role, l.bytes]), [["input", 18_432], ["output", 36_864]]);
 });
 
-Deno.test("the MLPerf Tiny bounds match the published ones (ResNet-8, DS-CNN, autoencoder)", async () => {
-  const bound = async (f: string) => livenessBound(await loadModelFile(new URL(f, MODELS))).bytes;
-  strictEqual(await bound("mlperftiny_ic_resnet8_int8.tflite"), 49_152);
-  strictEqual(await bound("mlperftiny_kws_dscnn_int8.tflite"), 16_000);
-  strictEqual(await bound("mlperftiny_ad_fc_autoencoder_int8.tflite"), 768);
-});
+testWithModels(
+  "the MLPerf Tiny bounds match the published ones (ResNet-8, DS-CNN, autoencoder)",
+  async () => {
+    const bound = async (f: string) => livenessBound(await loadModelFile(new URL(f, MODELS))).bytes;
+    strictEqual(await bound("mlperftiny_ic_resnet8_int8.tflite"), 49_152);
+    strictEqual(await bound("mlperftiny_kws_dscnn_int8.tflite"), 16_000);
+    strictEqual(await bound("mlperftiny_ad_fc_autoencoder_int8.tflite"), 768);
+  },
+);
 
 Deno.test("MobileNetV2 w1.0 r224: 1,505,280 B without in-place, 1,404,928 B with it", () => {
   const g = buildModel("mbv2-w1.0-r224");

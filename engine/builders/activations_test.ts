@@ -3,6 +3,7 @@ import { tensorBytes } from "../ir/graph.ts";
 import { interpret } from "../reference/mod.ts";
 import { createRng } from "../util/rng.ts";
 import { buildModel } from "./mod.ts";
+import { testWithConfigs } from "../../engine/util/_test_shared.ts";
 
 /**
  * Runs a built model on a seeded random input with the reference interpreter and checks that
@@ -36,7 +37,7 @@ function checkSpread(spec: string): void {
   });
 }
 
-Deno.test("built MBConv models keep activations inside the int8 range", () => {
+testWithConfigs("built MBConv models keep activations inside the int8 range", () => {
   checkSpread("mcunet-5fps-r64");
   checkSpread("mbv2-w0.35-r64");
   checkSpread("proxyless-w0.3-r64");

@@ -21,6 +21,7 @@ import {
   modelArch,
   parseMcunetConfig,
 } from "./mod.ts";
+import { testWithConfigs } from "../../engine/util/_test_shared.ts";
 
 Deno.test("makeDivisible() follows _make_divisible (multiple of 8, not 10% below the value)", () => {
   strictEqual(makeDivisible(32 * 0.35), 16);
@@ -31,7 +32,7 @@ Deno.test("makeDivisible() follows _make_divisible (multiple of 8, not 10% below
   strictEqual(makeDivisible(3), 8);
 });
 
-Deno.test("every example model builds into a valid graph", () => {
+testWithConfigs("every example model builds into a valid graph", () => {
   for (const spec of MODEL_EXAMPLES) {
     const g = buildModel(spec);
     validateGraph(g);
@@ -41,17 +42,20 @@ Deno.test("every example model builds into a valid graph", () => {
   }
 });
 
-Deno.test("every published config builds into a valid graph, int4 ones as int8 with a note", () => {
-  const names = listMcunetConfigs();
-  strictEqual(names.length, 13);
-  for (const name of names) {
-    const config = loadMcunetConfig(name);
-    validateGraph(buildMbconv(config.arch, { name }));
-    strictEqual(config.notes.length > 0, name.endsWith("-int4"), name);
-  }
-});
+testWithConfigs(
+  "every published config builds into a valid graph, int4 ones as int8 with a note",
+  () => {
+    const names = listMcunetConfigs();
+    strictEqual(names.length, 13);
+    for (const name of names) {
+      const config = loadMcunetConfig(name);
+      validateGraph(buildMbconv(config.arch, { name }));
+      strictEqual(config.notes.length > 0, name.endsWith("-int4"), name);
+    }
+  },
+);
 
-Deno.test("loadMcunetConfig() reads the published resolution and the exact blocks", () => {
+testWithConfigs("loadMcunetConfig() reads the published resolution and the exact blocks", () => {
   const c = loadMcunetConfig("mcunet-320kb");
   strictEqual(c.name, "mcunet-320kb-1mb");
   strictEqual(c.arch.resolution, 176);
@@ -71,15 +75,18 @@ Deno.test("loadMcunetConfig() reads the published resolution and the exact block
   strictEqual(loadMcunetConfig("mcunet-5fps", { resolution: 64 }).arch.resolution, 64);
 });
 
-Deno.test("loadMcunetConfig() drops ZeroLayer blocks and keeps explicit non-residual blocks", () => {
-  const arch = loadMcunetConfig("proxyless-w0.25-r112").arch;
-  strictEqual(arch.blocks.length, 20); // 22 published blocks, 2 of them ZeroLayer identities
-  deepStrictEqual(arch.featureMix, { outChannels: 320 });
-  // The first block of the 24-channel stride-1 stage keeps 24 channels but has no shortcut.
-  ok(arch.blocks.some((b) => b.residual === false && b.outChannels === 24 && b.expand === 6));
-});
+testWithConfigs(
+  "loadMcunetConfig() drops ZeroLayer blocks and keeps explicit non-residual blocks",
+  () => {
+    const arch = loadMcunetConfig("proxyless-w0.25-r112").arch;
+    strictEqual(arch.blocks.length, 20); // 22 published blocks, 2 of them ZeroLayer identities
+    deepStrictEqual(arch.featureMix, { outChannels: 320 });
+    // The first block of the 24-channel stride-1 stage keeps 24 channels but has no shortcut.
+    ok(arch.blocks.some((b) => b.residual === false && b.outChannels === 24 && b.expand === 6));
+  },
+);
 
-Deno.test("parseMcunetConfig() rejects a config whose channels do not chain", () => {
+testWithConfigs("parseMcunetConfig() rejects a config whose channels do not chain", () => {
   const config = JSON.parse(
     Deno.readTextFileSync(loadMcunetConfig("mcunet-5fps").path),
   ) as { blocks: { mobile_inverted_conv: { in_channels: number } }[] };
@@ -88,19 +95,22 @@ Deno.test("parseMcunetConfig() rejects a config whose channels do not chain", ()
   throws(() => parseMcunetConfig({ first_conv: null }, 96), ModelFormatError);
 });
 
-Deno.test("mobileNetV2Arch() reproduces the published mbv2-w0.35-r144 and mbv2-w0.3-r80 configs", () => {
-  for (
-    const [width, res, name] of [[0.35, 144, "mbv2-w0.35-r144"], [
-      0.3,
-      80,
-      "mbv2-w0.3-r80",
-    ]] as const
-  ) {
-    const built = mobileNetV2Arch({ width, resolution: res });
-    const published = loadMcunetConfig(name).arch;
-    deepStrictEqual(built, published);
-  }
-});
+testWithConfigs(
+  "mobileNetV2Arch() reproduces the published mbv2-w0.35-r144 and mbv2-w0.3-r80 configs",
+  () => {
+    for (
+      const [width, res, name] of [[0.35, 144, "mbv2-w0.35-r144"], [
+        0.3,
+        80,
+        "mbv2-w0.3-r80",
+      ]] as const
+    ) {
+      const built = mobileNetV2Arch({ width, resolution: res });
+      const published = loadMcunetConfig(name).arch;
+      deepStrictEqual(built, published);
+    }
+  },
+);
 
 Deno.test("MobileNetV2 w1.0 has the standard 300M MACs layout: 32, 16, ..., 320, 1280 channels", () => {
   const arch = mobileNetV2Arch();
@@ -127,7 +137,7 @@ Deno.test("MobileNetV2 w1.0 has the standard 300M MACs layout: 32, 16, ..., 320,
   deepStrictEqual(arch.featureMix, { outChannels: 1280 });
 });
 
-Deno.test("proxyless widths without a published config scale proxyless_mobile", () => {
+testWithConfigs("proxyless widths without a published config scale proxyless_mobile", () => {
   const arch = modelArch("proxyless-w0.5-r128")!;
   strictEqual(arch.resolution, 128);
   strictEqual(arch.firstConv.outChannels, 16);
@@ -137,7 +147,7 @@ Deno.test("proxyless widths without a published config scale proxyless_mobile", 
   deepStrictEqual(r64, { ...loadMcunetConfig("proxyless-w0.3-r176").arch, resolution: 64 });
 });
 
-Deno.test("buildModel() applies -r and -c suffixes", () => {
+testWithConfigs("buildModel() applies -r and -c suffixes", () => {
   const g = buildModel("mcunet-5fps-r64-c10");
   deepStrictEqual(g.tensors[g.inputs[0]!]!.shape, [1, 64, 64, 3]);
   deepStrictEqual(g.tensors[g.outputs[0]!]!.shape, [1, 10]);
@@ -145,7 +155,7 @@ Deno.test("buildModel() applies -r and -c suffixes", () => {
   deepStrictEqual(v1.tensors[v1.outputs[0]!]!.shape, [1, 2]);
 });
 
-Deno.test("buildModel() rejects unknown names with a message listing the known ones", () => {
+testWithConfigs("buildModel() rejects unknown names with a message listing the known ones", () => {
   throws(() => buildModel("mbv3-w1-r224"), (e: unknown) => {
     ok(e instanceof RangeError);
     match(e.message, /^Cannot build model 'mbv3-w1-r224'/);
@@ -179,56 +189,64 @@ function bytesOf(g: Graph): Uint8Array {
   return writeTflite(g);
 }
 
-Deno.test("builders are deterministic: the same name and seed give identical bytes", () => {
+testWithConfigs("builders are deterministic: the same name and seed give identical bytes", () => {
   for (const spec of ["mbv2-w0.35-r144", "resnet8", "mcunet-320kb", "mbv1-w0.25-r96"]) {
     deepStrictEqual(bytesOf(buildModel(spec)), bytesOf(buildModel(spec)), spec);
   }
   notDeepStrictEqual(bytesOf(buildModel("resnet8", { seed: 1 })), bytesOf(buildModel("resnet8")));
 });
 
-Deno.test("builder graphs survive writeTflite -> readTflite unchanged", () => {
+testWithConfigs("builder graphs survive writeTflite -> readTflite unchanged", () => {
   for (const spec of ["mbv2-w0.35-r144", "resnet8", "mcunet-320kb", "mbv1-w0.25-r96-c2"]) {
     const g = buildModel(spec);
     deepStrictEqual(readTflite(writeTflite(g), { name: g.name }), g, spec);
   }
 });
 
-Deno.test("synthetic weights are sane: per-channel scales fit, few saturate, biases are small", () => {
-  const g = buildModel("mcunet-320kb");
-  for (const node of g.nodes) {
-    if (node.op !== "CONV_2D" && node.op !== "DEPTHWISE_CONV_2D" && node.op !== "FULLY_CONNECTED") {
-      continue;
+testWithConfigs(
+  "synthetic weights are sane: per-channel scales fit, few saturate, biases are small",
+  () => {
+    const g = buildModel("mcunet-320kb");
+    for (const node of g.nodes) {
+      if (
+        node.op !== "CONV_2D" && node.op !== "DEPTHWISE_CONV_2D" && node.op !== "FULLY_CONNECTED"
+      ) {
+        continue;
+      }
+      const w = g.tensors[node.inputs[1]!]!;
+      const b = g.tensors[node.inputs[2]!]!;
+      const channels = node.op === "DEPTHWISE_CONV_2D" ? w.shape[3]! : w.shape[0]!;
+      strictEqual(w.quant!.scale.length, channels);
+      strictEqual(b.quant!.scale.length, channels);
+      const q = int8Data(w);
+      let extreme = 0;
+      let zero = 0;
+      for (const v of q) {
+        if (Math.abs(v) === 127) extreme++;
+        if (v === 0) zero++;
+        ok(v !== -128, "weights are symmetric int8");
+      }
+      ok(extreme >= 1 && extreme <= channels * 4, `${w.name}: ${extreme} weights at +-127`);
+      ok(zero < elementCount(w.shape) / 4, `${w.name}: ${zero} zero weights`);
+      for (const v of int32Data(b)) ok(Math.abs(v) < 2 ** 24, `${b.name}: bias ${v}`);
     }
-    const w = g.tensors[node.inputs[1]!]!;
-    const b = g.tensors[node.inputs[2]!]!;
-    const channels = node.op === "DEPTHWISE_CONV_2D" ? w.shape[3]! : w.shape[0]!;
-    strictEqual(w.quant!.scale.length, channels);
-    strictEqual(b.quant!.scale.length, channels);
-    const q = int8Data(w);
-    let extreme = 0;
-    let zero = 0;
-    for (const v of q) {
-      if (Math.abs(v) === 127) extreme++;
-      if (v === 0) zero++;
-      ok(v !== -128, "weights are symmetric int8");
-    }
-    ok(extreme >= 1 && extreme <= channels * 4, `${w.name}: ${extreme} weights at +-127`);
-    ok(zero < elementCount(w.shape) / 4, `${w.name}: ${zero} zero weights`);
-    for (const v of int32Data(b)) ok(Math.abs(v) < 2 ** 24, `${b.name}: bias ${v}`);
-  }
-});
+  },
+);
 
-Deno.test("scaling proxyless_mobile keeps its shortcuts: w0.25 equals the published config", () => {
-  // proxyless-w0.25-r112 is published, so compare the scaling path on the same width directly.
-  const published = loadMcunetConfig("proxyless-w0.25-r112").arch;
-  const base = loadMcunetConfig("proxyless_mobile").arch;
-  strictEqual(base.blocks.length, published.blocks.length);
-  const dir = Deno.makeTempDirSync();
-  try {
-    Deno.copyFileSync(loadMcunetConfig("proxyless_mobile").path, `${dir}/proxyless_mobile.json`);
-    const scaled = modelArch("proxyless-w0.25-r112", { configsDir: dir })!;
-    deepStrictEqual(scaled, published);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
+testWithConfigs(
+  "scaling proxyless_mobile keeps its shortcuts: w0.25 equals the published config",
+  () => {
+    // proxyless-w0.25-r112 is published, so compare the scaling path on the same width directly.
+    const published = loadMcunetConfig("proxyless-w0.25-r112").arch;
+    const base = loadMcunetConfig("proxyless_mobile").arch;
+    strictEqual(base.blocks.length, published.blocks.length);
+    const dir = Deno.makeTempDirSync();
+    try {
+      Deno.copyFileSync(loadMcunetConfig("proxyless_mobile").path, `${dir}/proxyless_mobile.json`);
+      const scaled = modelArch("proxyless-w0.25-r112", { configsDir: dir })!;
+      deepStrictEqual(scaled, published);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+);

@@ -2,8 +2,10 @@ import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
 import { buildModel } from "../builders/mod.ts";
 import { loadModelFile } from "../tflite/mod.ts";
 import { convOutputSize, convPadding, inferOutputShape } from "./shape.ts";
+import { testWithConfigs, testWithModels } from "../../engine/util/_test_shared.ts";
+import { sharedModelsDir } from "../../engine/util/shared_data.ts";
 
-const MODELS = new URL("../../../shared/models/", import.meta.url);
+const MODELS = new URL(`file://${sharedModelsDir()}/`);
 
 Deno.test("convPadding() follows TFLite: SAME pads the odd row after the input", () => {
   deepStrictEqual(convPadding(224, 3, 2, "SAME"), { out: 112, before: 0, after: 1 });
@@ -27,28 +29,31 @@ Deno.test("convOutputSize() rejects windows larger than a VALID input and non-po
   throws(() => convOutputSize(8, 3, 0, "SAME"), RangeError);
 });
 
-Deno.test("inferOutputShape() agrees with every output of the MLPerf Tiny and TFLM models", async () => {
-  for (
-    const file of [
-      "mlperftiny_vww_mbv1_96_int8.tflite",
-      "mlperftiny_ic_resnet8_int8.tflite",
-      "mlperftiny_kws_dscnn_int8.tflite",
-      "mlperftiny_ad_fc_autoencoder_int8.tflite",
-      "tflm_person_detect_int8.tflite",
-    ]
-  ) {
-    const g = await loadModelFile(new URL(file, MODELS));
-    g.nodes.forEach((node, i) => {
-      deepStrictEqual(
-        inferOutputShape(g, node),
-        [...g.tensors[node.outputs[0]!]!.shape],
-        `${file} op ${i} ${node.op}`,
-      );
-    });
-  }
-});
+testWithModels(
+  "inferOutputShape() agrees with every output of the MLPerf Tiny and TFLM models",
+  async () => {
+    for (
+      const file of [
+        "mlperftiny_vww_mbv1_96_int8.tflite",
+        "mlperftiny_ic_resnet8_int8.tflite",
+        "mlperftiny_kws_dscnn_int8.tflite",
+        "mlperftiny_ad_fc_autoencoder_int8.tflite",
+        "tflm_person_detect_int8.tflite",
+      ]
+    ) {
+      const g = await loadModelFile(new URL(file, MODELS));
+      g.nodes.forEach((node, i) => {
+        deepStrictEqual(
+          inferOutputShape(g, node),
+          [...g.tensors[node.outputs[0]!]!.shape],
+          `${file} op ${i} ${node.op}`,
+        );
+      });
+    }
+  },
+);
 
-Deno.test("inferOutputShape() agrees with every output of the built models", () => {
+testWithConfigs("inferOutputShape() agrees with every output of the built models", () => {
   for (const spec of ["mbv2-w0.35-r144", "resnet8", "mcunet-320kb", "mbv1-w0.25-r96"]) {
     const g = buildModel(spec);
     g.nodes.forEach((node, i) => {
