@@ -91,6 +91,7 @@ async function mergeCommand(dirs: string[], flags: { out: string; plots: boolean
 export function benchProgram(): Command {
   const program = new Command("bench")
     .description("Reproducible paper tables, plots and results (reports/)")
+    .enablePositionalOptions()
     .option(
       "--suite <names>",
       `comma-separated suites: ${SUITES.join(", ")} (default: paper,mlperf)`,
