@@ -81,7 +81,7 @@ TFLM_INLINE int8_t conv_out(int32_t acc, const tflm_conv_data *d, int32_t c) {
 /* ---- 1x1 path: int8 x int8 with the input offset folded into the filter row sums ----------- */
 
 /* Dot product of two int8 rows of length k with a remainder loop (k need not be 4-aligned). */
-static void conv_1x1(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
+__attribute__((noinline)) static void conv_1x1(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
                      const int32_t *bias, int8_t *output, int32_t in_w, int32_t out_h,
                      int32_t out_w, int32_t sh, int32_t sw, int32_t cin, int32_t cout) {
   const int32_t pixels = out_h * out_w;
@@ -110,6 +110,43 @@ static void conv_1x1(const tflm_conv_data *d, const int8_t *input, const int8_t 
       const int8_t *x1 = pair ? input + (oy1 * sh * in_w + ox1 * sw) * cin : x0;
       int32_t a00 = base0, a01 = base0, a10 = base1, a11 = base1;
       int32_t k = 0;
+      if (x1 == x0 + cin && w1 == w0 + cin && k4 > 0) {
+        /* The common case (neighbouring pixels, two channels): both second operands are one
+         * row (cin bytes) further, so one offset register serves both. */
+        const int8_t *px = x0, *pw = w0;
+        int32_t n = k4 >> 2;
+        uint32_t xa, xb, ea, eb, w, t;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr %[xb], [%[px], %[k]]\n\t"
+            "ldr %[xa], [%[px]], #4\n\t"
+            "sxtb16 %[ea], %[xa]\n\t"
+            "sxtb16 %[xa], %[xa], ror #8\n\t"
+            "sxtb16 %[eb], %[xb]\n\t"
+            "sxtb16 %[xb], %[xb], ror #8\n\t"
+            "ldr %[w], [%[pw], %[k]]\n\t"
+            "sxtb16 %[t], %[w]\n\t"
+            "smlad %[a10], %[t], %[ea], %[a10]\n\t"
+            "smlad %[a11], %[t], %[eb], %[a11]\n\t"
+            "sxtb16 %[t], %[w], ror #8\n\t"
+            "smlad %[a10], %[t], %[xa], %[a10]\n\t"
+            "smlad %[a11], %[t], %[xb], %[a11]\n\t"
+            "ldr %[w], [%[pw]], #4\n\t"
+            "sxtb16 %[t], %[w]\n\t"
+            "smlad %[a00], %[t], %[ea], %[a00]\n\t"
+            "smlad %[a01], %[t], %[eb], %[a01]\n\t"
+            "sxtb16 %[t], %[w], ror #8\n\t"
+            "smlad %[a00], %[t], %[xa], %[a00]\n\t"
+            "smlad %[a01], %[t], %[xb], %[a01]\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [px] "+r"(px),
+              [pw] "+r"(pw), [n] "+r"(n), [xa] "=&r"(xa), [xb] "=&r"(xb), [ea] "=&r"(ea),
+              [eb] "=&r"(eb), [w] "=&r"(w), [t] "=&r"(t)
+            : [k] "r"(cin)
+            : "cc", "memory");
+        k = k4;
+      }
       for (; k < k4; k += 4) {
         const uint32_t r0 = tflm_read32(w0 + k), r1 = tflm_read32(w1 + k);
         const uint32_t l0 = tflm_read32(x0 + k), l1 = tflm_read32(x1 + k);
@@ -151,24 +188,60 @@ static void conv_1x1(const tflm_conv_data *d, const int8_t *input, const int8_t 
 
 /* ---- im2col path ------------------------------------------------------------------------- */
 
-/* Copy n int8 values to int16 with an offset; `reordered` stores each group of 4 as lanes
- * (0,2),(1,3) (n is then a multiple of 4), otherwise in natural order. */
-TFLM_INLINE void im2col_copy(int16_t *dst, const int8_t *src, int32_t n, uint32_t offset2,
-                             int32_t offset, int reordered) {
-  int32_t i = 0;
-  for (; i + 4 <= n; i += 4) {
+/*
+ * The scratch buffer holds two columns (receptive fields of two output pixels) of kp int16
+ * (kp = align4(kh*kw*Cin)), interleaved by groups of four: [col0 0..3][col1 0..3][col0 4..7]...,
+ * so the matrix kernel reads both columns through one post-incremented pointer. Same bytes as
+ * CMSIS-NN's two contiguous columns.
+ */
+#define COL_INDEX(e) ((((e) >> 2) << 3) + ((e)&3))
+
+/* Copy n int8 values (n a multiple of 4) to int16 with an offset in SXTB16 lane order
+ * (0,2),(1,3), starting at group-aligned element e of the column at `col`. */
+TFLM_INLINE void im2col_copy_reordered(int16_t *col, int32_t e, const int8_t *src, int32_t n,
+                                       uint32_t offset2) {
+  int16_t *dst = col + COL_INDEX(e);
+  for (int32_t i = 0; i < n; i += 4) {
     const uint32_t x = tflm_read32(src + i);
-    const uint32_t e = TFLM_SXTAB16_EVEN(offset2, x);
-    const uint32_t o = TFLM_SXTAB16_ODD(offset2, x);
-    if (reordered) {
-      tflm_write32(dst + i, e);
-      tflm_write32(dst + i + 2, o);
-    } else {
-      tflm_write32(dst + i, tflm_pack_lo(e, o));
-      tflm_write32(dst + i + 2, tflm_pack_hi(e, o));
+    tflm_write32(dst, TFLM_SXTAB16_EVEN(offset2, x));
+    tflm_write32(dst + 2, TFLM_SXTAB16_ODD(offset2, x));
+    dst += 8;
+  }
+}
+
+/* Fill one column for output pixel (oy, ox); col points at the column's first group. */
+TFLM_INLINE void im2col_fill(int16_t *col, const int8_t *input, int32_t in_h, int32_t in_w,
+                             int32_t cin, int32_t kh, int32_t kw, int32_t oy, int32_t ox,
+                             int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pad_h,
+                             int32_t pad_w, uint32_t offset2, int32_t offset, int32_t kp,
+                             int reordered) {
+  int32_t e = 0;
+  for (int32_t ky = 0; ky < kh; ky++) {
+    const int32_t iy = oy * sh - pad_h + ky * dh;
+    for (int32_t kx = 0; kx < kw; kx++) {
+      const int32_t ix = ox * sw - pad_w + kx * dw;
+      const int inside = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w;
+      const int8_t *src = input + (iy * in_w + ix) * cin;
+      if (reordered) {
+        if (inside) {
+          im2col_copy_reordered(col, e, src, cin, offset2);
+        } else {
+          int16_t *dst = col + COL_INDEX(e);
+          for (int32_t i = 0; i < cin; i += 4) {
+            tflm_write32(dst, 0);
+            tflm_write32(dst + 2, 0);
+            dst += 8;
+          }
+        }
+      } else {
+        for (int32_t i = 0; i < cin; i++) {
+          col[COL_INDEX(e + i)] = inside ? (int16_t)(src[i] + offset) : 0;
+        }
+      }
+      e += cin;
     }
   }
-  for (; i < n; i++) dst[i] = (int16_t)(src[i] + offset);
+  for (; e < kp; e++) col[COL_INDEX(e)] = 0;
 }
 
 /* Read 4 int8 filter values as two lane pairs matching the column layout. */
@@ -184,35 +257,66 @@ TFLM_INLINE void filter_pairs(const int8_t *w, int reordered, uint32_t *lo, uint
   }
 }
 
-/* Two output channels x two columns; `kp` (a multiple of 4) int16 per column. */
+/* Two output channels x two columns; `kp` (a multiple of 4) int16 per column. Filter rows are k
+ * bytes; in natural order with k % 4 != 0 the last group reads up to 3 bytes of the next row (or
+ * the blob's padding) and multiplies them by the zeroed column tail. */
 TFLM_INLINE void mat_2x2(const tflm_conv_data *d, const int8_t *filter, const int32_t *bias,
-                         const int16_t *col0, const int16_t *col1, int8_t *out0, int8_t *out1,
-                         int32_t k, int32_t kp, int32_t cout, int reordered) {
+                         const int16_t *cols, int8_t *out0, int8_t *out1, int32_t k, int32_t kp,
+                         int32_t cout, int reordered) {
   int32_t oc = 0;
   for (; oc + 2 <= cout; oc += 2) {
-    const int8_t *w0 = filter + oc * k;
-    const int8_t *w1 = w0 + k;
+    const int8_t *pw = filter + oc * k;
     int32_t a00 = bias ? bias[oc] : 0, a10 = bias ? bias[oc + 1] : 0;
     int32_t a01 = a00, a11 = a10;
-    const int16_t *c0 = col0, *c1 = col1;
-    for (int32_t n = kp >> 2; n > 0; n--) {
-      uint32_t w0lo, w0hi, w1lo, w1hi;
-      filter_pairs(w0, reordered, &w0lo, &w0hi);
-      filter_pairs(w1, reordered, &w1lo, &w1hi);
-      const uint32_t x0lo = tflm_read32(c0), x0hi = tflm_read32(c0 + 2);
-      const uint32_t x1lo = tflm_read32(c1), x1hi = tflm_read32(c1 + 2);
-      a00 = tflm_smlad(w0lo, x0lo, a00);
-      a00 = tflm_smlad(w0hi, x0hi, a00);
-      a01 = tflm_smlad(w0lo, x1lo, a01);
-      a01 = tflm_smlad(w0hi, x1hi, a01);
-      a10 = tflm_smlad(w1lo, x0lo, a10);
-      a10 = tflm_smlad(w1hi, x0hi, a10);
-      a11 = tflm_smlad(w1lo, x1lo, a11);
-      a11 = tflm_smlad(w1hi, x1hi, a11);
-      w0 += 4;
-      w1 += 4;
-      c0 += 4;
-      c1 += 4;
+    const int16_t *pc = cols;
+    int32_t n = kp >> 2;
+    if (reordered) {
+      uint32_t x0l, x0h, x1l, x1h, w, t;
+      __asm__ volatile(
+          "1:\n\t"
+          "ldr %[w], [%[pw], %[k]]\n\t"
+          "ldrd %[x0l], %[x0h], [%[pc]], #8\n\t"
+          "ldrd %[x1l], %[x1h], [%[pc]], #8\n\t"
+          "sxtb16 %[t], %[w]\n\t"
+          "smlad %[a10], %[t], %[x0l], %[a10]\n\t"
+          "smlad %[a11], %[t], %[x1l], %[a11]\n\t"
+          "sxtb16 %[t], %[w], ror #8\n\t"
+          "smlad %[a10], %[t], %[x0h], %[a10]\n\t"
+          "smlad %[a11], %[t], %[x1h], %[a11]\n\t"
+          "ldr %[w], [%[pw]], #4\n\t"
+          "sxtb16 %[t], %[w]\n\t"
+          "smlad %[a00], %[t], %[x0l], %[a00]\n\t"
+          "smlad %[a01], %[t], %[x1l], %[a01]\n\t"
+          "sxtb16 %[t], %[w], ror #8\n\t"
+          "smlad %[a00], %[t], %[x0h], %[a00]\n\t"
+          "smlad %[a01], %[t], %[x1h], %[a01]\n\t"
+          "subs %[n], %[n], #1\n\t"
+          "bne 1b\n\t"
+          : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [pw] "+r"(pw),
+            [pc] "+r"(pc), [n] "+r"(n), [x0l] "=&r"(x0l), [x0h] "=&r"(x0h), [x1l] "=&r"(x1l),
+            [x1h] "=&r"(x1h), [w] "=&r"(w), [t] "=&r"(t)
+          : [k] "r"(k)
+          : "cc", "memory");
+    } else {
+      const int8_t *pw1 = pw + k;
+      for (; n > 0; n--) {
+        uint32_t w0lo, w0hi, w1lo, w1hi;
+        filter_pairs(pw, 0, &w0lo, &w0hi);
+        filter_pairs(pw1, 0, &w1lo, &w1hi);
+        const uint32_t x0lo = tflm_read32(pc), x0hi = tflm_read32(pc + 2);
+        const uint32_t x1lo = tflm_read32(pc + 4), x1hi = tflm_read32(pc + 6);
+        a00 = tflm_smlad(w0lo, x0lo, a00);
+        a00 = tflm_smlad(w0hi, x0hi, a00);
+        a01 = tflm_smlad(w0lo, x1lo, a01);
+        a01 = tflm_smlad(w0hi, x1hi, a01);
+        a10 = tflm_smlad(w1lo, x0lo, a10);
+        a10 = tflm_smlad(w1hi, x0hi, a10);
+        a11 = tflm_smlad(w1lo, x1lo, a11);
+        a11 = tflm_smlad(w1hi, x1hi, a11);
+        pw += 4;
+        pw1 += 4;
+        pc += 8;
+      }
     }
     out0[oc] = conv_out(a00, d, oc);
     out0[oc + 1] = conv_out(a10, d, oc + 1);
@@ -222,83 +326,59 @@ TFLM_INLINE void mat_2x2(const tflm_conv_data *d, const int8_t *filter, const in
   if (oc < cout) {
     const int8_t *w0 = filter + oc * k;
     int32_t a0 = bias ? bias[oc] : 0, a1 = a0;
-    const int16_t *c0 = col0, *c1 = col1;
+    const int16_t *pc = cols;
     for (int32_t n = kp >> 2; n > 0; n--) {
       uint32_t lo, hi;
       filter_pairs(w0, reordered, &lo, &hi);
-      a0 = tflm_smlad(lo, tflm_read32(c0), a0);
-      a0 = tflm_smlad(hi, tflm_read32(c0 + 2), a0);
-      a1 = tflm_smlad(lo, tflm_read32(c1), a1);
-      a1 = tflm_smlad(hi, tflm_read32(c1 + 2), a1);
+      a0 = tflm_smlad(lo, tflm_read32(pc), a0);
+      a0 = tflm_smlad(hi, tflm_read32(pc + 2), a0);
+      a1 = tflm_smlad(lo, tflm_read32(pc + 4), a1);
+      a1 = tflm_smlad(hi, tflm_read32(pc + 6), a1);
       w0 += 4;
-      c0 += 4;
-      c1 += 4;
+      pc += 8;
     }
     out0[oc] = conv_out(a0, d, oc);
     out1[oc] = conv_out(a1, d, oc);
   }
 }
 
-/* The last column when the pixel count is odd: two channels at a time. */
+/* The last column when the pixel count is odd (column 0 of the buffer). */
 TFLM_INLINE void mat_2x1(const tflm_conv_data *d, const int8_t *filter, const int32_t *bias,
-                         const int16_t *col0, int8_t *out0, int32_t k, int32_t kp, int32_t cout,
+                         const int16_t *cols, int8_t *out0, int32_t k, int32_t kp, int32_t cout,
                          int reordered) {
   for (int32_t oc = 0; oc < cout; oc++) {
     const int8_t *w0 = filter + oc * k;
     int32_t a0 = bias ? bias[oc] : 0;
-    const int16_t *c0 = col0;
+    const int16_t *pc = cols;
     for (int32_t n = kp >> 2; n > 0; n--) {
       uint32_t lo, hi;
       filter_pairs(w0, reordered, &lo, &hi);
-      a0 = tflm_smlad(lo, tflm_read32(c0), a0);
-      a0 = tflm_smlad(hi, tflm_read32(c0 + 2), a0);
+      a0 = tflm_smlad(lo, tflm_read32(pc), a0);
+      a0 = tflm_smlad(hi, tflm_read32(pc + 2), a0);
       w0 += 4;
-      c0 += 4;
+      pc += 8;
     }
     out0[oc] = conv_out(a0, d, oc);
   }
 }
 
-/* Fill one im2col column for output pixel (oy, ox). */
-TFLM_INLINE void im2col_fill(int16_t *col, const int8_t *input, int32_t in_h, int32_t in_w,
-                             int32_t cin, int32_t kh, int32_t kw, int32_t oy, int32_t ox,
-                             int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pad_h,
-                             int32_t pad_w, uint32_t offset2, int32_t offset, int32_t k,
-                             int32_t kp, int reordered) {
-  int16_t *dst = col;
-  for (int32_t ky = 0; ky < kh; ky++) {
-    const int32_t iy = oy * sh - pad_h + ky * dh;
-    for (int32_t kx = 0; kx < kw; kx++) {
-      const int32_t ix = ox * sw - pad_w + kx * dw;
-      if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) {
-        memset(dst, 0, (size_t)cin * 2u);
-      } else {
-        im2col_copy(dst, input + (iy * in_w + ix) * cin, cin, offset2, offset, reordered);
-      }
-      dst += cin;
-    }
-  }
-  for (int32_t i = k; i < kp; i++) col[i] = 0;
-}
-
-static void conv_im2col(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
-                        const int32_t *bias, int8_t *output, int16_t *buffer, int32_t in_h,
-                        int32_t in_w, int32_t cin, int32_t kh, int32_t kw, int32_t out_h,
-                        int32_t out_w, int32_t cout, int32_t sh, int32_t sw, int32_t dh,
-                        int32_t dw, int reordered) {
+__attribute__((noinline)) static void conv_im2col(
+    const tflm_conv_data *d, const int8_t *input, const int8_t *filter, const int32_t *bias,
+    int8_t *output, int16_t *buffer, int32_t in_h, int32_t in_w, int32_t cin, int32_t kh,
+    int32_t kw, int32_t out_h, int32_t out_w, int32_t cout, int32_t sh, int32_t sw, int32_t dh,
+    int32_t dw, int reordered) {
   const int32_t k = kh * kw * cin;
   const int32_t kp = (k + 3) & ~3;
   const int32_t offset = d->input_offset;
   const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
-  int16_t *col0 = buffer, *col1 = buffer + kp;
   int8_t *out = output;
   int filled = 0;
   for (int32_t oy = 0; oy < out_h; oy++) {
     for (int32_t ox = 0; ox < out_w; ox++) {
-      im2col_fill(filled ? col1 : col0, input, in_h, in_w, cin, kh, kw, oy, ox, sh, sw, dh, dw,
-                  d->pad_h, d->pad_w, offset2, offset, k, kp, reordered);
+      im2col_fill(buffer + (filled ? 4 : 0), input, in_h, in_w, cin, kh, kw, oy, ox, sh, sw, dh,
+                  dw, d->pad_h, d->pad_w, offset2, offset, kp, reordered);
       if (filled) {
-        mat_2x2(d, filter, bias, col0, col1, out, out + cout, k, kp, cout, reordered);
+        mat_2x2(d, filter, bias, buffer, out, out + cout, k, kp, cout, reordered);
         out += 2 * cout;
         filled = 0;
       } else {
@@ -306,7 +386,7 @@ static void conv_im2col(const tflm_conv_data *d, const int8_t *input, const int8
       }
     }
   }
-  if (filled) mat_2x1(d, filter, bias, col0, out, k, kp, cout, reordered);
+  if (filled) mat_2x1(d, filter, bias, buffer, out, k, kp, cout, reordered);
 }
 
 static int conv_invoke(tflm_interpreter *it, tflm_node *node) {

@@ -80,12 +80,73 @@ TFLM_INLINE int32_t min32(int32_t a, int32_t b) { return a < b ? a : b; }
     a3 = tflm_smlatt(xo_, wo_, a3);                          \
   } while (0)
 
-static void dw_3x3(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
+/* Four channels of one output pixel over a clipped window of `rows` x `cols` taps. */
+TFLM_INLINE void dw_3x3_group(const int8_t *ip, const int8_t *wp, int32_t rows, int32_t cols,
+                              int32_t c, int32_t row, uint32_t offset2, int32_t *acc) {
+  int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+  const int32_t wrow = 3 * c;
+  for (int32_t r = 0; r < rows; r++) {
+    const int8_t *x = ip;
+    const int8_t *w = wp;
+    for (int32_t t = 0; t < cols; t++) {
+      DW_TAP4(x, w);
+      x += c;
+      w += c;
+    }
+    ip += row;
+    wp += wrow;
+  }
+  acc[0] = a0;
+  acc[1] = a1;
+  acc[2] = a2;
+  acc[3] = a3;
+}
+
+/* One tap of four channels, as asm text: x/w words at the given addresses. */
+#define DW_TAP_ASM(XADDR, WADDR)                    \
+  "ldr %[x], " XADDR "\n\t"                         \
+  "ldr %[w], " WADDR "\n\t"                         \
+  "sxtab16 %[t], %[o2], %[x]\n\t"                   \
+  "sxtb16 %[u], %[w]\n\t"                           \
+  "sxtab16 %[x], %[o2], %[x], ror #8\n\t"           \
+  "sxtb16 %[w], %[w], ror #8\n\t"                   \
+  "smlabb %[a0], %[t], %[u], %[a0]\n\t"             \
+  "smlatt %[a2], %[t], %[u], %[a2]\n\t"             \
+  "smlabb %[a1], %[x], %[w], %[a1]\n\t"             \
+  "smlatt %[a3], %[x], %[w], %[a3]\n\t"
+
+/* The interior: all nine taps. One asm block per kernel row keeps the three taps' addresses in
+ * registers (base, base + C, base + 2C) instead of nine precomputed offsets. */
+TFLM_INLINE void dw_3x3_full(const int8_t *ip, const int8_t *wp, int32_t c, int32_t row,
+                             uint32_t offset2, int32_t *acc) {
+  int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+  const int32_t c2 = 2 * c;
+  for (int r = 0; r < 3; r++) {
+    uint32_t x, w, t, u;
+    __asm__(DW_TAP_ASM("[%[ip]]", "[%[wp]]") DW_TAP_ASM("[%[ip], %[c]]", "[%[wp], %[c]]")
+                DW_TAP_ASM("[%[ip], %[c2]]", "[%[wp], %[c2]]")
+            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "=&r"(x),
+              [w] "=&r"(w), [t] "=&r"(t), [u] "=&r"(u)
+            : [ip] "r"(ip), [wp] "r"(wp), [c] "r"(c), [c2] "r"(c2), [o2] "r"(offset2)
+            : "memory");
+    ip += row;
+    wp += 3 * c;
+  }
+  acc[0] = a0;
+  acc[1] = a1;
+  acc[2] = a2;
+  acc[3] = a3;
+}
+
+__attribute__((noinline)) static void dw_3x3(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
                    const int32_t *bias, int8_t *output, int32_t in_h, int32_t in_w, int32_t c,
                    int32_t out_h, int32_t out_w, int32_t sh, int32_t sw) {
   const int32_t offset = d->input_offset;
   const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
   const int32_t row = in_w * c;
+  const int32_t *mult = d->multipliers;
+  const int32_t *shift = d->shifts;
+  const int32_t out_off = d->output_offset, lo = d->act_min, hi = d->act_max;
   int8_t *out = output;
   for (int32_t oy = 0; oy < out_h; oy++) {
     const int32_t iy0 = oy * sh - d->pad_h;
@@ -93,39 +154,22 @@ static void dw_3x3(const tflm_conv_data *d, const int8_t *input, const int8_t *f
     for (int32_t ox = 0; ox < out_w; ox++) {
       const int32_t ix0 = ox * sw - d->pad_w;
       const int32_t kx0 = max32(0, -ix0), kx1 = min32(3, in_w - ix0);
-      const int8_t *base = input + iy0 * row + ix0 * c;
-      const int interior = ky0 == 0 && ky1 == 3 && kx0 == 0 && kx1 == 3;
+      const int8_t *ip = input + (iy0 + ky0) * row + (ix0 + kx0) * c;
+      const int8_t *wp = filter + (ky0 * 3 + kx0) * c;
+      const int32_t rows = ky1 - ky0, cols = kx1 - kx0;
+      const int full = rows == 3 && cols == 3;
       for (int32_t ch = 0; ch < c; ch += 4) {
-        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        if (bias) {
-          a0 = bias[ch];
-          a1 = bias[ch + 1];
-          a2 = bias[ch + 2];
-          a3 = bias[ch + 3];
-        }
-        const int8_t *ip = base + ch;
-        const int8_t *wp = filter + ch;
-        if (interior) {
-          DW_TAP4(ip, wp);
-          DW_TAP4(ip + c, wp + c);
-          DW_TAP4(ip + 2 * c, wp + 2 * c);
-          DW_TAP4(ip + row, wp + 3 * c);
-          DW_TAP4(ip + row + c, wp + 4 * c);
-          DW_TAP4(ip + row + 2 * c, wp + 5 * c);
-          DW_TAP4(ip + 2 * row, wp + 6 * c);
-          DW_TAP4(ip + 2 * row + c, wp + 7 * c);
-          DW_TAP4(ip + 2 * row + 2 * c, wp + 8 * c);
+        int32_t acc[4] = {0, 0, 0, 0};
+        if (bias) memcpy(acc, bias + ch, sizeof acc);
+        if (full) {
+          dw_3x3_full(ip + ch, wp + ch, c, row, offset2, acc);
         } else {
-          for (int32_t ky = ky0; ky < ky1; ky++) {
-            for (int32_t kx = kx0; kx < kx1; kx++) {
-              DW_TAP4(ip + ky * row + kx * c, wp + (ky * 3 + kx) * c);
-            }
-          }
+          dw_3x3_group(ip + ch, wp + ch, rows, cols, c, row, offset2, acc);
         }
-        out[ch] = dw_out(a0, d, ch);
-        out[ch + 1] = dw_out(a1, d, ch + 1);
-        out[ch + 2] = dw_out(a2, d, ch + 2);
-        out[ch + 3] = dw_out(a3, d, ch + 3);
+        for (int i = 0; i < 4; i++) {
+          const int32_t v = tflm_requantize(acc[i], mult[ch + i], shift[ch + i]) + out_off;
+          out[ch + i] = (int8_t)tflm_clamp(v, lo, hi);
+        }
       }
       out += c;
     }
@@ -146,7 +190,7 @@ TFLM_INLINE void dw_copy(int16_t *dst, const int8_t *src, int32_t n, uint32_t of
   for (; i < n; i++) dst[i] = (int16_t)(src[i] + offset);
 }
 
-static void dw_opt(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
+__attribute__((noinline)) static void dw_opt(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
                    const int32_t *bias, int8_t *output, int16_t *buffer, int32_t in_h,
                    int32_t in_w, int32_t c, int32_t kh, int32_t kw, int32_t out_h, int32_t out_w,
                    int32_t sh, int32_t sw) {
@@ -212,7 +256,7 @@ static void dw_opt(const tflm_conv_data *d, const int8_t *input, const int8_t *f
   }
 }
 
-static void dw_generic(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
+__attribute__((noinline)) static void dw_generic(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
                        const int32_t *bias, int8_t *output, int32_t in_h, int32_t in_w,
                        int32_t c, int32_t kh, int32_t kw, int32_t out_h, int32_t out_w,
                        int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t mult) {

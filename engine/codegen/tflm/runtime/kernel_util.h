@@ -81,8 +81,16 @@ TFLM_INLINE uint32_t tflm_sxtab16_ror8(uint32_t off, uint32_t x) {
 }
 
 /* (lo16 of a) | (lo16 of b) << 16 and (hi16 of a) | (hi16 of b) << 16: PKHBT / PKHTB. */
-TFLM_INLINE uint32_t tflm_pack_lo(uint32_t a, uint32_t b) { return (a & 0xFFFFu) | (b << 16); }
-TFLM_INLINE uint32_t tflm_pack_hi(uint32_t a, uint32_t b) { return (a >> 16) | (b & 0xFFFF0000u); }
+TFLM_INLINE uint32_t tflm_pack_lo(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+TFLM_INLINE uint32_t tflm_pack_hi(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("pkhtb %0, %2, %1, asr #16" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
 
 TFLM_INLINE int32_t tflm_smlad(uint32_t a, uint32_t b, int32_t acc) {
   return __smlad((int16x2_t)a, (int16x2_t)b, acc);
