@@ -217,7 +217,7 @@ export function softmaxTemplate(lowered: Lowered, layer: Layer): LayerKernel {
         ].join("\n"));
       return `${fn}(${ctx.ptr(layer.inputs[0]!)}, ${
         ctx.ptr(layer.outputs[0]!)
-      }, ${rows}, ${depth}, ${eP}, ${rP}, ${p.diffMin});`;
+      }, ${rows}, ${depth}, ${eP}, ${rP}, ${Math.max(p.diffMin, -256)});`;
     },
   };
 }
