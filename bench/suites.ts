@@ -119,9 +119,10 @@ function dirs(options: SuiteOptions): { configs: string; models: string } {
   const root = options.repoRoot ?? repoRoot();
   const env = options.env ?? ((n: string) => Deno.env.get(n));
   return {
-    configs: options.configsDir ?? env("MCU_CONFIGS_DIR") ??
+    configs: options.configsDir ?? (env("MCU_CONFIGS_DIR") || undefined) ??
       resolve(root, "..", "shared", "mcunet-configs"),
-    models: options.modelsDir ?? env("MCU_MODELS_DIR") ?? resolve(root, "..", "shared", "models"),
+    models: options.modelsDir ?? (env("MCU_MODELS_DIR") || undefined) ??
+      resolve(root, "..", "shared", "models"),
   };
 }
 
