@@ -21,6 +21,7 @@ import {
   runTinyNas,
 } from "../search/tinynas.ts";
 import { measureCalibration } from "../search/calibration.ts";
+import { engineCodeHash } from "../search/latency.ts";
 
 /** Options of {@link searchCommand} (CLI flags in kebab-case). */
 export interface SearchCommandOptions {
@@ -305,6 +306,9 @@ async function calibrateMode(
     engine,
     seed: opts.seed,
     count: opts.calibrate ?? 8,
+    engineHash: await engineCodeHash(
+      decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, ""),
+    ),
     onSample: (done, total, s) =>
       io.err(
         `[calibrate ${done}/${total}] arena ${s.report.arenaBytes} (live ${s.cost.liveBytes}), static ${s.report.staticSramBytes}, stack ${s.report.stackBytes}, flash model ${s.report.flashModelBytes} code ${s.report.flashCodeBytes}\n`,

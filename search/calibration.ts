@@ -85,7 +85,7 @@ export function leastSquares(x: readonly (readonly number[])[], y: readonly numb
  */
 export function fitCalibration(
   samples: readonly CalibrationSample[],
-  options: { readonly source: string; readonly stackMargin?: number },
+  options: { readonly source: string; readonly stackMargin?: number; readonly engineHash?: string },
 ): CostCalibration {
   if (samples.length === 0) throw new RangeError("Cannot fit a calibration from zero samples");
   const margin = options.stackMargin ?? 512;
@@ -149,6 +149,7 @@ export function fitCalibration(
   );
   return {
     source: options.source,
+    ...(options.engineHash !== undefined ? { engineHash: options.engineHash } : {}),
     stackBytes: Math.ceil(stackBytes),
     staticBytes: Math.ceil(Math.max(0, staticBytes)),
     inputInArena: true,
@@ -184,6 +185,8 @@ export interface MeasureCalibrationOptions {
   /** Resolutions to sample from (small keeps it fast; Flash does not depend on it). */
   readonly resolutions?: readonly number[];
   readonly onSample?: (done: number, total: number, sample: CalibrationSample) => void;
+  /** Recorded in the calibration. */
+  readonly engineHash?: string;
 }
 
 /**
@@ -211,6 +214,7 @@ export async function measureCalibration(
   }
   const calibration = fitCalibration(samples, {
     source: `fit to ${count} tinyengine builds on ${options.board.name} (seed ${options.seed})`,
+    ...(options.engineHash !== undefined ? { engineHash: options.engineHash } : {}),
   });
   return { calibration, samples };
 }

@@ -21,6 +21,8 @@ import type { MbconvArch } from "./space.ts";
 export interface CostCalibration {
   /** Where the numbers come from: "default" or a description of the fit. */
   readonly source: string;
+  /** Engine code hash of the builds it was fitted to (see latency.ts `engineCodeHash`). */
+  readonly engineHash?: string;
   /** Stack allowance added to static SRAM (the emulator's measured high-water plus margin). */
   readonly stackBytes: number;
   /** Static SRAM beyond the arena and the input buffer (.data, small .bss, output buffer). */

@@ -201,7 +201,7 @@ export interface LatencyTableOptions {
  */
 export async function ensureLatencyTable(
   options: LatencyTableOptions & { readonly cacheDir: string; readonly root: string },
-): Promise<{ table: LatencyTable; coverRuns: number; fromCache: boolean }> {
+): Promise<{ table: LatencyTable; coverRuns: number; fromCache: boolean; engineHash: string }> {
   const progress = options.onProgress ?? (() => {});
   const hashInfo = { engineHash: await engineCodeHash(options.root), core: options.board.core };
   let table = await loadLatencyTable(options.cacheDir, hashInfo);
@@ -231,7 +231,7 @@ export async function ensureLatencyTable(
       coverRuns ? `${coverRuns} networks measured` : "cached"
     })`,
   });
-  return { table, coverRuns, fromCache: coverRuns === 0 };
+  return { table, coverRuns, fromCache: coverRuns === 0, engineHash: hashInfo.engineHash };
 }
 
 /**
@@ -354,6 +354,15 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
       onProgress: progress,
     });
     table = built.table;
+    if (calibration.engineHash !== undefined && calibration.engineHash !== built.engineHash) {
+      progress({
+        phase: "latency",
+        done: 0,
+        total: 0,
+        message:
+          "note: the cost calibration was fitted to another engine build; refit it with --calibrate (the final run still verifies by measurement)",
+      });
+    }
     coverRuns = built.coverRuns;
     fromCache = built.fromCache;
     checks.push(
