@@ -13,14 +13,19 @@ export interface AnchorRow {
   readonly published: string;
   /** Our model id. */
   readonly model: string;
+  /** Board name. */
   readonly board: string;
   /** Key into {@link Anchors.systems}, e.g. `tinyengine`, `tflm`, `x-cube-ai`. */
   readonly system: string;
+  /** Multiply-accumulates. */
   readonly macs: number | null;
   /** Did not fit the board ("OOM" in the source). */
   readonly oom: boolean;
+  /** Published latency in ms. */
   readonly latencyMs: number | null;
+  /** Published peak SRAM kB. */
   readonly peakSramKB: number | null;
+  /** Published Flash kB. */
   readonly flashKB: number | null;
   /** TF-Lite Micro greedy-planner head (MLPerf Tiny rows). */
   readonly headBytes?: number;
@@ -30,15 +35,21 @@ export interface AnchorRow {
 
 /** A source of published numbers. */
 export interface AnchorSource {
+  /** Title of the source. */
   readonly title: string;
+  /** Where to read it. */
   readonly url: string;
 }
 
 /** The whole anchors document. */
 export interface Anchors {
+  /** What the numbers are and how to read them. */
   readonly note: string;
+  /** System names by key. */
   readonly systems: Readonly<Record<string, string>>;
+  /** Sources by key. */
   readonly sources: Readonly<Record<string, AnchorSource>>;
+  /** One row per job. */
   readonly rows: readonly AnchorRow[];
 }
 

@@ -21,21 +21,26 @@ import type { BenchCase, BenchRow, ResultsMeta } from "./types.ts";
 
 /** Options of {@link runBench}. */
 export interface RunBenchOptions {
+  /** Suites included. */
   readonly suites: readonly string[];
   /** `--models DIR` for the external suite. */
   readonly externalDir?: string;
   /** Replace every case's boards. */
   readonly boards?: readonly string[];
   /** @default every engine */
+  /** Engines to run. */
   readonly engines?: readonly EngineName[];
+  /** Shard to run. */
   readonly shard?: Shard;
   /** Parallel workers. @default 2 */
   readonly jobs?: number;
   /** Ignore cached measurements. @default false */
   readonly noCache?: boolean;
   /** @default <repo>/.cache/bench */
+  /** Bench cache directory. */
   readonly cacheDir?: string;
   /** @default the parent of bench/ */
+  /** Repository root. */
   readonly repoRoot?: string;
   /** Measure jobs with this instead of a worker pool (tests). */
   readonly executor?: Executor;
@@ -47,8 +52,11 @@ export interface RunBenchOptions {
 
 /** A finished run. */
 export interface BenchRun {
+  /** One row per job. */
   readonly rows: BenchRow[];
+  /** Metadata of the results set. */
   readonly meta: ResultsMeta;
+  /** Counters of the run. */
   readonly stats: RunStats;
 }
 

@@ -38,8 +38,11 @@ export type BaselineEntry = Readonly<Record<GateMetric, number>> & {
 
 /** One baseline file: one model, entries keyed by `engine|board`. */
 export interface BaselineFile {
+  /** Format identifier. */
   readonly format: typeof BASELINE_FORMAT;
+  /** Model id. */
   readonly model: string;
+  /** Figures by `engine|board`. */
   readonly entries: Readonly<Record<string, BaselineEntry>>;
 }
 
@@ -50,15 +53,21 @@ export type Baselines = ReadonlyMap<string, BaselineFile>;
 export interface Finding {
   /** `regression` and `error` fail the gate; the rest pass. */
   readonly kind: "regression" | "error" | "improvement" | "within-tolerance" | "new";
+  /** Model id. */
   readonly model: string;
+  /** Engine name. */
   readonly engine: string;
+  /** Board name. */
   readonly board: string;
   /** Metric name (`macs`, `referenceMatch`, `fits`, a {@link GateMetric}, or `run`). */
   readonly metric: string;
+  /** Baseline value. */
   readonly old?: number | boolean;
+  /** Measured value. */
   readonly new?: number | boolean;
   /** new / old for numeric metrics. */
   readonly ratio?: number;
+  /** Extra text (an error message, a hint). */
   readonly detail?: string;
 }
 

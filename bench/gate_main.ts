@@ -27,13 +27,21 @@ function sayStdout(line: string): void {
 
 /** Flags of the gate command. */
 export interface GateFlags {
+  /** Suite name(s). */
   suite: string;
+  /** Baseline directory. */
   baselines: string;
+  /** `metric=ratio` pairs. */
   tolerance: string[];
+  /** Rewrite the baselines instead of comparing. */
   update?: boolean;
+  /** Parallel workers, as given on the command line. */
   jobs: string;
+  /** Read cached measurements (commander's --no-cache sets false). */
   cache: boolean;
+  /** Also write the gate run's report here. */
   out?: string;
+  /** No progress display. */
   quiet?: boolean;
 }
 

@@ -43,7 +43,9 @@ export interface MeasureApi {
 
 /** A liveness lower bound and its per-op live bytes. */
 export interface LivenessResult {
+  /** The bound in bytes. */
   readonly bytes: number;
+  /** Live bytes at each op, in execution order. */
   readonly perOp: readonly number[];
 }
 

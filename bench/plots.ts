@@ -12,7 +12,9 @@ import type { BenchRow } from "./types.ts";
 
 /** One plot: file name (relative to the plots directory) and its vega-lite spec. */
 export interface PlotSpec {
+  /** File name of the plot. */
   readonly file: string;
+  /** Builder spec. */
   readonly spec: vl.TopLevelSpec;
 }
 

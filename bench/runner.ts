@@ -54,13 +54,17 @@ export interface RunJobsOptions {
   readonly cacheDir?: string;
   /** Read no cache entries (still writes fresh ones). @default false */
   readonly noCache?: boolean;
+  /** Progress display. */
   readonly progress?: Progress;
 }
 
 /** Counters of one run. */
 export interface RunStats {
+  /** Jobs measured in this run. */
   readonly measured: number;
+  /** Jobs answered from the cache. */
   readonly cached: number;
+  /** Jobs that failed. */
   readonly failed: number;
 }
 

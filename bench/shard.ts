@@ -7,7 +7,9 @@
 
 /** A shard: 1-based index and count. */
 export interface Shard {
+  /** 1-based shard index. */
   readonly index: number;
+  /** Number of shards. */
   readonly count: number;
 }
 

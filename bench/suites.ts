@@ -105,8 +105,11 @@ export interface SuiteOptions {
 
 /** The cases of a suite, and lines to show the reader (e.g. why something was skipped). */
 export interface ResolvedSuite {
+  /** Suite name. */
   readonly name: string;
+  /** Cases, in suite order. */
   readonly cases: readonly BenchCase[];
+  /** Lines for the reader. */
   readonly notes: readonly string[];
 }
 

@@ -330,6 +330,7 @@ function mlperfLatencyTable(rows: readonly BenchRow[], anchors: Anchors): string
 
 /** Options of {@link renderReport}. */
 export interface ReportOptions {
+  /** Published numbers to show beside ours. */
   readonly anchors: Anchors;
   /** Plot files (relative to the report) to link, in order. */
   readonly plots?: readonly string[];

@@ -30,6 +30,7 @@ export interface BenchCase {
   readonly suite: string;
   /** Human-readable label for tables, e.g. `MCUNet 320kB/1MB`. */
   readonly label: string;
+  /** Where it comes from. */
   readonly source: ModelSource;
   /** Boards, the published one(s) first. */
   readonly boards: readonly string[];
@@ -39,8 +40,11 @@ export interface BenchCase {
 export interface BenchJob {
   /** `model|engine|board`: unique within a bench run. */
   readonly id: string;
+  /** The case this job measures. */
   readonly case: BenchCase;
+  /** Engine name. */
   readonly engine: EngineName;
+  /** Board name. */
   readonly board: string;
 }
 
@@ -60,11 +64,17 @@ export type MeasuredReport = Omit<RunReport, "output"> & {
 
 /** What the bench knows about one job: a measurement, or the error that stopped it. */
 export interface BenchRow {
+  /** Stable id. */
   readonly id: string;
+  /** Model id. */
   readonly model: string;
+  /** Human-readable name. */
   readonly label: string;
+  /** Suite the case belongs to. */
   readonly suite: string;
+  /** Engine name. */
   readonly engine: EngineName;
+  /** Board name. */
   readonly board: string;
   /** Content hash of the model (spec or file bytes), hex. */
   readonly modelHash: string;
@@ -94,7 +104,10 @@ export interface ResultsMeta {
 
 /** The `results.json` document. */
 export interface ResultsFile {
+  /** Format identifier. */
   readonly format: "mcunet-bench-results/1";
+  /** Metadata of the results set. */
   readonly meta: ResultsMeta;
+  /** One row per job. */
   readonly rows: readonly BenchRow[];
 }
