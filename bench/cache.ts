@@ -122,7 +122,7 @@ export function cacheKey(parts: {
 /** The part of a row that the cache keeps (the job-independent measurement). */
 export type CachedMeasurement = Pick<
   BenchRow,
-  "report" | "livenessLowerBoundBytes" | "memoryProfile"
+  "report" | "livenessLowerBoundBytes" | "memoryProfile" | "livenessProfile"
 >;
 
 /** A directory of cached measurements. */
