@@ -12,7 +12,7 @@ import { codeVersion } from "./cache.ts";
 import { plotSpecs, renderSvg } from "./plots.ts";
 import { type Executor, WorkerPool } from "./pool.ts";
 import type { Progress } from "./progress.ts";
-import { resultsCsv, resultsJson } from "./results.ts";
+import { layersCsv, resultsCsv, resultsJson } from "./results.ts";
 import { expandJobs, runJobs, type RunStats } from "./runner.ts";
 import { selectShard, type Shard } from "./shard.ts";
 import { repoRoot, resolveSuite } from "./suites.ts";
@@ -134,7 +134,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
 }
 
 /**
- * Write `report.md`, `results.json`, `results.csv` and `plots/*.svg` into `outDir` (stale SVGs in
+ * Write `report.md`, `results.json`, `results.csv`, `layers.csv` and `plots/*.svg` into `outDir` (stale SVGs in
  * `plots/` are removed). Returns the paths written, relative to `outDir`.
  */
 export async function writeOutputs(
@@ -159,10 +159,11 @@ export async function writeOutputs(
   }
   writeFileSync(join(out, "results.json"), resultsJson(rows, meta));
   writeFileSync(join(out, "results.csv"), resultsCsv(rows));
+  writeFileSync(join(out, "layers.csv"), layersCsv(rows));
   writeFileSync(
     join(out, "report.md"),
     renderReport(rows, meta, { anchors: loadAnchors(), plots: plotFiles }),
   );
-  written.push("report.md", "results.json", "results.csv", ...plotFiles);
+  written.push("report.md", "results.json", "results.csv", "layers.csv", ...plotFiles);
   return written;
 }

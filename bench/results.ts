@@ -159,3 +159,18 @@ export function resultsCsv(rows: readonly BenchRow[]): string {
   }
   return `${lines.join("\n")}\n`;
 }
+
+/** One CSV record per measured layer (sorted rows, layers in order): the per-layer figures. */
+export function layersCsv(rows: readonly BenchRow[]): string {
+  const lines = ["id,model,engine,board,layer,op,macs,instructions,instructionsPerMac"];
+  for (const row of sortRows(rows)) {
+    for (const l of row.report?.layers ?? []) {
+      const ipm = l.macs > 0 ? (l.instructions / l.macs).toFixed(4) : "";
+      lines.push(
+        [row.id, row.model, row.engine, row.board, l.index, l.op, l.macs, l.instructions, ipm]
+          .map(csvCell).join(","),
+      );
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
