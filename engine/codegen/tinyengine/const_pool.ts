@@ -59,6 +59,7 @@ export class ConstPool {
 export function constAsm(size: number): string {
   return [
     "/* mcu_model_const.S: model constants (generated; do not edit). */",
+    '  .file "mcu_model_const.S"',
     '  .section .rodata.mcu_model_const,"a",%progbits',
     "  .balign 8",
     "  .global mcu_model_const",
