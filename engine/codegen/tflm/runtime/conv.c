@@ -8,10 +8,11 @@
  *   filter row sums. No scratch buffer.
  * - everything else: im2col. Two output pixels at a time, the receptive fields are copied into a
  *   scratch buffer of int16 (input + input offset, SXTAB16; padding taps are zeros), then a
- *   2 output channel x 2 column SMLAD kernel multiplies them with the filter rows. Scratch:
- *   2 columns x align4(kh*kw*Cin) int16, as CMSIS-NN requests. When Cin is a multiple of 4 the
- *   columns are stored in the SXTB16 lane order, so the filter needs no repacking; otherwise the
- *   columns are in natural order and the filter lanes are repacked with PKHBT/PKHTB.
+ *   2 output channel x 2 column SMLAD kernel (18 instructions per 16 MACs) multiplies them with
+ *   the filter rows. Scratch: 2 columns x align4(kh*kw*Cin) int16, as CMSIS-NN requests. The
+ *   columns are stored in SXTB16 lane order (0,2),(1,3) and interleaved by groups of four, so the
+ *   filter is read with two SXTB16 per word and never repacked; when Cin is not a multiple of 4
+ *   the bytes are gathered across taps into words before the sign extension.
  *
  * Options: [padding (0 SAME, 1 VALID), stride_h, stride_w, dilation_h, dilation_w, activation].
  */
@@ -186,6 +187,118 @@ __attribute__((noinline)) static void conv_1x1(const tflm_conv_data *d, const in
   }
 }
 
+/* The 1x1, stride 1 case: pixels are consecutive rows of the input matrix. */
+#define CONV_1X1_ASM                                        \
+  "1:\n\t"                                                  \
+  "ldr %[xb], [%[px], %[k]]\n\t"                            \
+  "ldr %[xa], [%[px]], #4\n\t"                              \
+  "sxtb16 %[ea], %[xa]\n\t"                                 \
+  "sxtb16 %[xa], %[xa], ror #8\n\t"                         \
+  "sxtb16 %[eb], %[xb]\n\t"                                 \
+  "sxtb16 %[xb], %[xb], ror #8\n\t"                         \
+  "ldr %[w], [%[pw], %[k]]\n\t"                             \
+  "sxtb16 %[t], %[w]\n\t"                                   \
+  "smlad %[a10], %[t], %[ea], %[a10]\n\t"                   \
+  "smlad %[a11], %[t], %[eb], %[a11]\n\t"                   \
+  "sxtb16 %[t], %[w], ror #8\n\t"                           \
+  "smlad %[a10], %[t], %[xa], %[a10]\n\t"                   \
+  "smlad %[a11], %[t], %[xb], %[a11]\n\t"                   \
+  "ldr %[w], [%[pw]], #4\n\t"                               \
+  "sxtb16 %[t], %[w]\n\t"                                   \
+  "smlad %[a00], %[t], %[ea], %[a00]\n\t"                   \
+  "smlad %[a01], %[t], %[eb], %[a01]\n\t"                   \
+  "sxtb16 %[t], %[w], ror #8\n\t"                           \
+  "smlad %[a00], %[t], %[xa], %[a00]\n\t"                   \
+  "smlad %[a01], %[t], %[xb], %[a01]\n\t"                   \
+  "subs %[n], %[n], #1\n\t"                                 \
+  "bne 1b\n\t"
+
+TFLM_INLINE int8_t rq_out(int32_t acc, const tflm_rq *q, int32_t out_off, int32_t lo,
+                          int32_t hi) {
+  return (int8_t)tflm_clamp(tflm_rq_apply(acc, q) + out_off, lo, hi);
+}
+
+__attribute__((noinline)) static void conv_1x1_s1(const tflm_conv_data *d, const int8_t *input,
+                                                  const int8_t *filter, const int32_t *bias,
+                                                  int8_t *output, int32_t pixels, int32_t cin,
+                                                  int32_t cout) {
+  const int32_t k4 = cin & ~3;
+  const int32_t lo = d->act_min, hi = d->act_max, out_off = d->output_offset;
+  const int32_t in_off = d->input_offset;
+  int32_t oc = 0;
+  for (; oc + 2 <= cout; oc += 2) {
+    const int8_t *w0 = filter + oc * cin;
+    const int8_t *w1 = w0 + cin;
+    int32_t sum0 = 0, sum1 = 0;
+    for (int32_t k = 0; k < cin; k++) {
+      sum0 += w0[k];
+      sum1 += w1[k];
+    }
+    const int32_t base0 = (bias ? bias[oc] : 0) + sum0 * in_off;
+    const int32_t base1 = (bias ? bias[oc + 1] : 0) + sum1 * in_off;
+    const tflm_rq q0 = tflm_rq_make(d->multipliers[oc], d->shifts[oc]);
+    const tflm_rq q1 = tflm_rq_make(d->multipliers[oc + 1], d->shifts[oc + 1]);
+    const int8_t *x = input;
+    int8_t *o = output + oc;
+    int32_t p = 0;
+    for (; p + 2 <= pixels; p += 2) {
+      int32_t a00 = base0, a01 = base0, a10 = base1, a11 = base1;
+      if (k4 > 0) {
+        const int8_t *px = x, *pw = w0;
+        int32_t n = k4 >> 2;
+        uint32_t xa, xb, ea, eb, w, t;
+        __asm__ volatile(CONV_1X1_ASM
+                         : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11),
+                           [px] "+r"(px), [pw] "+r"(pw), [n] "+r"(n), [xa] "=&r"(xa),
+                           [xb] "=&r"(xb), [ea] "=&r"(ea), [eb] "=&r"(eb), [w] "=&r"(w),
+                           [t] "=&r"(t)
+                         : [k] "r"(cin)
+                         : "cc", "memory");
+      }
+      for (int32_t k = k4; k < cin; k++) {
+        a00 += w0[k] * x[k];
+        a01 += w0[k] * x[cin + k];
+        a10 += w1[k] * x[k];
+        a11 += w1[k] * x[cin + k];
+      }
+      o[0] = rq_out(a00, &q0, out_off, lo, hi);
+      o[1] = rq_out(a10, &q1, out_off, lo, hi);
+      o[cout] = rq_out(a01, &q0, out_off, lo, hi);
+      o[cout + 1] = rq_out(a11, &q1, out_off, lo, hi);
+      x += 2 * cin;
+      o += 2 * cout;
+    }
+    if (p < pixels) {
+      int32_t a0 = base0, a1 = base1;
+      for (int32_t k = 0; k < cin; k++) {
+        a0 += w0[k] * x[k];
+        a1 += w1[k] * x[k];
+      }
+      o[0] = rq_out(a0, &q0, out_off, lo, hi);
+      o[1] = rq_out(a1, &q1, out_off, lo, hi);
+    }
+  }
+  if (oc < cout) {
+    const int8_t *w0 = filter + oc * cin;
+    int32_t sum0 = 0;
+    for (int32_t k = 0; k < cin; k++) sum0 += w0[k];
+    const int32_t base0 = (bias ? bias[oc] : 0) + sum0 * in_off;
+    const tflm_rq q0 = tflm_rq_make(d->multipliers[oc], d->shifts[oc]);
+    for (int32_t p = 0; p < pixels; p++) {
+      const int8_t *x = input + p * cin;
+      int32_t a0 = base0;
+      int32_t k = 0;
+      for (; k < k4; k += 4) {
+        const uint32_t wv = tflm_read32(w0 + k), xv = tflm_read32(x + k);
+        a0 = tflm_smlad(TFLM_SXTB16_EVEN(wv), TFLM_SXTB16_EVEN(xv), a0);
+        a0 = tflm_smlad(TFLM_SXTB16_ODD(wv), TFLM_SXTB16_ODD(xv), a0);
+      }
+      for (; k < cin; k++) a0 += w0[k] * x[k];
+      output[p * cout + oc] = rq_out(a0, &q0, out_off, lo, hi);
+    }
+  }
+}
+
 /* ---- im2col path ------------------------------------------------------------------------- */
 
 /*
@@ -209,22 +322,24 @@ TFLM_INLINE void im2col_copy_reordered(int16_t *col, int32_t e, const int8_t *sr
   }
 }
 
-/* Fill one column for output pixel (oy, ox); col points at the column's first group. */
+/* Fill one column for output pixel (oy, ox); col points at the column's first group. Padding
+ * taps hold the input zero point, which the offset turns into 0. With Cin % 4 == 0 each tap is
+ * copied four values at a time; otherwise bytes are gathered across taps into words first, so
+ * that every column is in SXTB16 lane order and the matrix kernel never repacks the filter. The
+ * tail up to kp is zero too (the filter values it meets belong to the next row). */
 TFLM_INLINE void im2col_fill(int16_t *col, const int8_t *input, int32_t in_h, int32_t in_w,
                              int32_t cin, int32_t kh, int32_t kw, int32_t oy, int32_t ox,
                              int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pad_h,
                              int32_t pad_w, uint32_t offset2, int32_t offset, int32_t kp,
-                             int reordered) {
-  int32_t e = 0;
-  for (int32_t ky = 0; ky < kh; ky++) {
-    const int32_t iy = oy * sh - pad_h + ky * dh;
-    for (int32_t kx = 0; kx < kw; kx++) {
-      const int32_t ix = ox * sw - pad_w + kx * dw;
-      const int inside = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w;
-      const int8_t *src = input + (iy * in_w + ix) * cin;
-      if (reordered) {
-        if (inside) {
-          im2col_copy_reordered(col, e, src, cin, offset2);
+                             int aligned) {
+  if (aligned) {
+    int32_t e = 0;
+    for (int32_t ky = 0; ky < kh; ky++) {
+      const int32_t iy = oy * sh - pad_h + ky * dh;
+      for (int32_t kx = 0; kx < kw; kx++) {
+        const int32_t ix = ox * sw - pad_w + kx * dw;
+        if (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w) {
+          im2col_copy_reordered(col, e, input + (iy * in_w + ix) * cin, cin, offset2);
         } else {
           int16_t *dst = col + COL_INDEX(e);
           for (int32_t i = 0; i < cin; i += 4) {
@@ -233,36 +348,57 @@ TFLM_INLINE void im2col_fill(int16_t *col, const int8_t *input, int32_t in_h, in
             dst += 8;
           }
         }
-      } else {
-        for (int32_t i = 0; i < cin; i++) {
-          col[COL_INDEX(e + i)] = inside ? (int16_t)(src[i] + offset) : 0;
+        e += cin;
+      }
+    }
+    return;
+  }
+  const uint32_t pad = (uint32_t)(uint8_t)(int8_t)(-offset);
+  uint32_t word = 0;
+  int32_t shift = 0, e = 0;
+  int16_t *dst = col;
+  for (int32_t ky = 0; ky < kh; ky++) {
+    const int32_t iy = oy * sh - pad_h + ky * dh;
+    for (int32_t kx = 0; kx < kw; kx++) {
+      const int32_t ix = ox * sw - pad_w + kx * dw;
+      const int inside = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w;
+      const uint8_t *src = (const uint8_t *)input + (iy * in_w + ix) * cin;
+      for (int32_t i = 0; i < cin; i++) {
+        word |= (inside ? (uint32_t)src[i] : pad) << shift;
+        shift += 8;
+        if (shift == 32) {
+          tflm_write32(dst, TFLM_SXTAB16_EVEN(offset2, word));
+          tflm_write32(dst + 2, TFLM_SXTAB16_ODD(offset2, word));
+          dst += 8;
+          word = 0;
+          shift = 0;
         }
       }
       e += cin;
     }
   }
-  for (; e < kp; e++) col[COL_INDEX(e)] = 0;
+  if (shift != 0) {
+    for (; shift < 32; shift += 8) word |= pad << shift;
+    tflm_write32(dst, TFLM_SXTAB16_EVEN(offset2, word));
+    tflm_write32(dst + 2, TFLM_SXTAB16_ODD(offset2, word));
+  }
+  (void)kp;
+  (void)e;
 }
 
-/* Read 4 int8 filter values as two lane pairs matching the column layout. */
-TFLM_INLINE void filter_pairs(const int8_t *w, int reordered, uint32_t *lo, uint32_t *hi) {
+/* Read 4 int8 filter values as SXTB16 lane pairs (0,2) and (1,3), matching the columns. */
+TFLM_INLINE void filter_pairs(const int8_t *w, uint32_t *lo, uint32_t *hi) {
   const uint32_t x = tflm_read32(w);
-  const uint32_t e = TFLM_SXTB16_EVEN(x), o = TFLM_SXTB16_ODD(x);
-  if (reordered) {
-    *lo = e;
-    *hi = o;
-  } else {
-    *lo = tflm_pack_lo(e, o);
-    *hi = tflm_pack_hi(e, o);
-  }
+  *lo = TFLM_SXTB16_EVEN(x);
+  *hi = TFLM_SXTB16_ODD(x);
 }
 
 /* Two output channels x two columns; `kp` (a multiple of 4) int16 per column. Filter rows are k
- * bytes; in natural order with k % 4 != 0 the last group reads up to 3 bytes of the next row (or
- * the blob's padding) and multiplies them by the zeroed column tail. */
+ * bytes; with k % 4 != 0 the last group reads up to 3 bytes of the next row (or the blob's
+ * padding) and multiplies them by the zeroed column tail. */
 TFLM_INLINE void mat_2x2(const tflm_conv_data *d, const int8_t *filter, const int32_t *bias,
                          const int16_t *cols, int8_t *out0, int8_t *out1, int32_t k, int32_t kp,
-                         int32_t cout, int reordered) {
+                         int32_t cout) {
   int32_t oc = 0;
   for (; oc + 2 <= cout; oc += 2) {
     const int8_t *pw = filter + oc * k;
@@ -270,54 +406,32 @@ TFLM_INLINE void mat_2x2(const tflm_conv_data *d, const int8_t *filter, const in
     int32_t a01 = a00, a11 = a10;
     const int16_t *pc = cols;
     int32_t n = kp >> 2;
-    if (reordered) {
-      uint32_t x0l, x0h, x1l, x1h, w, t;
-      __asm__ volatile(
-          "1:\n\t"
-          "ldr %[w], [%[pw], %[k]]\n\t"
-          "ldrd %[x0l], %[x0h], [%[pc]], #8\n\t"
-          "ldrd %[x1l], %[x1h], [%[pc]], #8\n\t"
-          "sxtb16 %[t], %[w]\n\t"
-          "smlad %[a10], %[t], %[x0l], %[a10]\n\t"
-          "smlad %[a11], %[t], %[x1l], %[a11]\n\t"
-          "sxtb16 %[t], %[w], ror #8\n\t"
-          "smlad %[a10], %[t], %[x0h], %[a10]\n\t"
-          "smlad %[a11], %[t], %[x1h], %[a11]\n\t"
-          "ldr %[w], [%[pw]], #4\n\t"
-          "sxtb16 %[t], %[w]\n\t"
-          "smlad %[a00], %[t], %[x0l], %[a00]\n\t"
-          "smlad %[a01], %[t], %[x1l], %[a01]\n\t"
-          "sxtb16 %[t], %[w], ror #8\n\t"
-          "smlad %[a00], %[t], %[x0h], %[a00]\n\t"
-          "smlad %[a01], %[t], %[x1h], %[a01]\n\t"
-          "subs %[n], %[n], #1\n\t"
-          "bne 1b\n\t"
-          : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [pw] "+r"(pw),
-            [pc] "+r"(pc), [n] "+r"(n), [x0l] "=&r"(x0l), [x0h] "=&r"(x0h), [x1l] "=&r"(x1l),
-            [x1h] "=&r"(x1h), [w] "=&r"(w), [t] "=&r"(t)
-          : [k] "r"(k)
-          : "cc", "memory");
-    } else {
-      const int8_t *pw1 = pw + k;
-      for (; n > 0; n--) {
-        uint32_t w0lo, w0hi, w1lo, w1hi;
-        filter_pairs(pw, 0, &w0lo, &w0hi);
-        filter_pairs(pw1, 0, &w1lo, &w1hi);
-        const uint32_t x0lo = tflm_read32(pc), x0hi = tflm_read32(pc + 2);
-        const uint32_t x1lo = tflm_read32(pc + 4), x1hi = tflm_read32(pc + 6);
-        a00 = tflm_smlad(w0lo, x0lo, a00);
-        a00 = tflm_smlad(w0hi, x0hi, a00);
-        a01 = tflm_smlad(w0lo, x1lo, a01);
-        a01 = tflm_smlad(w0hi, x1hi, a01);
-        a10 = tflm_smlad(w1lo, x0lo, a10);
-        a10 = tflm_smlad(w1hi, x0hi, a10);
-        a11 = tflm_smlad(w1lo, x1lo, a11);
-        a11 = tflm_smlad(w1hi, x1hi, a11);
-        pw += 4;
-        pw1 += 4;
-        pc += 8;
-      }
-    }
+    uint32_t x0l, x0h, x1l, x1h, w, t;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldr %[w], [%[pw], %[k]]\n\t"
+        "ldrd %[x0l], %[x0h], [%[pc]], #8\n\t"
+        "ldrd %[x1l], %[x1h], [%[pc]], #8\n\t"
+        "sxtb16 %[t], %[w]\n\t"
+        "smlad %[a10], %[t], %[x0l], %[a10]\n\t"
+        "smlad %[a11], %[t], %[x1l], %[a11]\n\t"
+        "sxtb16 %[t], %[w], ror #8\n\t"
+        "smlad %[a10], %[t], %[x0h], %[a10]\n\t"
+        "smlad %[a11], %[t], %[x1h], %[a11]\n\t"
+        "ldr %[w], [%[pw]], #4\n\t"
+        "sxtb16 %[t], %[w]\n\t"
+        "smlad %[a00], %[t], %[x0l], %[a00]\n\t"
+        "smlad %[a01], %[t], %[x1l], %[a01]\n\t"
+        "sxtb16 %[t], %[w], ror #8\n\t"
+        "smlad %[a00], %[t], %[x0h], %[a00]\n\t"
+        "smlad %[a01], %[t], %[x1h], %[a01]\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 1b\n\t"
+        : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [pw] "+r"(pw),
+          [pc] "+r"(pc), [n] "+r"(n), [x0l] "=&r"(x0l), [x0h] "=&r"(x0h), [x1l] "=&r"(x1l),
+          [x1h] "=&r"(x1h), [w] "=&r"(w), [t] "=&r"(t)
+        : [k] "r"(k)
+        : "cc", "memory");
     out0[oc] = conv_out(a00, d, oc);
     out0[oc + 1] = conv_out(a10, d, oc + 1);
     out1[oc] = conv_out(a01, d, oc);
@@ -329,7 +443,7 @@ TFLM_INLINE void mat_2x2(const tflm_conv_data *d, const int8_t *filter, const in
     const int16_t *pc = cols;
     for (int32_t n = kp >> 2; n > 0; n--) {
       uint32_t lo, hi;
-      filter_pairs(w0, reordered, &lo, &hi);
+      filter_pairs(w0, &lo, &hi);
       a0 = tflm_smlad(lo, tflm_read32(pc), a0);
       a0 = tflm_smlad(hi, tflm_read32(pc + 2), a0);
       a1 = tflm_smlad(lo, tflm_read32(pc + 4), a1);
@@ -344,15 +458,15 @@ TFLM_INLINE void mat_2x2(const tflm_conv_data *d, const int8_t *filter, const in
 
 /* The last column when the pixel count is odd (column 0 of the buffer). */
 TFLM_INLINE void mat_2x1(const tflm_conv_data *d, const int8_t *filter, const int32_t *bias,
-                         const int16_t *cols, int8_t *out0, int32_t k, int32_t kp, int32_t cout,
-                         int reordered) {
+                         const int16_t *cols, int8_t *out0, int32_t k, int32_t kp,
+                         int32_t cout) {
   for (int32_t oc = 0; oc < cout; oc++) {
     const int8_t *w0 = filter + oc * k;
     int32_t a0 = bias ? bias[oc] : 0;
     const int16_t *pc = cols;
     for (int32_t n = kp >> 2; n > 0; n--) {
       uint32_t lo, hi;
-      filter_pairs(w0, reordered, &lo, &hi);
+      filter_pairs(w0, &lo, &hi);
       a0 = tflm_smlad(lo, tflm_read32(pc), a0);
       a0 = tflm_smlad(hi, tflm_read32(pc + 2), a0);
       w0 += 4;
@@ -366,7 +480,7 @@ __attribute__((noinline)) static void conv_im2col(
     const tflm_conv_data *d, const int8_t *input, const int8_t *filter, const int32_t *bias,
     int8_t *output, int16_t *buffer, int32_t in_h, int32_t in_w, int32_t cin, int32_t kh,
     int32_t kw, int32_t out_h, int32_t out_w, int32_t cout, int32_t sh, int32_t sw, int32_t dh,
-    int32_t dw, int reordered) {
+    int32_t dw, int aligned) {
   const int32_t k = kh * kw * cin;
   const int32_t kp = (k + 3) & ~3;
   const int32_t offset = d->input_offset;
@@ -376,9 +490,9 @@ __attribute__((noinline)) static void conv_im2col(
   for (int32_t oy = 0; oy < out_h; oy++) {
     for (int32_t ox = 0; ox < out_w; ox++) {
       im2col_fill(buffer + (filled ? 4 : 0), input, in_h, in_w, cin, kh, kw, oy, ox, sh, sw, dh,
-                  dw, d->pad_h, d->pad_w, offset2, offset, kp, reordered);
+                  dw, d->pad_h, d->pad_w, offset2, offset, kp, aligned);
       if (filled) {
-        mat_2x2(d, filter, bias, buffer, out, out + cout, k, kp, cout, reordered);
+        mat_2x2(d, filter, bias, buffer, out, out + cout, k, kp, cout);
         out += 2 * cout;
         filled = 0;
       } else {
@@ -386,7 +500,7 @@ __attribute__((noinline)) static void conv_im2col(
       }
     }
   }
-  if (filled) mat_2x1(d, filter, bias, buffer, out, k, kp, cout, reordered);
+  if (filled) mat_2x1(d, filter, bias, buffer, out, k, kp, cout);
 }
 
 static int conv_invoke(tflm_interpreter *it, tflm_node *node) {
@@ -405,7 +519,9 @@ static int conv_invoke(tflm_interpreter *it, tflm_node *node) {
   for (int32_t b = 0; b < batches; b++) {
     const int8_t *input = (const int8_t *)in->data + b * in_h * in_w * cin;
     int8_t *output = (int8_t *)out->data + b * out_h * out_w * cout;
-    if (d->path == CONV_PATH_1X1) {
+    if (d->path == CONV_PATH_1X1 && sh == 1 && sw == 1) {
+      conv_1x1_s1(d, input, filter->data, bias, output, out_h * out_w, cin, cout);
+    } else if (d->path == CONV_PATH_1X1) {
       conv_1x1(d, input, filter->data, bias, output, in_w, out_h, out_w, sh, sw, cin, cout);
     } else if ((cin & 3) == 0) {
       conv_im2col(d, input, filter->data, bias, output, node->scratch, in_h, in_w, cin, kh, kw,

@@ -138,40 +138,45 @@ TFLM_INLINE void dw_3x3_full(const int8_t *ip, const int8_t *wp, int32_t c, int3
   acc[3] = a3;
 }
 
-__attribute__((noinline)) static void dw_3x3(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
-                   const int32_t *bias, int8_t *output, int32_t in_h, int32_t in_w, int32_t c,
-                   int32_t out_h, int32_t out_w, int32_t sh, int32_t sw) {
+/* Channel groups outer, pixels inner: each group's four requantizations are prepared once. */
+__attribute__((noinline)) static void dw_3x3(const tflm_conv_data *d, const int8_t *input,
+                                             const int8_t *filter, const int32_t *bias,
+                                             int8_t *output, int32_t in_h, int32_t in_w,
+                                             int32_t c, int32_t out_h, int32_t out_w, int32_t sh,
+                                             int32_t sw) {
   const int32_t offset = d->input_offset;
   const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
   const int32_t row = in_w * c;
-  const int32_t *mult = d->multipliers;
-  const int32_t *shift = d->shifts;
   const int32_t out_off = d->output_offset, lo = d->act_min, hi = d->act_max;
-  int8_t *out = output;
-  for (int32_t oy = 0; oy < out_h; oy++) {
-    const int32_t iy0 = oy * sh - d->pad_h;
-    const int32_t ky0 = max32(0, -iy0), ky1 = min32(3, in_h - iy0);
-    for (int32_t ox = 0; ox < out_w; ox++) {
-      const int32_t ix0 = ox * sw - d->pad_w;
-      const int32_t kx0 = max32(0, -ix0), kx1 = min32(3, in_w - ix0);
-      const int8_t *ip = input + (iy0 + ky0) * row + (ix0 + kx0) * c;
-      const int8_t *wp = filter + (ky0 * 3 + kx0) * c;
-      const int32_t rows = ky1 - ky0, cols = kx1 - kx0;
-      const int full = rows == 3 && cols == 3;
-      for (int32_t ch = 0; ch < c; ch += 4) {
-        int32_t acc[4] = {0, 0, 0, 0};
-        if (bias) memcpy(acc, bias + ch, sizeof acc);
-        if (full) {
-          dw_3x3_full(ip + ch, wp + ch, c, row, offset2, acc);
+  for (int32_t ch = 0; ch < c; ch += 4) {
+    tflm_rq q[4];
+    int32_t b[4] = {0, 0, 0, 0};
+    for (int i = 0; i < 4; i++) q[i] = tflm_rq_make(d->multipliers[ch + i], d->shifts[ch + i]);
+    if (bias) memcpy(b, bias + ch, sizeof b);
+    const int8_t *in_ch = input + ch;
+    const int8_t *w_ch = filter + ch;
+    int8_t *out = output + ch;
+    for (int32_t oy = 0; oy < out_h; oy++) {
+      const int32_t iy0 = oy * sh - d->pad_h;
+      const int32_t ky0 = max32(0, -iy0), ky1 = min32(3, in_h - iy0);
+      const int32_t rows = ky1 - ky0;
+      for (int32_t ox = 0; ox < out_w; ox++) {
+        const int32_t ix0 = ox * sw - d->pad_w;
+        const int32_t kx0 = max32(0, -ix0), kx1 = min32(3, in_w - ix0);
+        const int32_t cols = kx1 - kx0;
+        const int8_t *ip = in_ch + (iy0 + ky0) * row + (ix0 + kx0) * c;
+        const int8_t *wp = w_ch + (ky0 * 3 + kx0) * c;
+        int32_t acc[4] = {b[0], b[1], b[2], b[3]};
+        if (rows == 3 && cols == 3) {
+          dw_3x3_full(ip, wp, c, row, offset2, acc);
         } else {
-          dw_3x3_group(ip + ch, wp + ch, rows, cols, c, row, offset2, acc);
+          dw_3x3_group(ip, wp, rows, cols, c, row, offset2, acc);
         }
         for (int i = 0; i < 4; i++) {
-          const int32_t v = tflm_requantize(acc[i], mult[ch + i], shift[ch + i]) + out_off;
-          out[ch + i] = (int8_t)tflm_clamp(v, lo, hi);
+          out[i] = (int8_t)tflm_clamp(tflm_rq_apply(acc[i], &q[i]) + out_off, lo, hi);
         }
+        out += c;
       }
-      out += c;
     }
   }
 }

@@ -43,6 +43,28 @@ TFLM_INLINE int32_t tflm_requantize(int32_t x, int32_t multiplier, int32_t shift
                                    right);
 }
 
+/* A requantization with its shifts and rounding mask prepared once (for loops over pixels):
+ * the same result as tflm_requantize(x, m, shift). */
+typedef struct {
+  int32_t m, left, right, mask, half;
+} tflm_rq;
+
+TFLM_INLINE tflm_rq tflm_rq_make(int32_t m, int32_t shift) {
+  tflm_rq q;
+  q.m = m;
+  q.left = shift > 0 ? shift : 0;
+  q.right = shift > 0 ? 0 : -shift;
+  q.mask = (int32_t)((1u << q.right) - 1u);
+  q.half = q.mask >> 1;
+  return q;
+}
+
+TFLM_INLINE int32_t tflm_rq_apply(int32_t x, const tflm_rq *q) {
+  const int32_t h = tflm_doubling_high_mul((int32_t)((uint32_t)x << q->left), q->m);
+  const int32_t threshold = q->half + (int32_t)((uint32_t)h >> 31);
+  return (h >> q->right) + ((h & q->mask) > threshold ? 1 : 0);
+}
+
 TFLM_INLINE int32_t tflm_clamp(int32_t x, int32_t lo, int32_t hi) {
   return x < lo ? lo : (x > hi ? hi : x);
 }
