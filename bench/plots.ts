@@ -110,8 +110,10 @@ export function memoryProfileSpec(model: string, rows: readonly BenchRow[]): Plo
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title: {
         text: `${model}: live arena memory per op step (${board} plan)`,
-        subtitle:
-          "plan: arena covered by live buffers (+ persistent tail); liveness bound: live activations per op; red dashed: board SRAM",
+        subtitle: [
+          "plan: arena bytes under live buffers (+ persistent tail)",
+          "liveness bound: live activations per op; red dashed: board SRAM",
+        ],
       },
       width: WIDTH,
       height: HEIGHT,
