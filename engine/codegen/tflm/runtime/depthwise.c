@@ -261,29 +261,54 @@ __attribute__((noinline)) static void dw_opt(const tflm_conv_data *d, const int8
   }
 }
 
-__attribute__((noinline)) static void dw_generic(const tflm_conv_data *d, const int8_t *input, const int8_t *filter,
-                       const int32_t *bias, int8_t *output, int32_t in_h, int32_t in_w,
-                       int32_t c, int32_t kh, int32_t kw, int32_t out_h, int32_t out_w,
-                       int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t mult) {
+/* First tap index in [0, k) whose position start + t * dilation lies in [0, size), and one past
+ * the last (the valid taps are contiguous). */
+TFLM_INLINE void tap_range(int32_t start, int32_t k, int32_t dilation, int32_t size, int32_t *t0,
+                           int32_t *t1) {
+  int32_t a = 0, b = k;
+  while (a < b && start + a * dilation < 0) a++;
+  while (b > a && start + (b - 1) * dilation >= size) b--;
+  *t0 = a;
+  *t1 = b;
+}
+
+__attribute__((noinline)) static void dw_generic(const tflm_conv_data *d, const int8_t *input,
+                                                 const int8_t *filter, const int32_t *bias,
+                                                 int8_t *output, int32_t in_h, int32_t in_w,
+                                                 int32_t c, int32_t kh, int32_t kw, int32_t out_h,
+                                                 int32_t out_w, int32_t sh, int32_t sw,
+                                                 int32_t dh, int32_t dw, int32_t mult) {
   const int32_t cout = c * mult;
   const int32_t offset = d->input_offset;
+  const int32_t x_step = dw * c, y_step = dh * in_w * c;
+  const int32_t wx_step = cout, wy_step = kw * cout;
   int8_t *out = output;
   for (int32_t oy = 0; oy < out_h; oy++) {
+    const int32_t iy0 = oy * sh - d->pad_h;
+    int32_t ky0, ky1;
+    tap_range(iy0, kh, dh, in_h, &ky0, &ky1);
     for (int32_t ox = 0; ox < out_w; ox++) {
-      const int32_t iy0 = oy * sh - d->pad_h, ix0 = ox * sw - d->pad_w;
+      const int32_t ix0 = ox * sw - d->pad_w;
+      int32_t kx0, kx1;
+      tap_range(ix0, kw, dw, in_w, &kx0, &kx1);
+      const int8_t *in_base = input + ((iy0 + ky0 * dh) * in_w + ix0 + kx0 * dw) * c;
+      const int8_t *w_base = filter + (ky0 * kw + kx0) * cout;
       for (int32_t ic = 0; ic < c; ic++) {
         for (int32_t m = 0; m < mult; m++) {
           const int32_t oc = ic * mult + m;
           int32_t acc = bias ? bias[oc] : 0;
-          for (int32_t ky = 0; ky < kh; ky++) {
-            const int32_t iy = iy0 + ky * dh;
-            if (iy < 0 || iy >= in_h) continue;
-            for (int32_t kx = 0; kx < kw; kx++) {
-              const int32_t ix = ix0 + kx * dw;
-              if (ix < 0 || ix >= in_w) continue;
-              acc += (input[(iy * in_w + ix) * c + ic] + offset) *
-                     filter[(ky * kw + kx) * cout + oc];
+          const int8_t *iy = in_base + ic;
+          const int8_t *wy = w_base + oc;
+          for (int32_t ky = ky0; ky < ky1; ky++) {
+            const int8_t *ix = iy;
+            const int8_t *wx = wy;
+            for (int32_t kx = kx0; kx < kx1; kx++) {
+              acc += (*ix + offset) * *wx;
+              ix += x_step;
+              wx += wx_step;
             }
+            iy += y_step;
+            wy += wy_step;
           }
           out[oc] = dw_out(acc, d, oc);
         }
