@@ -53,7 +53,8 @@ export function createProgress(
     (cliProgress as unknown as { SingleBar: new (o: object, preset: object) => Bar }).SingleBar;
   const presets = (cliProgress as unknown as { Presets: { shades_classic: object } }).Presets;
   const bar = new Ctor({
-    format: "bench [{bar}] {value}/{total} | {last}",
+    format: "bench [{bar}] {value}/{total} {duration_formatted} (ETA {eta_formatted}) {last}",
+    barsize: 20,
     stream: process.stderr,
     hideCursor: false,
   }, presets.shades_classic);
