@@ -1,0 +1,121 @@
+/**
+ * The fuzz task's cases and checks: seeded random MBConv and ResNet-style networks built with the
+ * project's builders, run with both engines on a Cortex-M7 and a Cortex-M4 board.
+ *
+ * @module
+ */
+import { getBoard } from "../../boards.ts";
+import { buildMbconv, buildResNet, type MbconvArch, type MbconvBlock } from "../../builders/mod.ts";
+import type { Graph } from "../../ir/graph.ts";
+import { runModel } from "../../run.ts";
+import { createRng, type Rng } from "../../util/rng.ts";
+
+/** Boards every case runs on (one M7, one M4). */
+export const FUZZ_BOARDS = ["stm32f746", "stm32f412"] as const;
+
+function pick<T>(rng: Rng, xs: readonly T[]): T {
+  return xs[rng.int(xs.length)]!;
+}
+
+/** A random MBConv architecture (small resolution, odd channel counts). */
+export function randomMbconvArch(rng: Rng): MbconvArch {
+  const resolution = pick(rng, [16, 20, 24, 28, 32, 40, 48]);
+  const blocks: MbconvBlock[] = [];
+  let channels = 3 + rng.int(14);
+  const first = channels;
+  const n = 1 + rng.int(5);
+  for (let i = 0; i < n; i++) {
+    const stride = pick(rng, [1, 1, 2]);
+    const out = 3 + rng.int(21);
+    const residual = stride === 1 && out === channels && rng.int(2) === 0;
+    blocks.push({
+      kernel: pick(rng, [3, 5, 7]),
+      expand: pick(rng, [1, 3, 4, 6]),
+      stride,
+      outChannels: residual ? channels : out,
+      ...(residual ? { residual: true } : {}),
+    });
+    channels = residual ? channels : out;
+    if (rng.int(3) === 0) {
+      blocks.push({
+        kernel: pick(rng, [3, 5]),
+        expand: pick(rng, [2, 3, 5]),
+        stride: 1,
+        outChannels: channels,
+        residual: true,
+      });
+    }
+  }
+  return {
+    resolution,
+    inputChannels: pick(rng, [1, 3]),
+    classes: 2 + rng.int(20),
+    firstConv: { outChannels: first },
+    blocks,
+    ...(rng.int(2) === 0 ? { featureMix: { outChannels: 8 + rng.int(40) } } : {}),
+  };
+}
+
+/** The graph of fuzz case `index` under `seed` (MBConv three times out of four, else ResNet). */
+export function fuzzGraph(seed: number, index: number): Graph {
+  const rng = createRng((seed * 1000003 + index * 7919) >>> 0);
+  if (rng.int(4) === 3) {
+    const stacks = Array.from({ length: 1 + rng.int(3) }, () => 3 + rng.int(30));
+    return buildResNet(
+      { resolution: pick(rng, [8, 12, 16, 20, 32]), classes: 2 + rng.int(12), stacks },
+      { seed: index, name: `fuzz-${seed}-${index}-resnet` },
+    );
+  }
+  return buildMbconv(randomMbconvArch(rng), { seed: index, name: `fuzz-${seed}-${index}-mbconv` });
+}
+
+/** The outcome of one case on one board. */
+export interface FuzzOutcome {
+  readonly index: number;
+  readonly board: string;
+  readonly model: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/**
+ * Run case `index` on every board with both engines; a case fails when either engine differs from
+ * the reference, or an engine throws.
+ */
+export async function runFuzzCase(
+  seed: number,
+  index: number,
+  options: { readonly cacheDir?: string } = {},
+): Promise<FuzzOutcome[]> {
+  const out: FuzzOutcome[] = [];
+  let graph: Graph;
+  try {
+    graph = fuzzGraph(seed, index);
+  } catch (e) {
+    return [{ index, board: "-", model: "-", ok: false, detail: `build: ${(e as Error).message}` }];
+  }
+  for (const board of FUZZ_BOARDS) {
+    const parts: string[] = [];
+    let ok = true;
+    for (const engine of ["tinyengine", "tflm"] as const) {
+      try {
+        const r = await runModel(graph, {
+          engine,
+          board: getBoard(board),
+          ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+        });
+        if (!r.referenceMatch) ok = false;
+        parts.push(
+          `${engine} ${
+            r.referenceMatch ? "ok" : "MISMATCH"
+          } ${r.instructions} instr ${r.peakSramBytes} B`,
+        );
+      } catch (e) {
+        ok = false;
+        parts.push(`${engine} ERROR ${(e as Error).message.split("\n")[0]}`);
+      }
+    }
+    out.push({ index, board, model: graph.name, ok, detail: parts.join("; ") });
+  }
+  return out;
+}
