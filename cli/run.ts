@@ -65,6 +65,17 @@ export function engineArg(engine: string): EngineName {
   return getBackend(engine).name;
 }
 
+async function readInput(path: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.PermissionDenied) {
+      throw new TypeError(`Cannot read input file '${path}': ${e.message.split(":")[0]}`);
+    }
+    throw e;
+  }
+}
+
 const int = (n: number) => n.toLocaleString("en-US");
 
 /** The readable summary `run` prints. */
@@ -122,7 +133,7 @@ export async function runCommand(
     const engine = engineArg(opts.engine);
     const board = getBoard(opts.board);
     const graph = await loadModelArg(model);
-    const input = opts.input !== undefined ? await Deno.readFile(opts.input) : undefined;
+    const input = opts.input !== undefined ? await readInput(opts.input) : undefined;
     report = await runModel(graph, {
       engine,
       board,
