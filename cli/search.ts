@@ -21,6 +21,7 @@ import {
   runTinyNas,
 } from "../search/tinynas.ts";
 import { measureCalibration } from "../search/calibration.ts";
+import type { ArchCost, CostCalibration } from "../search/cost.ts";
 import { engineCodeHash } from "../search/latency.ts";
 
 /** Options of {@link searchCommand} (CLI flags in kebab-case). */
@@ -293,6 +294,21 @@ export async function searchCommand(
   }
 }
 
+/** Flash and SRAM of a shape-only cost under another calibration. */
+function rescale(
+  c: ArchCost,
+  k: CostCalibration,
+): { flashBytes: number; sramBytes: number } {
+  const model = k.modelBase + k.modelPerWeight * c.flashWeights +
+    (k.modelPerDwTap ?? k.modelPerWeight) * c.flashDwTaps + k.modelPerChannel * c.flashChannels;
+  const code = k.codeBase + k.codePerLayer * c.layers + k.codePerKernel * c.kernels;
+  const arena = k.arenaScale * (c.liveBytes + c.scratchBytes) + k.arenaOffset;
+  return {
+    flashBytes: Math.ceil(model) + Math.ceil(code),
+    sramBytes: Math.ceil(arena) + k.staticBytes + k.stackBytes,
+  };
+}
+
 async function calibrateMode(
   opts: SearchCommandOptions,
   io: SearchIo,
@@ -324,7 +340,15 @@ async function calibrateMode(
   table[board.core] = calibration;
   const sorted = Object.fromEntries(Object.entries(table).sort(([a], [b]) => a < b ? -1 : 1));
   await Deno.writeTextFile(path, JSON.stringify(sorted, null, 2) + "\n");
-  io.out(JSON.stringify({ core: board.core, calibration, samples: samples.length }));
+  // Residuals of the fit on its samples (it never under-predicts them).
+  const residuals = samples.map((s) => {
+    const c = { ...s.cost, ...rescale(s.cost, calibration) };
+    return {
+      flashOver: c.flashBytes - s.report.flashBytes,
+      sramOver: c.sramBytes - s.report.peakSramBytes,
+    };
+  });
+  io.out(JSON.stringify({ core: board.core, calibration, samples: samples.length, residuals }));
   return 0;
 }
 

@@ -98,55 +98,59 @@ export function fitCalibration(
   // Flash model constants: per weight byte and per output channel.
   const base = DEFAULT_CALIBRATION;
   let modelPerWeight = base.modelPerWeight;
+  let modelPerDwTap = base.modelPerDwTap ?? base.modelPerWeight;
   let modelPerChannel = base.modelPerChannel;
   let modelBase = base.modelBase;
   let codeBase = base.codeBase;
   let codePerLayer = base.codePerLayer;
   let codePerKernel = base.codePerKernel;
+  const modelCols = (s: CalibrationSample) => [
+    s.cost.flashWeights,
+    s.cost.flashDwTaps,
+    s.cost.flashChannels,
+  ];
+  const codeCols = (s: CalibrationSample) => [s.cost.layers, s.cost.kernels];
   const split = samples.some((s) => s.report.flashModelBytes > 0);
-  if (split && samples.length >= 4) {
+  if (split && samples.length >= 6) {
     // The backend names its constants: fit model bytes and code bytes separately.
-    const [w, c] = leastSquares(
-      samples.map((s) => [s.cost.flashWeights, s.cost.flashChannels]),
+    const m = leastSquares(
+      samples.map((s) => [1, ...modelCols(s)]),
       samples.map((s) => s.report.flashModelBytes),
     );
-    modelPerWeight = w ?? modelPerWeight;
-    modelPerChannel = c ?? modelPerChannel;
-    const [b0, l, k] = leastSquares(
-      samples.map((s) => [1, s.cost.layers, s.cost.kernels]),
+    [modelBase, modelPerWeight, modelPerDwTap, modelPerChannel] = m as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const c = leastSquares(
+      samples.map((s) => [1, ...codeCols(s)]),
       samples.map((s) => s.report.flashCodeBytes),
     );
-    codeBase = b0 ?? codeBase;
-    codePerLayer = l ?? codePerLayer;
-    codePerKernel = k ?? codePerKernel;
-    modelBase = max((s) =>
-      s.report.flashModelBytes - modelPerWeight * s.cost.flashWeights -
-      modelPerChannel * s.cost.flashChannels
-    );
-    codeBase = max((s) =>
-      s.report.flashCodeBytes - codePerLayer * s.cost.layers - codePerKernel * s.cost.kernels
-    );
-  } else if (samples.length >= 6) {
-    // Only the total is known: fit it as weights, channels, layers, kernels and a base.
-    const [b0, w, c, l, k] = leastSquares(
-      samples.map((
-        s,
-      ) => [1, s.cost.flashWeights, s.cost.flashChannels, s.cost.layers, s.cost.kernels]),
+    [codeBase, codePerLayer, codePerKernel] = c as [number, number, number];
+  } else if (samples.length >= 8) {
+    // Only the total is known: fit it on every column.
+    const t = leastSquares(
+      samples.map((s) => [1, ...modelCols(s), ...codeCols(s)]),
       samples.map((s) => s.report.flashBytes),
     );
-    modelPerWeight = w ?? modelPerWeight;
-    modelPerChannel = c ?? modelPerChannel;
-    codePerLayer = l ?? codePerLayer;
-    codePerKernel = k ?? codePerKernel;
+    [codeBase, modelPerWeight, modelPerDwTap, modelPerChannel, codePerLayer, codePerKernel] = t as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     modelBase = 0;
-    codeBase = b0 ?? codeBase;
   }
   // Shift the base so that no sample's total Flash is under-predicted.
-  codeBase += max((s) =>
-    s.report.flashBytes - (modelBase + modelPerWeight * s.cost.flashWeights +
-      modelPerChannel * s.cost.flashChannels + codeBase + codePerLayer * s.cost.layers +
-      codePerKernel * s.cost.kernels)
-  );
+  const predicted = (s: CalibrationSample) =>
+    modelBase + modelPerWeight * s.cost.flashWeights + modelPerDwTap * s.cost.flashDwTaps +
+    modelPerChannel * s.cost.flashChannels + codeBase + codePerLayer * s.cost.layers +
+    codePerKernel * s.cost.kernels;
+  // (256 bytes absorb the rounding of the coefficients below.)
+  codeBase += max((s) => s.report.flashBytes - predicted(s)) + 256;
   return {
     source: options.source,
     ...(options.engineHash !== undefined ? { engineHash: options.engineHash } : {}),
@@ -159,6 +163,7 @@ export function fitCalibration(
     codePerLayer: Math.round(codePerLayer * 100) / 100,
     codePerKernel: Math.round(codePerKernel * 100) / 100,
     modelPerWeight: Math.round(modelPerWeight * 10000) / 10000,
+    modelPerDwTap: Math.round(modelPerDwTap * 10000) / 10000,
     modelPerChannel: Math.round(modelPerChannel * 100) / 100,
     modelBase: Math.ceil(modelBase),
   };

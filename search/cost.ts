@@ -38,6 +38,8 @@ export interface CostCalibration {
   readonly codePerKernel: number;
   /** Flash for model constants: per weight byte, per output channel (bias + requantization). */
   readonly modelPerWeight: number;
+  /** Flash per depthwise tap (weights may be packed as int16 pairs in int32 words). */
+  readonly modelPerDwTap?: number;
   readonly modelPerChannel: number;
   readonly modelBase: number;
 }
@@ -75,8 +77,11 @@ export interface ArchCost {
   readonly arenaBytes: number;
   /** Predicted peak SRAM: arena + input buffer (when outside) + static + stack allowance. */
   readonly sramBytes: number;
-  /** Weight bytes (int8) and output channels with bias and requantization constants. */
+  /** Matmul (conv, fully connected) weights with rows padded to 4 bytes. */
   readonly flashWeights: number;
+  /** Depthwise taps (channels x kernel area). */
+  readonly flashDwTaps: number;
+  /** Output channels with bias and requantization constants. */
   readonly flashChannels: number;
   readonly flashModelBytes: number;
   readonly flashCodeBytes: number;
@@ -189,12 +194,18 @@ export function costOfLayers(
 ): ArchCost {
   let macs = 0;
   let weights = 0;
+  let dwTaps = 0;
+  let params = 0;
   let channels = 0;
   const kernels = new Set<string>();
   let counted = 0;
   for (const l of layers) {
     macs += layerMacs(l);
-    weights += layerWeights(l);
+    if (l.kind === "DEPTHWISE_CONV_2D") dwTaps += layerWeights(l);
+    else if (l.kind === "CONV_2D" || l.kind === "FULLY_CONNECTED") {
+      weights += l.outC * Math.ceil((l.kernel * l.kernel * l.inC) / 4) * 4;
+    }
+    params += layerWeights(l);
     channels += layerChannels(l);
     kernels.add(kernelKey(l));
     counted++;
@@ -211,6 +222,7 @@ export function costOfLayers(
     calibration.staticBytes + calibration.stackBytes;
   const flashModelBytes = Math.ceil(
     calibration.modelBase + calibration.modelPerWeight * weights +
+      (calibration.modelPerDwTap ?? calibration.modelPerWeight) * dwTaps +
       calibration.modelPerChannel * channels,
   );
   const flashCodeBytes = Math.ceil(
@@ -219,7 +231,7 @@ export function costOfLayers(
   );
   return {
     macs,
-    params: weights + channels,
+    params: params + channels,
     layers: counted,
     kernels: kernels.size,
     liveBytes,
@@ -228,6 +240,7 @@ export function costOfLayers(
     arenaBytes,
     sramBytes,
     flashWeights: weights,
+    flashDwTaps: dwTaps,
     flashChannels: channels,
     flashModelBytes,
     flashCodeBytes,

@@ -113,15 +113,18 @@ export async function evolve<M>(options: EvolutionOptions<M>): Promise<Evolution
   };
 
   const confirmed = new Map<string, Evaluated<M> | undefined>();
-  /** Sort, then confirm the top `nParents` until they are all confirmed (failures dropped). */
-  const rank = async (pop: Evaluated<M>[]): Promise<Evaluated<M>[]> => {
+  /**
+   * Sort, then confirm the top `count` until they are all confirmed (failures dropped). The last
+   * generation is confirmed whole, so the final population satisfies the exact check.
+   */
+  const rank = async (pop: Evaluated<M>[], count = nParents): Promise<Evaluated<M>[]> => {
     pop.sort(byScore);
     if (!options.confirm) return pop;
     for (;;) {
       let changed = false;
       const out: Evaluated<M>[] = [];
       for (const c of pop) {
-        if (out.length >= nParents || !options.confirm) {
+        if (out.length >= count || !options.confirm) {
           out.push(c);
           continue;
         }
@@ -165,7 +168,10 @@ export async function evolve<M>(options: EvolutionOptions<M>): Promise<Evolution
       const e = await tryDraw(() => crossoverArch(pickParent(), pickParent(), rng), seen);
       if (e) next.push(e);
     }
-    population = (await rank(next)).slice(0, Math.max(popSize, nParents));
+    population = (await rank(next, g === generations ? next.length : nParents)).slice(
+      0,
+      Math.max(popSize, nParents),
+    );
     history.push(population[0]!.score);
     await options.onGeneration?.(g, population);
   }

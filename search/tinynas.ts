@@ -92,6 +92,11 @@ export interface TinyNasOptions {
   readonly latencyMargin?: number;
   /** Candidates of the final population measured, best first, until one fits. @default 5 */
   readonly finalTries?: number;
+  /**
+   * Candidates whose SRAM estimate exceeds the limit by at most this many bytes get the exact
+   * plan instead of rejection. @default 16384
+   */
+  readonly exactSlack?: number;
   /** Latency table cache folder. @default ".cache/latency" */
   readonly cacheDir?: string;
   /** Repository root (for the engine code hash). @default the parent of this folder */
@@ -389,12 +394,15 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   const latencyMargin = options.latencyMargin ?? (measure ? Math.max(0.01, 2 * heldOutMax) : 0);
   const searchMaxInstructions = Math.floor(maxInstructions * (1 - latencyMargin));
   const band = options.exactBand ?? 1;
+  const exactSlack = options.exactSlack ?? 16384;
   const plans = new Map<string, PlanFigures>();
   const evaluate = async (arch: Arch) => {
     const net = netOf(arch);
     const layers = archLayers(net);
     const cost = costOfLayers(layers, calibration);
-    if (cost.sramBytes > limits.sramBytes || cost.flashBytes > limits.flashBytes) return undefined;
+    if (cost.flashBytes > limits.flashBytes) return undefined;
+    // The estimate is conservative; just over the limit, the exact plan decides.
+    if (cost.sramBytes > limits.sramBytes + exactSlack) return undefined;
     let instructions: number;
     if (measure) {
       const p = predictLatency(table, layers);
@@ -411,6 +419,10 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     }
     if (instructions > searchMaxInstructions) return undefined;
     const key = archKey(arch);
+    if (cost.sramBytes > limits.sramBytes) {
+      const exact = exactSram(key, arch, cost);
+      if (exact.sramBytes > limits.sramBytes) return undefined;
+    }
     const metrics: CandidateMetrics = {
       macs: cost.macs,
       params: cost.params,
@@ -423,23 +435,36 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     const score = await objective.score({ arch, net, cost, instructions });
     return { arch, key, score, metrics };
   };
-  /** The exact compile-time plan for candidates that reach the parent set. */
-  const confirm = (c: Evaluated<CandidateMetrics>) => {
-    if (c.metrics.sramBytes <= (1 - band) * limits.sramBytes) return Promise.resolve(c);
-    let plan = plans.get(c.key);
+  /** SRAM from the exact compile-time plan (cached by key). */
+  const exactSram = (key: string, arch: Arch, cost: ArchCost) => {
+    let plan = plans.get(key);
     if (!plan) {
-      plan = engine.plan(engine.buildGraph(netOf(c.arch), { name: c.key, seed: 0 }), board);
-      plans.set(c.key, plan);
+      plan = engine.plan(engine.buildGraph(netOf(arch), { name: key, seed: 0 }), board);
+      plans.set(key, plan);
     }
-    const cost = costOfLayers(archLayers(netOf(c.arch)), calibration);
     const arenaBytes = plan.source === "tinyengine"
       ? plan.arenaBytes
       : plan.arenaBytes + cost.scratchBytes + calibration.arenaOffset;
-    const sramBytes = arenaBytes + calibration.staticBytes + calibration.stackBytes;
-    if (sramBytes > limits.sramBytes) return Promise.resolve(undefined);
+    return {
+      arenaBytes,
+      sramBytes: arenaBytes + calibration.staticBytes + calibration.stackBytes,
+      source: plan.source,
+    };
+  };
+  /** The exact compile-time plan for candidates that reach the parent set. */
+  const confirm = (c: Evaluated<CandidateMetrics>) => {
+    if (c.metrics.sramBytes <= (1 - band) * limits.sramBytes) return Promise.resolve(c);
+    const cost = costOfLayers(archLayers(netOf(c.arch)), calibration);
+    const exact = exactSram(c.key, c.arch, cost);
+    if (exact.sramBytes > limits.sramBytes) return Promise.resolve(undefined);
     return Promise.resolve({
       ...c,
-      metrics: { ...c.metrics, arenaBytes, sramBytes, planSource: plan.source },
+      metrics: {
+        ...c.metrics,
+        arenaBytes: exact.arenaBytes,
+        sramBytes: exact.sramBytes,
+        planSource: exact.source,
+      },
     });
   };
   const ev = options.evolution ?? {};
