@@ -6,6 +6,7 @@
 import { UnsupportedOpError } from "../../ir/errors.ts";
 import type { Layer, Lowered } from "../../schedule/passes/types.ts";
 import { depthwiseTemplate } from "./kernels/depthwise.ts";
+import { fusedExpandTemplate } from "./kernels/fused_expand.ts";
 import { binaryTemplate, lutTemplate } from "./kernels/elementwise.ts";
 import { convTemplate, fullyConnectedTemplate } from "./kernels/matmul.ts";
 import {
@@ -58,6 +59,7 @@ export function layerKernel(
     case "CONV_2D":
       return convTemplate(lowered, layer, config.rowBlock);
     case "DEPTHWISE_CONV_2D":
+      if (layer.pre) return fusedExpandTemplate(lowered, layer, config.rowBlock);
       return depthwiseTemplate(lowered, layer, config.depthwiseDirect && !layer.inPlace);
     case "FULLY_CONNECTED":
       return fullyConnectedTemplate(lowered, layer, config.fcDirect);

@@ -38,7 +38,7 @@ export function markInPlace(lowered: Lowered): Lowered {
     const last = lastReaders(current);
     const src = l.inputs[0];
     const dst = l.outputs[0];
-    if (src === undefined || dst === undefined || src < 0) return l;
+    if (src === undefined || dst === undefined || src < 0 || l.pre) return l;
     const srcT = tensors[src]!;
     const dstT = tensors[dst]!;
     if (srcT.data || srcT.dtype !== "int8" || dstT.dtype !== "int8") return l;

@@ -8,6 +8,7 @@ import { fuseActivations } from "./activation.ts";
 import { aliasReshapes } from "./alias_reshape.ts";
 import { foldBoundaryQuantize } from "./fold_quantize.ts";
 import { markInPlace } from "./inplace.ts";
+import { fuseExpandDepthwise } from "./fuse_expand.ts";
 import { lowerGraph } from "./lower.ts";
 import { explicitPadding, fusePad } from "./padding.ts";
 import type { Lowered } from "./types.ts";
@@ -19,6 +20,7 @@ export { aliasReshapes } from "./alias_reshape.ts";
 export { explicitPadding, fusePad, layerPadding, samePadding } from "./padding.ts";
 export { activationClamp, fuseActivations } from "./activation.ts";
 export { lastReaders, markInPlace } from "./inplace.ts";
+export { fuseExpandDepthwise } from "./fuse_expand.ts";
 
 /** A named pass. */
 export interface Pass {
@@ -33,6 +35,7 @@ export const DEFAULT_PASSES: readonly Pass[] = [
   { name: "explicit-padding", run: explicitPadding },
   { name: "fuse-pad", run: fusePad },
   { name: "fuse-activation", run: fuseActivations },
+  { name: "fuse-expand-depthwise", run: fuseExpandDepthwise },
   { name: "in-place", run: markInPlace },
 ];
 

@@ -175,3 +175,37 @@ Deno.test("lifetimes share one buffer among aliases and keep residual inputs liv
   // Every buffer is live somewhere and no two tensors of different roots share an index.
   for (const b of buffers) assert.ok(b.firstUse <= b.lastUse);
 });
+
+Deno.test("fuseExpandDepthwise streams a 1x1 expansion into the depthwise that alone reads it", async () => {
+  const { fuseExpandDepthwise } = await import("./fuse_expand.ts");
+  const tensors: Tensor[] = [
+    act("x", [1, 6, 6, 4]),
+    weights("e_w", [12, 1, 1, 4]),
+    act("e", [1, 6, 6, 12], -128),
+    weights("dw_w", [1, 3, 3, 12]),
+    act("dw", [1, 3, 3, 12]),
+  ];
+  const g: Graph = {
+    name: "mbconv",
+    tensors,
+    nodes: [
+      { op: "CONV_2D", inputs: [0, 1, -1], outputs: [2], options: convOpts },
+      {
+        op: "DEPTHWISE_CONV_2D",
+        inputs: [2, 3, -1],
+        outputs: [4],
+        options: { ...convOpts, strideH: 2, strideW: 2, depthMultiplier: 1 },
+      },
+    ],
+    inputs: [0],
+    outputs: [4],
+  };
+  const l = fuseExpandDepthwise(explicitPadding(lowerGraph(g)));
+  assert.equal(l.layers.length, 1);
+  assert.equal(l.layers[0]!.pre?.op, "CONV_2D");
+  assert.deepEqual(l.layers[0]!.inputs.slice(0, 1), [0]);
+  assert.deepEqual(l.layers[0]!.from, [0, 1]);
+  // The expanded tensor gets no buffer.
+  const { bufferOf } = computeLifetimes(runPasses(g));
+  assert.equal(bufferOf[2], -1);
+});

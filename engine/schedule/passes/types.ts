@@ -36,6 +36,11 @@ export interface Layer {
   readonly inPlace?: boolean;
   /** Fused activation as an int8 clamp range. */
   readonly clamp?: Clamp;
+  /**
+   * A 1x1 expansion convolution fused in front of this depthwise layer: its output is never
+   * stored whole, only streamed row by row into a ring buffer (see `fuseExpandDepthwise`).
+   */
+  readonly pre?: Layer;
 }
 
 /** A model input or output whose float side was folded away. */

@@ -1,0 +1,203 @@
+/**
+ * The fused inverted-residual kernel (1x1 expansion + depthwise, see `fuseExpandDepthwise`):
+ * expanded rows are computed on demand by the matrix kernel straight into a ring of
+ * `(kh - 1) * dilation + 1` rows (each with its left/right padding columns holding the expanded
+ * zero point), then every depthwise output row is computed channel by channel from the ring.
+ * Each expanded row is computed exactly once; the expanded tensor is never stored whole.
+ *
+ * @module
+ */
+import { convParams } from "../../../reference/quant.ts";
+import type { Conv2DNode, DepthwiseConv2DNode } from "../../../ir/graph.ts";
+import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
+import { alignUp } from "../../../schedule/lifetimes.ts";
+import { packDepthwiseWeights } from "./depthwise.ts";
+import {
+  clampMode,
+  matmulFunction,
+  packMatmulWeights,
+  requantExpr,
+  requantLoad,
+  requantTable,
+} from "./matmul.ts";
+import type { LayerKernel } from "./types.ts";
+import { clampOf, constInt32OrZero, constInt8, nhwc, tensorOf } from "./util.ts";
+
+/** Template of a depthwise layer with a fused 1x1 expansion (`layer.pre`). */
+export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: number): LayerKernel {
+  const { graph } = lowered;
+  const pre = layer.pre!;
+  const pwNode = pre.node as Conv2DNode;
+  const dwNode = layer.node as DepthwiseConv2DNode;
+  const input = tensorOf(lowered, pre.inputs[0], "expansion input");
+  const pwFilter = tensorOf(lowered, pre.inputs[1], "expansion filter");
+  const pwBias = (pre.inputs[2] ?? -1) >= 0
+    ? tensorOf(lowered, pre.inputs[2], "expansion bias")
+    : undefined;
+  const mid = tensorOf(lowered, pre.outputs[0], "expanded");
+  const dwFilter = tensorOf(lowered, layer.inputs[1], "depthwise filter");
+  const dwBias = (layer.inputs[2] ?? -1) >= 0
+    ? tensorOf(lowered, layer.inputs[2], "depthwise bias")
+    : undefined;
+  const output = tensorOf(lowered, layer.outputs[0], "output");
+  const [, h, w, cin] = nhwc(input.shape);
+  const [, , , cmid] = nhwc(mid.shape);
+  const [, ho, wo, cout] = nhwc(output.shape);
+  const [, kh, kw] = nhwc(dwFilter.shape);
+  const mult = cout / cmid;
+  const o = dwNode.options;
+  const pad = layer.pad ?? { top: 0, bottom: 0, left: 0, right: 0 };
+  const span = (kh - 1) * o.dilationH + 1;
+  // Ring row: every padded column the outputs can read.
+  const wn = (wo - 1) * o.strideW + (kw - 1) * o.dilationW + 1;
+  const wp = Math.max(wn, pad.left + w);
+  const rowBytes = wp * cmid;
+  const k4 = Math.ceil(cin / 4) * 4;
+  const block = Math.max(1, Math.min(rowBlock, w));
+  const ringBytes = alignUp((span + 1) * rowBytes);
+  const taps = kh * kw;
+  return {
+    scratchBytes: ringBytes + block * k4 * 2,
+    variant:
+      `expand k${cin} n${cmid} + depthwise ${kh}x${kw} s${o.strideH} streamed (${span}-row ring)`,
+    emit(ctx) {
+      const g = { ...graph, nodes: [] };
+      const pp = convParams(g, { ...pwNode, inputs: pre.inputs, outputs: pre.outputs });
+      const pwPacked = packMatmulWeights(
+        constInt8(pwFilter),
+        cmid,
+        cin,
+        constInt32OrZero(pwBias, cmid),
+        pp.inputOffset,
+      );
+      const pwRq = requantTable(pp.multipliers, pp.shifts);
+      const pwCl = clampOf(pre);
+      const pwCm = clampMode(pwCl.min, pwCl.max);
+      const dp = convParams(g, {
+        ...dwNode,
+        inputs: [pre.outputs[0]!, ...layer.inputs.slice(1)],
+        outputs: layer.outputs,
+      });
+      const dwPacked = packDepthwiseWeights(
+        constInt8(dwFilter),
+        taps,
+        cout,
+        constInt32OrZero(dwBias, cout),
+        dp.inputOffset,
+      );
+      const dwRq = requantTable(dp.multipliers, dp.shifts);
+      const dwCl = clampOf(layer);
+      const dwCm = clampMode(dwCl.min, dwCl.max);
+      const c = ctx.consts;
+      const pwW = c.int8(pwPacked.packed);
+      const pwB = c.int32(pwPacked.bias);
+      const pwQ = c.int32(pwRq.table);
+      const dwW = c.int8(dwPacked.packed);
+      const dwB = c.int32(dwPacked.bias);
+      const dwQ = c.int32(dwRq.table);
+      const mm = (r: number) =>
+        ctx.kernel(
+          `mm${r}_k${k4}_n${cmid}_${pwRq.mode}_${pwCm}`,
+          (name) => matmulFunction(name, r, k4, cmid, pwRq.mode, pwCm),
+        );
+      const full = Math.floor(w / block) * block;
+      const rem = w - full;
+      const mmFull = full > 0 ? mm(block) : "";
+      const mmRem = rem > 0 ? mm(rem) : "";
+      const zpMid = -dp.inputOffset;
+      const geo = [
+        h,
+        w,
+        cin,
+        cmid,
+        mult,
+        ho,
+        wo,
+        kh,
+        kw,
+        o.strideH,
+        o.strideW,
+        o.dilationH,
+        o.dilationW,
+        pad.top,
+        pad.left,
+        block,
+        pwRq.mode,
+        pwCm,
+        dwRq.mode,
+        dwCm,
+      ];
+      const loadTaps = Array.from({ length: taps }, (_, i) => `const int32_t k${i} = wk[${i}];`);
+      const sum: string[] = [];
+      for (let ky = 0; ky < kh; ky++) {
+        for (let kx = 0; kx < kw; kx++) {
+          sum.push(`r${ky}[${kx * o.dilationW * cmid}] * k${ky * kw + kx}`);
+        }
+      }
+      const rowPtrs = Array.from(
+        { length: kh },
+        (_, ky) => `const int8_t *r${ky} = rows[${ky}] + c;`,
+      );
+      const advance = Array.from({ length: kh }, (_, ky) => `r${ky} += ${o.strideW * cmid};`);
+      const fn = ctx.kernel(`xdw_${geo.join("_")}`, (name) =>
+        [
+          `static void ${name}(const int8_t *in, int8_t *out, const int8_t *pw_w, const int32_t *pw_b, const int32_t *pw_q, int32_t pw_zp, int32_t pw_lo, int32_t pw_hi, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_mid, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
+          `  (void)lo; (void)hi;`,
+          `  int8_t *ring = scratch;`,
+          `  int8_t *zrow = scratch + ${span * rowBytes};`,
+          `  int16_t *col = (int16_t *)(scratch + ${ringBytes});`,
+          `  int32_t held[${span}];`,
+          `  memset(ring, zp_mid, ${(span + 1) * rowBytes});`,
+          `  for (int32_t s = 0; s < ${span}; s++) held[s] = -1;`,
+          `  for (int32_t oy = 0; oy < ${ho}; oy++) {`,
+          `    const int8_t *rows[${kh}];`,
+          `    for (int32_t ky = 0; ky < ${kh}; ky++) {`,
+          `      int32_t iy = oy * ${o.strideH} - ${pad.top} + ky * ${o.dilationH};`,
+          `      if (iy < 0 || iy >= ${h}) { rows[ky] = zrow; continue; }`,
+          `      int32_t s = iy % ${span};`,
+          `      int8_t *dst = ring + s * ${rowBytes} + ${pad.left * cmid};`,
+          `      if (held[s] != iy) {`,
+          `        const int8_t *src = in + iy * ${w * cin};`,
+          `        int32_t px = 0;`,
+          full > 0
+            ? `        for (; px < ${full}; px += ${block}) {\n          for (int32_t r = 0; r < ${block}; r++) te_unpack(src + (px + r) * ${cin}, col + r * ${k4}, ${
+              k4 / 4
+            });\n          ${mmFull}(col, pw_w, pw_b, pw_q, dst + px * ${cmid}, pw_zp, pw_lo, pw_hi);\n        }`
+            : "",
+          rem > 0
+            ? `        for (int32_t r = 0; r < ${rem}; r++) te_unpack(src + (px + r) * ${cin}, col + r * ${k4}, ${
+              k4 / 4
+            });\n        ${mmRem}(col, pw_w, pw_b, pw_q, dst + px * ${cmid}, pw_zp, pw_lo, pw_hi);`
+            : "",
+          `        held[s] = iy;`,
+          `      }`,
+          `      rows[ky] = ring + s * ${rowBytes};`,
+          `    }`,
+          `    int8_t *orow = out + oy * ${wo * cout};`,
+          `    for (int32_t c = 0; c < ${cmid}; c++) {`,
+          `      for (int32_t mm = 0; mm < ${mult}; mm++) {`,
+          `        const int32_t oc = c * ${mult} + mm;`,
+          `        const int8_t *wk = w + oc * ${taps};`,
+          `        ${loadTaps.join(" ")}`,
+          `        const int32_t b = bias[oc];`,
+          `        ${requantLoad(dwRq.mode, "q", "oc")}`,
+          `        ${rowPtrs.join(" ")}`,
+          `        int8_t *o = orow + oc;`,
+          `        for (int32_t ox = 0; ox < ${wo}; ox++) {`,
+          `          int32_t acc = b + ${sum.join(" + ")};`,
+          `          *o = ${requantExpr("acc", dwRq.mode, dwCm)};`,
+          `          o += ${cout};`,
+          `          ${advance.join(" ")}`,
+          `        }`,
+          `      }`,
+          `    }`,
+          `  }`,
+          `}`,
+          ``,
+        ].filter((l) => l !== "").join("\n"));
+      return `${fn}(${ctx.ptr(pre.inputs[0]!)}, ${
+        ctx.ptr(layer.outputs[0]!)
+      }, ${pwW}, ${pwB}, ${pwQ}, ${pp.outputOffset}, ${pwCl.min}, ${pwCl.max}, ${dwW}, ${dwB}, ${dwQ}, ${zpMid}, ${dp.outputOffset}, ${dwCl.min}, ${dwCl.max}, ${ctx.scratch});`;
+    },
+  };
+}
