@@ -160,17 +160,18 @@ __attribute__((noinline)) static void dw_3x3(const tflm_conv_data *d, const int8
       const int32_t iy0 = oy * sh - d->pad_h;
       const int32_t ky0 = max32(0, -iy0), ky1 = min32(3, in_h - iy0);
       const int32_t rows = ky1 - ky0;
-      for (int32_t ox = 0; ox < out_w; ox++) {
-        const int32_t ix0 = ox * sw - d->pad_w;
-        const int32_t kx0 = max32(0, -ix0), kx1 = min32(3, in_w - ix0);
-        const int32_t cols = kx1 - kx0;
-        const int8_t *ip = in_ch + (iy0 + ky0) * row + (ix0 + kx0) * c;
-        const int8_t *wp = w_ch + (ky0 * 3 + kx0) * c;
+      const int8_t *in_row = in_ch + iy0 * row; /* row of tap ky = 0 (may be virtual) */
+      int32_t ix0 = -d->pad_w;
+      for (int32_t ox = 0; ox < out_w; ox++, ix0 += sw) {
         int32_t acc[4] = {b[0], b[1], b[2], b[3]};
-        if (rows == 3 && cols == 3) {
-          dw_3x3_full(ip, wp, c, row, offset2, acc);
+        if (rows == 3 && ix0 >= 0 && ix0 + 3 <= in_w) {
+          /* Interior: the whole window, no clipping. */
+          dw_3x3_full(in_row + ix0 * c, w_ch, c, row, offset2, acc);
         } else {
-          dw_3x3_group(ip, wp, rows, cols, c, row, offset2, acc);
+          const int32_t kx0 = max32(0, -ix0), kx1 = min32(3, in_w - ix0);
+          const int8_t *ip = in_ch + (iy0 + ky0) * row + (ix0 + kx0) * c;
+          const int8_t *wp = w_ch + (ky0 * 3 + kx0) * c;
+          dw_3x3_group(ip, wp, rows, kx1 - kx0, c, row, offset2, acc);
         }
         for (int i = 0; i < 4; i++) {
           out[i] = (int8_t)tflm_clamp(tflm_rq_apply(acc[i], &q[i]) + out_off, lo, hi);
