@@ -234,8 +234,8 @@ function paperTable(rows: readonly BenchRow[], anchors: Anchors): string[] {
     [
       "network",
       "board",
-      "ours tinyengine SRAM kB / Flash kB / instr",
-      "ours tflm SRAM kB / Flash kB / instr",
+      "ours tinyengine SRAM kB / Flash kB / M instructions",
+      "ours tflm SRAM kB / Flash kB / M instructions",
       "TinyEngine (published) SRAM kB / Flash kB / latency",
       "TF-Lite Micro (published)",
       "X-CUBE-AI (published)",
