@@ -91,10 +91,10 @@ export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
   const notes: string[] = [];
   const cases: BenchCase[] = [];
   for (const s of options.suites) {
-    const r = resolveSuite(s, {
-      repoRoot: root,
-      ...(options.externalDir === undefined ? {} : { externalDir: options.externalDir }),
-    });
+    const r = resolveSuite(
+      s,
+      options.externalDir === undefined ? {} : { externalDir: options.externalDir },
+    );
     cases.push(...r.cases);
     notes.push(...r.notes);
   }

@@ -15,6 +15,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { loadAnchors, publishedBoards } from "./anchors.ts";
 import type { BenchCase } from "./types.ts";
+import { sharedConfigsDir, sharedModelsDir } from "../engine/util/shared_data.ts";
 
 /** Suite names, in report order. */
 export const SUITES: readonly string[] = ["paper", "mlperf", "external", "gate"];
@@ -91,16 +92,12 @@ export const GATE_BOARDS: readonly string[] = ["stm32f746", "stm32f412"];
 
 /** Where suites find their inputs. */
 export interface SuiteOptions {
-  /** Repository root. @default the parent of bench/ */
-  readonly repoRoot?: string;
   /** Published configurations. @default env MCU_CONFIGS_DIR, else ../shared/mcunet-configs */
   readonly configsDir?: string;
   /** Third-party models. @default env MCU_MODELS_DIR, else ../shared/models */
   readonly modelsDir?: string;
   /** Directory of `.tflite` files for the `external` suite (`--models DIR`). */
   readonly externalDir?: string;
-  /** Environment look-up (injected for tests). @default Deno.env.get */
-  readonly env?: (name: string) => string | undefined;
 }
 
 /** The cases of a suite, and lines to show the reader (e.g. why something was skipped). */
@@ -119,13 +116,9 @@ export function repoRoot(): string {
 }
 
 function dirs(options: SuiteOptions): { configs: string; models: string } {
-  const root = options.repoRoot ?? repoRoot();
-  const env = options.env ?? ((n: string) => Deno.env.get(n));
   return {
-    configs: options.configsDir ?? (env("MCU_CONFIGS_DIR") || undefined) ??
-      resolve(root, "..", "shared", "mcunet-configs"),
-    models: options.modelsDir ?? (env("MCU_MODELS_DIR") || undefined) ??
-      resolve(root, "..", "shared", "models"),
+    configs: options.configsDir ?? sharedConfigsDir(),
+    models: options.modelsDir ?? sharedModelsDir(),
   };
 }
 
