@@ -7,7 +7,7 @@
  * @module
  */
 import type { Graph } from "../engine/ir/graph.ts";
-import { loadEngineApi } from "./engine_api.ts";
+import { engineApi } from "./engine_api.ts";
 import { errorText, type MeasureApi, measureJob, type MeasureOutcome } from "./measure.ts";
 import type { BenchJob } from "./types.ts";
 
@@ -17,21 +17,13 @@ interface WorkerScope {
 }
 
 const scope = globalThis as unknown as WorkerScope;
-let api: Promise<MeasureApi> | undefined;
+const engine: MeasureApi = engineApi();
 let last: { key: string; graph: Graph } | undefined;
 
 async function handle(
   job: BenchJob,
   firmwareCacheDir: string | undefined,
 ): Promise<MeasureOutcome> {
-  api ??= loadEngineApi();
-  let engine: MeasureApi;
-  try {
-    engine = await api;
-  } catch (e) {
-    api = undefined;
-    return { ok: false, error: errorText("engine", e) };
-  }
   const key = JSON.stringify(job.case.source);
   if (last?.key !== key) {
     last = undefined;

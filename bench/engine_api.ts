@@ -1,6 +1,6 @@
 /**
  * The bench's view of the engine ({@link MeasureApi}), wired to engine/run.ts, engine/builders,
- * engine/tflite, engine/analysis and the backend registry.
+ * engine/tflite and engine/analysis.
  *
  * @module
  */
@@ -17,17 +17,17 @@ import type { LivenessResult, MeasureApi } from "./measure.ts";
 import type { ModelSource } from "./types.ts";
 
 /**
- * Load the engine modules and return the bench's API over them.
+ * The bench's API over the engine modules.
  *
  * @example
  * ```ts ignore
- * const api = await loadEngineApi();
+ * const api = engineApi();
  * const graph = await api.loadModel({ kind: "builder", spec: "mbv2-w0.35-r64" });
  * const report = await api.runModel(graph, { engine: "tflm", board: "stm32f746", modelName: "m" });
  * ```
  */
-export function loadEngineApi(): Promise<MeasureApi> {
-  return Promise.resolve({
+export function engineApi(): MeasureApi {
+  return {
     async loadModel(source: ModelSource): Promise<Graph> {
       switch (source.kind) {
         case "config":
@@ -60,5 +60,5 @@ export function loadEngineApi(): Promise<MeasureApi> {
       );
       return { bytes: b.bytes, perOp: b.perOp };
     },
-  });
+  };
 }
