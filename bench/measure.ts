@@ -92,6 +92,7 @@ export async function measureJob(
       engine: job.engine,
       board: job.board,
       modelName: job.case.id,
+      ...(options.firmwareCacheDir !== undefined ? { cacheDir: options.firmwareCacheDir } : {}),
     });
   } catch (e) {
     return { ok: false, error: errorText("run", e) };
