@@ -7,6 +7,7 @@ import { getBoard } from "../../boards.ts";
 import { buildFirmware } from "../../build/gcc.ts";
 import {
   activationRange,
+  multiplyByQuantizedMultiplier,
   quantizeMultiplier,
   roundHalfAwayFromZero,
 } from "../../reference/quant.ts";
@@ -92,5 +93,63 @@ Deno.test("runtime quantize_multiplier, round and activation range equal the ref
     if (v > 0 && Math.fround(v) === v) {
       assert.deepEqual([out[6 * i + 3], out[6 * i + 4]], [range.min, range.max], `${act} ${v}`);
     }
+  }
+});
+
+const REQUANT_MAIN = `
+#include "probe.h"
+#include "kernel_util.h"
+#define N ${N}
+MCU_NOINIT int32_t mcu_input[3 * N];
+int32_t mcu_output[2 * N];
+int main(void) {
+  for (int i = 0; i < N; i++) {
+    const int32_t x = mcu_input[3 * i], m = mcu_input[3 * i + 1], s = mcu_input[3 * i + 2];
+    mcu_output[2 * i] = tflm_requantize(x, m, s);
+    const tflm_rq q = tflm_rq_make(m, s);
+    mcu_output[2 * i + 1] = tflm_rq_apply(x, &q);
+  }
+  return 0;
+}
+`;
+
+Deno.test("runtime requantization (both forms) equals multiplyByQuantizedMultiplier bit for bit", async () => {
+  const rng = createRng(123);
+  const triples = new Int32Array(3 * N);
+  const extremes = [-2147483648, 2147483647, -1, 0, 1, -1073741824, 1073741823];
+  for (let i = 0; i < N; i++) {
+    const kind = rng.int(4);
+    const x = kind === 0
+      ? rng.int(2 ** 32) | 0
+      : kind === 1
+      ? rng.int(200001) - 100000
+      : kind === 2
+      ? extremes[rng.int(extremes.length)]!
+      : rng.int(2 ** 25) - 2 ** 24;
+    const m = rng.int(8) === 0 ? 0 : 2 ** 30 + rng.int(2 ** 30);
+    // Mostly right shifts (the fast form), some 0, 1 and small left shifts (with small x).
+    const s = rng.int(6) === 0 ? rng.int(4) - 1 : -(2 + rng.int(30));
+    triples.set([s > 0 ? x >> 8 : x, m, s], 3 * i);
+  }
+  const board = getBoard("stm32f746");
+  const runtime = (f: string) => Deno.readTextFileSync(new URL(`./runtime/${f}`, import.meta.url));
+  const image = await buildFirmware({
+    name: "tflm_requant_test",
+    files: {
+      "tflm.h": runtime("tflm.h"),
+      "kernel_util.h": runtime("kernel_util.h"),
+      "main.c": REQUANT_MAIN,
+    },
+  }, { board });
+  const run = runFirmware({ elf: image.elf, board }, {
+    inputs: { mcu_input: new Uint8Array(triples.buffer) },
+    outputs: ["mcu_output"],
+  });
+  const out = new Int32Array(run.outputs.mcu_output!.slice().buffer);
+  for (let i = 0; i < N; i++) {
+    const [x, m, s] = [triples[3 * i]!, triples[3 * i + 1]!, triples[3 * i + 2]!];
+    const want = multiplyByQuantizedMultiplier(x, m, s);
+    assert.equal(out[2 * i], want, `requantize(${x}, ${m}, ${s})`);
+    assert.equal(out[2 * i + 1], want, `rq_apply(${x}, ${m}, ${s})`);
   }
 });

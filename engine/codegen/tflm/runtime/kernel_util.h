@@ -35,8 +35,26 @@ TFLM_INLINE int32_t tflm_doubling_high_mul(int32_t a, int32_t b) {
   return (int32_t)(((int64_t)a * b + (1ll << 30)) >> 31);
 }
 
+/*
+ * The same result in one 64-bit multiply-accumulate when the right shift e is at least 2 (the
+ * usual case): RDBPOT(SRDHM(x, m), e) == (x*m + 2^30 + 2^(30+e) - [x<0] * 2^31) >> (31 + e),
+ * exactly, for every int32 x and multiplier m in [0, 2^31) (SRDHM rounds half up, RDBPOT half
+ * away from zero; the [x<0] term turns the second into half down for negatives). The constant's
+ * low word is 2^30 ^ ([x<0] << 31), its high word 2^(e-2) - [x<0]; the answer is the high word of
+ * the sum shifted right by e - 1.
+ */
+TFLM_INLINE int32_t tflm_requantize_fast(int32_t x, int32_t multiplier, int32_t hi_base,
+                                         int32_t hi_shift) {
+  const int32_t s = x >> 31;
+  uint32_t lo = 0x40000000u ^ ((uint32_t)s << 31);
+  int32_t hi = hi_base + s;
+  __asm__("smlal %0, %1, %2, %3" : "+r"(lo), "+r"(hi) : "r"(x), "r"(multiplier));
+  return hi >> hi_shift;
+}
+
 /* TFLite MultiplyByQuantizedMultiplier(x, multiplier, shift). */
 TFLM_INLINE int32_t tflm_requantize(int32_t x, int32_t multiplier, int32_t shift) {
+  if (shift <= -2) return tflm_requantize_fast(x, multiplier, 1 << (-shift - 2), -shift - 1);
   const int32_t left = shift > 0 ? shift : 0;
   const int32_t right = shift > 0 ? 0 : -shift;
   return tflm_rounding_shift_right(tflm_doubling_high_mul((int32_t)((uint32_t)x << left), multiplier),
@@ -46,7 +64,7 @@ TFLM_INLINE int32_t tflm_requantize(int32_t x, int32_t multiplier, int32_t shift
 /* A requantization with its shifts and rounding mask prepared once (for loops over pixels):
  * the same result as tflm_requantize(x, m, shift). */
 typedef struct {
-  int32_t m, left, right, mask, half;
+  int32_t m, left, right, mask, half, hi_base, hi_shift;
 } tflm_rq;
 
 TFLM_INLINE tflm_rq tflm_rq_make(int32_t m, int32_t shift) {
@@ -56,10 +74,13 @@ TFLM_INLINE tflm_rq tflm_rq_make(int32_t m, int32_t shift) {
   q.right = shift > 0 ? 0 : -shift;
   q.mask = (int32_t)((1u << q.right) - 1u);
   q.half = q.mask >> 1;
+  q.hi_base = q.right >= 2 ? 1 << (q.right - 2) : 0;
+  q.hi_shift = q.right >= 2 ? q.right - 1 : -1; /* -1: use the two-step form */
   return q;
 }
 
 TFLM_INLINE int32_t tflm_rq_apply(int32_t x, const tflm_rq *q) {
+  if (q->hi_shift >= 0) return tflm_requantize_fast(x, q->m, q->hi_base, q->hi_shift);
   const int32_t h = tflm_doubling_high_mul((int32_t)((uint32_t)x << q->left), q->m);
   const int32_t threshold = q->half + (int32_t)((uint32_t)h >> 31);
   return (h >> q->right) + ((h & q->mask) > threshold ? 1 : 0);
