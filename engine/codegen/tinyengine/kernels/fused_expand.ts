@@ -15,10 +15,13 @@ import { packDepthwiseWeights } from "./depthwise.ts";
 import {
   clampMode,
   matmulFunction,
+  matmulWsFunction,
   packMatmulWeights,
   requantExpr,
   requantLoad,
   requantTable,
+  WS_MAX_K4,
+  WS_ROWS,
 } from "./matmul.ts";
 import type { LayerKernel } from "./types.ts";
 import { clampOf, constInt32OrZero, constInt8, nhwc, tensorOf } from "./util.ts";
@@ -53,7 +56,10 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
   const wp = Math.max(wn, pad.left + w);
   const rowBytes = wp * cmid;
   const k4 = Math.ceil(cin / 4) * 4;
-  const block = Math.max(1, Math.min(rowBlock, w));
+  const block = Math.max(
+    1,
+    Math.min(k4 <= WS_MAX_K4 ? (rowBlock === 1 ? 8 : WS_ROWS) : rowBlock, w),
+  );
   const ringBytes = alignUp((span + 1) * rowBytes);
   const taps = kh * kw;
   return {
@@ -97,8 +103,11 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
       const dwQ = c.int32(dwRq.table);
       const mm = (r: number) =>
         ctx.kernel(
-          `mm${r}_k${k4}_n${cmid}_${pwRq.mode}_${pwCm}`,
-          (name) => matmulFunction(name, r, k4, cmid, pwRq.mode, pwCm),
+          `${k4 <= WS_MAX_K4 ? "mws" : "mm"}${r}_k${k4}_n${cmid}_${pwRq.mode}_${pwCm}`,
+          (name) =>
+            k4 <= WS_MAX_K4
+              ? matmulWsFunction(name, r, k4, cmid, pwRq.mode, pwCm)
+              : matmulFunction(name, r, k4, cmid, pwRq.mode, pwCm),
         );
       const full = Math.floor(w / block) * block;
       const rem = w - full;

@@ -53,7 +53,9 @@ export function requantTable(mult: ArrayLike<number>, shift: ArrayLike<number>):
   table: Int32Array;
 } {
   let fast = true;
-  for (let i = 0; i < mult.length; i++) if (!(shift[i]! <= -2 && mult[i]! >= 1 << 30)) fast = false;
+  for (let i = 0; i < mult.length; i++) {
+    if (!(shift[i]! <= -2 && shift[i]! >= -23 && mult[i]! >= 1 << 30)) fast = false;
+  }
   let uniform = true;
   for (let i = 1; i < mult.length; i++) {
     if (mult[i] !== mult[0] || shift[i] !== shift[0]) uniform = false;
@@ -75,9 +77,8 @@ export function clampMode(lo: number, hi: number): "sat" | "range" {
 
 /** C expression requantizing accumulator `acc` (needs `qm`, `qk`, `qs`, `zp`, `lo`, `hi`). */
 export function requantExpr(acc: string, mode: RequantMode, clamp: "sat" | "range"): string {
-  const v = mode.startsWith("fast")
-    ? `te_rq(${acc}, qm, qk, qs) + zp`
-    : `te_mbqm(${acc}, qm, qs) + zp`;
+  // Fast mode folds the output zero point into qk (added before the final shift).
+  const v = mode.startsWith("fast") ? `te_rq(${acc}, qm, qk, qs)` : `te_mbqm(${acc}, qm, qs) + zp`;
   return clamp === "sat" ? `(int8_t)__ssat(${v}, 8)` : `te_clamp8(${v}, lo, hi)`;
 }
 
@@ -85,7 +86,7 @@ export function requantExpr(acc: string, mode: RequantMode, clamp: "sat" | "rang
 export function requantLoad(mode: RequantMode, table: string, channel: string): string {
   const oc = mode.endsWith("1") ? "0" : channel;
   return mode.startsWith("fast")
-    ? `const int32_t qm = ${table}[2 * (${oc})], qs = ${table}[2 * (${oc}) + 1], qk = (1 << qs) >> 1;`
+    ? `const int32_t qm = ${table}[2 * (${oc})], qs = ${table}[2 * (${oc}) + 1], qk = ((1 << qs) >> 1) + zp * (1 << qs);`
     : `const int32_t qm = ${table}[2 * (${oc})], qs = ${table}[2 * (${oc}) + 1];`;
 }
 
@@ -133,6 +134,75 @@ export function matmulFunction(
   lines.push(`}`);
   lines.push(``);
   return lines.join("\n");
+}
+
+/** Largest padded K that the weight-stationary kernel keeps in registers. */
+export const WS_MAX_K4 = 8;
+/** Rows per weight-stationary pass. */
+export const WS_ROWS = 32;
+
+/**
+ * Weight-stationary matrix kernel for small K (k4 <= 8): per output channel the unpacked weights
+ * and requantization constants stay in registers while all `rows` unpacked input rows stream by,
+ * two at a time.
+ */
+export function matmulWsFunction(
+  name: string,
+  rows: number,
+  k4: number,
+  cout: number,
+  mode: RequantMode,
+  clamp: "sat" | "range",
+): string {
+  const groups = k4 / 4;
+  const l: string[] = [];
+  l.push(
+    `static void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, int8_t *out, int32_t zp, int32_t lo, int32_t hi) {`,
+  );
+  l.push(`  (void)lo; (void)hi;`);
+  l.push(`  for (int32_t oc = 0; oc < ${cout}; oc++) {`);
+  for (let g = 0; g < groups; g++) {
+    l.push(
+      `    const int32_t wv${g} = te_ld32(w + oc * ${k4} + ${
+        g * 4
+      }), we${g} = __sxtb16(wv${g}), wo${g} = te_sxtb16_ror8(wv${g});`,
+    );
+  }
+  l.push(`    const int32_t b = bias[oc];`);
+  l.push(`    ${requantLoad(mode, "q", "oc")}`);
+  l.push(`    const int64_t *x = (const int64_t *)col;`);
+  l.push(`    int8_t *o = out + oc;`);
+  const body = (r: number) => {
+    const lines: string[] = [`int32_t a${r} = b;`];
+    for (let g = 0; g < groups; g++) {
+      lines.push(
+        `{ int64_t v = x[${
+          r * groups + g
+        }]; a${r} = __smlad((int32_t)v, we${g}, a${r}); a${r} = __smlad((int32_t)(v >> 32), wo${g}, a${r}); }`,
+      );
+    }
+    return lines.join(" ");
+  };
+  const pairs = Math.floor(rows / 2);
+  if (pairs > 0) {
+    l.push(`    for (int32_t r = 0; r < ${pairs}; r++) {`);
+    l.push(`      ${body(0)}`);
+    l.push(`      ${body(1)}`);
+    l.push(
+      `      o[0] = ${requantExpr("a0", mode, clamp)}; o[${cout}] = ${
+        requantExpr("a1", mode, clamp)
+      };`,
+    );
+    l.push(`      o += ${2 * cout}; x += ${2 * groups};`);
+    l.push(`    }`);
+  }
+  if (rows % 2) {
+    l.push(`    { ${body(0)} o[0] = ${requantExpr("a0", mode, clamp)}; }`);
+  }
+  l.push(`  }`);
+  l.push(`}`);
+  l.push(``);
+  return l.join("\n");
 }
 
 /** One input row: four output channels per pass share each input word. */
@@ -201,6 +271,15 @@ function matmulKernels(
   mode: RequantMode,
   clamp: "sat" | "range",
 ): MatmulKernels {
+  if (k4 <= WS_MAX_K4) {
+    return {
+      rows: (r) =>
+        ctx.kernel(
+          `mws${r}_k${k4}_n${cout}_${mode}_${clamp}`,
+          (n) => matmulWsFunction(n, r, k4, cout, mode, clamp),
+        ),
+    };
+  }
   return {
     rows: (r) =>
       ctx.kernel(
@@ -266,7 +345,7 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
   const o = node.options;
   const pointwise = isPointwise(lowered, layer);
   const pixels = n * ho * wo;
-  const block = Math.min(rowBlock, pixels);
+  const block = Math.min(k4 <= WS_MAX_K4 ? (rowBlock === 1 ? 8 : WS_ROWS) : rowBlock, pixels);
   return {
     scratchBytes: block * k4 * 2 + (pointwise ? 0 : k4),
     variant: pointwise
