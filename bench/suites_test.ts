@@ -52,9 +52,14 @@ Deno.test("resolveSuite('mlperf') puts the models present on the MLPerf board an
   }
 });
 
-Deno.test("resolveSuite('gate') uses one Cortex-M7 and one Cortex-M4 board", () => {
-  const { cases } = resolveSuite("gate", { configsDir: absent, modelsDir: absent });
-  assert.deepEqual(cases.map((c) => c.boards), [["stm32f746", "stm32f412"]]);
+Deno.test("resolveSuite('gate') keeps its builder models and skips absent shared ones with a note", () => {
+  const { cases, notes } = resolveSuite("gate", { configsDir: absent, modelsDir: absent });
+  assert.deepEqual(cases.map((c) => [c.id, c.boards]), [
+    ["mbv2-w0.35-r64", ["stm32f746", "stm32f412"]],
+    ["mbv1-w0.25-r96-c2", ["stm32f746", "stm32f412"]],
+  ]);
+  assert.equal(notes.length, 3);
+  assert.match(notes[0]!, /^gate: skipped mcunet-10fps, .* is absent$/);
 });
 
 Deno.test("resolveSuite() rejects an unknown suite naming the known ones", () => {
