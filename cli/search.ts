@@ -302,7 +302,7 @@ function rescale(
   const model = k.modelBase + k.modelPerWeight * c.flashWeights +
     (k.modelPerDwTap ?? k.modelPerWeight) * c.flashDwTaps + k.modelPerChannel * c.flashChannels;
   const code = k.codeBase + k.codePerLayer * c.layers + k.codePerKernel * c.kernels;
-  const arena = k.arenaScale * (c.liveBytes + c.scratchBytes) + k.arenaOffset;
+  const arena = k.arenaScale * c.peakBytes + k.arenaOffset;
   return {
     flashBytes: Math.ceil(model) + Math.ceil(code),
     sramBytes: Math.ceil(arena) + k.staticBytes + k.stackBytes,

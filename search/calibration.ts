@@ -91,7 +91,7 @@ export function fitCalibration(
   const margin = options.stackMargin ?? 512;
   const max = (f: (s: CalibrationSample) => number) => Math.max(...samples.map(f));
   // Arena: the liveness estimate is exact for the schedule; the offset absorbs scratch sizing.
-  const arenaOffset = max((s) => s.report.arenaBytes - (s.cost.liveBytes + s.cost.scratchBytes));
+  const arenaOffset = max((s) => s.report.arenaBytes - s.cost.peakBytes);
   // Static SRAM outside the arena (the emulator's static figure includes the arena).
   const staticBytes = max((s) => s.report.staticSramBytes - s.report.arenaBytes);
   const stackBytes = max((s) => s.report.stackBytes) + margin;

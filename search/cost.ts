@@ -72,6 +72,8 @@ export interface ArchCost {
   readonly liveBytes: number;
   /** Largest scratch buffer (bytes). */
   readonly scratchBytes: number;
+  /** Largest live + scratch of one step. */
+  readonly peakBytes: number;
   readonly inputBytes: number;
   /** Predicted planned arena (calibrated). */
   readonly arenaBytes: number;
@@ -126,49 +128,98 @@ function kernelKey(l: LayerShape): string {
     : `${l.kind}:k${l.kernel}s${l.stride}`;
 }
 
+/** Scratch of a streamed expand + depthwise step (mirrors tinyengine's fused_expand kernel). */
+function fusedScratch(pw: LayerShape, dw: LayerShape): number {
+  const wn = (dw.outW - 1) * dw.stride + dw.kernel;
+  const padTotal = Math.max(0, wn - dw.inW);
+  const wp = Math.max(wn, Math.floor(padTotal / 2) + dw.inW);
+  const ring = Math.ceil(((dw.kernel + 1) * wp * dw.inC) / 8) * 8;
+  const k4 = Math.ceil(pw.inC / 4) * 4;
+  return ring + Math.min(ROW_BLOCK, pw.inW) * k4 * 2;
+}
+
 /**
- * Liveness of the layer-by-layer schedule: the largest arena bytes live during any layer, and the
- * largest scratch buffer.
+ * Steps of the tinyengine schedule: one per emitted layer. A 1x1 expansion feeding a depthwise
+ * convolution is fused into it (the expanded tensor is streamed through a ring of rows and never
+ * exists in full), so that pair is one step.
+ *
+ * @example
+ * ```ts ignore
+ * scheduleSteps(archLayers(net)); // [[0], [1], [2], [3, 4], [5], ...]
+ * ```
+ */
+export function scheduleSteps(layers: readonly LayerShape[]): number[][] {
+  const steps: number[][] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i]!;
+    const next = layers[i + 1];
+    if (
+      l.role === "expand" && l.block >= 0 && next?.kind === "DEPTHWISE_CONV_2D" &&
+      next.block === l.block
+    ) {
+      steps.push([i, i + 1]);
+      i++;
+    } else steps.push([i]);
+  }
+  return steps;
+}
+
+/**
+ * Liveness of the layer-by-layer schedule: the largest arena bytes live during any step, the
+ * largest scratch of a step, and the largest live + scratch of one step (the arena when scratch is
+ * planned per layer).
  */
 export function scheduleBytes(
   layers: readonly LayerShape[],
   options: { readonly inputInArena: boolean },
-): { liveBytes: number; scratchBytes: number } {
+): { liveBytes: number; scratchBytes: number; peakBytes: number } {
   let live = 0;
   let scr = 0;
+  let peak = 0;
   let block = -2;
   let skip = 0; // block input kept for the residual ADD
   let curIsSkip = false;
   let curInArena = options.inputInArena;
   const residualBlocks = new Set(layers.filter((l) => l.kind === "ADD").map((l) => l.block));
-  for (const l of layers) {
-    const inB = bytes(l, "in");
-    const outB = bytes(l, "out");
-    if (l.block !== block) {
-      block = l.block;
+  for (const step of scheduleSteps(layers)) {
+    const first = layers[step[0]!]!;
+    const last = layers[step[step.length - 1]!]!;
+    const inB = bytes(first, "in");
+    const outB = bytes(last, "out");
+    if (first.block !== block) {
+      block = first.block;
       skip = residualBlocks.has(block) ? inB : 0;
       curIsSkip = skip > 0;
     }
     const cur = curInArena ? inB : 0;
     const extra = skip > 0 && !curIsSkip ? skip : 0;
     let now: number;
-    switch (l.kind) {
-      case "DEPTHWISE_CONV_2D":
-        now = Math.max(cur, outB) + extra;
-        break;
-      case "ADD":
-        now = cur + skip;
-        break;
-      default:
-        now = cur + outB + extra;
+    let stepScratch: number;
+    if (step.length === 2) {
+      now = cur + outB + extra;
+      stepScratch = fusedScratch(first, last);
+    } else {
+      switch (first.kind) {
+        case "DEPTHWISE_CONV_2D":
+          now = Math.max(cur, outB) + extra;
+          break;
+        case "ADD":
+          now = cur + skip;
+          break;
+        default:
+          now = cur + outB + extra;
+      }
+      stepScratch = scratch(first);
     }
+    stepScratch = Math.ceil(stepScratch / 8) * 8;
     live = Math.max(live, now);
-    scr = Math.max(scr, scratch(l));
-    if (l.kind === "ADD") skip = 0;
+    scr = Math.max(scr, stepScratch);
+    peak = Math.max(peak, now + stepScratch);
+    if (last.kind === "ADD") skip = 0;
     curIsSkip = false;
     curInArena = true;
   }
-  return { liveBytes: live, scratchBytes: Math.ceil(scr / 8) * 8 };
+  return { liveBytes: live, scratchBytes: scr, peakBytes: peak };
 }
 
 /**
@@ -212,12 +263,10 @@ export function costOfLayers(
   }
   const first = layers[0];
   const inputBytes = first ? first.inH * first.inW * first.inC : 0;
-  const { liveBytes, scratchBytes } = scheduleBytes(layers, {
+  const { liveBytes, scratchBytes, peakBytes } = scheduleBytes(layers, {
     inputInArena: calibration.inputInArena,
   });
-  const arenaBytes = Math.ceil(
-    calibration.arenaScale * (liveBytes + scratchBytes) + calibration.arenaOffset,
-  );
+  const arenaBytes = Math.ceil(calibration.arenaScale * peakBytes + calibration.arenaOffset);
   const sramBytes = arenaBytes + (calibration.inputInArena ? 0 : inputBytes) +
     calibration.staticBytes + calibration.stackBytes;
   const flashModelBytes = Math.ceil(
@@ -236,6 +285,7 @@ export function costOfLayers(
     kernels: kernels.size,
     liveBytes,
     scratchBytes,
+    peakBytes,
     inputBytes,
     arenaBytes,
     sramBytes,

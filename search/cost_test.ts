@@ -4,14 +4,14 @@ import { computeLifetimes } from "../engine/schedule/lifetimes.ts";
 import { runPasses } from "../engine/schedule/passes/mod.ts";
 import { planMemory } from "../engine/schedule/planners/mod.ts";
 import { createRng } from "../engine/util/rng.ts";
-import { DEFAULT_CALIBRATION, estimateCost, scheduleBytes } from "./cost.ts";
+import { DEFAULT_CALIBRATION, estimateCost, scheduleBytes, scheduleSteps } from "./cost.ts";
 import { archLayers, layerMacs } from "./layers.ts";
 import { MCUNET_SPACE, sampleArch, toMbconvArch } from "./space.ts";
 import { graphCost } from "../engine/ops/mod.ts";
 
 const HEAD = { classes: 10, inputChannels: 3 };
 
-Deno.test("the layer list matches the tinyengine lowering op for op", () => {
+Deno.test("the schedule steps match the tinyengine lowering layer for layer", () => {
   const rng = createRng(21);
   for (let i = 0; i < 4; i++) {
     const net = toMbconvArch(
@@ -20,7 +20,12 @@ Deno.test("the layer list matches the tinyengine lowering op for op", () => {
       HEAD,
     );
     const lowered = runPasses(buildMbconv(net, { seed: 1 }));
-    assertEquals(archLayers(net).map((l) => l.kind), lowered.layers.map((l) => l.op));
+    const layers = archLayers(net);
+    const steps = scheduleSteps(layers).map((st) => st.map((i) => layers[i]!.kind).join("+"));
+    const lowOps = lowered.layers.map((l) =>
+      [...("pre" in l && l.pre ? [(l.pre as { op: string }).op] : []), l.op].join("+")
+    );
+    assertEquals(steps, lowOps);
   }
 });
 

@@ -19,6 +19,7 @@ import { runPasses } from "../engine/schedule/passes/mod.ts";
 import { planMemory } from "../engine/schedule/planners/mod.ts";
 import { writeTflite } from "../engine/tflite/write_tflite.ts";
 import { runModel } from "../engine/run.ts";
+import { kernelFamily } from "./latency.ts";
 import type { MbconvArch } from "./space.ts";
 
 /** The compile-time memory plan figures the constraints use. */
@@ -28,6 +29,8 @@ export interface PlanFigures {
   readonly scratchBytes: number;
   /** Which path produced it: the tinyengine backend, or the schedule alone (no scratch). */
   readonly source: "tinyengine" | "schedule";
+  /** Kernel family the backend chose (`fast`, `balanced`, `lean`; `default` when unknown). */
+  readonly family: string;
 }
 
 /** Engine functions the search calls. */
@@ -66,7 +69,12 @@ export function createSearchEngine(
     const lowered = runPasses(graph);
     const { buffers } = computeLifetimes(lowered, {});
     const chosen = planMemory(buffers);
-    return { arenaBytes: chosen.placement.totalBytes, scratchBytes: 0, source: "schedule" };
+    return {
+      arenaBytes: chosen.placement.totalBytes,
+      scratchBytes: 0,
+      source: "schedule",
+      family: "default",
+    };
   };
   return {
     buildGraph: (net, o) => buildMbconv(net, o),
@@ -79,6 +87,7 @@ export function createSearchEngine(
             arenaBytes: c.plan.arenaBytes,
             scratchBytes: c.plan.scratchBytes,
             source: "tinyengine",
+            family: kernelFamily(c.plan.planner),
           };
         } catch (e) {
           if (backendWorks === true) throw e;

@@ -20,7 +20,7 @@ import {
 } from "./space.ts";
 
 /** Table file format version. */
-export const LATENCY_TABLE_VERSION = 1;
+export const LATENCY_TABLE_VERSION = 2;
 
 /** A latency lookup table for one engine build and core. */
 export interface LatencyTable {
@@ -29,7 +29,7 @@ export interface LatencyTable {
   readonly core: string;
   /** Hash of the engine code the counts were measured with. */
   readonly engineHash: string;
-  /** Layer configuration key -> instructions of that layer. */
+  /** `family|layer key` (fused kernels: keys joined by `+`) -> instructions of that kernel. */
   readonly entries: Readonly<Record<string, number>>;
   /**
    * Mean instructions outside the layer markers, per layer, over the runs that filled the table
@@ -61,48 +61,90 @@ export function emptyLatencyTable(options: { engineHash: string; core: string })
   };
 }
 
+/** Kernel families the tinyengine backend chooses between, in fallback order. */
+export const KERNEL_FAMILIES: readonly string[] = ["fast", "balanced", "lean", "default"];
+
 /**
- * Predict a network's inference instructions as the sum of its layers' table entries.
+ * The kernel family of a compiled model from its plan's planner string
+ * (`"first-fit-by-size (fast, per-layer scratch)"` -> `"fast"`); `"default"` when absent.
+ */
+export function kernelFamily(planner: string): string {
+  const m = /\(([^)]*)\)\s*$/.exec(planner);
+  const name = m?.[1]?.split(",")[0]?.trim();
+  return name ? name : "default";
+}
+
+/**
+ * Predict a network's inference instructions as the sum of its emitted kernels' table entries.
+ * Consecutive layers the backend fuses into one kernel are matched as one entry (longest match
+ * first). Entries of the requested kernel family are preferred; a missing one is taken from
+ * another family (counted in `substituted`).
  *
  * @example
  * ```ts ignore
- * const { instructions, missing } = predictLatency(table, archLayers(spec));
+ * const { instructions, missing } = predictLatency(table, archLayers(spec), { family: "fast" });
  * ```
  */
 export function predictLatency(
   table: LatencyTable,
   layers: readonly LayerShape[],
-): LatencyPrediction {
+  options: { readonly family?: string } = {},
+): LatencyPrediction & { readonly substituted: number } {
+  const family = options.family ?? "fast";
+  const order = [family, ...KERNEL_FAMILIES.filter((f) => f !== family)];
+  const keys = layers.map(layerKey);
   let sum = 0;
+  let substituted = 0;
   const missing: string[] = [];
-  for (const l of layers) {
-    const key = layerKey(l);
-    const v = table.entries[key];
-    if (v === undefined) missing.push(key);
-    else sum += v;
+  for (let i = 0; i < keys.length;) {
+    let found = false;
+    for (const f of order) {
+      for (let n = Math.min(3, keys.length - i); n >= 1 && !found; n--) {
+        const v = table.entries[`${f}|${keys.slice(i, i + n).join("+")}`];
+        if (v !== undefined) {
+          sum += v;
+          i += n;
+          found = true;
+          if (f !== family) substituted++;
+        }
+      }
+      if (found) break;
+    }
+    if (!found) {
+      missing.push(keys[i]!);
+      i++;
+    }
   }
-  return { instructions: Math.round(sum), missing };
+  return { instructions: Math.round(sum), missing, substituted };
 }
 
 /**
- * Pair a network's predicted layers with the per-layer counts of its RunReport. The tinyengine
- * backend emits one marker per lowered layer; the ops must agree one to one.
+ * Pair a network's layers with the per-layer counts of its RunReport. The backend emits one
+ * marker per kernel; a kernel covering several operators reports them joined by `+`
+ * (e.g. `CONV_2D+DEPTHWISE_CONV_2D` for a streamed expand + depthwise) and is keyed by the
+ * joined layer keys.
  */
 export function alignLayers(
   layers: readonly LayerShape[],
   reported: readonly Pick<LayerReport, "op" | "instructions">[],
 ): { key: string; instructions: number }[] {
-  const ops = (s: string) => s.split("+")[0];
-  if (
-    layers.length !== reported.length || layers.some((l, i) => ops(reported[i]!.op) !== l.kind)
-  ) {
-    throw new Error(
+  const out: { key: string; instructions: number }[] = [];
+  let i = 0;
+  const fail = () =>
+    new Error(
       `Cannot align the latency table with the run: expected layers ${
         layers.map((l) => l.kind).join(",")
       } but the run reported ${reported.map((r) => r.op).join(",")}`,
     );
+  for (const r of reported) {
+    const ops = r.op.split("+");
+    const group = layers.slice(i, i + ops.length);
+    if (group.length !== ops.length || group.some((l, j) => l.kind !== ops[j])) throw fail();
+    out.push({ key: group.map(layerKey).join("+"), instructions: r.instructions });
+    i += ops.length;
   }
-  return layers.map((l, i) => ({ key: layerKey(l), instructions: reported[i]!.instructions }));
+  if (i !== layers.length) throw fail();
+  return out;
 }
 
 /** One whole-model measurement added to a table. */
@@ -111,6 +153,8 @@ export interface LatencyRun {
   readonly reported: readonly Pick<LayerReport, "op" | "instructions">[];
   /** Whole-inference instructions of the run. */
   readonly instructions: number;
+  /** Kernel family the backend chose (see {@link kernelFamily}). @default "default" */
+  readonly family?: string;
 }
 
 /**
@@ -121,9 +165,11 @@ export function addRun(table: LatencyTable, run: LatencyRun): LatencyTable {
   const pairs = alignLayers(run.layers, run.reported);
   const entries: Record<string, number> = { ...table.entries };
   let sum = 0;
+  const family = run.family ?? "default";
   for (const p of pairs) {
     sum += p.instructions;
-    if (entries[p.key] === undefined) entries[p.key] = p.instructions;
+    const key = `${family}|${p.key}`;
+    if (entries[key] === undefined) entries[key] = p.instructions;
   }
   const overhead = pairs.length > 0 ? (run.instructions - sum) / pairs.length : 0;
   const runs = table.runs + 1;
@@ -176,7 +222,7 @@ export function coverArchs(
 
 /** Keys of a network's layers that the table lacks. */
 export function missingKeys(table: LatencyTable, arch: MbconvArch): string[] {
-  return archLayers(arch).map(layerKey).filter((k) => table.entries[k] === undefined);
+  return [...predictLatency(table, archLayers(arch)).missing];
 }
 
 /** The cache file of a table: `<dir>/<engine>-<core>-<hash16>.json`. */

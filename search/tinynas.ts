@@ -19,6 +19,7 @@ import {
   coverArchs,
   emptyLatencyTable,
   engineCodeHash,
+  kernelFamily,
   type LatencyTable,
   loadLatencyTable,
   predictLatency,
@@ -115,6 +116,8 @@ export interface CandidateMetrics {
   /** Predicted inference instructions (latency table). */
   readonly instructions: number;
   readonly planSource: "estimate" | PlanFigures["source"];
+  /** Kernel family the compiler chooses (known once the exact plan ran). */
+  readonly family?: string;
 }
 
 /** One measured final candidate. */
@@ -224,7 +227,12 @@ export async function ensureLatencyTable(
     });
     const graph = options.engine.buildGraph(net, { name: `lut-${i}`, seed: options.seed });
     const report = await options.engine.runModel(graph, options.board);
-    table = addRun(table, { layers, reported: report.layers, instructions: report.instructions });
+    table = addRun(table, {
+      layers,
+      reported: report.layers,
+      instructions: report.instructions,
+      family: kernelFamily(report.plan.planner),
+    });
     coverRuns++;
     await saveLatencyTable(options.cacheDir, table);
   }
@@ -253,9 +261,12 @@ export async function checkLatencyTable(
   for (let i = 0; i < options.count; i++) {
     const arch = sampleArch(options.space, rng, options.pair);
     const net = toMbconvArch(options.space, arch, options.head);
-    const predicted = predictLatency(table, archLayers(net));
     const graph = options.engine.buildGraph(net, { name: `check-${i}`, seed: options.seed });
     const report = await options.engine.runModel(graph, options.board);
+    // The family the compiler chose is what the exact plan tells the search for a candidate.
+    const predicted = predictLatency(table, archLayers(net), {
+      family: kernelFamily(report.plan.planner),
+    });
     const error = Math.abs(predicted.instructions - report.instructions) /
       Math.max(1, report.instructions);
     checks.push({
@@ -444,11 +455,12 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     }
     const arenaBytes = plan.source === "tinyengine"
       ? plan.arenaBytes
-      : plan.arenaBytes + cost.scratchBytes + calibration.arenaOffset;
+      : plan.arenaBytes + (cost.peakBytes - cost.liveBytes) + calibration.arenaOffset;
     return {
       arenaBytes,
       sramBytes: arenaBytes + calibration.staticBytes + calibration.stackBytes,
       source: plan.source,
+      family: plan.family,
     };
   };
   /** The exact compile-time plan for candidates that reach the parent set. */
@@ -457,13 +469,22 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     const cost = costOfLayers(archLayers(netOf(c.arch)), calibration);
     const exact = exactSram(c.key, c.arch, cost);
     if (exact.sramBytes > limits.sramBytes) return Promise.resolve(undefined);
+    // The compiler's kernel family decides the per-layer counts: re-predict with it.
+    let instructions = c.metrics.instructions;
+    if (measure && exact.family !== "fast") {
+      instructions = predictLatency(table, archLayers(netOf(c.arch)), { family: exact.family })
+        .instructions;
+      if (instructions > searchMaxInstructions) return Promise.resolve(undefined);
+    }
     return Promise.resolve({
       ...c,
       metrics: {
         ...c.metrics,
         arenaBytes: exact.arenaBytes,
         sramBytes: exact.sramBytes,
+        instructions,
         planSource: exact.source,
+        family: exact.family,
       },
     });
   };
