@@ -145,7 +145,7 @@ __attribute__((noinline)) static void conv_1x1(const tflm_conv_data *d, const in
               [pw] "+r"(pw), [n] "+r"(n), [xa] "=&r"(xa), [xb] "=&r"(xb), [ea] "=&r"(ea),
               [eb] "=&r"(eb), [w] "=&r"(w), [t] "=&r"(t)
             : [k] "r"(cin)
-            : "cc", "memory");
+            : "cc");
         k = k4;
       }
       for (; k < k4; k += 4) {
@@ -253,7 +253,7 @@ __attribute__((noinline)) static void conv_1x1_s1(const tflm_conv_data *d, const
                            [xb] "=&r"(xb), [ea] "=&r"(ea), [eb] "=&r"(eb), [w] "=&r"(w),
                            [t] "=&r"(t)
                          : [k] "r"(cin)
-                         : "cc", "memory");
+                         : "cc");
       }
       for (int32_t k = k4; k < cin; k++) {
         a00 += w0[k] * x[k];
@@ -431,7 +431,7 @@ TFLM_INLINE void mat_2x2(const tflm_conv_data *d, const int8_t *filter, const in
           [pc] "+r"(pc), [n] "+r"(n), [x0l] "=&r"(x0l), [x0h] "=&r"(x0h), [x1l] "=&r"(x1l),
           [x1h] "=&r"(x1h), [w] "=&r"(w), [t] "=&r"(t)
         : [k] "r"(k)
-        : "cc", "memory");
+        : "cc");
     out0[oc] = conv_out(a00, d, oc);
     out0[oc + 1] = conv_out(a10, d, oc + 1);
     out1[oc] = conv_out(a01, d, oc);

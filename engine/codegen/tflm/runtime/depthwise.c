@@ -127,8 +127,7 @@ TFLM_INLINE void dw_3x3_full(const int8_t *ip, const int8_t *wp, int32_t c, int3
                 DW_TAP_ASM("[%[ip], %[c2]]", "[%[wp], %[c2]]")
             : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "=&r"(x),
               [w] "=&r"(w), [t] "=&r"(t), [u] "=&r"(u)
-            : [ip] "r"(ip), [wp] "r"(wp), [c] "r"(c), [c2] "r"(c2), [o2] "r"(offset2)
-            : "memory");
+            : [ip] "r"(ip), [wp] "r"(wp), [c] "r"(c), [c2] "r"(c2), [o2] "r"(offset2));
     ip += row;
     wp += 3 * c;
   }
