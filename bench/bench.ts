@@ -81,7 +81,7 @@ export function toolchainVersion(): string {
  * Resolve the suites, expand and shard the jobs, and measure them.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const run = await runBench({ suites: ["gate"], jobs: 2 });
  * await writeOutputs(run.rows, run.meta, "reports");
  * ```

@@ -67,7 +67,7 @@ function listFiles(root: string, rel: string, out: string[]): void {
  * toolchain version).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const v = codeVersion("/work/main", { extra: "arm-none-eabi-gcc 12.2" }); // 64 hex digits
  * ```
  */

@@ -126,7 +126,7 @@ export function parseTolerances(pairs: readonly string[]): Tolerances {
  * were not run are ignored (a suite can be narrowed with --boards/--engines).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const findings = compareWithBaselines(rows, baselines);
  * const failed = findings.some((f) => f.kind === "regression" || f.kind === "error");
  * ```

@@ -71,7 +71,7 @@ export function errorText(stage: string, e: unknown): string {
  * stage (load, run).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const outcome = await measureJob(job, api, { graph: cachedGraph });
  * ```
  */

@@ -15,7 +15,7 @@ import type { BenchRow, ResultsMeta } from "./types.ts";
  * Merge shard results.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { rows, meta } = mergeResults(["out/shard1", "out/shard2"]);
  * ```
  */

@@ -260,7 +260,7 @@ export function plotSpecs(rows: readonly BenchRow[]): PlotSpec[] {
  * Render a vega-lite spec to an SVG string, headless.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const svg = await renderSvg(sramVsInstructionsSpec(rows)!.spec);
  * ```
  */

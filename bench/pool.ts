@@ -19,7 +19,7 @@ interface Pending {
  * error, out of memory) fails its current job with an error row and is replaced.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * using pool = new WorkerPool(2);
  * const outcome = await pool.run(job);
  * ```

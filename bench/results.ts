@@ -50,7 +50,7 @@ export function canonicalJson(value: unknown): string {
  * The `results.json` text for rows and metadata (rows sorted, keys canonical).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const text = resultsJson(rows, { codeVersion: v, suites: ["paper"], notes: [] });
  * ```
  */

@@ -84,7 +84,7 @@ function baseRow(job: BenchJob, hash: string): Omit<BenchRow, "report"> {
  * Measure jobs (cache first), rows in job order.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * using pool = new WorkerPool(2);
  * const { rows } = await runJobs(jobs, { executor: (j) => pool.run(j), codeVersion: v, cacheDir: ".cache/bench" });
  * ```

@@ -340,7 +340,7 @@ export interface ReportOptions {
  * The whole `report.md` for a results set. Deterministic: same rows, same text.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const md = renderReport(rows, meta, { anchors: loadAnchors(), plots: ["plots/sram_vs_instructions.svg"] });
  * ```
  */
