@@ -44,6 +44,11 @@ Deno.test("results.json, results.csv and report.md do not depend on row order", 
 Deno.test("report.md has the paper table with published numbers and sources, and the failed job", () => {
   const md = renderReport(rows(), META, { anchors: loadAnchors() });
   assert.match(md, /emulator measurements/);
+  assert.match(md, /- bit-exact against the reference interpreter: 6 of 6 measured jobs/);
+  assert.match(
+    md,
+    /- tinyengine \/ tflm, median over 3 \(model, board\) pairs: peak SRAM 0\.\d\dx/,
+  );
   assert.match(md, /measured on real boards/);
   // MCUNet 320kB on the F746: the paper's TinyEngine and TF-Lite Micro figures.
   assert.match(

@@ -328,6 +328,62 @@ function mlperfLatencyTable(rows: readonly BenchRow[], anchors: Anchors): string
   );
 }
 
+function median(xs: readonly number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1]! + s[m]!) / 2;
+}
+
+function summary(rows: readonly BenchRow[], anchors: Anchors): string[] {
+  const ok = rows.filter((r) => r.report);
+  const byId = index(ok);
+  const ratios = { sram: [] as number[], flash: [] as number[], instr: [] as number[] };
+  for (const te of ok.filter((r) => r.engine === "tinyengine")) {
+    const tf = byId.get(`${te.model}|tflm|${te.board}`)?.report;
+    if (!tf || !te.report) continue;
+    ratios.sram.push(te.report.peakSramBytes / tf.peakSramBytes);
+    ratios.flash.push(te.report.flashBytes / tf.flashBytes);
+    ratios.instr.push(te.report.instructions / tf.instructions);
+  }
+  const fmt = (x: number | undefined) => (x === undefined ? "—" : `${x.toFixed(2)}x`);
+  const lines: string[] = [];
+  const exact = ok.filter((r) => r.report!.referenceMatch).length;
+  lines.push(
+    `- bit-exact against the reference interpreter: ${exact} of ${ok.length} measured jobs`,
+  );
+  if (ratios.sram.length > 0) {
+    lines.push(
+      `- tinyengine / tflm, median over ${ratios.sram.length} (model, board) pairs: peak SRAM ` +
+        `${fmt(median(ratios.sram))}, Flash ${fmt(median(ratios.flash))}, instructions ${
+          fmt(median(ratios.instr))
+        }`,
+    );
+  }
+  for (const e of ENGINES) {
+    const mine = ok.filter((r) => r.engine === e);
+    if (mine.length === 0) continue;
+    lines.push(
+      `- ${e} fits the board in ${
+        mine.filter((r) => r.report!.fits).length
+      } of ${mine.length} jobs`,
+    );
+  }
+  const vsPublished: number[] = [];
+  for (const a of anchors.rows) {
+    if (a.system !== "tinyengine" || a.peakSramKB === null) continue;
+    const r = byId.get(`${a.model}|tinyengine|${a.board}`)?.report;
+    if (r) vsPublished.push(r.peakSramBytes / 1024 / a.peakSramKB);
+  }
+  if (vsPublished.length > 0) {
+    lines.push(
+      `- our tinyengine peak SRAM / TinyEngine's published peak SRAM (same network and board), ` +
+        `median over ${vsPublished.length} published rows: ${fmt(median(vsPublished))}`,
+    );
+  }
+  return lines;
+}
+
 /** Options of {@link renderReport}. */
 export interface ReportOptions {
   /** Published numbers to show beside ours. */
@@ -370,6 +426,8 @@ export function renderReport(
   for (const n of meta.notes) out.push(`- note: ${n}`);
   out.push("");
 
+  out.push("## Summary", "");
+  out.push(...summary(sorted, options.anchors), "");
   out.push("## Measurements per model, engine and board", "");
   out.push(...measurementsTable(ok), "");
   out.push("## Ratios tinyengine / tflm", "");
