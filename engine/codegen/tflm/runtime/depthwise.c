@@ -7,8 +7,8 @@
  *   filter words with SXTB16, and the four lanes accumulate with SMLABB/SMLATT. The taps that
  *   fall into the padding are skipped by clipping the kernel window. No scratch.
  * - opt: depth multiplier 1, dilation 1, any kernel and channel count. Per output pixel the
- *   receptive field is copied to an int16 buffer (offset added, zeros for padding taps), then
- *   four channels at a time accumulate with SMLABB/SMLATB/SMLABT/SMLATT. Scratch:
+ *   receptive field is copied to an int16 buffer (offset added with SXTAB16, lanes (0,2),(1,3);
+ *   zeros for padding taps), then four channels at a time accumulate with SMLABB/SMLATT. Scratch:
  *   kh * kw * C int16, as CMSIS-NN requests.
  * - generic: any depth multiplier and dilation; plain loops. No scratch.
  *
@@ -181,7 +181,8 @@ __attribute__((noinline)) static void dw_3x3(const tflm_conv_data *d, const int8
   }
 }
 
-/* Copy n int8 to int16 with an offset, natural order. */
+/* Copy n int8 to int16 with an offset: each group of four in SXTB16 lane order (0,2),(1,3),
+ * the tail (n % 4) in natural order. */
 TFLM_INLINE void dw_copy(int16_t *dst, const int8_t *src, int32_t n, uint32_t offset2,
                          int32_t offset) {
   int32_t i = 0;
@@ -189,8 +190,8 @@ TFLM_INLINE void dw_copy(int16_t *dst, const int8_t *src, int32_t n, uint32_t of
     const uint32_t x = tflm_read32(src + i);
     const uint32_t e = TFLM_SXTAB16_EVEN(offset2, x);
     const uint32_t o = TFLM_SXTAB16_ODD(offset2, x);
-    tflm_write32(dst + i, tflm_pack_lo(e, o));
-    tflm_write32(dst + i + 2, tflm_pack_hi(e, o));
+    tflm_write32(dst + i, e);
+    tflm_write32(dst + i + 2, o);
   }
   for (; i < n; i++) dst[i] = (int16_t)(src[i] + offset);
 }
@@ -229,13 +230,14 @@ __attribute__((noinline)) static void dw_opt(const tflm_conv_data *d, const int8
         }
         const int16_t *col = buffer + ch;
         const int8_t *wp = filter + ch;
+#pragma GCC unroll 2
         for (int32_t t = 0; t < taps; t++) {
           const uint32_t x01 = tflm_read32(col), x23 = tflm_read32(col + 2);
           const uint32_t w = tflm_read32(wp);
           const uint32_t we = TFLM_SXTB16_EVEN(w), wo = TFLM_SXTB16_ODD(w);
           a0 = tflm_smlabb(x01, we, a0);
-          a1 = tflm_smlatb(x01, wo, a1);
-          a2 = tflm_smlabt(x23, we, a2);
+          a2 = tflm_smlatt(x01, we, a2);
+          a1 = tflm_smlabb(x23, wo, a1);
           a3 = tflm_smlatt(x23, wo, a3);
           col += c;
           wp += c;
