@@ -113,18 +113,18 @@ export function matmulFunction(
   lines.push(`    const int32_t b = bias[oc];`);
   for (let r = 0; r < rows; r++) lines.push(`    int32_t a${r} = b;`);
   lines.push(`    const int8_t *wp = w + oc * ${k4};`);
-  lines.push(`    const int32_t *x = (const int32_t *)col;`);
-  lines.push(`    for (int32_t g = 0; g < ${k4 / 4}; g++) {`);
+  lines.push(`    const int8_t *wend = wp + ${k4};`);
+  for (let r = 0; r < rows; r++) {
+    lines.push(`    const int32_t *x${r} = (const int32_t *)col + ${r * (k4 / 2)};`);
+  }
+  lines.push(`    while (wp != wend) {`);
   lines.push(`      int32_t wv = te_ld32(wp); wp += 4;`);
   lines.push(`      int32_t we = __sxtb16(wv), wo = te_sxtb16_ror8(wv);`);
   for (let r = 0; r < rows; r++) {
     lines.push(
-      `      a${r} = __smlad(x[${r * (k4 / 2)}], we, a${r}); a${r} = __smlad(x[${
-        r * (k4 / 2) + 1
-      }], wo, a${r});`,
+      `      { int32_t xe, xo; TE_LDRD_POST(xe, xo, x${r}); a${r} = __smlad(xe, we, a${r}); a${r} = __smlad(xo, wo, a${r}); }`,
     );
   }
-  lines.push(`      x += 2;`);
   lines.push(`    }`);
   lines.push(`    ${requantLoad(mode, "q", "oc")}`);
   for (let r = 0; r < rows; r++) {
@@ -175,10 +175,9 @@ export function matmulWsFunction(
   const body = (r: number) => {
     const lines: string[] = [`int32_t a${r} = b;`];
     for (let g = 0; g < groups; g++) {
+      const off = (r * groups + g) * 8;
       lines.push(
-        `{ int64_t v = x[${
-          r * groups + g
-        }]; a${r} = __smlad((int32_t)v, we${g}, a${r}); a${r} = __smlad((int32_t)(v >> 32), wo${g}, a${r}); }`,
+        `{ int32_t xe, xo; TE_LDRD(xe, xo, x, ${off}); a${r} = __smlad(xe, we${g}, a${r}); a${r} = __smlad(xo, wo${g}, a${r}); }`,
       );
     }
     return lines.join(" ");
