@@ -11,9 +11,11 @@ import { UnsupportedOpError } from "../../ir/errors.ts";
 import { alignGreedy, greedyPlanner } from "../../schedule/greedy.ts";
 import type { BufferRequest } from "../../schedule/types.ts";
 
-/** Runtime record sizes (C `sizeof` on Cortex-M; the C side static-asserts the op data ones). */
+/** Bytes of one runtime tensor record (`sizeof(tflm_tensor)` on Cortex-M). */
 export const TENSOR_RECORD_BYTES = 12;
+/** Bytes of one runtime node record (`sizeof(tflm_node)` on Cortex-M). */
 export const NODE_RECORD_BYTES = 16;
+// Op data sizes; runtime/kernel_util.h static-asserts each against its struct.
 const CONV_DATA_BYTES = 36;
 const FC_DATA_BYTES = 32;
 const ADD_DATA_BYTES = 52;

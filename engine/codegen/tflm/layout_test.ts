@@ -11,18 +11,28 @@ import { bufferRequests, planHead, scratchBytes, tailBytes } from "./_layout.ts"
 const MODELS_DIR = Deno.env.get("MCU_MODELS_DIR") ??
   new URL("../../../../shared/models", import.meta.url).pathname;
 
-async function model(file: string): Promise<Graph | undefined> {
+function exists(file: string): boolean {
   try {
-    return await loadModelFile(`${MODELS_DIR}/${file}`);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    throw e;
+    return Deno.statSync(`${MODELS_DIR}/${file}`).isFile;
+  } catch {
+    return false;
   }
 }
 
-function skip(file: string) {
-  // deno-lint-ignore no-console
-  console.warn(`skipped: ${file} not found in ${MODELS_DIR} (set MCU_MODELS_DIR)`);
+async function model(file: string): Promise<Graph> {
+  return await loadModelFile(`${MODELS_DIR}/${file}`);
+}
+
+/** A test that needs shared models; ignored, with the reason in its name, when they are absent. */
+function modelTest(name: string, files: readonly string[], fn: () => Promise<void>) {
+  const missing = files.filter((f) => !exists(f));
+  Deno.test({
+    name: missing.length
+      ? `${name} (skipped: ${missing.join(", ")} not in ${MODELS_DIR}; set MCU_MODELS_DIR)`
+      : name,
+    ignore: missing.length > 0,
+    fn,
+  });
 }
 
 /** The head without scratch buffers: the activation arena alone. */
@@ -31,9 +41,13 @@ function activationHead(graph: Graph): number {
   return greedyPlanner(requests.filter((r) => r.id >= 0)).totalBytes;
 }
 
-Deno.test("tflm plans the VWW MobileNetV1 head at TFLM's 64,512 bytes", async () => {
-  const g = await model("mlperftiny_vww_mbv1_96_int8.tflite");
-  if (!g) return skip("mlperftiny_vww_mbv1_96_int8.tflite");
+const VWW = "mlperftiny_vww_mbv1_96_int8.tflite";
+const RESNET = "mlperftiny_ic_resnet8_int8.tflite";
+const KWS = "mlperftiny_kws_dscnn_int8.tflite";
+const AD = "mlperftiny_ad_fc_autoencoder_int8.tflite";
+
+modelTest("tflm plans the VWW MobileNetV1 head at TFLM's 64,512 bytes", [VWW], async () => {
+  const g = await model(VWW);
   assert.equal(activationHead(g), 64512);
   // Its scratch buffers (112 bytes of im2col for the first 3x3 conv, 2 * align4(27) * 2; 1,024
   // for the average pool's int32 sums; the 1x1 convs and 3x3 depthwise layers need none) fit
@@ -41,36 +55,42 @@ Deno.test("tflm plans the VWW MobileNetV1 head at TFLM's 64,512 bytes", async ()
   assert.equal(planHead(g).headBytes, 64512);
 });
 
-Deno.test("tflm plans the ResNet-8 activations at 49,152 bytes plus a 576-byte scratch share", async () => {
-  const g = await model("mlperftiny_ic_resnet8_int8.tflite");
-  if (!g) return skip("mlperftiny_ic_resnet8_int8.tflite");
-  assert.equal(activationHead(g), 49152);
-  // The 3x3x64 convolutions ask for 2 * align4(576) * 2 = 2,304 bytes of im2col scratch, live
-  // only during their op; the greedy planner fits most of it into gaps and the head grows by 576.
-  assert.equal(Math.max(...g.nodes.map((n) => scratchBytes(g, n))), 2304);
-  assert.equal(planHead(g).headBytes, 49728);
-});
+modelTest(
+  "tflm plans the ResNet-8 activations at 49,152 bytes plus a 576-byte scratch share",
+  [RESNET],
+  async () => {
+    const g = await model(RESNET);
+    assert.equal(activationHead(g), 49152);
+    // The 3x3x64 convolutions ask for 2 * align4(576) * 2 = 2,304 bytes of im2col scratch, live
+    // only during their op; the greedy planner fits most of it into gaps and the head grows by 576.
+    assert.equal(Math.max(...g.nodes.map((n) => scratchBytes(g, n))), 2304);
+    assert.equal(planHead(g).headBytes, 49728);
+  },
+);
 
-Deno.test("tflm plans the KWS DS-CNN and AD autoencoder heads at TFLM's sizes", async () => {
-  const kws = await model("mlperftiny_kws_dscnn_int8.tflite");
-  if (kws) assert.equal(activationHead(kws), 16000);
-  else skip("mlperftiny_kws_dscnn_int8.tflite");
-  const ad = await model("mlperftiny_ad_fc_autoencoder_int8.tflite");
-  if (ad) assert.equal(planHead(ad).headBytes, 768);
-  else skip("mlperftiny_ad_fc_autoencoder_int8.tflite");
-});
+modelTest(
+  "tflm plans the KWS DS-CNN and AD autoencoder heads at TFLM's sizes",
+  [KWS, AD],
+  async () => {
+    assert.equal(planHead(await model(KWS)).headBytes, 16000);
+    assert.equal(planHead(await model(AD)).headBytes, 768);
+  },
+);
 
-Deno.test("tflm tail counts 12 bytes per tensor, 16 per node and each op's data", async () => {
-  const g = await model("mlperftiny_ic_resnet8_int8.tflite");
-  if (!g) return skip("mlperftiny_ic_resnet8_int8.tflite");
-  let opData = 0;
-  for (const n of g.nodes) {
-    const cout = g.tensors[n.outputs[0]!]!.shape.at(-1)!;
-    if (n.op === "CONV_2D") opData += 36 + 8 * cout;
-    else if (n.op === "ADD") opData += 52;
-    else if (n.op === "AVERAGE_POOL_2D") opData += 16;
-    else if (n.op === "FULLY_CONNECTED") opData += 32 + 8;
-    else if (n.op === "SOFTMAX") opData += 32;
-  }
-  assert.equal(tailBytes(g), 12 * g.tensors.length + 16 * g.nodes.length + opData);
-});
+modelTest(
+  "tflm tail counts 12 bytes per tensor, 16 per node and each op's data",
+  [RESNET],
+  async () => {
+    const g = await model(RESNET);
+    let opData = 0;
+    for (const n of g.nodes) {
+      const cout = g.tensors[n.outputs[0]!]!.shape.at(-1)!;
+      if (n.op === "CONV_2D") opData += 36 + 8 * cout;
+      else if (n.op === "ADD") opData += 52;
+      else if (n.op === "AVERAGE_POOL_2D") opData += 16;
+      else if (n.op === "FULLY_CONNECTED") opData += 32 + 8;
+      else if (n.op === "SOFTMAX") opData += 32;
+    }
+    assert.equal(tailBytes(g), 12 * g.tensors.length + 16 * g.nodes.length + opData);
+  },
+);
