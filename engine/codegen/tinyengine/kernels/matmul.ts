@@ -374,25 +374,51 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
       const outP = ctx.ptr(layer.outputs[0]!);
       const full = Math.floor(pixels / block) * block;
       const rem = pixels - full;
+      const direct = cin % 4 === 0;
       const fill = (r: string) =>
-        pointwise ? `te_unpack(in + (${r}) * ${cin}, col + (${r} - p) * ${k4}, ${k4 / 4});` : [
-          `{ int32_t pp = ${r}, b = pp / ${ho * wo}, oy = (pp % ${
-            ho * wo
-          }) / ${wo}, ox = pp % ${wo};`,
-          `      const int8_t *src = in + b * ${h * w * cin};`,
-          `      int8_t *dst = row;`,
-          `      for (int32_t ky = 0; ky < ${kh}; ky++) {`,
-          `        int32_t iy = oy * ${o.strideH} - ${pad.top} + ky * ${o.dilationH};`,
-          `        for (int32_t kx = 0; kx < ${kw}; kx++) {`,
-          `          int32_t ix = ox * ${o.strideW} - ${pad.left} + kx * ${o.dilationW};`,
-          `          if (iy >= 0 && iy < ${h} && ix >= 0 && ix < ${w}) memcpy(dst, src + (iy * ${w} + ix) * ${cin}, ${cin});`,
-          `          else memset(dst, zp_in, ${cin});`,
-          `          dst += ${cin};`,
-          `        }`,
-          `      }`,
-          k4 > k ? `      memset(dst, 0, ${k4 - k});` : "",
-          `      te_unpack(row, col + (pp - p) * ${k4}, ${k4 / 4}); }`,
-        ].filter((l) => l !== "").join("\n");
+        pointwise
+          ? `te_unpack(in + (${r}) * ${cin}, col + (${r} - p) * ${k4}, ${k4 / 4});`
+          : direct
+          ? [
+            `{ int32_t pp = ${r}, b = pp / ${ho * wo}, oy = (pp % ${
+              ho * wo
+            }) / ${wo}, ox = pp % ${wo};`,
+            `      const int8_t *src = in + b * ${h * w * cin};`,
+            `      int16_t *dst = col + (pp - p) * ${k4};`,
+            `      const int32_t zz = (int32_t)((uint32_t)(uint16_t)zp_in | ((uint32_t)(uint16_t)zp_in << 16));`,
+            `      for (int32_t ky = 0; ky < ${kh}; ky++) {`,
+            `        int32_t iy = oy * ${o.strideH} - ${pad.top} + ky * ${o.dilationH};`,
+            `        for (int32_t kx = 0; kx < ${kw}; kx++) {`,
+            `          int32_t ix = ox * ${o.strideW} - ${pad.left} + kx * ${o.dilationW};`,
+            `          if (iy >= 0 && iy < ${h} && ix >= 0 && ix < ${w}) te_unpack(src + (iy * ${w} + ix) * ${cin}, dst, ${
+              cin / 4
+            });`,
+            `          else { int32_t *d = (int32_t *)dst; for (int32_t i = 0; i < ${
+              cin / 2
+            }; i++) d[i] = zz; }`,
+            `          dst += ${cin};`,
+            `        }`,
+            `      }`,
+            `    }`,
+          ].join("\n")
+          : [
+            `{ int32_t pp = ${r}, b = pp / ${ho * wo}, oy = (pp % ${
+              ho * wo
+            }) / ${wo}, ox = pp % ${wo};`,
+            `      const int8_t *src = in + b * ${h * w * cin};`,
+            `      int8_t *dst = row;`,
+            `      for (int32_t ky = 0; ky < ${kh}; ky++) {`,
+            `        int32_t iy = oy * ${o.strideH} - ${pad.top} + ky * ${o.dilationH};`,
+            `        for (int32_t kx = 0; kx < ${kw}; kx++) {`,
+            `          int32_t ix = ox * ${o.strideW} - ${pad.left} + kx * ${o.dilationW};`,
+            `          if (iy >= 0 && iy < ${h} && ix >= 0 && ix < ${w}) memcpy(dst, src + (iy * ${w} + ix) * ${cin}, ${cin});`,
+            `          else memset(dst, zp_in, ${cin});`,
+            `          dst += ${cin};`,
+            `        }`,
+            `      }`,
+            k4 > k ? `      memset(dst, 0, ${k4 - k});` : "",
+            `      te_unpack(row, col + (pp - p) * ${k4}, ${k4 / 4}); }`,
+          ].filter((l) => l !== "").join("\n");
       const geo = pointwise ? ["pw", cin, cout, pixels, c.mode, cm] : [
         "conv",
         h,
@@ -417,7 +443,11 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
         [
           `static void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
           `  int16_t *col = (int16_t *)scratch;`,
-          pointwise ? `  (void)zp_in;` : `  int8_t *row = scratch + ${block * k4 * 2};`,
+          pointwise
+            ? `  (void)zp_in;`
+            : cin % 4 === 0
+            ? ""
+            : `  int8_t *row = scratch + ${block * k4 * 2};`,
           `  int32_t p = 0;`,
           full > 0
             ? `  for (; p < ${full}; p += ${block}) {\n    for (int32_t r = p; r < p + ${block}; r++) ${
