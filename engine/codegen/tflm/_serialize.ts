@@ -183,13 +183,59 @@ export interface SerializedModel {
   readonly weightBytes: number;
 }
 
-/** Serialize `graph` with the head offsets of `plan` and the tail size the runtime allocates. */
-export function serializeModel(graph: Graph, plan: HeadPlan, tail: number): SerializedModel {
+const INT8_OPS: ReadonlySet<string> = new Set([
+  "CONV_2D",
+  "DEPTHWISE_CONV_2D",
+  "FULLY_CONNECTED",
+  "ADD",
+  "MUL",
+  "AVERAGE_POOL_2D",
+  "MAX_POOL_2D",
+  "MEAN",
+  "SOFTMAX",
+  "LOGISTIC",
+  "HARD_SWISH",
+]);
+
+/** The runtime's limits: tensor rank, dtypes per op. */
+const MAX_RANK = 6;
+
+/**
+ * Check that the runtime has a kernel for every node as it is typed (int8 arithmetic ops,
+ * QUANTIZE from float32 or int8 to int8, DEQUANTIZE int8 to float32, ranks up to 6).
+ *
+ * @throws {UnsupportedOpError} naming the first node the runtime cannot run.
+ */
+export function checkSupported(graph: Graph): void {
   graph.nodes.forEach((n, i) => {
     if (OP_CODES[n.op] === undefined) {
       throw new UnsupportedOpError(n.op, i, "the tflm runtime has no kernel for it");
     }
+    const dtype = (t: number | undefined) => graph.tensors[t ?? -1]?.dtype;
+    const input = dtype(n.inputs[0]);
+    const output = dtype(n.outputs[0]);
+    for (const t of [...n.inputs, ...n.outputs]) {
+      const rank = graph.tensors[t]?.shape.length ?? 0;
+      if (rank > MAX_RANK) {
+        throw new UnsupportedOpError(n.op, i, `tensor ${t} has rank ${rank} (at most ${MAX_RANK})`);
+      }
+    }
+    const bad = INT8_OPS.has(n.op)
+      ? (input !== "int8" || output !== "int8") && `needs int8 tensors, has ${input} -> ${output}`
+      : n.op === "QUANTIZE"
+      ? (output !== "int8" || (input !== "int8" && input !== "float32")) &&
+        `supports float32 or int8 -> int8, has ${input} -> ${output}`
+      : n.op === "DEQUANTIZE"
+      ? (input !== "int8" || output !== "float32") &&
+        `supports int8 -> float32, has ${input} -> ${output}`
+      : false;
+    if (bad) throw new UnsupportedOpError(n.op, i, `the tflm kernel ${bad}`);
   });
+}
+
+/** Serialize `graph` with the head offsets of `plan` and the tail size the runtime allocates. */
+export function serializeModel(graph: Graph, plan: HeadPlan, tail: number): SerializedModel {
+  checkSupported(graph);
   const w = new Writer();
   const nT = graph.tensors.length;
   const nN = graph.nodes.length;

@@ -28,7 +28,7 @@ import type { Graph } from "../../ir/graph.ts";
 import { tensorBytes } from "../../ir/graph.ts";
 import { opMacs } from "../../ops/macs.ts";
 import { planHead, tailBytes } from "./_layout.ts";
-import { serializeModel } from "./_serialize.ts";
+import { checkSupported, serializeModel } from "./_serialize.ts";
 
 /** The hand-written runtime files copied into every project. */
 export const RUNTIME_FILES: readonly string[] = [
@@ -92,6 +92,7 @@ function projectName(graph: Graph): string {
  * @throws {RangeError} for a graph without exactly one planned input and output.
  */
 export function compileTflm(graph: Graph): CompiledModel {
+  checkSupported(graph);
   const head = planHead(graph);
   const tail = tailBytes(graph);
   const model = serializeModel(graph, head, tail);
