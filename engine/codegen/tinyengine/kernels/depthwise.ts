@@ -93,19 +93,11 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
         constInt32OrZero(biasT, cm),
         p.inputOffset,
       );
-      // Per channel: one int32 per term (a packed int16 pair or a single weight).
-      const wt = new Int32Array(cm * terms.length);
-      for (let ch = 0; ch < cm; ch++) {
-        terms.forEach((t, i) => {
-          const a = packed.packed[ch * taps + t.taps[0]!]!;
-          const b = t.pair ? packed.packed[ch * taps + t.taps[1]!]! : 0;
-          wt[ch * terms.length + i] = t.pair ? ((a & 0xffff) | (b << 16)) : a;
-        });
-      }
+      // Taps stay int8 in Flash; pairs are packed into registers once per channel.
       const rq = requantTable(p.multipliers, p.shifts);
       const cl = clampOf(layer);
       const cmode = clampMode(cl.min, cl.max);
-      const wP = ctx.consts.int32(wt);
+      const wP = ctx.consts.int8(packed.packed);
       const bP = ctx.consts.int32(packed.bias);
       const qP = ctx.consts.int32(rq.table);
       const geo = [
@@ -129,7 +121,13 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
       const wcopy = Math.max(0, Math.min(w, wn - pad.left));
       const right = Math.max(0, wn - pad.left - wcopy);
       const leftFill = Math.min(pad.left, wn);
-      const loadTaps = terms.map((_, i) => `const int32_t k${i} = wk[${i}];`);
+      const loadTaps = terms.map((t, i) =>
+        t.pair
+          ? `const int32_t k${i} = (int32_t)(((uint32_t)(uint16_t)wk[${
+            t.taps[0]
+          }]) | ((uint32_t)wk[${t.taps[1]}] << 16));`
+          : `const int32_t k${i} = wk[${t.taps[0]}];`
+      );
       const sum = terms.map((t, i) =>
         t.pair
           ? `acc = __smlad(te_ld32(p + ${t.offset}), k${i}, acc);`
@@ -137,7 +135,7 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
       );
       const fn = ctx.kernel(`dw_${geo.join("_")}`, (name) =>
         [
-          `static void ${name}(const int8_t *in, int8_t *out, const int32_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
+          `static void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
           `  (void)lo; (void)hi;`,
           `  int16_t *t = (int16_t *)scratch;`,
           `  for (int32_t c = 0; c < ${c}; c++) {`,
@@ -152,7 +150,7 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
           `    }`,
           `    for (int32_t mm = 0; mm < ${m}; mm++) {`,
           `      const int32_t oc = c * ${m} + mm;`,
-          `      const int32_t *wk = w + oc * ${terms.length};`,
+          `      const int8_t *wk = w + oc * ${taps};`,
           `      ${loadTaps.join(" ")}`,
           `      const int32_t b = bias[oc];`,
           `      ${requantLoad(rq.mode, "q", "oc")}`,

@@ -51,21 +51,30 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
   const o = dwNode.options;
   const pad = layer.pad ?? { top: 0, bottom: 0, left: 0, right: 0 };
   const span = (kh - 1) * o.dilationH + 1;
-  // Ring row: every padded column the outputs can read.
+  // Ring row (per channel, int16): every padded column the outputs can read.
   const wn = (wo - 1) * o.strideW + (kw - 1) * o.dilationW + 1;
-  const wp = Math.max(wn, pad.left + w);
-  const rowBytes = wp * cmid;
+  const wp = Math.max(wn, pad.left + w) + 1;
+  const planeBytes = span * cmid * wp * 2;
   const k4 = Math.ceil(cin / 4) * 4;
   const block = Math.max(
     1,
     Math.min(k4 <= WS_MAX_K4 ? (rowBlock === 1 ? 8 : WS_ROWS) : rowBlock, w),
   );
-  const ringBytes = alignUp((span + 1) * rowBytes);
+  const ringBytes = alignUp(planeBytes + wp * 2);
   const taps = kh * kw;
+  /** Taps of one kernel row as SMLAD pairs (adjacent columns, dilation 1) and singles. */
+  const terms: { ky: number; kx: number; pair: boolean; taps: number[] }[] = [];
+  for (let ky = 0; ky < kh; ky++) {
+    let kx = 0;
+    for (; o.dilationW === 1 && kx + 1 < kw; kx += 2) {
+      terms.push({ ky, kx, pair: true, taps: [ky * kw + kx, ky * kw + kx + 1] });
+    }
+    for (; kx < kw; kx++) terms.push({ ky, kx, pair: false, taps: [ky * kw + kx] });
+  }
   return {
     scratchBytes: ringBytes + block * k4 * 2,
     variant:
-      `expand k${cin} n${cmid} + depthwise ${kh}x${kw} s${o.strideH} streamed (${span}-row ring)`,
+      `expand k${cin} n${cmid} + depthwise ${kh}x${kw} s${o.strideH} streamed (${span}-row int16 ring)`,
     emit(ctx) {
       const g = { ...graph, nodes: [] };
       const pp = convParams(g, { ...pwNode, inputs: pre.inputs, outputs: pre.outputs });
@@ -103,11 +112,11 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
       const dwQ = c.int32(dwRq.table);
       const mm = (r: number) =>
         ctx.kernel(
-          `${k4 <= WS_MAX_K4 ? "mws" : "mm"}${r}_k${k4}_n${cmid}_${pwRq.mode}_${pwCm}`,
+          `${k4 <= WS_MAX_K4 ? "mws" : "mm"}${r}_k${k4}_n${cmid}_${pwRq.mode}_${pwCm}_p${wp}`,
           (name) =>
             k4 <= WS_MAX_K4
-              ? matmulWsFunction(name, r, k4, cmid, pwRq.mode, pwCm)
-              : matmulFunction(name, r, k4, cmid, pwRq.mode, pwCm),
+              ? matmulWsFunction(name, r, k4, cmid, pwRq.mode, pwCm, wp)
+              : matmulFunction(name, r, k4, cmid, pwRq.mode, pwCm, wp),
         );
       const full = Math.floor(w / block) * block;
       const rem = w - full;
@@ -136,67 +145,77 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
         dwRq.mode,
         dwCm,
       ];
-      const loadTaps = Array.from({ length: taps }, (_, i) => `const int32_t k${i} = wk[${i}];`);
-      const sum: string[] = [];
-      for (let ky = 0; ky < kh; ky++) {
-        for (let kx = 0; kx < kw; kx++) {
-          sum.push(`r${ky}[${kx * o.dilationW * cmid}] * k${ky * kw + kx}`);
-        }
-      }
+      const loadTaps = terms.map((t, i) =>
+        t.pair
+          ? `const int32_t k${i} = (int32_t)(((uint32_t)(uint16_t)wk[${
+            t.taps[0]
+          }]) | ((uint32_t)wk[${t.taps[1]}] << 16));`
+          : `const int32_t k${i} = wk[${t.taps[0]}];`
+      );
+      const sum = terms.map((t, i) => {
+        const at = `p${t.ky}[${t.kx * o.dilationW}]`;
+        return t.pair ? `acc = __smlad(te_ld32(&${at}), k${i}, acc);` : `acc += ${at} * k${i};`;
+      });
       const rowPtrs = Array.from(
         { length: kh },
-        (_, ky) => `const int8_t *r${ky} = rows[${ky}] + c;`,
+        (_, ky) => `const int16_t *r${ky} = rows[${ky}] + c * cs[${ky}];`,
       );
-      const advance = Array.from({ length: kh }, (_, ky) => `r${ky} += ${o.strideW * cmid};`);
+      const pixPtrs = Array.from(
+        { length: kh },
+        (_, ky) => `const int16_t *p${ky} = r${ky} + ox * ${o.strideW};`,
+      );
       const fn = ctx.kernel(`xdw_${geo.join("_")}`, (name) =>
         [
           `static void ${name}(const int8_t *in, int8_t *out, const int8_t *pw_w, const int32_t *pw_b, const int32_t *pw_q, int32_t pw_zp, int32_t pw_lo, int32_t pw_hi, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_mid, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
           `  (void)lo; (void)hi;`,
-          `  int8_t *ring = scratch;`,
-          `  int8_t *zrow = scratch + ${span * rowBytes};`,
+          `  int16_t *ring = (int16_t *)scratch;`,
+          `  int16_t *zrow = ring + ${span * cmid * wp};`,
           `  int16_t *col = (int16_t *)(scratch + ${ringBytes});`,
           `  int32_t held[${span}];`,
-          `  memset(ring, zp_mid, ${(span + 1) * rowBytes});`,
+          `  for (int32_t i = 0; i < ${span * cmid * wp + wp}; i++) ring[i] = (int16_t)zp_mid;`,
           `  for (int32_t s = 0; s < ${span}; s++) held[s] = -1;`,
           `  for (int32_t oy = 0; oy < ${ho}; oy++) {`,
-          `    const int8_t *rows[${kh}];`,
+          `    const int16_t *rows[${kh}];`,
+          `    int32_t cs[${kh}];`,
           `    for (int32_t ky = 0; ky < ${kh}; ky++) {`,
           `      int32_t iy = oy * ${o.strideH} - ${pad.top} + ky * ${o.dilationH};`,
-          `      if (iy < 0 || iy >= ${h}) { rows[ky] = zrow; continue; }`,
+          `      if (iy < 0 || iy >= ${h}) { rows[ky] = zrow; cs[ky] = 0; continue; }`,
           `      int32_t s = iy % ${span};`,
-          `      int8_t *dst = ring + s * ${rowBytes} + ${pad.left * cmid};`,
+          `      int16_t *dst = ring + s * ${cmid * wp} + ${pad.left};`,
           `      if (held[s] != iy) {`,
           `        const int8_t *src = in + iy * ${w * cin};`,
           `        int32_t px = 0;`,
           full > 0
             ? `        for (; px < ${full}; px += ${block}) {\n          for (int32_t r = 0; r < ${block}; r++) te_unpack(src + (px + r) * ${cin}, col + r * ${k4}, ${
               k4 / 4
-            });\n          ${mmFull}(col, pw_w, pw_b, pw_q, dst + px * ${cmid}, pw_zp, pw_lo, pw_hi);\n        }`
+            });\n          ${mmFull}(col, pw_w, pw_b, pw_q, dst + px, pw_zp, pw_lo, pw_hi);\n        }`
             : "",
           rem > 0
             ? `        for (int32_t r = 0; r < ${rem}; r++) te_unpack(src + (px + r) * ${cin}, col + r * ${k4}, ${
               k4 / 4
-            });\n        ${mmRem}(col, pw_w, pw_b, pw_q, dst + px * ${cmid}, pw_zp, pw_lo, pw_hi);`
+            });\n        ${mmRem}(col, pw_w, pw_b, pw_q, dst + px, pw_zp, pw_lo, pw_hi);`
             : "",
           `        held[s] = iy;`,
           `      }`,
-          `      rows[ky] = ring + s * ${rowBytes};`,
+          `      rows[ky] = ring + s * ${cmid * wp};`,
+          `      cs[ky] = ${wp};`,
           `    }`,
           `    int8_t *orow = out + oy * ${wo * cout};`,
           `    for (int32_t c = 0; c < ${cmid}; c++) {`,
+          `      ${rowPtrs.join(" ")}`,
           `      for (int32_t mm = 0; mm < ${mult}; mm++) {`,
           `        const int32_t oc = c * ${mult} + mm;`,
           `        const int8_t *wk = w + oc * ${taps};`,
           `        ${loadTaps.join(" ")}`,
           `        const int32_t b = bias[oc];`,
           `        ${requantLoad(dwRq.mode, "q", "oc")}`,
-          `        ${rowPtrs.join(" ")}`,
           `        int8_t *o = orow + oc;`,
           `        for (int32_t ox = 0; ox < ${wo}; ox++) {`,
-          `          int32_t acc = b + ${sum.join(" + ")};`,
+          `          ${pixPtrs.join(" ")}`,
+          `          int32_t acc = b;`,
+          `          ${sum.join(" ")}`,
           `          *o = ${requantExpr("acc", dwRq.mode, dwCm)};`,
           `          o += ${cout};`,
-          `          ${advance.join(" ")}`,
           `        }`,
           `      }`,
           `    }`,

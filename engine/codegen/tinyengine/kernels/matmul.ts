@@ -102,11 +102,15 @@ export function matmulFunction(
   cout: number,
   mode: RequantMode,
   clamp: "sat" | "range",
+  planar = 0,
 ): string {
-  if (rows === 1 && cout >= 4) return matmulRowFunction(name, k4, cout, mode, clamp);
+  if (rows === 1 && cout >= 4 && planar === 0) {
+    return matmulRowFunction(name, k4, cout, mode, clamp);
+  }
+  const outType = planar ? "int16_t" : "int8_t";
   const lines: string[] = [];
   lines.push(
-    `static void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, int8_t *out, int32_t zp, int32_t lo, int32_t hi) {`,
+    `static void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, ${outType} *out, int32_t zp, int32_t lo, int32_t hi) {`,
   );
   lines.push(`  (void)lo; (void)hi;`);
   lines.push(`  for (int32_t oc = 0; oc < ${cout}; oc++) {`);
@@ -128,7 +132,8 @@ export function matmulFunction(
   lines.push(`    }`);
   lines.push(`    ${requantLoad(mode, "q", "oc")}`);
   for (let r = 0; r < rows; r++) {
-    lines.push(`    out[${r * cout} + oc] = ${requantExpr(`a${r}`, mode, clamp)};`);
+    const at = planar ? `oc * ${planar} + ${r}` : `${r * cout} + oc`;
+    lines.push(`    out[${at}] = ${requantExpr(`a${r}`, mode, clamp)};`);
   }
   lines.push(`  }`);
   lines.push(`}`);
@@ -153,13 +158,17 @@ export function matmulWsFunction(
   cout: number,
   mode: RequantMode,
   clamp: "sat" | "range",
+  planar = 0,
 ): string {
   const groups = k4 / 4;
   const l: string[] = [];
   l.push(
-    `static void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, int8_t *out, int32_t zp, int32_t lo, int32_t hi) {`,
+    `static void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, ${
+      planar ? "int16_t" : "int8_t"
+    } *out, int32_t zp, int32_t lo, int32_t hi) {`,
   );
   l.push(`  (void)lo; (void)hi;`);
+  const step = planar ? 1 : cout;
   l.push(`  for (int32_t oc = 0; oc < ${cout}; oc++) {`);
   for (let g = 0; g < groups; g++) {
     l.push(
@@ -171,7 +180,7 @@ export function matmulWsFunction(
   l.push(`    const int32_t b = bias[oc];`);
   l.push(`    ${requantLoad(mode, "q", "oc")}`);
   l.push(`    const int64_t *x = (const int64_t *)col;`);
-  l.push(`    int8_t *o = out + oc;`);
+  l.push(planar ? `    int16_t *o = out + oc * ${planar};` : `    int8_t *o = out + oc;`);
   const body = (r: number) => {
     const lines: string[] = [`int32_t a${r} = b;`];
     for (let g = 0; g < groups; g++) {
@@ -188,11 +197,11 @@ export function matmulWsFunction(
     l.push(`      ${body(0)}`);
     l.push(`      ${body(1)}`);
     l.push(
-      `      o[0] = ${requantExpr("a0", mode, clamp)}; o[${cout}] = ${
+      `      o[0] = ${requantExpr("a0", mode, clamp)}; o[${step}] = ${
         requantExpr("a1", mode, clamp)
       };`,
     );
-    l.push(`      o += ${2 * cout}; x += ${2 * groups};`);
+    l.push(`      o += ${2 * step}; x += ${2 * groups};`);
     l.push(`    }`);
   }
   if (rows % 2) {
