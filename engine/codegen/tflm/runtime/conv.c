@@ -187,9 +187,9 @@ __attribute__((noinline)) static void conv_1x1(const tflm_conv_data *d, const in
   }
 }
 
-/* The 1x1, stride 1 case: pixels are consecutive rows of the input matrix. */
-#define CONV_1X1_ASM                                        \
-  "1:\n\t"                                                  \
+/* The 1x1, stride 1 case: pixels are consecutive rows of the input matrix. One step: four
+ * int8 of two pixels (px, px + k) times four int8 of two filter rows (pw, pw + k). */
+#define CONV_1X1_STEP                                       \
   "ldr %[xb], [%[px], %[k]]\n\t"                            \
   "ldr %[xa], [%[px]], #4\n\t"                              \
   "sxtb16 %[ea], %[xa]\n\t"                                 \
@@ -209,9 +209,18 @@ __attribute__((noinline)) static void conv_1x1(const tflm_conv_data *d, const in
   "smlad %[a01], %[t], %[eb], %[a01]\n\t"                   \
   "sxtb16 %[t], %[w], ror #8\n\t"                           \
   "smlad %[a00], %[t], %[xa], %[a00]\n\t"                   \
-  "smlad %[a01], %[t], %[xb], %[a01]\n\t"                   \
+  "smlad %[a01], %[t], %[xb], %[a01]\n\t"
+
+/* n >= 1 steps: one step first when n is odd, then two steps per loop iteration. */
+#define CONV_1X1_ASM                                        \
+  "tst %[n], #1\n\t"                                        \
+  "beq 2f\n\t" CONV_1X1_STEP                                \
   "subs %[n], %[n], #1\n\t"                                 \
-  "bne 1b\n\t"
+  "beq 3f\n\t"                                              \
+  "2:\n\t" CONV_1X1_STEP CONV_1X1_STEP                      \
+  "subs %[n], %[n], #2\n\t"                                 \
+  "bne 2b\n\t"                                              \
+  "3:\n\t"
 
 TFLM_INLINE int8_t rq_out(int32_t acc, const tflm_rq *q, int32_t out_off, int32_t lo,
                           int32_t hi) {

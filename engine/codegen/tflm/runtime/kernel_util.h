@@ -54,7 +54,7 @@ TFLM_INLINE int32_t tflm_requantize_fast(int32_t x, int32_t multiplier, int32_t 
 
 /* TFLite MultiplyByQuantizedMultiplier(x, multiplier, shift). */
 TFLM_INLINE int32_t tflm_requantize(int32_t x, int32_t multiplier, int32_t shift) {
-  if (shift <= -2) return tflm_requantize_fast(x, multiplier, 1 << (-shift - 2), -shift - 1);
+  if (__builtin_expect(shift <= -2, 1)) return tflm_requantize_fast(x, multiplier, 1 << (-shift - 2), -shift - 1);
   const int32_t left = shift > 0 ? shift : 0;
   const int32_t right = shift > 0 ? 0 : -shift;
   return tflm_rounding_shift_right(tflm_doubling_high_mul((int32_t)((uint32_t)x << left), multiplier),
@@ -80,7 +80,7 @@ TFLM_INLINE tflm_rq tflm_rq_make(int32_t m, int32_t shift) {
 }
 
 TFLM_INLINE int32_t tflm_rq_apply(int32_t x, const tflm_rq *q) {
-  if (q->hi_shift >= 0) return tflm_requantize_fast(x, q->m, q->hi_base, q->hi_shift);
+  if (__builtin_expect(q->hi_shift >= 0, 1)) return tflm_requantize_fast(x, q->m, q->hi_base, q->hi_shift);
   const int32_t h = tflm_doubling_high_mul((int32_t)((uint32_t)x << q->left), q->m);
   const int32_t threshold = q->half + (int32_t)((uint32_t)h >> 31);
   return (h >> q->right) + ((h & q->mask) > threshold ? 1 : 0);
