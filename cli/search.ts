@@ -301,7 +301,9 @@ function rescale(
 ): { flashBytes: number; sramBytes: number } {
   const model = k.modelBase + k.modelPerWeight * c.flashWeights +
     (k.modelPerDwTap ?? k.modelPerWeight) * c.flashDwTaps + k.modelPerChannel * c.flashChannels;
-  const code = k.codeBase + k.codePerLayer * c.layers + k.codePerKernel * c.kernels;
+  const code = k.codeBase + k.codePerLayer * c.layers + k.codePerKernel * c.kernelsOther +
+    (k.codePerPointwise ?? k.codePerKernel) * c.kernelsPointwise +
+    (k.codePerFused ?? k.codePerKernel) * c.kernelsFused;
   const arena = k.arenaScale * c.peakBytes + k.arenaOffset;
   return {
     flashBytes: Math.ceil(model) + Math.ceil(code),

@@ -92,6 +92,8 @@ export function fitCalibration(
   const max = (f: (s: CalibrationSample) => number) => Math.max(...samples.map(f));
   // Arena: the liveness estimate is exact for the schedule; the offset absorbs scratch sizing.
   const arenaOffset = max((s) => s.report.arenaBytes - s.cost.peakBytes);
+  const offsets = samples.map((s) => s.report.arenaBytes - s.cost.peakBytes).sort((a, b) => a - b);
+  const arenaOffsetTypical = offsets[Math.floor((offsets.length - 1) / 2)]!;
   // Static SRAM outside the arena (the emulator's static figure includes the arena).
   const staticBytes = max((s) => s.report.staticSramBytes - s.report.arenaBytes);
   const stackBytes = max((s) => s.report.stackBytes) + margin;
@@ -109,7 +111,14 @@ export function fitCalibration(
     s.cost.flashDwTaps,
     s.cost.flashChannels,
   ];
-  const codeCols = (s: CalibrationSample) => [s.cost.layers, s.cost.kernels];
+  const codeCols = (s: CalibrationSample) => [
+    s.cost.layers,
+    s.cost.kernelsOther,
+    s.cost.kernelsPointwise,
+    s.cost.kernelsFused,
+  ];
+  let codePerPointwise = base.codePerPointwise ?? base.codePerKernel;
+  let codePerFused = base.codePerFused ?? base.codePerKernel;
   const split = samples.some((s) => s.report.flashModelBytes > 0);
   if (split && samples.length >= 6) {
     // The backend names its constants: fit model bytes and code bytes separately.
@@ -127,28 +136,37 @@ export function fitCalibration(
       samples.map((s) => [1, ...codeCols(s)]),
       samples.map((s) => s.report.flashCodeBytes),
     );
-    [codeBase, codePerLayer, codePerKernel] = c as [number, number, number];
-  } else if (samples.length >= 8) {
-    // Only the total is known: fit it on every column.
-    const t = leastSquares(
-      samples.map((s) => [1, ...modelCols(s), ...codeCols(s)]),
-      samples.map((s) => s.report.flashBytes),
-    );
-    [codeBase, modelPerWeight, modelPerDwTap, modelPerChannel, codePerLayer, codePerKernel] = t as [
-      number,
+    [codeBase, codePerLayer, codePerKernel, codePerPointwise, codePerFused] = c as [
       number,
       number,
       number,
       number,
       number,
     ];
+  } else if (samples.length >= 8) {
+    // Only the total is known: fit it on every column.
+    const t = leastSquares(
+      samples.map((s) => [1, ...modelCols(s), ...codeCols(s)]),
+      samples.map((s) => s.report.flashBytes),
+    );
+    [
+      codeBase,
+      modelPerWeight,
+      modelPerDwTap,
+      modelPerChannel,
+      codePerLayer,
+      codePerKernel,
+      codePerPointwise,
+      codePerFused,
+    ] = t as [number, number, number, number, number, number, number, number];
     modelBase = 0;
   }
   // Shift the base so that no sample's total Flash is under-predicted.
   const predicted = (s: CalibrationSample) =>
     modelBase + modelPerWeight * s.cost.flashWeights + modelPerDwTap * s.cost.flashDwTaps +
     modelPerChannel * s.cost.flashChannels + codeBase + codePerLayer * s.cost.layers +
-    codePerKernel * s.cost.kernels;
+    codePerKernel * s.cost.kernelsOther + codePerPointwise * s.cost.kernelsPointwise +
+    codePerFused * s.cost.kernelsFused;
   // (256 bytes absorb the rounding of the coefficients below.)
   codeBase += max((s) => s.report.flashBytes - predicted(s)) + 256;
   return {
@@ -159,9 +177,12 @@ export function fitCalibration(
     inputInArena: true,
     arenaScale: 1,
     arenaOffset: Math.ceil(Math.max(0, arenaOffset)),
+    arenaOffsetTypical: Math.ceil(Math.max(0, arenaOffsetTypical)),
     codeBase: Math.ceil(codeBase),
     codePerLayer: Math.round(codePerLayer * 100) / 100,
     codePerKernel: Math.round(codePerKernel * 100) / 100,
+    codePerPointwise: Math.round(codePerPointwise * 100) / 100,
+    codePerFused: Math.round(codePerFused * 100) / 100,
     modelPerWeight: Math.round(modelPerWeight * 10000) / 10000,
     modelPerDwTap: Math.round(modelPerDwTap * 10000) / 10000,
     modelPerChannel: Math.round(modelPerChannel * 100) / 100,
@@ -202,7 +223,7 @@ export async function measureCalibration(
   options: MeasureCalibrationOptions,
 ): Promise<{ calibration: CostCalibration; samples: CalibrationSample[] }> {
   const count = options.count ?? 8;
-  const resolutions = options.resolutions ?? [48, 64, 80, 96];
+  const resolutions = options.resolutions ?? options.space.resolutions;
   const rng = createRng(options.seed);
   const samples: CalibrationSample[] = [];
   for (let i = 0; i < count; i++) {

@@ -31,11 +31,18 @@ export interface CostCalibration {
   readonly inputInArena: boolean;
   /** Planned arena = arenaScale * liveness estimate + arenaOffset. */
   readonly arenaScale: number;
+  /** Offset bounding every calibration build (conservative). */
   readonly arenaOffset: number;
+  /** Median offset of the calibration builds (unbiased; stage 1 ranks with it). @default arenaOffset */
+  readonly arenaOffsetTypical?: number;
   /** Flash for code: base + per layer + per distinct specialized kernel. */
   readonly codeBase: number;
   readonly codePerLayer: number;
   readonly codePerKernel: number;
+  /** Flash per distinct pointwise variant. @default codePerKernel */
+  readonly codePerPointwise?: number;
+  /** Flash per distinct streamed expand + depthwise variant. @default codePerKernel */
+  readonly codePerFused?: number;
   /** Flash for model constants: per weight byte, per output channel (bias + requantization). */
   readonly modelPerWeight: number;
   /** Flash per depthwise tap (weights may be packed as int16 pairs in int32 words). */
@@ -66,8 +73,11 @@ export interface ArchCost {
   /** Weights + biases. */
   readonly params: number;
   readonly layers: number;
-  /** Distinct specialized kernels (kind, kernel, stride, 1x1 input channels). */
+  /** Distinct specialized kernel variants, and their split by kind. */
   readonly kernels: number;
+  readonly kernelsPointwise: number;
+  readonly kernelsFused: number;
+  readonly kernelsOther: number;
   /** Largest sum of simultaneously live activations in the arena (bytes). */
   readonly liveBytes: number;
   /** Largest scratch buffer (bytes). */
@@ -79,6 +89,8 @@ export interface ArchCost {
   readonly arenaBytes: number;
   /** Predicted peak SRAM: arena + input buffer (when outside) + static + stack allowance. */
   readonly sramBytes: number;
+  /** The same with the typical (median) arena offset. */
+  readonly sramTypicalBytes: number;
   /** Matmul (conv, fully connected) weights with rows padded to 4 bytes. */
   readonly flashWeights: number;
   /** Depthwise taps (channels x kernel area). */
@@ -122,10 +134,20 @@ function scratch(l: LayerShape): number {
   }
 }
 
-function kernelKey(l: LayerShape): string {
-  return l.kind === "CONV_2D" && l.kernel === 1
-    ? `pw:${l.inC % 8 === 0 ? "c8" : "c"}`
-    : `${l.kind}:k${l.kernel}s${l.stride}`;
+/**
+ * The specialized-kernel variant of a schedule step and its kind: tinyengine emits one C kernel
+ * per distinct variant (shape key), so code size grows with distinct variants per kind.
+ */
+function stepVariant(layers: readonly LayerShape[], step: readonly number[]): [string, string] {
+  const first = layers[step[0]!]!;
+  const last = layers[step[step.length - 1]!]!;
+  if (step.length === 2) {
+    return ["fused", `f:${first.inC}:${last.inC}:k${last.kernel}s${last.stride}`];
+  }
+  if (first.kind === "CONV_2D" && first.kernel === 1) {
+    return ["pointwise", `p:${first.inC}:${first.outC}`];
+  }
+  return ["other", `${first.kind}:k${first.kernel}s${first.stride}:${first.inC}`];
 }
 
 /** Scratch of a streamed expand + depthwise step (mirrors tinyengine's fused_expand kernel). */
@@ -248,7 +270,13 @@ export function costOfLayers(
   let dwTaps = 0;
   let params = 0;
   let channels = 0;
-  const kernels = new Set<string>();
+  const variants = new Map<string, string>();
+  for (const step of scheduleSteps(layers)) {
+    const [kind, key] = stepVariant(layers, step);
+    variants.set(key, kind);
+  }
+  const kinds = { pointwise: 0, fused: 0, other: 0 } as Record<string, number>;
+  for (const k of variants.values()) kinds[k] = (kinds[k] ?? 0) + 1;
   let counted = 0;
   for (const l of layers) {
     macs += layerMacs(l);
@@ -258,7 +286,6 @@ export function costOfLayers(
     }
     params += layerWeights(l);
     channels += layerChannels(l);
-    kernels.add(kernelKey(l));
     counted++;
   }
   const first = layers[0];
@@ -269,6 +296,8 @@ export function costOfLayers(
   const arenaBytes = Math.ceil(calibration.arenaScale * peakBytes + calibration.arenaOffset);
   const sramBytes = arenaBytes + (calibration.inputInArena ? 0 : inputBytes) +
     calibration.staticBytes + calibration.stackBytes;
+  const sramTypicalBytes = sramBytes - calibration.arenaOffset +
+    (calibration.arenaOffsetTypical ?? calibration.arenaOffset);
   const flashModelBytes = Math.ceil(
     calibration.modelBase + calibration.modelPerWeight * weights +
       (calibration.modelPerDwTap ?? calibration.modelPerWeight) * dwTaps +
@@ -276,19 +305,25 @@ export function costOfLayers(
   );
   const flashCodeBytes = Math.ceil(
     calibration.codeBase + calibration.codePerLayer * counted +
-      calibration.codePerKernel * kernels.size,
+      calibration.codePerKernel * (kinds.other ?? 0) +
+      (calibration.codePerPointwise ?? calibration.codePerKernel) * (kinds.pointwise ?? 0) +
+      (calibration.codePerFused ?? calibration.codePerKernel) * (kinds.fused ?? 0),
   );
   return {
     macs,
     params: params + channels,
     layers: counted,
-    kernels: kernels.size,
+    kernels: variants.size,
+    kernelsPointwise: kinds.pointwise ?? 0,
+    kernelsFused: kinds.fused ?? 0,
+    kernelsOther: kinds.other ?? 0,
     liveBytes,
     scratchBytes,
     peakBytes,
     inputBytes,
     arenaBytes,
     sramBytes,
+    sramTypicalBytes,
     flashWeights: weights,
     flashDwTaps: dwTaps,
     flashChannels: channels,

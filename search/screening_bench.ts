@@ -14,7 +14,9 @@ const HEAD = { classes: 1000, inputChannels: 3 };
 const PAIR = { width: 0.5, resolution: 176 };
 const entries: Record<string, number> = {};
 for (const a of coverArchs(MCUNET_SPACE, PAIR)) {
-  for (const l of archLayers(toMbconvArch(MCUNET_SPACE, a, HEAD))) entries[`fast|${layerKey(l)}`] = 1000;
+  for (const l of archLayers(toMbconvArch(MCUNET_SPACE, a, HEAD))) {
+    entries[`fast|${layerKey(l)}`] = 1000;
+  }
 }
 const table: LatencyTable = {
   ...emptyLatencyTable({ engineHash: "bench", core: "cortex-m7" }),

@@ -98,7 +98,7 @@ export function samplePair(
       archLayers(toMbconvArch(options.space, arch, options.head)),
       options.calibration,
     );
-    if (cost.sramBytes > lim.sramBytes || cost.flashBytes > lim.flashBytes) continue;
+    if (cost.sramTypicalBytes > lim.sramBytes || cost.flashBytes > lim.flashBytes) continue;
     if (lim.maxMacs !== undefined && cost.macs > lim.maxMacs) continue;
     macs.push(cost.macs);
   }

@@ -94,8 +94,8 @@ export interface TinyNasOptions {
   /** Candidates of the final population measured, best first, until one fits. @default 5 */
   readonly finalTries?: number;
   /**
-   * Candidates whose SRAM estimate exceeds the limit by at most this many bytes get the exact
-   * plan instead of rejection. @default 16384
+   * Candidates whose typical SRAM estimate exceeds the limit by at most this many bytes (and all
+   * whose conservative estimate exceeds it) get the exact plan. @default 8192
    */
   readonly exactSlack?: number;
   /** Latency table cache folder. @default ".cache/latency" */
@@ -405,15 +405,16 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   const latencyMargin = options.latencyMargin ?? (measure ? Math.max(0.01, 2 * heldOutMax) : 0);
   const searchMaxInstructions = Math.floor(maxInstructions * (1 - latencyMargin));
   const band = options.exactBand ?? 1;
-  const exactSlack = options.exactSlack ?? 16384;
+  const exactSlack = options.exactSlack ?? 8192;
   const plans = new Map<string, PlanFigures>();
   const evaluate = async (arch: Arch) => {
     const net = netOf(arch);
     const layers = archLayers(net);
     const cost = costOfLayers(layers, calibration);
     if (cost.flashBytes > limits.flashBytes) return undefined;
-    // The estimate is conservative; just over the limit, the exact plan decides.
-    if (cost.sramBytes > limits.sramBytes + exactSlack) return undefined;
+    // Below the limit with the conservative estimate: fits. Far above it with the typical
+    // estimate: does not. In between, the exact compile-time plan decides.
+    if (cost.sramTypicalBytes > limits.sramBytes + exactSlack) return undefined;
     let instructions: number;
     if (measure) {
       const p = predictLatency(table, layers);
@@ -430,18 +431,24 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     }
     if (instructions > searchMaxInstructions) return undefined;
     const key = archKey(arch);
+    let exact: ReturnType<typeof exactSram> | undefined;
     if (cost.sramBytes > limits.sramBytes) {
-      const exact = exactSram(key, arch, cost);
+      exact = exactSram(key, arch, cost);
       if (exact.sramBytes > limits.sramBytes) return undefined;
+      if (measure && exact.family !== "fast") {
+        instructions = predictLatency(table, layers, { family: exact.family }).instructions;
+        if (instructions > searchMaxInstructions) return undefined;
+      }
     }
     const metrics: CandidateMetrics = {
       macs: cost.macs,
       params: cost.params,
-      sramBytes: cost.sramBytes,
-      arenaBytes: cost.arenaBytes,
+      sramBytes: exact ? exact.sramBytes : cost.sramBytes,
+      arenaBytes: exact ? exact.arenaBytes : cost.arenaBytes,
       flashBytes: cost.flashBytes,
       instructions,
-      planSource: "estimate",
+      planSource: exact ? exact.source : "estimate",
+      ...(exact ? { family: exact.family } : {}),
     };
     const score = await objective.score({ arch, net, cost, instructions });
     return { arch, key, score, metrics };
@@ -465,6 +472,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   };
   /** The exact compile-time plan for candidates that reach the parent set. */
   const confirm = (c: Evaluated<CandidateMetrics>) => {
+    if (c.metrics.planSource !== "estimate") return Promise.resolve(c);
     if (c.metrics.sramBytes <= (1 - band) * limits.sramBytes) return Promise.resolve(c);
     const cost = costOfLayers(archLayers(netOf(c.arch)), calibration);
     const exact = exactSram(c.key, c.arch, cost);
