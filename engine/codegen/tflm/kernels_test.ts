@@ -117,7 +117,7 @@ function depthwiseCases(g: CaseGraph, rng: Rng, count: number) {
   for (let k = 0; k < count; k++) {
     const h = 3 + rng.int(9), w = 3 + rng.int(9);
     const c = pick(rng, [1, 3, 4, 5, 8, 12, 16]);
-    const mult = pick(rng, [1, 1, 1, 2, 3]);
+    const mult = pick(rng, [1, 1, 1, 2, 3, 4, 8]);
     const kh = pick(rng, [3, 3, 3, 5, 2]), kw = pick(rng, [kh, kh, 3, 1]);
     const stride = pick(rng, [1, 1, 2]);
     const dil = pick(rng, [1, 1, 1, 2]);

@@ -10,7 +10,9 @@
  *   receptive field is copied to an int16 buffer (offset added with SXTAB16, lanes (0,2),(1,3);
  *   zeros for padding taps), then four channels at a time accumulate with SMLABB/SMLATT. Scratch:
  *   kh * kw * C int16, as CMSIS-NN requests.
- * - generic: any depth multiplier and dilation; plain loops. No scratch.
+ * - generic: any depth multiplier and dilation; plain loops, with CMSIS-NN's special case of a
+ *   multiplier that is a multiple of 4 (four output channels per input value, SMLABB/SMLABT).
+ *   No scratch.
  *
  * Options: [padding, stride_h, stride_w, dilation_h, dilation_w, activation, depth_multiplier].
  */
@@ -320,6 +322,71 @@ __attribute__((noinline)) static void dw_generic(const tflm_conv_data *d, const 
   }
 }
 
+/* Depth multiplier a multiple of 4 (CMSIS-NN's mult-4 case of its generic kernel): per input
+ * channel, four output channels at a time; the input value (offset added) is duplicated into
+ * both halfwords and multiplies the SXTB16-extended filter word with SMLABB/SMLABT. */
+__attribute__((noinline)) static void dw_mult4(const tflm_conv_data *d, const int8_t *input,
+                                               const int8_t *filter, const int32_t *bias,
+                                               int8_t *output, int32_t in_h, int32_t in_w,
+                                               int32_t c, int32_t kh, int32_t kw, int32_t out_h,
+                                               int32_t out_w, int32_t sh, int32_t sw, int32_t dh,
+                                               int32_t dw, int32_t mult) {
+  const int32_t cout = c * mult;
+  const int32_t offset = d->input_offset;
+  const int32_t x_step = dw * c, y_step = dh * in_w * c;
+  const int32_t wy_step = kw * cout;
+  int8_t *out = output;
+  for (int32_t oy = 0; oy < out_h; oy++) {
+    const int32_t iy0 = oy * sh - d->pad_h;
+    int32_t ky0, ky1;
+    tap_range(iy0, kh, dh, in_h, &ky0, &ky1);
+    for (int32_t ox = 0; ox < out_w; ox++) {
+      const int32_t ix0 = ox * sw - d->pad_w;
+      int32_t kx0, kx1;
+      tap_range(ix0, kw, dw, in_w, &kx0, &kx1);
+      const int8_t *in_base = input + ((iy0 + ky0 * dh) * in_w + ix0 + kx0 * dw) * c;
+      const int8_t *w_base = filter + (ky0 * kw + kx0) * cout;
+      for (int32_t ic = 0; ic < c; ic++) {
+        for (int32_t m = 0; m < mult; m += 4) {
+          const int32_t oc = ic * mult + m;
+          int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+          if (bias) {
+            a0 = bias[oc];
+            a1 = bias[oc + 1];
+            a2 = bias[oc + 2];
+            a3 = bias[oc + 3];
+          }
+          const int8_t *iy = in_base + ic;
+          const int8_t *wy = w_base + oc;
+          for (int32_t ky = ky0; ky < ky1; ky++) {
+            const int8_t *ix = iy;
+            const int8_t *wx = wy;
+            for (int32_t kx = kx0; kx < kx1; kx++) {
+              const uint32_t x = (uint32_t)(*ix + offset) & 0xFFFFu;
+              const uint32_t xx = x | (x << 16);
+              const uint32_t w = tflm_read32(wx);
+              const uint32_t we = TFLM_SXTB16_EVEN(w), wo = TFLM_SXTB16_ODD(w);
+              a0 = tflm_smlabb(xx, we, a0);
+              a2 = tflm_smlabt(xx, we, a2);
+              a1 = tflm_smlabb(xx, wo, a1);
+              a3 = tflm_smlabt(xx, wo, a3);
+              ix += x_step;
+              wx += cout;
+            }
+            iy += y_step;
+            wy += wy_step;
+          }
+          out[oc] = dw_out(a0, d, oc);
+          out[oc + 1] = dw_out(a1, d, oc + 1);
+          out[oc + 2] = dw_out(a2, d, oc + 2);
+          out[oc + 3] = dw_out(a3, d, oc + 3);
+        }
+      }
+      out += cout;
+    }
+  }
+}
+
 static int dw_invoke(tflm_interpreter *it, tflm_node *node) {
   const tflm_conv_data *d = node->op_data;
   const tflm_tensor *in = tflm_input(it, node, 0);
@@ -341,6 +408,9 @@ static int dw_invoke(tflm_interpreter *it, tflm_node *node) {
     } else if (d->path == DW_PATH_OPT) {
       dw_opt(d, input, filter->data, bias, output, node->scratch, in_h, in_w, c, kh, kw, out_h,
              out_w, sh, sw);
+    } else if ((mult & 3) == 0) {
+      dw_mult4(d, input, filter->data, bias, output, in_h, in_w, c, kh, kw, out_h, out_w, sh, sw,
+               dh, dw, mult);
     } else {
       dw_generic(d, input, filter->data, bias, output, in_h, in_w, c, kh, kw, out_h, out_w, sh,
                  sw, dh, dw, mult);
