@@ -13,7 +13,7 @@ import {
   type ScratchMode,
 } from "../../schedule/lifetimes.ts";
 import type { BufferRequest } from "../../schedule/types.ts";
-import { type Pass, runPasses } from "../../schedule/passes/mod.ts";
+import { DEFAULT_PASSES, type Pass, runPasses } from "../../schedule/passes/mod.ts";
 import type { Lowered } from "../../schedule/passes/types.ts";
 import { type ChosenPlan, planMemory } from "../../schedule/planners/mod.ts";
 import { validatePlan } from "../../schedule/validate.ts";
@@ -43,8 +43,9 @@ const ARENA_TOLERANCE = 0.04;
 /** Bytes read past the end of a buffer by word loads of odd-length rows. */
 const ARENA_SLACK = 8;
 
-/** The symbol names the firmware exposes. */
+/** The input symbol the firmware exposes (further inputs: `mcu_input_1`, ...). */
 export const INPUT_SYMBOL = "mcu_input";
+/** The output symbol the firmware exposes (further outputs: `mcu_output_1`, ...). */
 export const OUTPUT_SYMBOL = "mcu_output";
 
 function fnv1a(graph: Graph): string {
@@ -129,6 +130,7 @@ const CONFIGS: readonly Config[] = [
 ];
 
 interface Variant {
+  readonly lowered: Lowered;
   readonly config: Config;
   readonly kernels: readonly LayerKernel[];
   readonly lifetimes: Lifetimes;
@@ -150,7 +152,27 @@ function planVariant(
   });
   const all = [...lifetimes.buffers, ...boundary];
   const chosen = planMemory(all, planners ? { planners } : {});
-  return { config, kernels, lifetimes, all, chosen };
+  return { lowered, config, kernels, lifetimes, all, chosen };
+}
+
+/** Float model inputs/outputs get their own arena buffers, live at the first/last layer. */
+function boundaryBuffers(graph: Graph, lowered: Lowered): BufferRequest[] {
+  const n = lowered.layers.length;
+  const out: BufferRequest[] = [];
+  lowered.inputs.forEach((t, i) => {
+    if (lowered.foldedInputs.some((f) => f.int8 === t)) {
+      const size = alignUp(4 * elementCount(graph.tensors[t]!.shape));
+      out.push({ id: -2 - i, name: `float_input_${i}`, size, firstUse: 0, lastUse: 0 });
+    }
+  });
+  lowered.outputs.forEach((t, i) => {
+    if (lowered.foldedOutputs.some((f) => f.int8 === t)) {
+      const size = alignUp(4 * elementCount(graph.tensors[t]!.shape));
+      const last = Math.max(0, n - 1);
+      out.push({ id: -100 - i, name: `float_output_${i}`, size, firstUse: last, lastUse: last });
+    }
+  });
+  return out;
 }
 
 /** Layer marker description: the op names the layer covers. */
@@ -170,51 +192,39 @@ function layerOps(lowered: Lowered, i: number): string {
  * ```
  */
 export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): CompiledModel {
-  const lowered = runPasses(graph, options.passes ? { passes: options.passes } : {});
-  if (lowered.inputs.length < 1 || lowered.outputs.length < 1) {
-    throw new RangeError(
-      `Cannot compile '${graph.name}' with tinyengine: it has no input or no output`,
-    );
+  // Pass pipelines to try: with the streamed expansion (least SRAM on MBConv networks) and
+  // without it (faster where the expanded tensor is small anyway).
+  const pipelines = options.passes
+    ? [options.passes]
+    : [DEFAULT_PASSES, DEFAULT_PASSES.filter((p) => p.name !== "fuse-expand-depthwise")];
+  const variants: Variant[] = [];
+  for (const passes of pipelines) {
+    const lowered = runPasses(graph, { passes });
+    if (lowered.inputs.length < 1 || lowered.outputs.length < 1) {
+      throw new RangeError(
+        `Cannot compile '${graph.name}' with tinyengine: it has no input or no output`,
+      );
+    }
+    const boundary = boundaryBuffers(graph, lowered);
+    for (const config of CONFIGS) {
+      variants.push(planVariant(lowered, config, boundary, options.planners));
+    }
   }
-  const n = lowered.layers.length;
-  const floatIns = lowered.inputs.map((t) => lowered.foldedInputs.find((f) => f.int8 === t));
-  const floatOuts = lowered.outputs.map((t) => lowered.foldedOutputs.find((f) => f.int8 === t));
-  const boundary: BufferRequest[] = [];
-  floatIns.forEach((f, i) => {
-    if (f) {
-      const size = alignUp(4 * elementCount(graph.tensors[f.int8]!.shape));
-      boundary.push({ id: -2 - i, name: `float_input_${i}`, size, firstUse: 0, lastUse: 0 });
-    }
-  });
-  floatOuts.forEach((f, i) => {
-    if (f) {
-      const size = alignUp(4 * elementCount(graph.tensors[f.int8]!.shape));
-      const last = Math.max(0, n - 1);
-      boundary.push({
-        id: -100 - i,
-        name: `float_output_${i}`,
-        size,
-        firstUse: last,
-        lastUse: last,
-      });
-    }
-  });
-  // Try each kernel/scratch configuration; keep the first (fastest) one whose arena is within
-  // ARENA_TOLERANCE of the smallest.
-  const variants = CONFIGS.map((config) =>
-    planVariant(lowered, config, boundary, options.planners)
-  );
+  // Keep the first (fastest) variant whose arena is within ARENA_TOLERANCE of the smallest.
   const smallest = Math.min(...variants.map((v) => v.chosen.placement.totalBytes));
   // Scratch modes cost no instructions: the smaller wins outright within a kernel choice.
   const best = variants
     .filter((v, i) =>
       !variants.some((o, j) =>
-        j !== i && o.config.kernels === v.config.kernels &&
+        j !== i && o.lowered === v.lowered && o.config.kernels === v.config.kernels &&
         (o.chosen.placement.totalBytes < v.chosen.placement.totalBytes ||
           (o.chosen.placement.totalBytes === v.chosen.placement.totalBytes && j < i))
       )
     )
     .find((v) => v.chosen.placement.totalBytes <= smallest * (1 + ARENA_TOLERANCE));
+  const lowered = best!.lowered;
+  const floatIns = lowered.inputs.map((t) => lowered.foldedInputs.find((f) => f.int8 === t));
+  const floatOuts = lowered.outputs.map((t) => lowered.foldedOutputs.find((f) => f.int8 === t));
   const { kernels, lifetimes, chosen, all } = best!;
   const errors = validatePlan(all, chosen.placement);
   if (errors.length > 0) {

@@ -19,8 +19,9 @@ export interface TinyEngineRun {
   readonly compiled: CompiledModel;
   readonly firmware: FirmwareImage;
   readonly result: RunResult;
-  readonly expected: Int8Array;
-  readonly actual: Int8Array;
+  /** Raw bytes of the first output: the reference's and the firmware's. */
+  readonly expected: Uint8Array;
+  readonly actual: Uint8Array;
   readonly match: boolean;
 }
 
@@ -37,23 +38,25 @@ export function seededInput(graph: Graph, seed: number): Int8Array {
   return out;
 }
 
-/** The reference output (int8 side of the model output) for an int8-side input. */
-export function referenceOutput(graph: Graph, input: Int8Array): Int8Array {
+/**
+ * The raw bytes of the graph's first input for an int8-side input: int8 inputs as they are,
+ * float inputs dequantized with the scale of the QUANTIZE that reads them.
+ */
+export function graphInputBytes(graph: Graph, input: Int8Array): Uint8Array {
   const lowered = runPasses(graph);
-  const inT = lowered.inputs[0]!;
-  const outT = lowered.outputs[0]!;
-  const folded = lowered.foldedInputs.find((f) => f.int8 === inT);
-  let given: Uint8Array = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  if (folded) {
-    const scale = Math.fround(folded.quant.scale[0] ?? 1);
-    const zp = folded.quant.zeroPoint[0] ?? 0;
-    const f = new Float32Array(input.length);
-    for (let i = 0; i < input.length; i++) f[i] = scale * (input[i]! - zp);
-    given = new Uint8Array(f.buffer);
-  }
-  const r = interpret(graph, [given], { captureAll: true });
-  const bytes = r.tensors?.get(outT) ?? r.outputs[0]!;
-  return new Int8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const folded = lowered.foldedInputs.find((f) => f.int8 === lowered.inputs[0]);
+  if (!folded) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  const scale = Math.fround(folded.quant.scale[0] ?? 1);
+  const zp = folded.quant.zeroPoint[0] ?? 0;
+  const f = new Float32Array(input.length);
+  for (let i = 0; i < input.length; i++) f[i] = scale * (input[i]! - zp);
+  return new Uint8Array(f.buffer);
+}
+
+/** The reference interpreter's raw output bytes (first graph output) for raw input bytes. */
+export function referenceOutput(graph: Graph, input: Uint8Array): Uint8Array {
+  const out = interpret(graph, [input]).outputs[0]!;
+  return out.slice();
 }
 
 /**
@@ -81,15 +84,12 @@ export async function runTinyEngine(
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
     ...(options.workDir ? { workDir: options.workDir } : {}),
   });
-  const input = options.input ?? seededInput(graph, 1);
+  const input = graphInputBytes(graph, options.input ?? seededInput(graph, 1));
   const result = runFirmware(firmware, {
-    inputs: {
-      [compiled.inputSymbol]: new Uint8Array(input.buffer, input.byteOffset, input.byteLength),
-    },
+    inputs: { [compiled.inputSymbol]: input },
     outputs: [compiled.outputSymbol],
   });
-  const out = result.outputs[compiled.outputSymbol]!;
-  const actual = new Int8Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength));
+  const actual = result.outputs[compiled.outputSymbol]!.slice();
   const expected = referenceOutput(graph, input);
   const match = actual.length === expected.length && actual.every((v, i) => v === expected[i]);
   return { compiled, firmware, result, expected, actual, match };
