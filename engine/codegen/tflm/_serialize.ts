@@ -230,6 +230,17 @@ export function checkSupported(graph: Graph): void {
         `supports int8 -> float32, has ${input} -> ${output}`
       : false;
     if (bad) throw new UnsupportedOpError(n.op, i, `the tflm kernel ${bad}`);
+    if (n.op === "CONV_2D") {
+      const cin = graph.tensors[n.inputs[0] ?? -1]?.shape[3];
+      const fin = graph.tensors[n.inputs[1] ?? -1]?.shape[3];
+      if (cin !== fin) {
+        throw new UnsupportedOpError(
+          n.op,
+          i,
+          `grouped convolution (${cin} input channels, filter ${fin}) has no tflm kernel`,
+        );
+      }
+    }
   });
 }
 
