@@ -7,6 +7,7 @@
  */
 // deno-lint-ignore-file no-console
 import { getBoard } from "../engine/boards.ts";
+import { ToolchainError } from "../engine/build/errors.ts";
 import { buildFirmware } from "../engine/build/gcc.ts";
 import { compileModel } from "../engine/run.ts";
 import { type CommandIo, engineArg, isUserError, loadModelArg } from "./run.ts";
@@ -39,7 +40,17 @@ export async function compileCommand(
     const graph = await loadModelArg(model);
     const compiled = compileModel(graph, { engine, board });
     const out = opts.out.replace(/\/+$/, "") || ".";
-    const image = await buildFirmware(compiled.sources, { board, workDir: out });
+    let image;
+    try {
+      image = await buildFirmware(compiled.sources, { board, workDir: out });
+    } catch (e) {
+      if (e instanceof ToolchainError && /overflow|will not fit|minimum stack/.test(e.message)) {
+        throw new RangeError(
+          `Cannot compile '${model}' for ${board.name}: it does not fit (arena ${compiled.plan.arenaBytes} B, board SRAM ${board.sram.size} B, Flash ${board.flash.size} B); \`mcu run\` measures it on an enlarged memory map`,
+        );
+      }
+      throw e;
+    }
     await Deno.writeFile(`${out}/firmware.elf`, image.elf);
     await Deno.remove(`${out}/${compiled.sources.name}.elf`).catch(() => {});
     const command = image.command.map((a) =>
