@@ -227,6 +227,54 @@ TFLM_INLINE int8_t rq_out(int32_t acc, const tflm_rq *q, int32_t out_off, int32_
   return (int8_t)tflm_clamp(tflm_rq_apply(acc, q) + out_off, lo, hi);
 }
 
+/* One pair of output channels over all pixels; `fast` is a constant at each call site. */
+TFLM_INLINE void conv_1x1_s1_pair(const tflm_conv_data *d, const int8_t *input,
+                                  const int8_t *w0, int8_t *o, const tflm_rq *q0,
+                                  const tflm_rq *q1, int32_t base0, int32_t base1,
+                                  int32_t pixels, int32_t cin, int32_t cout, int fast) {
+  const int32_t k4 = cin & ~3;
+  const int32_t lo = d->act_min, hi = d->act_max, out_off = d->output_offset;
+  const int8_t *w1 = w0 + cin;
+  const int8_t *x = input;
+  int32_t p = 0;
+  for (; p + 2 <= pixels; p += 2) {
+    int32_t a00 = base0, a01 = base0, a10 = base1, a11 = base1;
+    if (k4 > 0) {
+      const int8_t *px = x, *pw = w0;
+      int32_t n = k4 >> 2;
+      uint32_t xa, xb, ea, eb, w, t;
+      __asm__ volatile(CONV_1X1_ASM
+                       : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11),
+                         [px] "+r"(px), [pw] "+r"(pw), [n] "+r"(n), [xa] "=&r"(xa),
+                         [xb] "=&r"(xb), [ea] "=&r"(ea), [eb] "=&r"(eb), [w] "=&r"(w),
+                         [t] "=&r"(t)
+                       : [k] "r"(cin)
+                       : "cc");
+    }
+    for (int32_t k = k4; k < cin; k++) {
+      a00 += w0[k] * x[k];
+      a01 += w0[k] * x[cin + k];
+      a10 += w1[k] * x[k];
+      a11 += w1[k] * x[cin + k];
+    }
+    o[0] = (int8_t)tflm_clamp(tflm_rq_apply_as(a00, q0, fast) + out_off, lo, hi);
+    o[1] = (int8_t)tflm_clamp(tflm_rq_apply_as(a10, q1, fast) + out_off, lo, hi);
+    o[cout] = (int8_t)tflm_clamp(tflm_rq_apply_as(a01, q0, fast) + out_off, lo, hi);
+    o[cout + 1] = (int8_t)tflm_clamp(tflm_rq_apply_as(a11, q1, fast) + out_off, lo, hi);
+    x += 2 * cin;
+    o += 2 * cout;
+  }
+  if (p < pixels) {
+    int32_t a0 = base0, a1 = base1;
+    for (int32_t k = 0; k < cin; k++) {
+      a0 += w0[k] * x[k];
+      a1 += w1[k] * x[k];
+    }
+    o[0] = rq_out(a0, q0, out_off, lo, hi);
+    o[1] = rq_out(a1, q1, out_off, lo, hi);
+  }
+}
+
 __attribute__((noinline)) static void conv_1x1_s1(const tflm_conv_data *d, const int8_t *input,
                                                   const int8_t *filter, const int32_t *bias,
                                                   int8_t *output, int32_t pixels, int32_t cin,
@@ -245,46 +293,15 @@ __attribute__((noinline)) static void conv_1x1_s1(const tflm_conv_data *d, const
     }
     const int32_t base0 = (bias ? bias[oc] : 0) + sum0 * in_off;
     const int32_t base1 = (bias ? bias[oc + 1] : 0) + sum1 * in_off;
-    const tflm_rq q0 = tflm_rq_make(d->multipliers[oc], d->shifts[oc]);
-    const tflm_rq q1 = tflm_rq_make(d->multipliers[oc + 1], d->shifts[oc + 1]);
-    const int8_t *x = input;
-    int8_t *o = output + oc;
-    int32_t p = 0;
-    for (; p + 2 <= pixels; p += 2) {
-      int32_t a00 = base0, a01 = base0, a10 = base1, a11 = base1;
-      if (k4 > 0) {
-        const int8_t *px = x, *pw = w0;
-        int32_t n = k4 >> 2;
-        uint32_t xa, xb, ea, eb, w, t;
-        __asm__ volatile(CONV_1X1_ASM
-                         : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11),
-                           [px] "+r"(px), [pw] "+r"(pw), [n] "+r"(n), [xa] "=&r"(xa),
-                           [xb] "=&r"(xb), [ea] "=&r"(ea), [eb] "=&r"(eb), [w] "=&r"(w),
-                           [t] "=&r"(t)
-                         : [k] "r"(cin)
-                         : "cc");
-      }
-      for (int32_t k = k4; k < cin; k++) {
-        a00 += w0[k] * x[k];
-        a01 += w0[k] * x[cin + k];
-        a10 += w1[k] * x[k];
-        a11 += w1[k] * x[cin + k];
-      }
-      o[0] = rq_out(a00, &q0, out_off, lo, hi);
-      o[1] = rq_out(a10, &q1, out_off, lo, hi);
-      o[cout] = rq_out(a01, &q0, out_off, lo, hi);
-      o[cout + 1] = rq_out(a11, &q1, out_off, lo, hi);
-      x += 2 * cin;
-      o += 2 * cout;
-    }
-    if (p < pixels) {
-      int32_t a0 = base0, a1 = base1;
-      for (int32_t k = 0; k < cin; k++) {
-        a0 += w0[k] * x[k];
-        a1 += w1[k] * x[k];
-      }
-      o[0] = rq_out(a0, &q0, out_off, lo, hi);
-      o[1] = rq_out(a1, &q1, out_off, lo, hi);
+    tflm_rq q[2];
+    q[0] = tflm_rq_make(d->multipliers[oc], d->shifts[oc]);
+    q[1] = tflm_rq_make(d->multipliers[oc + 1], d->shifts[oc + 1]);
+    if (tflm_rq_all_fast(q, 2)) {
+      conv_1x1_s1_pair(d, input, w0, output + oc, &q[0], &q[1], base0, base1, pixels, cin, cout,
+                       1);
+    } else {
+      conv_1x1_s1_pair(d, input, w0, output + oc, &q[0], &q[1], base0, base1, pixels, cin, cout,
+                       0);
     }
   }
   if (oc < cout) {

@@ -139,6 +139,38 @@ TFLM_INLINE void dw_3x3_full(const int8_t *ip, const int8_t *wp, int32_t c, int3
   acc[3] = a3;
 }
 
+/* All output pixels of one group of four channels; `fast` is a constant at each call site. */
+TFLM_INLINE void dw_3x3_channels(const tflm_conv_data *d, const int8_t *in_ch, const int8_t *w_ch,
+                                 int8_t *out, const tflm_rq *q, const int32_t *b, int32_t in_h,
+                                 int32_t in_w, int32_t c, int32_t out_h, int32_t out_w,
+                                 int32_t sh, int32_t sw, uint32_t offset2, int fast) {
+  const int32_t row = in_w * c;
+  const int32_t out_off = d->output_offset, lo = d->act_min, hi = d->act_max;
+  for (int32_t oy = 0; oy < out_h; oy++) {
+    const int32_t iy0 = oy * sh - d->pad_h;
+    const int32_t ky0 = max32(0, -iy0), ky1 = min32(3, in_h - iy0);
+    const int32_t rows = ky1 - ky0;
+    const int8_t *in_row = in_ch + iy0 * row; /* row of tap ky = 0 (may be virtual) */
+    int32_t ix0 = -d->pad_w;
+    for (int32_t ox = 0; ox < out_w; ox++, ix0 += sw) {
+      int32_t acc[4] = {b[0], b[1], b[2], b[3]};
+      if (rows == 3 && ix0 >= 0 && ix0 + 3 <= in_w) {
+        /* Interior: the whole window, no clipping. */
+        dw_3x3_full(in_row + ix0 * c, w_ch, c, row, offset2, acc);
+      } else {
+        const int32_t kx0 = max32(0, -ix0), kx1 = min32(3, in_w - ix0);
+        const int8_t *ip = in_ch + (iy0 + ky0) * row + (ix0 + kx0) * c;
+        const int8_t *wp = w_ch + (ky0 * 3 + kx0) * c;
+        dw_3x3_group(ip, wp, rows, kx1 - kx0, c, row, offset2, acc);
+      }
+      for (int i = 0; i < 4; i++) {
+        out[i] = (int8_t)tflm_clamp(tflm_rq_apply_as(acc[i], &q[i], fast) + out_off, lo, hi);
+      }
+      out += c;
+    }
+  }
+}
+
 /* Channel groups outer, pixels inner: each group's four requantizations are prepared once. */
 __attribute__((noinline)) static void dw_3x3(const tflm_conv_data *d, const int8_t *input,
                                              const int8_t *filter, const int32_t *bias,
@@ -147,38 +179,17 @@ __attribute__((noinline)) static void dw_3x3(const tflm_conv_data *d, const int8
                                              int32_t sw) {
   const int32_t offset = d->input_offset;
   const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
-  const int32_t row = in_w * c;
-  const int32_t out_off = d->output_offset, lo = d->act_min, hi = d->act_max;
   for (int32_t ch = 0; ch < c; ch += 4) {
     tflm_rq q[4];
     int32_t b[4] = {0, 0, 0, 0};
     for (int i = 0; i < 4; i++) q[i] = tflm_rq_make(d->multipliers[ch + i], d->shifts[ch + i]);
     if (bias) memcpy(b, bias + ch, sizeof b);
-    const int8_t *in_ch = input + ch;
-    const int8_t *w_ch = filter + ch;
-    int8_t *out = output + ch;
-    for (int32_t oy = 0; oy < out_h; oy++) {
-      const int32_t iy0 = oy * sh - d->pad_h;
-      const int32_t ky0 = max32(0, -iy0), ky1 = min32(3, in_h - iy0);
-      const int32_t rows = ky1 - ky0;
-      const int8_t *in_row = in_ch + iy0 * row; /* row of tap ky = 0 (may be virtual) */
-      int32_t ix0 = -d->pad_w;
-      for (int32_t ox = 0; ox < out_w; ox++, ix0 += sw) {
-        int32_t acc[4] = {b[0], b[1], b[2], b[3]};
-        if (rows == 3 && ix0 >= 0 && ix0 + 3 <= in_w) {
-          /* Interior: the whole window, no clipping. */
-          dw_3x3_full(in_row + ix0 * c, w_ch, c, row, offset2, acc);
-        } else {
-          const int32_t kx0 = max32(0, -ix0), kx1 = min32(3, in_w - ix0);
-          const int8_t *ip = in_ch + (iy0 + ky0) * row + (ix0 + kx0) * c;
-          const int8_t *wp = w_ch + (ky0 * 3 + kx0) * c;
-          dw_3x3_group(ip, wp, rows, kx1 - kx0, c, row, offset2, acc);
-        }
-        for (int i = 0; i < 4; i++) {
-          out[i] = (int8_t)tflm_clamp(tflm_rq_apply(acc[i], &q[i]) + out_off, lo, hi);
-        }
-        out += c;
-      }
+    if (tflm_rq_all_fast(q, 4)) {
+      dw_3x3_channels(d, input + ch, filter + ch, output + ch, q, b, in_h, in_w, c, out_h, out_w,
+                      sh, sw, offset2, 1);
+    } else {
+      dw_3x3_channels(d, input + ch, filter + ch, output + ch, q, b, in_h, in_w, c, out_h, out_w,
+                      sh, sw, offset2, 0);
     }
   }
 }

@@ -79,11 +79,32 @@ TFLM_INLINE tflm_rq tflm_rq_make(int32_t m, int32_t shift) {
   return q;
 }
 
-TFLM_INLINE int32_t tflm_rq_apply(int32_t x, const tflm_rq *q) {
-  if (__builtin_expect(q->hi_shift >= 0, 1)) return tflm_requantize_fast(x, q->m, q->hi_base, q->hi_shift);
+TFLM_INLINE int32_t tflm_rq_apply_general(int32_t x, const tflm_rq *q) {
   const int32_t h = tflm_doubling_high_mul((int32_t)((uint32_t)x << q->left), q->m);
   const int32_t threshold = q->half + (int32_t)((uint32_t)h >> 31);
   return (h >> q->right) + ((h & q->mask) > threshold ? 1 : 0);
+}
+
+/* tflm_rq_apply where the caller knows the fast form applies (q->hi_shift >= 0). */
+TFLM_INLINE int32_t tflm_rq_apply_fast(int32_t x, const tflm_rq *q) {
+  return tflm_requantize_fast(x, q->m, q->hi_base, q->hi_shift);
+}
+
+/* Whether every one of n prepared requantizations takes the fast form. */
+TFLM_INLINE int tflm_rq_all_fast(const tflm_rq *q, int n) {
+  int fast = 1;
+  for (int i = 0; i < n; i++) fast &= q[i].hi_shift >= 0;
+  return fast;
+}
+
+/* Apply q, choosing the form at compile time when `fast` is a constant. */
+TFLM_INLINE int32_t tflm_rq_apply_as(int32_t x, const tflm_rq *q, int fast) {
+  return fast ? tflm_rq_apply_fast(x, q) : tflm_rq_apply_general(x, q);
+}
+
+TFLM_INLINE int32_t tflm_rq_apply(int32_t x, const tflm_rq *q) {
+  if (__builtin_expect(q->hi_shift >= 0, 1)) return tflm_requantize_fast(x, q->m, q->hi_base, q->hi_shift);
+  return tflm_rq_apply_general(x, q);
 }
 
 TFLM_INLINE int32_t tflm_clamp(int32_t x, int32_t lo, int32_t hi) {
