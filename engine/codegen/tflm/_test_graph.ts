@@ -44,10 +44,12 @@ export class CaseGraph {
     return i;
   }
 
-  /** A constant int8 tensor of random values. */
-  weights(rng: Rng, shape: number[], q: Quantization): number {
+  /** A constant int8 tensor of random values in [-limit, limit] (default: all of int8). */
+  weights(rng: Rng, shape: number[], q: Quantization, limit = 128): number {
     const data = new Uint8Array(elementCount(shape));
-    for (let i = 0; i < data.length; i++) data[i] = rng.int(256);
+    for (let i = 0; i < data.length; i++) {
+      data[i] = limit >= 128 ? rng.int(256) : (rng.int(2 * limit + 1) - limit) & 0xff;
+    }
     return this.tensor({ name: `w${this.tensors.length}`, shape, dtype: "int8", quant: q, data });
   }
 

@@ -325,6 +325,74 @@ for (const board of BOARDS) {
   );
 }
 
+/** Layers whose multipliers are at least 0.25 (right shift below 2, or a left shift): the
+ * general requantization form inside the 1x1, 3x3 depthwise, im2col and FC loops. */
+function largeMultiplierCases(g: CaseGraph, rng: Rng) {
+  for (let k = 0; k < 16; k++) {
+    const ratio = pick(rng, [0.3, 0.6, 0.9, 1.5, 3]);
+    const inScale = 0.05, wScale = 0.02;
+    const outScale = inScale * wScale / ratio;
+    const c = pick(rng, [4, 8, 12]);
+    const x = g.input([1, 5, 6, c], quant(inScale, rng.int(11) - 5));
+    const kind = k % 4;
+    if (kind === 0 || kind === 1) {
+      const kh = kind === 0 ? 1 : 3;
+      const filt = g.weights(rng, [4, kh, kh, c], perChannel(rng, 4, wScale, 0), 1);
+      g.op(
+        `conv ${kh}x${kh} multiplier ~${ratio}`,
+        {
+          op: "CONV_2D",
+          options: {
+            padding: "SAME",
+            strideH: 1,
+            strideW: 1,
+            dilationH: 1,
+            dilationW: 1,
+            activation: "NONE",
+          },
+        },
+        [x, filt, -1],
+        quant(outScale, 0),
+      );
+    } else if (kind === 2) {
+      const filt = g.weights(rng, [1, 3, 3, c], perChannel(rng, c, wScale, 3), 1);
+      g.op(
+        `depthwise 3x3 multiplier ~${ratio}`,
+        {
+          op: "DEPTHWISE_CONV_2D",
+          options: {
+            padding: "SAME",
+            strideH: 1,
+            strideW: 1,
+            dilationH: 1,
+            dilationW: 1,
+            activation: "NONE",
+            depthMultiplier: 1,
+          },
+        },
+        [x, filt, -1],
+        quant(outScale, 0),
+      );
+    } else {
+      const y = g.input([1, 3 * c], quant(inScale, rng.int(11) - 5));
+      const wts = g.weights(rng, [5, 3 * c], quant(wScale), 1);
+      g.op(
+        `fully connected multiplier ~${ratio}`,
+        { op: "FULLY_CONNECTED", options: { activation: "NONE", keepNumDims: false } },
+        [y, wts, -1],
+        quant(outScale, 0),
+      );
+    }
+  }
+}
+
+Deno.test("tflm kernels match the reference when multipliers are at least 0.25", async () => {
+  const g = new CaseGraph();
+  largeMultiplierCases(g, createRng(41));
+  const bad = await mismatches(g.graph(), g.names, "stm32f746", 4);
+  assert.deepEqual(bad, []);
+});
+
 Deno.test("tflm float32 QUANTIZE and DEQUANTIZE match the reference", async () => {
   const g = new CaseGraph();
   const x = g.input([1, 64], undefined, "float32");
