@@ -67,10 +67,14 @@ TE_INLINE int8_t te_clamp8(int32_t v, int32_t lo, int32_t hi) {
 TE_INLINE int8_t te_out(int32_t acc, const int32_t *q, int32_t zp, int32_t lo, int32_t hi) {
   return te_clamp8(te_mbqm(acc, q[0], q[1]) + zp, lo, hi);
 }
-/* Two words at p + off (off a constant) in one LDRD. */
-#define TE_LDRD(lo, hi, p, off) __asm__("ldrd %0, %1, [%2, %3]" : "=r"(lo), "=r"(hi) : "r"(p), "I"(off))
+/* Two words at p + off (off a constant) in one LDRD; the "m" operand tells the compiler which
+   bytes are read, so the load is never moved above the stores that fill them. */
+#define TE_LDRD(lo, hi, p, off) \
+  __asm__("ldrd %0, %1, [%2, %3]" : "=r"(lo), "=r"(hi) \
+          : "r"(p), "I"(off), "m"(*(const uint64_t *)((const char *)(p) + (off))))
 /* Two words at p in one LDRD, then p += 8. */
-#define TE_LDRD_POST(lo, hi, p) __asm__("ldrd %0, %1, [%2], #8" : "=r"(lo), "=r"(hi), "+r"(p))
+#define TE_LDRD_POST(lo, hi, p) \
+  __asm__("ldrd %0, %1, [%2], #8" : "=r"(lo), "=r"(hi), "+r"(p) : "m"(*(const uint64_t *)(p)))
 
 /* MultiplyByQuantizedMultiplier for shift <= -2 (right shift rs = sh + 1 >= 2), in one SMLAL:
    RoundingDivideByPOT(SRDHM(x, m), rs) == (x*m + C) >> (31 + rs) with

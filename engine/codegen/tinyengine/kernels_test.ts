@@ -18,12 +18,12 @@ async function checkSeeds(board: string, seeds: readonly number[], ops?: readonl
 
 for (const board of ["stm32f746", "stm32f412"]) {
   Deno.test(`random chains of every operator are bit-exact on ${board}`, async () => {
-    await checkSeeds(board, Array.from({ length: 12 }, (_, i) => 1000 + i));
+    await checkSeeds(board, Array.from({ length: 16 }, (_, i) => 1000 + i));
   });
   Deno.test(`convolution and depthwise variants are bit-exact on ${board}`, async () => {
     await checkSeeds(
       board,
-      Array.from({ length: 8 }, (_, i) => 2000 + i),
+      Array.from({ length: 12 }, (_, i) => 2000 + i),
       ["conv", "pointwise", "depthwise", "padconv", "fc"],
     );
   });

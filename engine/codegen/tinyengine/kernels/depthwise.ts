@@ -198,7 +198,6 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
   const m = cm / c;
   const o = node.options;
   const pad = layer.pad ?? { top: 0, bottom: 0, left: 0, right: 0 };
-  const taps = kh * kw;
   return {
     scratchBytes: 0,
     variant: `depthwise ${kh}x${kw} s${o.strideH} direct`,
@@ -208,18 +207,9 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
         inputs: layer.inputs,
         outputs: layer.outputs,
       });
-      const packed = packDepthwiseWeights(
-        constInt8(filter),
-        taps,
-        cm,
-        constInt32OrZero(biasT, cm),
-        p.inputOffset,
-      );
       const rq = requantTable(p.multipliers, p.shifts);
       const cl = clampOf(layer);
       const cmode = clampMode(cl.min, cl.max);
-      const wP = ctx.consts.int8(packed.packed);
-      const bP = ctx.consts.int32(packed.bias);
       const qP = ctx.consts.int32(rq.table);
       const geo = [
         n,
@@ -240,36 +230,54 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
         rq.mode,
         cmode,
       ];
+      // Valid taps only (the reference skips padding), so the bias is the original one:
+      // acc = bias + sum (x - zp_in) * w over the taps inside the input. The M outputs of one
+      // input channel share every input load.
+      const bias0 = constInt32OrZero(biasT, cm);
+      const bOrig = ctx.consts.int32(bias0);
+      const wT = ctx.consts.int8(constInt8(filter));
+      const accs = Array.from({ length: m }, (_, k) => `a${k}`);
       const fn = ctx.kernel(`dwd_${geo.join("_")}`, (name) =>
         [
           `static void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi) {`,
           `  (void)lo; (void)hi;`,
           `  for (int32_t b = 0; b < ${n}; b++)`,
-          `  for (int32_t oy = 0; oy < ${ho}; oy++)`,
-          `  for (int32_t ox = 0; ox < ${wo}; ox++)`,
-          `  for (int32_t oc = 0; oc < ${cm}; oc++) {`,
-          `    const int32_t ch = oc / ${m};`,
-          `    const int8_t *wk = w + oc * ${taps};`,
-          `    int32_t acc = bias[oc];`,
-          `    for (int32_t ky = 0; ky < ${kh}; ky++) {`,
-          `      int32_t iy = oy * ${o.strideH} - ${pad.top} + ky * ${o.dilationH};`,
-          `      for (int32_t kx = 0; kx < ${kw}; kx++) {`,
-          `        int32_t ix = ox * ${o.strideW} - ${pad.left} + kx * ${o.dilationW};`,
-          `        int32_t v = (iy >= 0 && iy < ${h} && ix >= 0 && ix < ${w}) ? in[((b * ${h} + iy) * ${w} + ix) * ${c} + ch] : zp_in;`,
-          `        acc += v * wk[ky * ${kw} + kx];`,
+          `  for (int32_t oy = 0; oy < ${ho}; oy++) {`,
+          `    const int32_t y0 = oy * ${o.strideH} - ${pad.top};`,
+          `    int32_t ky0 = 0, ky1 = ${kh};`,
+          `    while (ky0 < ky1 && y0 + ky0 * ${o.dilationH} < 0) ky0++;`,
+          `    while (ky1 > ky0 && y0 + (ky1 - 1) * ${o.dilationH} >= ${h}) ky1--;`,
+          `    for (int32_t ox = 0; ox < ${wo}; ox++) {`,
+          `      const int32_t x0 = ox * ${o.strideW} - ${pad.left};`,
+          `      int32_t kx0 = 0, kx1 = ${kw};`,
+          `      while (kx0 < kx1 && x0 + kx0 * ${o.dilationW} < 0) kx0++;`,
+          `      while (kx1 > kx0 && x0 + (kx1 - 1) * ${o.dilationW} >= ${w}) kx1--;`,
+          `      int8_t *dst = out + ((b * ${ho} + oy) * ${wo} + ox) * ${cm};`,
+          `      for (int32_t ch = 0; ch < ${c}; ch++) {`,
+          `        int32_t ${accs.map((a, k) => `${a} = bias[ch * ${m} + ${k}]`).join(", ")};`,
+          `        for (int32_t ky = ky0; ky < ky1; ky++) {`,
+          `          const int8_t *src = in + ((b * ${h} + y0 + ky * ${o.dilationH}) * ${w} + x0) * ${c} + ch;`,
+          `          const int8_t *wr = w + ky * ${kw * cm} + ch * ${m};`,
+          `          for (int32_t kx = kx0; kx < kx1; kx++) {`,
+          `            const int32_t v = src[kx * ${o.dilationW * c}] - zp_in;`,
+          `            const int8_t *wk = wr + kx * ${cm};`,
+          `            ${accs.map((a, k) => `${a} += v * wk[${k}];`).join(" ")}`,
+          `          }`,
+          `        }`,
+          ...accs.map((a, k) =>
+            `        { ${requantLoad(rq.mode, "q", `ch * ${m} + ${k}`)} dst[ch * ${m} + ${k}] = ${
+              requantExpr(a, rq.mode, cmode)
+            }; }`
+          ),
           `      }`,
           `    }`,
-          `    ${requantLoad(rq.mode, "q", "oc")}`,
-          `    out[((b * ${ho} + oy) * ${wo} + ox) * ${cm} + oc] = ${
-            requantExpr("acc", rq.mode, cmode)
-          };`,
           `  }`,
           `}`,
           ``,
         ].join("\n"));
       return `${fn}(${ctx.ptr(layer.inputs[0]!)}, ${
         ctx.ptr(layer.outputs[0]!)
-      }, ${wP}, ${bP}, ${qP}, ${-p.inputOffset}, ${p.outputOffset}, ${cl.min}, ${cl.max});`;
+      }, ${wT}, ${bOrig}, ${qP}, ${-p.inputOffset}, ${p.outputOffset}, ${cl.min}, ${cl.max});`;
     },
   };
 }
