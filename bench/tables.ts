@@ -125,15 +125,38 @@ function ratiosTable(rows: readonly BenchRow[]): string[] {
   );
 }
 
+/**
+ * Whether a measurement taken on another board fits `board`: the same peak SRAM and Flash against
+ * this board's memory (exact for a board with the same core, whose firmware is the same).
+ */
+function estimatedFit(rows: readonly BenchRow[], board: string): string {
+  const target = BOARDS[board];
+  const measured = rows.filter((r) => r.report);
+  const from = measured.find((r) => BOARDS[r.board]?.core === target?.core) ?? measured[0];
+  if (!target || !from?.report) return "—";
+  const sram = from.report.peakSramBytes <= target.sram.size;
+  const flash = from.report.flashBytes <= target.flash.size;
+  if (sram && flash) return "yes*";
+  return `no* (${[!sram ? "SRAM" : "", !flash ? "Flash" : ""].filter(Boolean).join("+")})`;
+}
+
 function fitsMatrix(rows: readonly BenchRow[]): string[] {
-  const boards = uniq(rows.map((r) => r.board)).sort();
+  const boards = uniq([...rows.map((r) => r.board), ...Object.keys(BOARDS)]).sort();
   const byId = index(rows);
   const keys = uniq(rows.map((r) => `${r.model}|${r.engine}`));
   return table(
     ["model", "engine", ...boards],
     keys.map((k) => {
       const [model, engine] = k.split("|") as [string, string];
-      return [model, engine, ...boards.map((b) => fitsCell(byId.get(`${model}|${engine}|${b}`)))];
+      const mine = rows.filter((r) => r.model === model && r.engine === engine);
+      return [
+        model,
+        engine,
+        ...boards.map((b) => {
+          const row = byId.get(`${model}|${engine}|${b}`);
+          return row ? fitsCell(row) : estimatedFit(mine, b);
+        }),
+      ];
     }),
   );
 }
@@ -435,7 +458,8 @@ export function renderReport(
   out.push(...ratiosTable(ok), "");
   out.push("## Fits per board", "");
   out.push(
-    "Measured peak SRAM and Flash against the board; a model that does not fit was measured on an enlarged memory map of the same core.",
+    "Measured peak SRAM and Flash against the board; a model that does not fit was measured on an enlarged memory map of the same core. " +
+      "Cells marked * were not measured on that board: they compare the measurement on a board with the same core (else any board) with that board's SRAM and Flash.",
     "",
   );
   out.push(...fitsMatrix(sorted), "");
