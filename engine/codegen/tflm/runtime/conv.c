@@ -530,7 +530,9 @@ __attribute__((noinline)) static void conv_im2col(
 }
 
 static int conv_invoke(tflm_interpreter *it, tflm_node *node) {
-  const tflm_conv_data *d = node->op_data;
+  /* A local copy: int8 output stores may alias anything, the copy cannot be aliased. */
+  const tflm_conv_data params = *(const tflm_conv_data *)node->op_data;
+  const tflm_conv_data *d = &params;
   const tflm_tensor *in = tflm_input(it, node, 0);
   const tflm_tensor *filter = tflm_input(it, node, 1);
   const tflm_tensor *bias_t = tflm_input(it, node, 2);

@@ -399,7 +399,9 @@ __attribute__((noinline)) static void dw_mult4(const tflm_conv_data *d, const in
 }
 
 static int dw_invoke(tflm_interpreter *it, tflm_node *node) {
-  const tflm_conv_data *d = node->op_data;
+  /* A local copy: int8 output stores may alias anything, the copy cannot be aliased. */
+  const tflm_conv_data params = *(const tflm_conv_data *)node->op_data;
+  const tflm_conv_data *d = &params;
   const tflm_tensor *in = tflm_input(it, node, 0);
   const tflm_tensor *filter = tflm_input(it, node, 1);
   const tflm_tensor *bias_t = tflm_input(it, node, 2);

@@ -85,15 +85,19 @@ static int add_prepare(tflm_interpreter *it, tflm_node *node) {
 TFLM_INLINE int8_t add_one(const tflm_add_data *d, int32_t x, int32_t y) {
   const int32_t a = (int32_t)((uint32_t)(x + d->in1_offset) << 20);
   const int32_t b = (int32_t)((uint32_t)(y + d->in2_offset) << 20);
-  const int32_t sa = tflm_rounding_shift_right(tflm_doubling_high_mul(a, d->in1_mult), -d->in1_shift);
-  const int32_t sb = tflm_rounding_shift_right(tflm_doubling_high_mul(b, d->in2_mult), -d->in2_shift);
-  int32_t r = tflm_rounding_shift_right(tflm_doubling_high_mul(sa + sb, d->out_mult), -d->out_shift);
+  /* The shifts are <= 0 here (multipliers below one), where tflm_requantize is exactly
+   * MultiplyByQuantizedMultiplierSmallerThanOneExp. */
+  const int32_t sa = tflm_requantize(a, d->in1_mult, d->in1_shift);
+  const int32_t sb = tflm_requantize(b, d->in2_mult, d->in2_shift);
+  int32_t r = tflm_requantize(sa + sb, d->out_mult, d->out_shift);
   r += d->out_offset;
   return (int8_t)tflm_clamp(r, d->act_min, d->act_max);
 }
 
 static int add_invoke(tflm_interpreter *it, tflm_node *node) {
-  const tflm_add_data *d = node->op_data;
+  /* A local copy: int8 output stores may alias anything, the copy cannot be aliased. */
+  const tflm_add_data params = *(const tflm_add_data *)node->op_data;
+  const tflm_add_data *d = &params;
   const tflm_tensor *a = tflm_input(it, node, 0);
   const tflm_tensor *b = tflm_input(it, node, 1);
   const tflm_tensor *o = tflm_output(it, node, 0);
@@ -143,7 +147,8 @@ TFLM_INLINE int8_t mul_one(const tflm_mul_data *d, int32_t x, int32_t y) {
 }
 
 static int mul_invoke(tflm_interpreter *it, tflm_node *node) {
-  const tflm_mul_data *d = node->op_data;
+  const tflm_mul_data params = *(const tflm_mul_data *)node->op_data;
+  const tflm_mul_data *d = &params;
   const tflm_tensor *a = tflm_input(it, node, 0);
   const tflm_tensor *b = tflm_input(it, node, 1);
   const tflm_tensor *o = tflm_output(it, node, 0);

@@ -54,7 +54,9 @@ TFLM_INLINE int8_t fc_out(int32_t acc, const tflm_fc_data *d, int32_t c) {
 }
 
 static int fc_invoke(tflm_interpreter *it, tflm_node *node) {
-  const tflm_fc_data *d = node->op_data;
+  /* A local copy: int8 output stores may alias anything, the copy cannot be aliased. */
+  const tflm_fc_data params = *(const tflm_fc_data *)node->op_data;
+  const tflm_fc_data *d = &params;
   const tflm_tensor *in = tflm_input(it, node, 0);
   const tflm_tensor *w = tflm_input(it, node, 1);
   const tflm_tensor *bias_t = tflm_input(it, node, 2);
