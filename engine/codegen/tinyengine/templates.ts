@@ -18,6 +18,13 @@ import {
 import { meanTemplate, poolTemplate, softmaxTemplate } from "./kernels/reduce.ts";
 import type { LayerKernel } from "./kernels/types.ts";
 
+/** Output channels per input channel of a depthwise layer. */
+function depthMultiplier(lowered: Lowered, layer: Layer): number {
+  const inC = lowered.graph.tensors[layer.inputs[0]!]!.shape.at(-1) ?? 1;
+  const outC = lowered.graph.tensors[layer.outputs[0]!]!.shape.at(-1) ?? 1;
+  return outC / inC;
+}
+
 /** Kernel choices that trade instructions for scratch bytes. */
 export interface KernelConfig {
   /** Depthwise layers that are not in place read the input directly (no plane copy). */
@@ -60,7 +67,11 @@ export function layerKernel(
       return convTemplate(lowered, layer, config.rowBlock);
     case "DEPTHWISE_CONV_2D":
       if (layer.pre) return fusedExpandTemplate(lowered, layer, config.rowBlock);
-      return depthwiseTemplate(lowered, layer, config.depthwiseDirect && !layer.inPlace);
+      return depthwiseTemplate(
+        lowered,
+        layer,
+        !layer.inPlace && (config.depthwiseDirect || depthMultiplier(lowered, layer) >= 4),
+      );
     case "FULLY_CONNECTED":
       return fullyConnectedTemplate(lowered, layer, config.fcDirect);
     case "ADD":
