@@ -384,9 +384,50 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
       const full = Math.floor(pixels / block) * block;
       const rem = pixels - full;
       const direct = cin % 4 === 0;
+      // Small K with odd channel counts (e.g. the first 3-channel convolution): straight-line
+      // im2col into int16 at the SXTB16 positions, no int8 row and no unpack pass.
+      const unrolled = !direct && k4 <= 64;
+      const unrolledFill = (r: string) => {
+        const pos = (k: number) => (k & ~3) + [0, 2, 1, 3][k & 3]!;
+        const lines = [
+          `{ int32_t pp = ${r}, b = pp / ${ho * wo}, oy = (pp % ${
+            ho * wo
+          }) / ${wo}, ox = pp % ${wo};`,
+          `      int16_t *d = col + (pp - p) * ${k4};`,
+          `      const int32_t y0 = oy * ${o.strideH} - ${pad.top}, x0 = ox * ${o.strideW} - ${pad.left};`,
+        ];
+        for (let ky = 0; ky < kh; ky++) {
+          lines.push(
+            `      { const int32_t iy = y0 + ${
+              ky * o.dilationH
+            }; const int32_t ry = iy >= 0 && iy < ${h};`,
+          );
+          lines.push(`        const int8_t *srow = in + (b * ${h} + iy) * ${w * cin};`);
+          for (let kx = 0; kx < kw; kx++) {
+            const k0 = (ky * kw + kx) * cin;
+            const copy = Array.from({ length: cin }, (_, ci) => `d[${pos(k0 + ci)}] = s[${ci}];`)
+              .join(" ");
+            const fillZ = Array.from(
+              { length: cin },
+              (_, ci) => `d[${pos(k0 + ci)}] = (int16_t)zp_in;`,
+            ).join(" ");
+            lines.push(
+              `        { const int32_t ix = x0 + ${
+                kx * o.dilationW
+              }; if (ry && ix >= 0 && ix < ${w}) { const int8_t *s = srow + ix * ${cin}; ${copy} } else { ${fillZ} } }`,
+            );
+          }
+          lines.push(`      }`);
+        }
+        for (let k = kh * kw * cin; k < k4; k++) lines.push(`      d[${pos(k)}] = 0;`);
+        lines.push(`    }`);
+        return lines.join("\n");
+      };
       const fill = (r: string) =>
         pointwise
           ? `te_unpack(in + (${r}) * ${cin}, col + (${r} - p) * ${k4}, ${k4 / 4});`
+          : unrolled
+          ? unrolledFill(r)
           : direct
           ? [
             `{ int32_t pp = ${r}, b = pp / ${ho * wo}, oy = (pp % ${
@@ -454,7 +495,7 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
           `  int16_t *col = (int16_t *)scratch;`,
           pointwise
             ? `  (void)zp_in;`
-            : cin % 4 === 0
+            : cin % 4 === 0 || k4 <= 64
             ? ""
             : `  int8_t *row = scratch + ${block * k4 * 2};`,
           `  int32_t p = 0;`,
