@@ -13,6 +13,14 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new InvalidArgumentError("must be a non-negative integer");
+  }
+  return n;
+}
+
 /** Build the `mcu` command tree; `exit` receives each command's exit code. */
 export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command("mcu")
@@ -69,6 +77,44 @@ export function buildProgram(exit: (code: number) => void): Command {
     .action(async (elf: string, opts: { board: string; budget?: number; json: boolean }) => {
       const { emuCommand } = await import("./cli/emu.ts");
       exit(await emuCommand(elf, opts));
+    });
+
+  program.command("search")
+    .description(
+      "TinyNAS: stage 1 picks a (width, resolution) space, stage 2 evolves a network in it " +
+        "under the board's SRAM, Flash and latency limits",
+    )
+    .option("--board <board>", "board profile", "stm32f746")
+    .option("--classes <n>", "classifier classes", positiveInt, 1000)
+    .option("--seed <n>", "random seed", nonNegativeInt, 1)
+    .option("--input-channels <n>", "input image channels", positiveInt, 3)
+    .option("--out <dir>", "output folder (default reports/search/<board>-seed<seed>)")
+    .option("--samples <n>", "stage-1 samples per (width, resolution) pair", positiveInt)
+    .option("--population <n>", "evolution population", positiveInt)
+    .option("--generations <n>", "evolution generations", positiveInt)
+    .option("--max-instructions <n>", "latency limit in inference instructions", positiveInt)
+    .option("--width <w>", "skip stage 1: search this width multiplier", Number)
+    .option("--resolution <r>", "skip stage 1: search this resolution", positiveInt)
+    .option("--objective <name>", "quality objective (macs, expressivity)")
+    .option("--no-measure", "do not measure in the emulator (planner and estimates only)")
+    .option("--verify <n>", "held-out latency-table checks", nonNegativeInt)
+    .option("--shard <i/n>", "run only stage 1 over every n-th pair starting at i")
+    .option("--merge <files...>", "merge stage-1 shard files instead of searching")
+    .option(
+      "--check-latency <n>",
+      "only check the latency table on n held-out networks",
+      positiveInt,
+    )
+    .option(
+      "--calibrate <n>",
+      "only measure n networks and refit the Flash/SRAM model",
+      positiveInt,
+    )
+    .option("--json", "print one JSON summary object", false)
+    .action(async (opts: Record<string, unknown>) => {
+      const { searchCommand } = await import("./cli/search.ts");
+      // commander's camelCase option names are SearchCommandOptions' field names.
+      exit(await searchCommand(opts as unknown as Parameters<typeof searchCommand>[0]));
     });
 
   program.command("boards")
