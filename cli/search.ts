@@ -386,12 +386,18 @@ async function checkLatencyMode(
     onProgress: progress,
   };
   const start = performance.now();
-  const { table, coverRuns } = await ensureLatencyTable({
+  const cacheDir = opts.cacheDir ?? ".cache/latency";
+  const { table, coverRuns, engineHash } = await ensureLatencyTable({
     ...base,
-    cacheDir: opts.cacheDir ?? ".cache/latency",
+    cacheDir,
     root: decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, ""),
   });
-  const checks = await checkLatencyTable(table, { ...base, count: opts.checkLatency ?? 50 });
+  const checks = await checkLatencyTable(table, {
+    ...base,
+    cacheDir,
+    hashInfo: { engineHash, core: board.core },
+    count: opts.checkLatency ?? 50,
+  });
   if (io.isTty) io.err("\n");
   const errors = checks.map((c) => c.error);
   const max = Math.max(0, ...errors);

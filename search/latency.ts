@@ -343,3 +343,54 @@ export async function engineCodeHash(root: string): Promise<string> {
   }
   return await sha256Hex(all);
 }
+
+/** One measured network as the latency cache keeps it (enough to refold a table). */
+export interface RunRecord {
+  readonly version: number;
+  readonly net: string;
+  readonly reported: readonly Pick<LayerReport, "op" | "instructions">[];
+  readonly instructions: number;
+  readonly family: string;
+}
+
+/** The cache file of one measured network. */
+export async function runRecordPath(
+  dir: string,
+  options: { engineHash: string; core: string; net: string },
+): Promise<string> {
+  const digest = await sha256Hex(new TextEncoder().encode(options.net));
+  return `${dir}/runs-${options.core}-${options.engineHash.slice(0, 16)}/${
+    digest.slice(0, 24)
+  }.json`;
+}
+
+/** A cached network measurement, or undefined. */
+export async function loadRunRecord(
+  dir: string,
+  options: { engineHash: string; core: string; net: string },
+): Promise<RunRecord | undefined> {
+  const path = await runRecordPath(dir, options);
+  try {
+    const r = JSON.parse(await Deno.readTextFile(path)) as RunRecord;
+    return r.version === LATENCY_TABLE_VERSION && r.net === options.net ? r : undefined;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw new Error(`Cannot read the latency cache ${path}: ${String(e)}`, { cause: e });
+  }
+}
+
+/** Store a network measurement (atomically). */
+export async function saveRunRecord(
+  dir: string,
+  options: { engineHash: string; core: string },
+  record: Omit<RunRecord, "version">,
+): Promise<void> {
+  const path = await runRecordPath(dir, { ...options, net: record.net });
+  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  const tmp = `${path}.${Deno.pid}.tmp`;
+  await Deno.writeTextFile(
+    tmp,
+    JSON.stringify({ version: LATENCY_TABLE_VERSION, ...record }) + "\n",
+  );
+  await Deno.rename(tmp, path);
+}

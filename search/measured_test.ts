@@ -66,8 +66,13 @@ Deno.test("the latency table predicts held-out networks within 5 percent", async
       seed: 3,
     };
     const root = decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
-    const { table } = await ensureLatencyTable({ ...base, cacheDir: dir, root });
-    const checks = await checkLatencyTable(table, { ...base, count: 3 });
+    const { table, engineHash } = await ensureLatencyTable({ ...base, cacheDir: dir, root });
+    const checks = await checkLatencyTable(table, {
+      ...base,
+      cacheDir: dir,
+      hashInfo: { engineHash, core: board.core },
+      count: 3,
+    });
     for (const c of checks) {
       assert(c.error <= 0.05, `${c.key}: predicted ${c.predicted}, measured ${c.measured}`);
     }

@@ -20,10 +20,13 @@ import {
   emptyLatencyTable,
   engineCodeHash,
   kernelFamily,
+  type LatencyRun,
   type LatencyTable,
-  loadLatencyTable,
+  loadRunRecord,
   predictLatency,
+  type RunRecord,
   saveLatencyTable,
+  saveRunRecord,
 } from "./latency.ts";
 import { MACS_OBJECTIVE, type QualityObjective } from "./objective.ts";
 import {
@@ -139,6 +142,10 @@ export interface LatencyCheck {
   readonly measured: number;
   /** |predicted - measured| / measured. */
   readonly error: number;
+  /** Kernel family the compiler chose for it. */
+  readonly family: string;
+  /** Kernels predicted from another family's entries. */
+  readonly substituted: number;
 }
 
 /** Result of {@link runTinyNas}. */
@@ -212,39 +219,59 @@ export async function ensureLatencyTable(
 ): Promise<{ table: LatencyTable; coverRuns: number; fromCache: boolean; engineHash: string }> {
   const progress = options.onProgress ?? (() => {});
   const hashInfo = { engineHash: await engineCodeHash(options.root), core: options.board.core };
-  let table = await loadLatencyTable(options.cacheDir, hashInfo);
+  // The table is folded from this pair's cover runs only, in order, so that it (and every
+  // prediction) is the same whether the runs come from the cache or from the emulator.
+  let table = emptyLatencyTable(hashInfo);
   let coverRuns = 0;
   const cover = coverArchs(options.space, options.pair);
   for (const [i, arch] of cover.entries()) {
     const net = toMbconvArch(options.space, arch, options.head);
     const layers = archLayers(net);
-    if (predictLatency(table, layers).missing.length === 0) continue;
-    progress({
-      phase: "latency",
-      done: i,
-      total: cover.length,
-      message: `measuring cover network ${i + 1}/${cover.length} (${layers.length} layers)`,
+    const record = await measureNet(options, hashInfo, net, `lut-${i}`, () => {
+      coverRuns++;
+      progress({
+        phase: "latency",
+        done: i,
+        total: cover.length,
+        message: `measuring cover network ${i + 1}/${cover.length} (${layers.length} layers)`,
+      });
     });
-    const graph = options.engine.buildGraph(net, { name: `lut-${i}`, seed: options.seed });
-    const report = await options.engine.runModel(graph, options.board);
-    table = addRun(table, {
-      layers,
-      reported: report.layers,
-      instructions: report.instructions,
-      family: kernelFamily(report.plan.planner),
-    });
-    coverRuns++;
-    await saveLatencyTable(options.cacheDir, table);
+    table = addRun(table, { layers, ...record });
   }
+  await saveLatencyTable(options.cacheDir, table);
   progress({
     phase: "latency",
     done: cover.length,
     total: cover.length,
-    message: `latency table: ${Object.keys(table.entries).length} layer configurations (${
+    message: `latency table: ${Object.keys(table.entries).length} kernel configurations (${
       coverRuns ? `${coverRuns} networks measured` : "cached"
     })`,
   });
   return { table, coverRuns, fromCache: coverRuns === 0, engineHash: hashInfo.engineHash };
+}
+
+/** A network's per-layer counts: from the cache, else measured (runModel) and cached. */
+async function measureNet(
+  options: LatencyTableOptions & { readonly cacheDir: string },
+  hashInfo: { engineHash: string; core: string },
+  net: MbconvArch,
+  name: string,
+  onMeasure: () => void,
+): Promise<{ reported: RunRecord["reported"]; instructions: number; family: string }> {
+  const key = JSON.stringify({ net, seed: options.seed });
+  const cached = await loadRunRecord(options.cacheDir, { ...hashInfo, net: key });
+  if (cached) return cached;
+  onMeasure();
+  const graph = options.engine.buildGraph(net, { name, seed: options.seed });
+  const report = await options.engine.runModel(graph, options.board);
+  const record = {
+    net: key,
+    reported: report.layers.map((l) => ({ op: l.op, instructions: l.instructions })),
+    instructions: report.instructions,
+    family: kernelFamily(report.plan.planner),
+  };
+  await saveRunRecord(options.cacheDir, hashInfo, record);
+  return record;
 }
 
 /**
@@ -253,7 +280,14 @@ export async function ensureLatencyTable(
  */
 export async function checkLatencyTable(
   table: LatencyTable,
-  options: LatencyTableOptions & { readonly count: number },
+  options: LatencyTableOptions & {
+    readonly count: number;
+    readonly cacheDir: string;
+    /** Engine hash and core of the cache (as {@link ensureLatencyTable} returns). */
+    readonly hashInfo: { engineHash: string; core: string };
+    /** Receives each held-out run (e.g. to add it to the table after the check). */
+    readonly onRun?: (run: LatencyRun) => void;
+  },
 ): Promise<LatencyCheck[]> {
   const progress = options.onProgress ?? (() => {});
   const rng = createRng((options.seed ^ 0x5eed1e55) >>> 0);
@@ -261,12 +295,10 @@ export async function checkLatencyTable(
   for (let i = 0; i < options.count; i++) {
     const arch = sampleArch(options.space, rng, options.pair);
     const net = toMbconvArch(options.space, arch, options.head);
-    const graph = options.engine.buildGraph(net, { name: `check-${i}`, seed: options.seed });
-    const report = await options.engine.runModel(graph, options.board);
+    const report = await measureNet(options, options.hashInfo, net, `check-${i}`, () => {});
     // The family the compiler chose is what the exact plan tells the search for a candidate.
-    const predicted = predictLatency(table, archLayers(net), {
-      family: kernelFamily(report.plan.planner),
-    });
+    const predicted = predictLatency(table, archLayers(net), { family: report.family });
+    options.onRun?.({ layers: archLayers(net), ...report });
     const error = Math.abs(predicted.instructions - report.instructions) /
       Math.max(1, report.instructions);
     checks.push({
@@ -274,6 +306,8 @@ export async function checkLatencyTable(
       predicted: predicted.instructions,
       measured: report.instructions,
       error,
+      family: report.family,
+      substituted: predicted.substituted,
     });
     progress({
       phase: "verify",
@@ -381,8 +415,12 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     }
     coverRuns = built.coverRuns;
     fromCache = built.fromCache;
+    const heldOut: LatencyRun[] = [];
     checks.push(
       ...await checkLatencyTable(table, {
+        onRun: (r) => heldOut.push(r),
+        cacheDir,
+        hashInfo: { engineHash: built.engineHash, core: board.core },
         space,
         pair,
         head,
@@ -393,6 +431,9 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
         onProgress: progress,
       }),
     );
+    // After the check, the held-out runs are measurements like any other: keep them.
+    for (const r of heldOut) table = addRun(table, r);
+    if (heldOut.length > 0) await saveLatencyTable(cacheDir, table);
   } else {
     table = emptyLatencyTable({ engineHash: "none", core: board.core });
   }
