@@ -9,9 +9,19 @@
 export class ConstPool {
   #chunks: Uint8Array[] = [];
   #size = 0;
+  #seen = new Map<string, number>();
 
-  /** Append bytes (aligned to `align`) and return their byte offset. */
+  /**
+   * Append bytes (aligned to `align`) and return their byte offset; an identical small blob
+   * already in the pool (e.g. a lookup table) is shared instead.
+   */
   add(bytes: Uint8Array, align = 4): number {
+    let key: string | undefined;
+    if (bytes.length <= 4096) {
+      key = `${align}:${String.fromCharCode(...bytes)}`;
+      const found = this.#seen.get(key);
+      if (found !== undefined) return found;
+    }
     const pad = (align - (this.#size % align)) % align;
     if (pad) {
       this.#chunks.push(new Uint8Array(pad));
@@ -20,6 +30,7 @@ export class ConstPool {
     const at = this.#size;
     this.#chunks.push(bytes);
     this.#size += bytes.length;
+    if (key !== undefined) this.#seen.set(key, at);
     return at;
   }
 

@@ -153,7 +153,7 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
           `      const int8_t *wk = w + oc * ${taps};`,
           `      ${loadTaps.join(" ")}`,
           `      const int32_t b = bias[oc];`,
-          `      ${requantLoad(rq.mode, "q", "oc")}`,
+          `      ${requantLoad(rq.mode, "q", "oc", cm)}`,
           `      int8_t *o = out + oc;`,
           `      for (int32_t oy = 0; oy < ${ho}; oy++) {`,
           `        const int16_t *r = t + oy * ${o.strideH * wn};`,
@@ -265,9 +265,9 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
           `          }`,
           `        }`,
           ...accs.map((a, k) =>
-            `        { ${requantLoad(rq.mode, "q", `ch * ${m} + ${k}`)} dst[ch * ${m} + ${k}] = ${
-              requantExpr(a, rq.mode, cmode)
-            }; }`
+            `        { ${
+              requantLoad(rq.mode, "q", `ch * ${m} + ${k}`, cm)
+            } dst[ch * ${m} + ${k}] = ${requantExpr(a, rq.mode, cmode)}; }`
           ),
           `      }`,
           `    }`,

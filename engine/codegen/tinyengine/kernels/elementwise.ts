@@ -6,7 +6,12 @@
  *
  * @module
  */
-import { addParams, mulParams } from "../../../reference/quant.ts";
+import {
+  addParams,
+  mulParams,
+  roundingDivideByPOT,
+  saturatingRoundingDoublingHighMul as srdhm,
+} from "../../../reference/quant.ts";
 import { runKernel } from "../../../reference/dispatch.ts";
 import { type AddNode, elementCount, type MulNode, type Node } from "../../../ir/graph.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
@@ -78,18 +83,27 @@ export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
       if (layer.op === "ADD") {
         const p = addParams(g, node as AddNode);
         key = "add";
+        // Each input's rescaled value depends on that int8 input alone: two 256-entry int32
+        // tables (computed with the reference arithmetic), then one requantization of the sum.
+        const table = (offset: number, m: number, shift: number) => {
+          const t = new Int32Array(256);
+          for (let v = -128; v < 128; v++) {
+            t[v + 128] = roundingDivideByPOT(srdhm((v + offset) * 2 ** p.leftShift, m), -shift);
+          }
+          return ctx.consts.int32(t);
+        };
+        const t1 = table(p.input1Offset, p.input1Multiplier, p.input1Shift);
+        const t2 = table(p.input2Offset, p.input2Multiplier, p.input2Shift);
+        const fast = p.outputShift <= -2 && p.outputShift >= -23 && p.outputMultiplier >= 2 ** 30;
+        const zp = p.outputOffset;
+        const rq = fast
+          ? `te_rq(s, ${p.outputMultiplier}, ${
+            ((1 << (-p.outputShift - 1)) >> 1) + zp * (1 << (-p.outputShift - 1))
+          }, ${-p.outputShift - 1})`
+          : `te_rdbpot(te_srdhm(s, ${p.outputMultiplier}), ${-p.outputShift}) + ${zp}`;
         expr = [
-          `int32_t s1 = te_rdbpot(te_srdhm((x + ${p.input1Offset}) * ${
-            2 ** p.leftShift
-          }, ${p.input1Multiplier}), ${-p
-            .input1Shift});`,
-          `int32_t s2 = te_rdbpot(te_srdhm((y + ${p.input2Offset}) * ${
-            2 ** p.leftShift
-          }, ${p.input2Multiplier}), ${-p
-            .input2Shift});`,
-          `int32_t r = te_rdbpot(te_srdhm(s1 + s2, ${p.outputMultiplier}), ${-p
-            .outputShift}) + ${p.outputOffset};`,
-          `o[IDX] = te_clamp8(r, ${cl.min}, ${cl.max});`,
+          `int32_t s = ${t1}[x + 128] + ${t2}[y + 128];`,
+          `o[IDX] = te_clamp8(${rq}, ${cl.min}, ${cl.max});`,
         ].join(" ");
       } else {
         const p = mulParams(g, node as MulNode);

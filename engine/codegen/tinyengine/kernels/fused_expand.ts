@@ -208,7 +208,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
           `        const int8_t *wk = w + oc * ${taps};`,
           `        ${loadTaps.join(" ")}`,
           `        const int32_t b = bias[oc];`,
-          `        ${requantLoad(dwRq.mode, "q", "oc")}`,
+          `        ${requantLoad(dwRq.mode, "q", "oc", cout)}`,
           `        int8_t *o = orow + oc;`,
           `        for (int32_t ox = 0; ox < ${wo}; ox++) {`,
           `          ${pixPtrs.join(" ")}`,

@@ -47,7 +47,7 @@ export function packMatmulWeights(
  */
 export type RequantMode = "fast" | "exact" | "fast1" | "exact1";
 
-/** Requantization table and mode: fast pairs are (m, rs - 1), exact pairs (m, shift). */
+/** Requantization table and mode: multipliers, then int8 shifts (fast: rs - 1; exact: shift). */
 export function requantTable(mult: ArrayLike<number>, shift: ArrayLike<number>): {
   mode: RequantMode;
   table: Int32Array;
@@ -61,10 +61,12 @@ export function requantTable(mult: ArrayLike<number>, shift: ArrayLike<number>):
     if (mult[i] !== mult[0] || shift[i] !== shift[0]) uniform = false;
   }
   const n = uniform ? Math.min(1, mult.length) : mult.length;
-  const table = new Int32Array(n * 2);
+  // Layout: n int32 multipliers, then n int8 shifts (fast: rs - 1; exact: TFLite's shift).
+  const table = new Int32Array(n + Math.ceil(n / 4));
+  const shifts = new Int8Array(table.buffer, n * 4, n);
   for (let i = 0; i < n; i++) {
-    table[2 * i] = mult[i]!;
-    table[2 * i + 1] = fast ? -shift[i]! - 1 : shift[i]!;
+    table[i] = mult[i]!;
+    shifts[i] = fast ? -shift[i]! - 1 : shift[i]!;
   }
   const mode: RequantMode = fast ? (uniform ? "fast1" : "fast") : (uniform ? "exact1" : "exact");
   return { mode, table };
@@ -83,11 +85,15 @@ export function requantExpr(acc: string, mode: RequantMode, clamp: "sat" | "rang
 }
 
 /** C statements loading channel `oc`'s requantization constants. */
-export function requantLoad(mode: RequantMode, table: string, channel: string): string {
-  const oc = mode.endsWith("1") ? "0" : channel;
+export function requantLoad(mode: RequantMode, table: string, channel: string, n: number): string {
+  const one = mode.endsWith("1");
+  const oc = one ? "0" : channel;
+  const count = one ? 1 : n;
+  const m = `${table}[${oc}]`;
+  const sh = `((const int8_t *)(${table} + ${count}))[${oc}]`;
   return mode.startsWith("fast")
-    ? `const int32_t qm = ${table}[2 * (${oc})], qs = ${table}[2 * (${oc}) + 1], qk = ((1 << qs) >> 1) + zp * (1 << qs);`
-    : `const int32_t qm = ${table}[2 * (${oc})], qs = ${table}[2 * (${oc}) + 1];`;
+    ? `const int32_t qm = ${m}, qs = ${sh}, qk = ((1 << qs) >> 1) + zp * (1 << qs);`
+    : `const int32_t qm = ${m}, qs = ${sh};`;
 }
 
 /**
@@ -130,7 +136,7 @@ export function matmulFunction(
     );
   }
   lines.push(`    }`);
-  lines.push(`    ${requantLoad(mode, "q", "oc")}`);
+  lines.push(`    ${requantLoad(mode, "q", "oc", cout)}`);
   for (let r = 0; r < rows; r++) {
     const at = planar ? `oc * ${planar} + ${r}` : `${r * cout} + oc`;
     lines.push(`    out[${at}] = ${requantExpr(`a${r}`, mode, clamp)};`);
@@ -178,7 +184,7 @@ export function matmulWsFunction(
     );
   }
   l.push(`    const int32_t b = bias[oc];`);
-  l.push(`    ${requantLoad(mode, "q", "oc")}`);
+  l.push(`    ${requantLoad(mode, "q", "oc", cout)}`);
   l.push(`    const int64_t *x = (const int64_t *)col;`);
   l.push(planar ? `    int16_t *o = out + oc * ${planar};` : `    int8_t *o = out + oc;`);
   const body = (r: number) => {
@@ -249,7 +255,7 @@ export function matmulRowFunction(
     l.push(`    }`);
     for (let o = 0; o < outs; o++) {
       l.push(
-        `    { ${requantLoad(mode, "q", `oc + ${o}`)} out[oc + ${o}] = ${
+        `    { ${requantLoad(mode, "q", `oc + ${o}`, cout)} out[oc + ${o}] = ${
           requantExpr(`a${o}`, mode, clamp)
         }; }`,
       );
