@@ -90,7 +90,7 @@ export interface TinyNasOptions {
    */
   readonly exactBand?: number;
   /**
-   * Fraction by which stage 2 tightens the latency limit. @default max(1%, 2 x the held-out
+   * Fraction by which stage 2 tightens the latency limit. @default max(2%, 2 x the held-out
    * table error) when measuring, else 0
    */
   readonly latencyMargin?: number;
@@ -439,11 +439,11 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   }
   const tLatency = clock() - t0;
 
-  // Stage 2. The latency limit is tightened by the table's observed error (at least 1%, twice
+  // Stage 2. The latency limit is tightened by the table's observed error (at least 2%, twice
   // the held-out maximum) so that the measured count of the winner stays under the real limit.
   t0 = clock();
   const heldOutMax = checks.reduce((m, c) => Math.max(m, c.error), 0);
-  const latencyMargin = options.latencyMargin ?? (measure ? Math.max(0.01, 2 * heldOutMax) : 0);
+  const latencyMargin = options.latencyMargin ?? (measure ? Math.max(0.02, 2 * heldOutMax) : 0);
   const searchMaxInstructions = Math.floor(maxInstructions * (1 - latencyMargin));
   const band = options.exactBand ?? 1;
   const exactSlack = options.exactSlack ?? 8192;
