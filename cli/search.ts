@@ -122,6 +122,16 @@ function parseShard(s: string): { index: number; count: number } {
   return { index, count };
 }
 
+/** Stage-1 limits: the board's memories and the latency limit as a MACs cap. */
+function stage1Limits(board: ReturnType<typeof getBoard>, opts: SearchCommandOptions) {
+  const ipm = committedCalibration(board.core).instructionsPerMac ?? 2;
+  return {
+    sramBytes: board.sram.size,
+    flashBytes: board.flash.size,
+    maxMacs: Math.floor((opts.maxInstructions ?? board.clockHz) / ipm),
+  };
+}
+
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
 /**
@@ -169,7 +179,7 @@ export async function searchCommand(
         const r = runStage1({
           space,
           head,
-          limits: { sramBytes: board.sram.size, flashBytes: board.flash.size },
+          limits: stage1Limits(board, opts),
           calibration: committedCalibration(board.core),
           seed: opts.seed,
           samples: opts.samples ?? 1000,
@@ -369,7 +379,7 @@ async function checkLatencyMode(
     pair = runStage1({
       space: MCUNET_SPACE,
       head,
-      limits: { sramBytes: board.sram.size, flashBytes: board.flash.size },
+      limits: stage1Limits(board, opts),
       calibration: committedCalibration(board.core),
       seed: opts.seed,
       samples: opts.samples ?? 1000,

@@ -30,6 +30,8 @@ export interface CalibrationSample {
     | "flashModelBytes"
     | "flashCodeBytes"
     | "flashBytes"
+    | "instructions"
+    | "macs"
   >;
 }
 
@@ -94,6 +96,9 @@ export function fitCalibration(
   const arenaOffset = max((s) => s.report.arenaBytes - s.cost.peakBytes);
   const offsets = samples.map((s) => s.report.arenaBytes - s.cost.peakBytes).sort((a, b) => a - b);
   const arenaOffsetTypical = offsets[Math.floor((offsets.length - 1) / 2)]!;
+  const ipm = samples.map((s) => s.report.instructions / Math.max(1, s.report.macs))
+    .sort((a, b) => a - b);
+  const instructionsPerMac = ipm[Math.floor((ipm.length - 1) / 2)]!;
   // Static SRAM outside the arena (the emulator's static figure includes the arena).
   const staticBytes = max((s) => s.report.staticSramBytes - s.report.arenaBytes);
   const stackBytes = max((s) => s.report.stackBytes) + margin;
@@ -178,6 +183,7 @@ export function fitCalibration(
     arenaScale: 1,
     arenaOffset: Math.ceil(Math.max(0, arenaOffset)),
     arenaOffsetTypical: Math.ceil(Math.max(0, arenaOffsetTypical)),
+    instructionsPerMac: Math.round(instructionsPerMac * 1000) / 1000,
     codeBase: Math.ceil(codeBase),
     codePerLayer: Math.round(codePerLayer * 100) / 100,
     codePerKernel: Math.round(codePerKernel * 100) / 100,

@@ -43,6 +43,11 @@ export interface CostCalibration {
   readonly codePerPointwise?: number;
   /** Flash per distinct streamed expand + depthwise variant. @default codePerKernel */
   readonly codePerFused?: number;
+  /**
+   * Inference instructions per MAC (median of the calibration builds): the latency proxy of
+   * stage 1, before a latency table exists. @default 2
+   */
+  readonly instructionsPerMac?: number;
   /** Flash for model constants: per weight byte, per output channel (bias + requantization). */
   readonly modelPerWeight: number;
   /** Flash per depthwise tap (weights may be packed as int16 pairs in int32 words). */

@@ -13,7 +13,7 @@ import { committedCalibration } from "./calibration.ts";
 import { type ArchCost, type CostCalibration, costOfLayers } from "./cost.ts";
 import type { PlanFigures, SearchEngine } from "./engine.ts";
 import { type Evaluated, type EvolutionResult, evolve } from "./evolution.ts";
-import { archLayers, type LayerShape } from "./layers.ts";
+import { archLayers } from "./layers.ts";
 import {
   addRun,
   coverArchs,
@@ -188,10 +188,8 @@ export interface TinyNasResult {
 }
 
 /** Instruction estimate without a table: MACs-proportional, for runs without the emulator. */
-function analyticInstructions(layers: readonly LayerShape[], cost: ArchCost): number {
-  let elems = 0;
-  for (const l of layers) elems += l.outH * l.outW * l.outC;
-  return Math.round(2 * cost.macs + 6 * elems);
+function analyticInstructions(cost: ArchCost, calibration: CostCalibration): number {
+  return Math.round((calibration.instructionsPerMac ?? 2) * cost.macs);
 }
 
 function defaultRoot(): string {
@@ -347,6 +345,8 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     sramBytes: board.sram.size,
     flashBytes: board.flash.size,
     maxInstructions,
+    // Stage 1 has no latency table yet: MACs times the calibrated instructions per MAC.
+    maxMacs: Math.floor(maxInstructions / (calibration.instructionsPerMac ?? 2)),
   };
   const progress = options.onProgress ?? (() => {});
   const engine = options.engine;
@@ -468,7 +468,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
       }
       instructions = p.instructions;
     } else {
-      instructions = analyticInstructions(layers, cost);
+      instructions = analyticInstructions(cost, calibration);
     }
     if (instructions > searchMaxInstructions) return undefined;
     const key = archKey(arch);
