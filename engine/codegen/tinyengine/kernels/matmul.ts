@@ -84,6 +84,11 @@ export function requantExpr(acc: string, mode: RequantMode, clamp: "sat" | "rang
   return clamp === "sat" ? `(int8_t)__ssat(${v}, 8)` : `te_clamp8(${v}, lo, hi)`;
 }
 
+/** An int16 (planar ring) destination needs no int8 narrowing: SSAT already bounds it. */
+function rqOut(expr: string, planar: number): string {
+  return planar ? expr.replace("(int8_t)__ssat(", "__ssat(") : expr;
+}
+
 /** C statements loading channel `oc`'s requantization constants. */
 export function requantLoad(mode: RequantMode, table: string, channel: string, n: number): string {
   const one = mode.endsWith("1");
@@ -139,7 +144,7 @@ export function matmulFunction(
   lines.push(`    ${requantLoad(mode, "q", "oc", cout)}`);
   for (let r = 0; r < rows; r++) {
     const at = planar ? `oc * ${planar} + ${r}` : `${r * cout} + oc`;
-    lines.push(`    out[${at}] = ${requantExpr(`a${r}`, mode, clamp)};`);
+    lines.push(`    out[${at}] = ${rqOut(requantExpr(`a${r}`, mode, clamp), planar)};`);
   }
   lines.push(`  }`);
   lines.push(`}`);
@@ -203,15 +208,15 @@ export function matmulWsFunction(
     l.push(`      ${body(0)}`);
     l.push(`      ${body(1)}`);
     l.push(
-      `      o[0] = ${requantExpr("a0", mode, clamp)}; o[${step}] = ${
-        requantExpr("a1", mode, clamp)
+      `      o[0] = ${rqOut(requantExpr("a0", mode, clamp), planar)}; o[${step}] = ${
+        rqOut(requantExpr("a1", mode, clamp), planar)
       };`,
     );
     l.push(`      o += ${2 * step}; x += ${2 * groups};`);
     l.push(`    }`);
   }
   if (rows % 2) {
-    l.push(`    { ${body(0)} o[0] = ${requantExpr("a0", mode, clamp)}; }`);
+    l.push(`    { ${body(0)} o[0] = ${rqOut(requantExpr("a0", mode, clamp), planar)}; }`);
   }
   l.push(`  }`);
   l.push(`}`);
