@@ -96,7 +96,12 @@ export function paretoSpec(
       {
         mark: { type: "point", filled: true },
         encoding: {
-          x: { field: "minstr", type: "quantitative", title: "predicted instructions (millions)" },
+          x: {
+            field: "minstr",
+            type: "quantitative",
+            title: "predicted instructions (millions)",
+            scale: { zero: false },
+          },
           y: {
             field: "score",
             type: "quantitative",
@@ -104,15 +109,20 @@ export function paretoSpec(
             scale: { zero: false },
           },
           color: { field: "set", type: "nominal", title: null },
-          size: { field: "sramKiB", type: "quantitative", title: "SRAM (KiB)" },
+          size: {
+            field: "sramKiB",
+            type: "quantitative",
+            title: "SRAM (KiB)",
+            scale: { zero: false },
+          },
         },
       },
       {
         transform: [{ filter: "datum.set === 'Pareto front'" }],
         mark: { type: "line", interpolate: "step-after" },
         encoding: {
-          x: { field: "minstr", type: "quantitative" },
-          y: { field: "score", type: "quantitative" },
+          x: { field: "minstr", type: "quantitative", scale: { zero: false } },
+          y: { field: "score", type: "quantitative", scale: { zero: false } },
         },
       },
     ],
