@@ -17,6 +17,7 @@ import {
   matmulFunction,
   matmulWsFunction,
   packMatmulWeights,
+  pRowBlock,
   requantExpr,
   requantLoad,
   requantTable,
@@ -56,10 +57,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
   const wp = Math.max(wn, pad.left + w) + 1;
   const planeBytes = span * cmid * wp * 2;
   const k4 = Math.ceil(cin / 4) * 4;
-  const block = Math.max(
-    1,
-    Math.min(k4 <= WS_MAX_K4 ? (rowBlock === 1 ? 8 : WS_ROWS) : rowBlock, w),
-  );
+  const block = Math.max(1, Math.min(pRowBlock(k4, rowBlock), w));
   const ringBytes = alignUp(planeBytes + wp * 2);
   const taps = kh * kw;
   /** Taps of one kernel row as SMLAD pairs (adjacent columns, dilation 1) and singles. */

@@ -129,17 +129,25 @@ export function matmulFunction(
   for (let r = 0; r < rows; r++) lines.push(`    int32_t a${r} = b;`);
   lines.push(`    const int8_t *wp = w + oc * ${k4};`);
   lines.push(`    const int8_t *wend = wp + ${k4};`);
-  for (let r = 0; r < rows; r++) {
-    lines.push(`    const int32_t *x${r} = (const int32_t *)col + ${r * (k4 / 2)};`);
+  // One row pointer with immediate LDRD offsets when they fit (frees registers for more rows).
+  const single = rows > 4 && (rows - 1) * k4 * 2 <= 1020;
+  if (single) {
+    lines.push(`    const int32_t *x = (const int32_t *)col;`);
+  } else {
+    for (let r = 0; r < rows; r++) {
+      lines.push(`    const int32_t *x${r} = (const int32_t *)col + ${r * (k4 / 2)};`);
+    }
   }
   lines.push(`    while (wp != wend) {`);
   lines.push(`      int32_t wv = te_ld32(wp); wp += 4;`);
   lines.push(`      int32_t we = __sxtb16(wv), wo = te_sxtb16_ror8(wv);`);
   for (let r = 0; r < rows; r++) {
+    const load = single ? `TE_LDRD(xe, xo, x, ${r * k4 * 2})` : `TE_LDRD_POST(xe, xo, x${r})`;
     lines.push(
-      `      { int32_t xe, xo; TE_LDRD_POST(xe, xo, x${r}); a${r} = __smlad(xe, we, a${r}); a${r} = __smlad(xo, wo, a${r}); }`,
+      `      { int32_t xe, xo; ${load}; a${r} = __smlad(xe, we, a${r}); a${r} = __smlad(xo, wo, a${r}); }`,
     );
   }
+  if (single) lines.push(`      x += 2;`);
   lines.push(`    }`);
   lines.push(`    ${requantLoad(mode, "q", "oc", cout)}`);
   for (let r = 0; r < rows; r++) {
@@ -150,6 +158,16 @@ export function matmulFunction(
   lines.push(`}`);
   lines.push(``);
   return lines.join("\n");
+}
+
+/**
+ * Rows per matrix-kernel pass: many for the weight-stationary kernel (small K), six when one row
+ * pointer with immediate offsets reaches them all (K <= 96), else the configured block.
+ */
+export function pRowBlock(k4: number, rowBlock: number): number {
+  if (k4 <= WS_MAX_K4) return rowBlock === 1 ? 8 : WS_ROWS;
+  if (rowBlock >= 4 && k4 <= 96) return 6;
+  return rowBlock;
 }
 
 /** Largest padded K that the weight-stationary kernel keeps in registers. */
@@ -364,7 +382,7 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
   const o = node.options;
   const pointwise = isPointwise(lowered, layer);
   const pixels = n * ho * wo;
-  const block = Math.min(k4 <= WS_MAX_K4 ? (rowBlock === 1 ? 8 : WS_ROWS) : rowBlock, pixels);
+  const block = Math.min(pRowBlock(k4, rowBlock), pixels);
   return {
     scratchBytes: block * k4 * 2 + (pointwise ? 0 : k4),
     variant: pointwise
