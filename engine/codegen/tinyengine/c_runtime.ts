@@ -67,14 +67,16 @@ TE_INLINE int8_t te_clamp8(int32_t v, int32_t lo, int32_t hi) {
 TE_INLINE int8_t te_out(int32_t acc, const int32_t *q, int32_t zp, int32_t lo, int32_t hi) {
   return te_clamp8(te_mbqm(acc, q[0], q[1]) + zp, lo, hi);
 }
-/* Two words at p + off (off a constant) in one LDRD; the "m" operand tells the compiler which
-   bytes are read, so the load is never moved above the stores that fill them. */
+/* Two words at p + off (off a constant, at most 1020) in one LDRD. The "m" operand names the
+   2 KiB block starting at p (addressed by p itself, no extra address arithmetic), so the
+   compiler never moves the load above the stores that fill those bytes. */
+typedef struct { char bytes[2048]; } te_block_t;
 #define TE_LDRD(lo, hi, p, off) \
   __asm__("ldrd %0, %1, [%2, %3]" : "=r"(lo), "=r"(hi) \
-          : "r"(p), "I"(off), "m"(*(const uint64_t *)((const char *)(p) + (off))))
+          : "r"(p), "I"(off), "m"(*(const te_block_t *)(p)))
 /* Two words at p in one LDRD, then p += 8. */
 #define TE_LDRD_POST(lo, hi, p) \
-  __asm__("ldrd %0, %1, [%2], #8" : "=r"(lo), "=r"(hi), "+r"(p) : "m"(*(const uint64_t *)(p)))
+  __asm__("ldrd %0, %1, [%2], #8" : "=r"(lo), "=r"(hi), "+r"(p) : "m"(*(const te_block_t *)(p)))
 
 /* MultiplyByQuantizedMultiplier for shift <= -2 (right shift rs = sh + 1 >= 2), in one SMLAL:
    RoundingDivideByPOT(SRDHM(x, m), rs) == (x*m + C) >> (31 + rs) with
