@@ -38,6 +38,24 @@ export function packDepthwiseWeights(
   return { packed, bias: folded };
 }
 
+/**
+ * The tap sums of two horizontally adjacent outputs (`a0` at column 0, `a1` at column 1) for
+ * stride 1, dilation 1 and an odd kernel width: each kernel row's SMLAD pairs load their own words,
+ * and the last (single) tap's word holds both outputs' values (bottom half for `a0`, top for `a1`).
+ * `rowBase` is the C pointer expression of the kernel row's first column; `k<i>` the term weights.
+ */
+export function twoOutputSum(
+  terms: readonly { readonly kx: number; readonly pair: boolean; readonly rowBase: string }[],
+): string[] {
+  return terms.map((t, i) =>
+    t.pair
+      ? `a0 = __smlad(te_ld32(${t.rowBase} + ${t.kx}), k${i}, a0); a1 = __smlad(te_ld32(${t.rowBase} + ${
+        t.kx + 1
+      }), k${i}, a1);`
+      : `{ const int32_t v = te_ld32(${t.rowBase} + ${t.kx}); a0 = __smlabb(v, k${i}, a0); a1 = __smlatb(v, k${i}, a1); }`
+  );
+}
+
 /** DEPTHWISE_CONV_2D template. */
 export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false): LayerKernel {
   const { graph } = lowered;
@@ -58,12 +76,13 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
   const wn = (wo - 1) * o.strideW + (kw - 1) * o.dilationW + 1;
   const taps = kh * kw;
   /** Taps as SMLAD pairs (adjacent columns, dilation 1) and single MLA taps. */
-  const terms: { offset: number; pair: boolean; taps: number[] }[] = [];
+  const terms: { offset: number; kx: number; pair: boolean; taps: number[] }[] = [];
   for (let ky = 0; ky < kh; ky++) {
     let kx = 0;
     for (; o.dilationW === 1 && kx + 1 < kw; kx += 2) {
       terms.push({
         offset: ky * o.dilationH * wn + kx,
+        kx,
         pair: true,
         taps: [ky * kw + kx, ky * kw + kx + 1],
       });
@@ -71,12 +90,15 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
     for (; kx < kw; kx++) {
       terms.push({
         offset: ky * o.dilationH * wn + kx * o.dilationW,
+        kx,
         pair: false,
         taps: [ky * kw + kx],
       });
     }
   }
   if (direct && !layer.inPlace) return depthwiseDirect(lowered, layer);
+  // Two outputs per iteration share the single-tap word (stride 1, dilation 1, odd width).
+  const pairOut = o.strideW === 1 && o.dilationW === 1 && kw % 2 === 1 && wo >= 2;
   return {
     scratchBytes: hn * wn * 2,
     variant: `depthwise ${kh}x${kw} s${o.strideH}${layer.inPlace ? " in-place" : ""}`,
@@ -157,13 +179,39 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
           `      int8_t *o = out + oc;`,
           `      for (int32_t oy = 0; oy < ${ho}; oy++) {`,
           `        const int16_t *r = t + oy * ${o.strideH * wn};`,
-          `        for (int32_t ox = 0; ox < ${wo}; ox++) {`,
-          `          const int16_t *p = r + ox * ${o.strideW};`,
-          `          int32_t acc = b;`,
-          `          ${sum.join(" ")}`,
-          `          *o = ${requantExpr("acc", rq.mode, cmode)};`,
-          `          o += ${cm};`,
-          `        }`,
+          pairOut
+            ? [
+              `        int32_t ox = 0;`,
+              `        for (; ox + 2 <= ${wo}; ox += 2) {`,
+              `          const int16_t *p = r + ox;`,
+              `          int32_t a0 = b, a1 = b;`,
+              `          ${
+                twoOutputSum(terms.map((t) => ({ ...t, rowBase: `p + ${t.offset - t.kx}` }))).join(
+                  " ",
+                )
+              }`,
+              `          o[0] = ${requantExpr("a0", rq.mode, cmode)}; o[${cm}] = ${
+                requantExpr("a1", rq.mode, cmode)
+              };`,
+              `          o += ${2 * cm};`,
+              `        }`,
+              `        if (ox < ${wo}) {`,
+              `          const int16_t *p = r + ox;`,
+              `          int32_t acc = b;`,
+              `          ${sum.join(" ")}`,
+              `          *o = ${requantExpr("acc", rq.mode, cmode)};`,
+              `          o += ${cm};`,
+              `        }`,
+            ].join("\n")
+            : [
+              `        for (int32_t ox = 0; ox < ${wo}; ox++) {`,
+              `          const int16_t *p = r + ox * ${o.strideW};`,
+              `          int32_t acc = b;`,
+              `          ${sum.join(" ")}`,
+              `          *o = ${requantExpr("acc", rq.mode, cmode)};`,
+              `          o += ${cm};`,
+              `        }`,
+            ].join("\n"),
           `      }`,
           `    }`,
           `  }`,

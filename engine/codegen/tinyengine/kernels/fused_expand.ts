@@ -11,7 +11,7 @@ import { convParams } from "../../../reference/quant.ts";
 import type { Conv2DNode, DepthwiseConv2DNode } from "../../../ir/graph.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import { alignUp } from "../../../schedule/lifetimes.ts";
-import { packDepthwiseWeights } from "./depthwise.ts";
+import { packDepthwiseWeights, twoOutputSum } from "./depthwise.ts";
 import {
   clampMode,
   matmulFunction,
@@ -158,6 +158,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
         { length: kh },
         (_, ky) => `const int16_t *r${ky} = rows[${ky}] + c * cs[${ky}];`,
       );
+      const pairOut = o.strideW === 1 && o.dilationW === 1 && kw % 2 === 1 && wo >= 2;
       const pixPtrs = Array.from(
         { length: kh },
         (_, ky) => `const int16_t *p${ky} = r${ky} + ox * ${o.strideW};`,
@@ -208,13 +209,37 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
           `        const int32_t b = bias[oc];`,
           `        ${requantLoad(dwRq.mode, "q", "oc", cout)}`,
           `        int8_t *o = orow + oc;`,
-          `        for (int32_t ox = 0; ox < ${wo}; ox++) {`,
-          `          ${pixPtrs.join(" ")}`,
-          `          int32_t acc = b;`,
-          `          ${sum.join(" ")}`,
-          `          *o = ${requantExpr("acc", dwRq.mode, dwCm)};`,
-          `          o += ${cout};`,
-          `        }`,
+          pairOut
+            ? [
+              `        int32_t ox = 0;`,
+              `        for (; ox + 2 <= ${wo}; ox += 2) {`,
+              `          ${pixPtrs.join(" ")}`,
+              `          int32_t a0 = b, a1 = b;`,
+              `          ${
+                twoOutputSum(terms.map((t) => ({ ...t, rowBase: `p${t.ky}` }))).join(" ")
+              }`,
+              `          o[0] = ${requantExpr("a0", dwRq.mode, dwCm)}; o[${cout}] = ${
+                requantExpr("a1", dwRq.mode, dwCm)
+              };`,
+              `          o += ${2 * cout};`,
+              `        }`,
+              `        if (ox < ${wo}) {`,
+              `          ${pixPtrs.join(" ")}`,
+              `          int32_t acc = b;`,
+              `          ${sum.join(" ")}`,
+              `          *o = ${requantExpr("acc", dwRq.mode, dwCm)};`,
+              `          o += ${cout};`,
+              `        }`,
+            ].join("\n")
+            : [
+              `        for (int32_t ox = 0; ox < ${wo}; ox++) {`,
+              `          ${pixPtrs.join(" ")}`,
+              `          int32_t acc = b;`,
+              `          ${sum.join(" ")}`,
+              `          *o = ${requantExpr("acc", dwRq.mode, dwCm)};`,
+              `          o += ${cout};`,
+              `        }`,
+            ].join("\n"),
           `      }`,
           `    }`,
           `  }`,
