@@ -114,8 +114,9 @@ export function matmulFunction(
   mode: RequantMode,
   clamp: "sat" | "range",
   planar = 0,
+  rowFn = false,
 ): string {
-  if (rows === 1 && cout >= 4 && planar === 0) {
+  if (rows === 1 && cout >= 4 && planar === 0 && rowFn) {
     return matmulRowFunction(name, k4, cout, mode, clamp);
   }
   const outType = planar ? "int16_t" : "int8_t";
@@ -307,6 +308,7 @@ function matmulKernels(
   cout: number,
   mode: RequantMode,
   clamp: "sat" | "range",
+  rowFn = false,
 ): MatmulKernels {
   if (k4 <= WS_MAX_K4) {
     return {
@@ -320,8 +322,8 @@ function matmulKernels(
   return {
     rows: (r) =>
       ctx.kernel(
-        `mm${r}_k${k4}_n${cout}_${mode}_${clamp}`,
-        (n) => matmulFunction(n, r, k4, cout, mode, clamp),
+        `mm${r}${rowFn && r === 1 ? "r" : ""}_k${k4}_n${cout}_${mode}_${clamp}`,
+        (n) => matmulFunction(n, r, k4, cout, mode, clamp, 0, rowFn),
       ),
   };
 }
@@ -594,7 +596,7 @@ export function fullyConnectedTemplate(
       );
       const cl = clampOf(layer);
       const cm = clampMode(cl.min, cl.max);
-      const mm = matmulKernels(ctx, c.k4, cout, c.mode, cm);
+      const mm = matmulKernels(ctx, c.k4, cout, c.mode, cm, true);
       const inP = ctx.ptr(layer.inputs[0]!);
       const outP = ctx.ptr(layer.outputs[0]!);
       const col = `(int16_t *)${ctx.scratch}`;
