@@ -29,8 +29,14 @@ export interface LatencyTable {
   readonly core: string;
   /** Hash of the engine code the counts were measured with. */
   readonly engineHash: string;
-  /** `family|layer key` (fused kernels: keys joined by `+`) -> instructions of that kernel. */
+  /**
+   * `family|layer key` (fused kernels: keys joined by `+`) -> instructions of that kernel: the
+   * mean over every observation (counts vary a little with the weights, e.g. requantization
+   * paths chosen per layer from the shifts).
+   */
   readonly entries: Readonly<Record<string, number>>;
+  /** Observations behind each entry. */
+  readonly observations?: Readonly<Record<string, number>>;
   /**
    * Mean instructions outside the layer markers, per layer, over the runs that filled the table
    * (informational: prediction leaves it out, so that predictions do not depend on which runs
@@ -158,24 +164,31 @@ export interface LatencyRun {
 }
 
 /**
- * A new table with a run's per-layer counts added (existing entries are kept) and the per-layer
- * overhead refitted as a running mean.
+ * A new table with a run's per-kernel counts added (each entry is the running mean of its
+ * observations) and the per-layer overhead refitted as a running mean.
  */
 export function addRun(table: LatencyTable, run: LatencyRun): LatencyTable {
   const pairs = alignLayers(run.layers, run.reported);
   const entries: Record<string, number> = { ...table.entries };
+  const observations: Record<string, number> = { ...table.observations };
   let sum = 0;
   const family = run.family ?? "default";
   for (const p of pairs) {
     sum += p.instructions;
     const key = `${family}|${p.key}`;
-    if (entries[key] === undefined) entries[key] = p.instructions;
+    const n = (observations[key] ?? (entries[key] === undefined ? 0 : 1)) + 1;
+    const mean = entries[key] ?? 0;
+    entries[key] = mean + (p.instructions - mean) / n;
+    observations[key] = n;
   }
   const overhead = pairs.length > 0 ? (run.instructions - sum) / pairs.length : 0;
   const runs = table.runs + 1;
   return {
     ...table,
     entries: Object.fromEntries(Object.entries(entries).sort(([a], [b]) => a < b ? -1 : 1)),
+    observations: Object.fromEntries(
+      Object.entries(observations).sort(([a], [b]) => a < b ? -1 : 1),
+    ),
     overheadPerLayer: (table.overheadPerLayer * table.runs + overhead) / runs,
     runs,
   };
