@@ -12,8 +12,6 @@ import { archLayers } from "./layers.ts";
 import { MCUNET_SPACE, sampleArch, toMbconvArch } from "./space.ts";
 import { checkLatencyTable, ensureLatencyTable } from "./tinynas.ts";
 
-const HEAD = { classes: 10, inputChannels: 3 };
-
 Deno.test("constraint checks agree with compile and emulate on random architectures", async () => {
   const head = { classes: 1000, inputChannels: 3 };
   const engine = createSearchEngine();
