@@ -88,7 +88,7 @@ function quantizeInputCode(
   const scale = f32Literal(quant.scale[0] ?? 1);
   const zp = quant.zeroPoint[0] ?? 0;
   return `for (int32_t i = 0; i < ${n}; i++) {
-    double v = (double)${src}[i] / ${scale};
+    double v = (double)((float)${src}[i] / (float)${scale}); /* TFLite divides in float */
     int32_t q;
     if (v != v || v > 1e300 || v < -1e300) q = 0;
     else if (v >= 1e9) q = 1000000000;

@@ -1,6 +1,6 @@
 /**
  * QUANTIZE: float32 -> int8 as TFLite's `AffineQuantize` (`round(x / scale) + zp` with the
- * division in double and rounding half away from zero), and int8 -> int8 as
+ * division in float32 and rounding half away from zero), and int8 -> int8 as
  * `reference_ops::Requantize` (integer multiplier from `in_scale / out_scale`).
  *
  * @module
@@ -35,8 +35,10 @@ export function quantize(args: KernelArgs<QuantizeNode>): void {
   if (input.dtype === "float32") {
     const { scale, zeroPoint } = tensorQuant(output);
     const inData = asFloat32(inputBytes(args, 0));
+    const scale32 = Math.fround(scale);
     for (let i = 0; i < inData.length; i++) {
-      const q = roundHalfAwayFromZero(inData[i]! / scale);
+      // TFLite divides in float: `val / static_cast<float>(scale)`.
+      const q = roundHalfAwayFromZero(Math.fround(inData[i]! / scale32));
       const v = (Number.isFinite(q) ? Math.max(-2147483648, Math.min(2147483647, q)) : 0) +
         zeroPoint;
       out[i] = v < -128 ? -128 : v > 127 ? 127 : v;

@@ -13,6 +13,18 @@ Deno.test("quantize() rounds float32 half away from zero and clamps", () => {
   assert.deepEqual(Array.from(new Int8Array(outputs[0]!.buffer)), [2, -4, 1, 127, -128, -1]);
 });
 
+Deno.test("quantize() divides in float32 as TFLite does, not in double", () => {
+  // 2.519845962524414 / 0.029471883550286293 is 85.49999725 in double but 85.5 in float32, so
+  // TFLite's float division rounds to 86 where a double division would give 85.
+  const g = oneNode([
+    tensor("x", [1], "float32"),
+    tensor("y", [1], "int8", [0.029471883550286293, 0]),
+  ], { op: "QUANTIZE", inputs: [0], outputs: [1], options: {} });
+  const x = new Float32Array([2.519845962524414]);
+  const { outputs } = interpret(g, [new Uint8Array(x.buffer)]);
+  assert.deepEqual(Array.from(new Int8Array(outputs[0]!.buffer)), [86]);
+});
+
 Deno.test("quantize() requantizes int8 to int8 with the integer multiplier", () => {
   const g = oneNode([
     tensor("x", [4], "int8", [0.5, 0]),

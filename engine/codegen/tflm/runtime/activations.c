@@ -235,10 +235,11 @@ static int quantize_invoke(tflm_interpreter *it, tflm_node *node) {
   const uint32_t n = tflm_elements(in);
   int8_t *o = out->data;
   if (in->type == TFLM_FLOAT32) {
-    const double scale = (double)(float)tflm_scale(it, tflm_output_desc(it, node, 0), 0);
+    const float scale = (float)tflm_scale(it, tflm_output_desc(it, node, 0), 0);
     const float *x = in->data;
     for (uint32_t i = 0; i < n; i++) {
-      const double q = tflm_round((double)x[i] / scale);
+      /* TFLite divides in float: val / static_cast<float>(scale). */
+      const double q = tflm_round((double)(x[i] / scale));
       int32_t v;
       if (q != q) {
         v = 0;
