@@ -14,7 +14,7 @@ import type { DepthwiseConv2DNode } from "../../../ir/graph.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import type { LayerKernel } from "./types.ts";
 import { clampOf, constInt32OrZero, constInt8, nhwc, tensorOf } from "./util.ts";
-import { clampMode, requantExpr, requantLoad, requantTable } from "./matmul.ts";
+import { accBound, clampMode, requantExpr, requantLoad, requantTable } from "./matmul.ts";
 
 /** Filter 1HW(CM) rearranged to [CM][H*W] and the input-offset-folded bias. */
 export function packDepthwiseWeights(
@@ -116,7 +116,11 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
         p.inputOffset,
       );
       // Taps stay int8 in Flash; pairs are packed into registers once per channel.
-      const rq = requantTable(p.multipliers, p.shifts);
+      const rq = requantTable(
+        p.multipliers,
+        p.shifts,
+        accBound(taps, packed.bias, constInt32OrZero(biasT, cm)),
+      );
       const cl = clampOf(layer);
       const cmode = clampMode(cl.min, cl.max);
       const wP = ctx.consts.int8(packed.packed);
@@ -255,7 +259,11 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
         inputs: layer.inputs,
         outputs: layer.outputs,
       });
-      const rq = requantTable(p.multipliers, p.shifts);
+      const rq = requantTable(
+        p.multipliers,
+        p.shifts,
+        accBound(kh * kw, constInt32OrZero(biasT, cm)),
+      );
       const cl = clampOf(layer);
       const cmode = clampMode(cl.min, cl.max);
       const qP = ctx.consts.int32(rq.table);

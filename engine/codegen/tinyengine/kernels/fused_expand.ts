@@ -13,6 +13,7 @@ import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import { alignUp } from "../../../schedule/lifetimes.ts";
 import { packDepthwiseWeights, twoOutputSum } from "./depthwise.ts";
 import {
+  accBound,
   clampMode,
   matmulFunction,
   matmulWsFunction,
@@ -22,7 +23,6 @@ import {
   requantLoad,
   requantTable,
   WS_MAX_K4,
-  WS_ROWS,
 } from "./matmul.ts";
 import type { LayerKernel } from "./types.ts";
 import { clampOf, constInt32OrZero, constInt8, nhwc, tensorOf } from "./util.ts";
@@ -83,7 +83,11 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
         constInt32OrZero(pwBias, cmid),
         pp.inputOffset,
       );
-      const pwRq = requantTable(pp.multipliers, pp.shifts);
+      const pwRq = requantTable(
+        pp.multipliers,
+        pp.shifts,
+        accBound(cin, pwPacked.bias, constInt32OrZero(pwBias, cmid)),
+      );
       const pwCl = clampOf(pre);
       const pwCm = clampMode(pwCl.min, pwCl.max);
       const dp = convParams(g, {
@@ -98,7 +102,11 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
         constInt32OrZero(dwBias, cout),
         dp.inputOffset,
       );
-      const dwRq = requantTable(dp.multipliers, dp.shifts);
+      const dwRq = requantTable(
+        dp.multipliers,
+        dp.shifts,
+        accBound(taps, dwPacked.bias, constInt32OrZero(dwBias, cout)),
+      );
       const dwCl = clampOf(layer);
       const dwCm = clampMode(dwCl.min, dwCl.max);
       const c = ctx.consts;

@@ -47,12 +47,30 @@ export function packMatmulWeights(
  */
 export type RequantMode = "fast" | "exact" | "fast1" | "exact1";
 
-/** Requantization table and mode: multipliers, then int8 shifts (fast: rs - 1; exact: shift). */
-export function requantTable(mult: ArrayLike<number>, shift: ArrayLike<number>): {
+/** Largest accumulator magnitude fast requantization accepts (it doubles the accumulator). */
+export const FAST_ACC_LIMIT = 2 ** 30;
+
+/**
+ * A bound on |accumulator| of a layer: the largest |bias| (original or input-offset-folded) plus
+ * `products` int8 x (int8 or offset int8) products of at most 128 * 256 each.
+ */
+export function accBound(products: number, ...biases: ArrayLike<number>[]): number {
+  let b = 0;
+  for (const bias of biases) {
+    for (let i = 0; i < bias.length; i++) b = Math.max(b, Math.abs(bias[i]!));
+  }
+  return b + products * 128 * 256;
+}
+
+/**
+ * Requantization table and mode: multipliers, then int8 shifts (fast: rs; exact: shift). Fast
+ * mode needs every shift <= -2 and `accMax` (see {@link accBound}) below {@link FAST_ACC_LIMIT}.
+ */
+export function requantTable(mult: ArrayLike<number>, shift: ArrayLike<number>, accMax: number): {
   mode: RequantMode;
   table: Int32Array;
 } {
-  let fast = true;
+  let fast = accMax < FAST_ACC_LIMIT;
   for (let i = 0; i < mult.length; i++) {
     if (!(shift[i]! <= -2 && shift[i]! >= -23 && mult[i]! >= 1 << 30)) fast = false;
   }
@@ -61,12 +79,12 @@ export function requantTable(mult: ArrayLike<number>, shift: ArrayLike<number>):
     if (mult[i] !== mult[0] || shift[i] !== shift[0]) uniform = false;
   }
   const n = uniform ? Math.min(1, mult.length) : mult.length;
-  // Layout: n int32 multipliers, then n int8 shifts (fast: rs - 1; exact: TFLite's shift).
+  // Layout: n int32 multipliers, then n int8 shifts (fast: rs = -shift; exact: TFLite's shift).
   const table = new Int32Array(n + Math.ceil(n / 4));
   const shifts = new Int8Array(table.buffer, n * 4, n);
   for (let i = 0; i < n; i++) {
     table[i] = mult[i]!;
-    shifts[i] = fast ? -shift[i]! - 1 : shift[i]!;
+    shifts[i] = fast ? -shift[i]! : shift[i]!;
   }
   const mode: RequantMode = fast ? (uniform ? "fast1" : "fast") : (uniform ? "exact1" : "exact");
   return { mode, table };
@@ -80,7 +98,7 @@ export function clampMode(lo: number, hi: number): "sat" | "range" {
 /** C expression requantizing accumulator `acc` (needs `qm`, `qk`, `qs`, `zp`, `lo`, `hi`). */
 export function requantExpr(acc: string, mode: RequantMode, clamp: "sat" | "range"): string {
   // Fast mode folds the output zero point into qk (added before the final shift).
-  const v = mode.startsWith("fast") ? `te_rq(${acc}, qm, qk, qs)` : `te_mbqm(${acc}, qm, qs) + zp`;
+  const v = mode.startsWith("fast") ? `te_rqd(${acc}, qm, qk, qs)` : `te_mbqm(${acc}, qm, qs) + zp`;
   return clamp === "sat" ? `(int8_t)__ssat(${v}, 8)` : `te_clamp8(${v}, lo, hi)`;
 }
 
@@ -340,7 +358,7 @@ function layerConsts(
   shift: Int32Array,
 ) {
   const packed = packMatmulWeights(w, rows, k, bias, inputOffset);
-  const rq = requantTable(mult, shift);
+  const rq = requantTable(mult, shift, accBound(k, bias, packed.bias));
   return {
     k4: packed.k4,
     mode: rq.mode,
