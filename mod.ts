@@ -21,5 +21,6 @@ export * from "./engine/builders/mod.ts";
 export * from "./engine/analysis/mod.ts";
 export * from "./engine/build/mod.ts";
 export * from "./emulator/mod.ts";
+export * from "./search/mod.ts";
 export type * from "./engine/report.ts";
 export type * from "./engine/codegen/backend.ts";

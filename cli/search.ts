@@ -438,35 +438,3 @@ async function checkLatencyMode(
   }
   return within === checks.length ? 0 : 3;
 }
-
-if (import.meta.main) {
-  // Direct use without the command tree, e.g.
-  //   deno run -A cli/search.ts --board stm32f746 --classes 1000 --seed 1
-  //   deno run -A cli/search.ts --board stm32f746 --check-latency 50 --width 0.5 --resolution 96
-  const { Command } = await import("commander");
-  const num = (v: string) => Number(v);
-  const program = new Command("search")
-    .option("--board <board>", "board profile", "stm32f746")
-    .option("--classes <n>", "classes of the task head", num, 1000)
-    .option("--seed <n>", "seed", num, 1)
-    .option("--out <dir>", "output folder")
-    .option("--json", "print one JSON object", false)
-    .option("--input-channels <n>", "input channels", num)
-    .option("--samples <n>", "stage-1 samples per (width, resolution) pair", num)
-    .option("--generations <n>", "evolution generations", num)
-    .option("--population <n>", "evolution population", num)
-    .option("--max-instructions <n>", "latency limit in inference instructions", num)
-    .option("--width <w>", "search this width (skips the stage-1 choice)", num)
-    .option("--resolution <r>", "search this resolution (with --width)", num)
-    .option("--objective <name>", "macs or expressivity")
-    .option("--no-measure", "screen only: no emulator (no latency table, no final run)")
-    .option("--verify <n>", "held-out latency-table checks", num)
-    .option("--shard <i/n>", "stage 1 only, for every n-th pair from i")
-    .option("--merge <files...>", "merge stage-1 shard files")
-    .option("--cache-dir <dir>", "latency table cache")
-    .option("--no-firmware", "do not write the firmware project and .tflite")
-    .option("--check-latency <n>", "check the latency table on n held-out networks", num)
-    .option("--calibrate <n>", "fit search/calibration.json to n measured networks", num)
-    .parse(Deno.args, { from: "user" });
-  Deno.exit(await searchCommand(program.opts() as SearchCommandOptions));
-}

@@ -10,6 +10,7 @@
  */
 import type { MbconvArch, MbconvBlock } from "../engine/builders/mbconv.ts";
 import type { Rng } from "../engine/util/rng.ts";
+import { makeDivisible } from "../engine/builders/make_divisible.ts";
 
 export type { MbconvArch, MbconvBlock };
 
@@ -100,22 +101,6 @@ export const MCUNET_SPACE: SearchSpace = {
     { baseWidth: 320, stride: 1, depths: [1] },
   ],
 };
-
-/**
- * Round channels as the reference implementations do (`make_divisible`): to the nearest multiple
- * of `divisor`, never below it and never more than 10% down.
- *
- * @example
- * ```ts
- * import { makeDivisible } from "./space.ts";
- * makeDivisible(32 * 0.6, 8); // 24
- * ```
- */
-export function makeDivisible(value: number, divisor: number): number {
-  let v = Math.max(divisor, Math.floor((value + divisor / 2) / divisor) * divisor);
-  if (v < 0.9 * value) v += divisor;
-  return v;
-}
 
 /** Slots per stage: the largest allowed depth. */
 export function slotCount(stage: StageSpec): number {

@@ -1,12 +1,11 @@
 import { assert, assertEquals, deepStrictEqual } from "./_test_assert.ts";
 import { createRng } from "../engine/util/rng.ts";
-import { loadMcunetConfig } from "../engine/builders/mod.ts";
+import { loadMcunetConfig, makeDivisible } from "../engine/builders/mod.ts";
 import { archFromMbconv } from "./from_mbconv.ts";
 import {
   archKey,
   archViolation,
   crossoverArch,
-  makeDivisible,
   MCUNET_SPACE,
   mutateArch,
   sampleArch,
