@@ -100,6 +100,8 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--verify <n>", "held-out latency-table checks", nonNegativeInt)
     .option("--shard <i/n>", "run only stage 1 over every n-th pair starting at i")
     .option("--merge <files...>", "merge stage-1 shard files instead of searching")
+    .option("--cache-dir <dir>", "latency table cache (default .cache/latency)")
+    .option("--no-firmware", "do not write the firmware project and .tflite")
     .option(
       "--check-latency <n>",
       "only check the latency table on n held-out networks",
