@@ -89,14 +89,18 @@ TE_INLINE int32_t te_rq(int32_t x, int32_t m, int32_t k, int32_t sh) {
   return (int32_t)(acc >> 32) >> sh;
 }
 
-/* The same for |x| < 2^30 in one SMMLAR on the doubled accumulator, with rs = sh + 1 and
+/* The same for |x| < 2^30 in one SMMLAR on the doubled accumulator x2 = 2x, with rs = sh + 1 and
    k = 2^(rs-1) + zp * 2^rs: floor((x*m + C') / 2^(32+sh)) with C' = k' * 2^32 + 2^30 - [x<0] 2^31
    (k' = k / 2) equals floor(floor((2x*m + 2^31) / 2^32) + k - [x<0]) >> rs, and SMMLAR computes
    the inner floor plus its accumulator k - [x<0] exactly. */
-TE_INLINE int32_t te_rqd(int32_t x, int32_t m, int32_t k, int32_t rs) {
+TE_INLINE int32_t te_rqd2(int32_t x2, int32_t m, int32_t k, int32_t rs) {
   int32_t t;
-  __asm__("smmlar %0, %1, %2, %3" : "=r"(t) : "r"(x + x), "r"(m), "r"(k + (x >> 31)));
+  __asm__("smmlar %0, %1, %2, %3" : "=r"(t) : "r"(x2), "r"(m), "r"(k + (x2 >> 31)));
   return t >> rs;
+}
+/* te_rqd2 of an accumulator that is not yet doubled. */
+TE_INLINE int32_t te_rqd(int32_t x, int32_t m, int32_t k, int32_t rs) {
+  return te_rqd2(x + x, m, k, rs);
 }
 
 /* Unpack groups of 4 int8 into int16 pairs in SXTB16 order: (b0,b2), (b1,b3). */

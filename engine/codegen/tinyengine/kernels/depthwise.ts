@@ -14,7 +14,7 @@ import type { DepthwiseConv2DNode } from "../../../ir/graph.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import type { LayerKernel } from "./types.ts";
 import { clampOf, constInt32OrZero, constInt8, nhwc, tensorOf } from "./util.ts";
-import { accBound, clampMode, requantExpr, requantLoad, requantTable } from "./matmul.ts";
+import { accSpread, clampMode, doubles, requantExpr, requantLoad, requantTable } from "./matmul.ts";
 
 /** Filter 1HW(CM) rearranged to [CM][H*W] and the input-offset-folded bias. */
 export function packDepthwiseWeights(
@@ -39,21 +39,98 @@ export function packDepthwiseWeights(
 }
 
 /**
- * The tap sums of two horizontally adjacent outputs (`a0` at column 0, `a1` at column 1) for
- * stride 1, dilation 1 and an odd kernel width: each kernel row's SMLAD pairs load their own words,
- * and the last (single) tap's word holds both outputs' values (bottom half for `a0`, top for `a1`).
- * `rowBase` is the C pointer expression of the kernel row's first column; `k<i>` the term weights.
+ * Register and half of each single (unpaired) tap: singles are packed two per register (bottom
+ * half, then top half) so the row sums need fewer registers; `undefined` for pair terms.
+ */
+export function singleSlots(
+  terms: readonly { readonly pair: boolean }[],
+): ({ reg: string; half: "b" | "t" } | undefined)[] {
+  let j = 0;
+  return terms.map((t) => {
+    if (t.pair) return undefined;
+    const slot = { reg: `s${j >> 1}`, half: (j & 1 ? "t" : "b") as "b" | "t" };
+    j++;
+    return slot;
+  });
+}
+
+/** `acc + (bottom half of v) * (single tap i)` as one SMLAxy (`v` an int32 C expression). */
+export function singleMac(
+  terms: readonly { readonly pair: boolean }[],
+  i: number,
+  v: string,
+  acc: string,
+  vHalf: "b" | "t" = "b",
+): string {
+  const slot = singleSlots(terms)[i]!;
+  return `${acc} = __smla${vHalf}${slot.half}(${v}, ${slot.reg}, ${acc});`;
+}
+
+/**
+ * The tap sums of two horizontally adjacent outputs (`a0` at output column 0, `a1` at column 1)
+ * for stride 1 or 2, dilation 1 and an odd kernel width. Stride 1: each kernel row's SMLAD pairs
+ * load their own words, and the last (single) tap's word holds both outputs' values (bottom half
+ * for `a0`, top for `a1`). Stride 2: `a1`'s pair words start 2 columns on, so the word of `a0`'s
+ * single tap is also `a1`'s first pair word (one load), and `a1`'s single tap is a halfword (no
+ * read past the last column). `rowBase` is the C pointer expression of the kernel row's first
+ * column; `k<i>` the pair weights, singles as in {@link singleSlots}.
  */
 export function twoOutputSum(
   terms: readonly { readonly kx: number; readonly pair: boolean; readonly rowBase: string }[],
+  stride = 1,
 ): string[] {
+  if (stride === 2) {
+    return terms.map((t, i) =>
+      t.pair
+        ? `a0 = __smlad(te_ld32(${t.rowBase} + ${t.kx}), k${i}, a0); a1 = __smlad(te_ld32(${t.rowBase} + ${
+          t.kx + 2
+        }), k${i}, a1);`
+        : `${singleMac(terms, i, `te_ld32(${t.rowBase} + ${t.kx})`, "a0")} ${
+          singleMac(terms, i, `(int32_t)(${t.rowBase})[${t.kx + 2}]`, "a1")
+        }`
+    );
+  }
   return terms.map((t, i) =>
     t.pair
       ? `a0 = __smlad(te_ld32(${t.rowBase} + ${t.kx}), k${i}, a0); a1 = __smlad(te_ld32(${t.rowBase} + ${
         t.kx + 1
       }), k${i}, a1);`
-      : `{ const int32_t v = te_ld32(${t.rowBase} + ${t.kx}); a0 = __smlabb(v, k${i}, a0); a1 = __smlatb(v, k${i}, a1); }`
+      : `{ const int32_t v = te_ld32(${t.rowBase} + ${t.kx}); ${singleMac(terms, i, "v", "a0")} ${
+        singleMac(terms, i, "v", "a1", "t")
+      } }`
   );
+}
+
+/** Whether two adjacent outputs share loads ({@link twoOutputSum}): stride 1 or 2, odd width. */
+export function pairsOutputs(strideW: number, dilationW: number, kw: number, wo: number): boolean {
+  return (strideW === 1 || strideW === 2) && dilationW === 1 && kw % 2 === 1 && wo >= 2;
+}
+
+/**
+ * C declarations of the term weights from `wk`: pairs `k<i>` as two int16 halves, singles two per
+ * register (see {@link singleSlots}); doubled when `doubled` (the kernel then accumulates twice
+ * the sum, see `requantExpr`).
+ */
+export function tapWeights(
+  terms: readonly { readonly pair: boolean; readonly taps: readonly number[] }[],
+  doubled: boolean,
+): string[] {
+  const v = (t: number) => doubled ? `(wk[${t}] * 2)` : `wk[${t}]`;
+  const halves = (a: string, b: string) =>
+    `(int32_t)(((uint32_t)(uint16_t)${a}) | ((uint32_t)${b} << 16))`;
+  const out: string[] = [];
+  terms.forEach((t, i) => {
+    if (t.pair) out.push(`const int32_t k${i} = ${halves(v(t.taps[0]!), v(t.taps[1]!))};`);
+  });
+  const singles = terms.filter((t) => !t.pair).map((t) => t.taps[0]!);
+  for (let j = 0; j < singles.length; j += 2) {
+    out.push(
+      `const int32_t s${j >> 1} = ${
+        j + 1 < singles.length ? halves(v(singles[j]!), v(singles[j + 1]!)) : v(singles[j]!)
+      };`,
+    );
+  }
+  return out;
 }
 
 /** DEPTHWISE_CONV_2D template. */
@@ -97,8 +174,8 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
     }
   }
   if (direct && !layer.inPlace) return depthwiseDirect(lowered, layer);
-  // Two outputs per iteration share the single-tap word (stride 1, dilation 1, odd width).
-  const pairOut = o.strideW === 1 && o.dilationW === 1 && kw % 2 === 1 && wo >= 2;
+  // Two outputs per iteration share loads (stride 1 or 2, dilation 1, odd width).
+  const pairOut = pairsOutputs(o.strideW, o.dilationW, kw, wo);
   return {
     scratchBytes: hn * wn * 2,
     variant: `depthwise ${kh}x${kw} s${o.strideH}${layer.inPlace ? " in-place" : ""}`,
@@ -119,12 +196,14 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
       const rq = requantTable(
         p.multipliers,
         p.shifts,
-        accBound(taps, packed.bias, constInt32OrZero(biasT, cm)),
+        packed.bias,
+        accSpread(taps),
+        p.outputOffset,
       );
       const cl = clampOf(layer);
       const cmode = clampMode(cl.min, cl.max);
       const wP = ctx.consts.int8(packed.packed);
-      const bP = ctx.consts.int32(packed.bias);
+      const bP = ctx.consts.int32(rq.bias);
       const qP = ctx.consts.int32(rq.table);
       const geo = [
         h,
@@ -147,17 +226,12 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
       const wcopy = Math.max(0, Math.min(w, wn - pad.left));
       const right = Math.max(0, wn - pad.left - wcopy);
       const leftFill = Math.min(pad.left, wn);
-      const loadTaps = terms.map((t, i) =>
-        t.pair
-          ? `const int32_t k${i} = (int32_t)(((uint32_t)(uint16_t)wk[${
-            t.taps[0]
-          }]) | ((uint32_t)wk[${t.taps[1]}] << 16));`
-          : `const int32_t k${i} = wk[${t.taps[0]}];`
-      );
+      const dbl = doubles(rq.mode);
+      const loadTaps = tapWeights(terms, dbl);
       const sum = terms.map((t, i) =>
         t.pair
           ? `acc = __smlad(te_ld32(p + ${t.offset}), k${i}, acc);`
-          : `acc += p[${t.offset}] * k${i};`
+          : singleMac(terms, i, `(int32_t)p[${t.offset}]`, "acc")
       );
       const fn = ctx.kernel(`dw_${geo.join("_")}`, (name) =>
         [
@@ -178,7 +252,7 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
           `      const int32_t oc = c * ${m} + mm;`,
           `      const int8_t *wk = w + oc * ${taps};`,
           `      ${loadTaps.join(" ")}`,
-          `      const int32_t b = bias[oc];`,
+          `      const int32_t b = bias[oc]${dbl ? " * 2" : ""};`,
           `      ${requantLoad(rq.mode, "q", "oc", cm)}`,
           `      int8_t *o = out + oc;`,
           `      for (int32_t oy = 0; oy < ${ho}; oy++) {`,
@@ -187,23 +261,24 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
             ? [
               `        int32_t ox = 0;`,
               `        for (; ox + 2 <= ${wo}; ox += 2) {`,
-              `          const int16_t *p = r + ox;`,
+              `          const int16_t *p = r + ox * ${o.strideW};`,
               `          int32_t a0 = b, a1 = b;`,
               `          ${
-                twoOutputSum(terms.map((t) => ({ ...t, rowBase: `p + ${t.offset - t.kx}` }))).join(
-                  " ",
-                )
+                twoOutputSum(
+                  terms.map((t) => ({ ...t, rowBase: `p + ${t.offset - t.kx}` })),
+                  o.strideW,
+                ).join(" ")
               }`,
-              `          o[0] = ${requantExpr("a0", rq.mode, cmode)}; o[${cm}] = ${
-                requantExpr("a1", rq.mode, cmode)
+              `          o[0] = ${requantExpr("a0", rq.mode, cmode, dbl)}; o[${cm}] = ${
+                requantExpr("a1", rq.mode, cmode, dbl)
               };`,
               `          o += ${2 * cm};`,
               `        }`,
               `        if (ox < ${wo}) {`,
-              `          const int16_t *p = r + ox;`,
+              `          const int16_t *p = r + ox * ${o.strideW};`,
               `          int32_t acc = b;`,
               `          ${sum.join(" ")}`,
-              `          *o = ${requantExpr("acc", rq.mode, cmode)};`,
+              `          *o = ${requantExpr("acc", rq.mode, cmode, dbl)};`,
               `          o += ${cm};`,
               `        }`,
             ].join("\n")
@@ -212,7 +287,7 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
               `          const int16_t *p = r + ox * ${o.strideW};`,
               `          int32_t acc = b;`,
               `          ${sum.join(" ")}`,
-              `          *o = ${requantExpr("acc", rq.mode, cmode)};`,
+              `          *o = ${requantExpr("acc", rq.mode, cmode, dbl)};`,
               `          o += ${cm};`,
               `        }`,
             ].join("\n"),
@@ -262,7 +337,9 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
       const rq = requantTable(
         p.multipliers,
         p.shifts,
-        accBound(kh * kw, constInt32OrZero(biasT, cm)),
+        constInt32OrZero(biasT, cm),
+        accSpread(kh * kw),
+        p.outputOffset,
       );
       const cl = clampOf(layer);
       const cmode = clampMode(cl.min, cl.max);
@@ -289,8 +366,7 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
       // Valid taps only (the reference skips padding), so the bias is the original one:
       // acc = bias + sum (x - zp_in) * w over the taps inside the input. The M outputs of one
       // input channel share every input load.
-      const bias0 = constInt32OrZero(biasT, cm);
-      const bOrig = ctx.consts.int32(bias0);
+      const bOrig = ctx.consts.int32(rq.bias);
       const wT = ctx.consts.int8(constInt8(filter));
       const accs = Array.from({ length: m }, (_, k) => `a${k}`);
       const fn = ctx.kernel(`dwd_${geo.join("_")}`, (name) =>

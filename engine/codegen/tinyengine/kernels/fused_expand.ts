@@ -11,10 +11,17 @@ import { convParams } from "../../../reference/quant.ts";
 import type { Conv2DNode, DepthwiseConv2DNode } from "../../../ir/graph.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import { alignUp } from "../../../schedule/lifetimes.ts";
-import { packDepthwiseWeights, twoOutputSum } from "./depthwise.ts";
 import {
-  accBound,
+  packDepthwiseWeights,
+  pairsOutputs,
+  singleMac,
+  tapWeights,
+  twoOutputSum,
+} from "./depthwise.ts";
+import {
+  accSpread,
   clampMode,
+  doubles,
   matmulFunction,
   matmulWsFunction,
   packMatmulWeights,
@@ -86,7 +93,9 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
       const pwRq = requantTable(
         pp.multipliers,
         pp.shifts,
-        accBound(cin, pwPacked.bias, constInt32OrZero(pwBias, cmid)),
+        pwPacked.bias,
+        accSpread(cin),
+        pp.outputOffset,
       );
       const pwCl = clampOf(pre);
       const pwCm = clampMode(pwCl.min, pwCl.max);
@@ -105,16 +114,18 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
       const dwRq = requantTable(
         dp.multipliers,
         dp.shifts,
-        accBound(taps, dwPacked.bias, constInt32OrZero(dwBias, cout)),
+        dwPacked.bias,
+        accSpread(taps),
+        dp.outputOffset,
       );
       const dwCl = clampOf(layer);
       const dwCm = clampMode(dwCl.min, dwCl.max);
       const c = ctx.consts;
       const pwW = c.int8(pwPacked.packed);
-      const pwB = c.int32(pwPacked.bias);
+      const pwB = c.int32(pwRq.bias);
       const pwQ = c.int32(pwRq.table);
       const dwW = c.int8(dwPacked.packed);
-      const dwB = c.int32(dwPacked.bias);
+      const dwB = c.int32(dwRq.bias);
       const dwQ = c.int32(dwRq.table);
       const mm = (r: number) =>
         ctx.kernel(
@@ -151,22 +162,19 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
         dwRq.mode,
         dwCm,
       ];
-      const loadTaps = terms.map((t, i) =>
-        t.pair
-          ? `const int32_t k${i} = (int32_t)(((uint32_t)(uint16_t)wk[${
-            t.taps[0]
-          }]) | ((uint32_t)wk[${t.taps[1]}] << 16));`
-          : `const int32_t k${i} = wk[${t.taps[0]}];`
-      );
+      const dbl = doubles(dwRq.mode);
+      const loadTaps = tapWeights(terms, dbl);
       const sum = terms.map((t, i) => {
         const at = `p${t.ky}[${t.kx * o.dilationW}]`;
-        return t.pair ? `acc = __smlad(te_ld32(&${at}), k${i}, acc);` : `acc += ${at} * k${i};`;
+        return t.pair
+          ? `acc = __smlad(te_ld32(&${at}), k${i}, acc);`
+          : singleMac(terms, i, `(int32_t)${at}`, "acc");
       });
       const rowPtrs = Array.from(
         { length: kh },
         (_, ky) => `const int16_t *r${ky} = rows[${ky}] + c * cs[${ky}];`,
       );
-      const pairOut = o.strideW === 1 && o.dilationW === 1 && kw % 2 === 1 && wo >= 2;
+      const pairOut = pairsOutputs(o.strideW, o.dilationW, kw, wo);
       const pixPtrs = Array.from(
         { length: kh },
         (_, ky) => `const int16_t *p${ky} = r${ky} + ox * ${o.strideW};`,
@@ -214,7 +222,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
           `        const int32_t oc = c * ${mult} + mm;`,
           `        const int8_t *wk = w + oc * ${taps};`,
           `        ${loadTaps.join(" ")}`,
-          `        const int32_t b = bias[oc];`,
+          `        const int32_t b = bias[oc]${dbl ? " * 2" : ""};`,
           `        ${requantLoad(dwRq.mode, "q", "oc", cout)}`,
           `        int8_t *o = orow + oc;`,
           pairOut
@@ -224,10 +232,10 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
               `          ${pixPtrs.join(" ")}`,
               `          int32_t a0 = b, a1 = b;`,
               `          ${
-                twoOutputSum(terms.map((t) => ({ ...t, rowBase: `p${t.ky}` }))).join(" ")
+                twoOutputSum(terms.map((t) => ({ ...t, rowBase: `p${t.ky}` })), o.strideW).join(" ")
               }`,
-              `          o[0] = ${requantExpr("a0", dwRq.mode, dwCm)}; o[${cout}] = ${
-                requantExpr("a1", dwRq.mode, dwCm)
+              `          o[0] = ${requantExpr("a0", dwRq.mode, dwCm, dbl)}; o[${cout}] = ${
+                requantExpr("a1", dwRq.mode, dwCm, dbl)
               };`,
               `          o += ${2 * cout};`,
               `        }`,
@@ -235,7 +243,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
               `          ${pixPtrs.join(" ")}`,
               `          int32_t acc = b;`,
               `          ${sum.join(" ")}`,
-              `          *o = ${requantExpr("acc", dwRq.mode, dwCm)};`,
+              `          *o = ${requantExpr("acc", dwRq.mode, dwCm, dbl)};`,
               `          o += ${cout};`,
               `        }`,
             ].join("\n")
@@ -244,7 +252,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
               `          ${pixPtrs.join(" ")}`,
               `          int32_t acc = b;`,
               `          ${sum.join(" ")}`,
-              `          *o = ${requantExpr("acc", dwRq.mode, dwCm)};`,
+              `          *o = ${requantExpr("acc", dwRq.mode, dwCm, dbl)};`,
               `          o += ${cout};`,
               `        }`,
             ].join("\n"),

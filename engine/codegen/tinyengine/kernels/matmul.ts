@@ -9,7 +9,11 @@
  *
  * @module
  */
-import { convParams, fullyConnectedParams } from "../../../reference/quant.ts";
+import {
+  convParams,
+  fullyConnectedParams,
+  multiplyByQuantizedMultiplier,
+} from "../../../reference/quant.ts";
 import type { Conv2DNode, FullyConnectedNode } from "../../../ir/graph.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import type { EmitContext, LayerKernel } from "./types.ts";
@@ -42,7 +46,7 @@ export function packMatmulWeights(
 }
 
 /**
- * How a layer requantizes: `fast` (one SMLAL, every shift <= -2) or `exact` (any shift); the
+ * How a layer requantizes: `fast` (one SMMLAR, every shift in [-24, -1]) or `exact` (any shift); the
  * `1` variants share one (multiplier, shift) pair for all channels (per-tensor quantization).
  */
 export type RequantMode = "fast" | "exact" | "fast1" | "exact1";
@@ -50,44 +54,82 @@ export type RequantMode = "fast" | "exact" | "fast1" | "exact1";
 /** Largest accumulator magnitude fast requantization accepts (it doubles the accumulator). */
 export const FAST_ACC_LIMIT = 2 ** 30;
 
-/**
- * A bound on |accumulator| of a layer: the largest |bias| (original or input-offset-folded) plus
- * `products` int8 x (int8 or offset int8) products of at most 128 * 256 each.
- */
-export function accBound(products: number, ...biases: ArrayLike<number>[]): number {
-  let b = 0;
-  for (const bias of biases) {
-    for (let i = 0; i < bias.length; i++) b = Math.max(b, Math.abs(bias[i]!));
-  }
-  return b + products * 128 * 256;
+/** How far a layer's accumulator strays from its bias: `products` products of at most 128 * 256. */
+export function accSpread(products: number): number {
+  return products * 128 * 256;
 }
 
 /**
- * Requantization table and mode: multipliers, then int8 shifts (fast: rs; exact: shift). Fast
- * mode needs every shift <= -2 and `accMax` (see {@link accBound}) below {@link FAST_ACC_LIMIT}.
+ * Requantization table and mode for a layer whose accumulator of channel c lies in
+ * `bias[c] ± spread` (`bias` is what the kernel starts from; use the returned `bias` instead).
+ * Fast: n int32 multipliers, n int32 rounding-and-zero-point terms `2^(rs-1) + zp * 2^rs` (see
+ * `te_rqd2`), then n int8 shifts rs; exact: n int32 multipliers, then n int8 TFLite shifts. Fast
+ * mode needs every shift in [-24, -1] and every |accumulator| below {@link FAST_ACC_LIMIT}; `zp`
+ * is the output zero point. A channel whose requantized value is one constant c over its whole
+ * range (a zero multiplier, or a tiny one beside a huge bias) becomes bias 0, (2^30, rs 24) with
+ * zero point zp + c: both functions are monotonic, so equal ends mean equal everywhere.
  */
-export function requantTable(mult: ArrayLike<number>, shift: ArrayLike<number>, accMax: number): {
+export function requantTable(
+  mult: ArrayLike<number>,
+  shift: ArrayLike<number>,
+  bias: ArrayLike<number>,
+  spread: number,
+  zp: number,
+): {
   mode: RequantMode;
   table: Int32Array;
+  bias: Int32Array;
 } {
-  let fast = accMax < FAST_ACC_LIMIT;
-  for (let i = 0; i < mult.length; i++) {
-    if (!(shift[i]! <= -2 && shift[i]! >= -23 && mult[i]! >= 1 << 30)) fast = false;
+  const n0 = mult.length;
+  const ok = (m: number, s: number) => s <= -1 && s >= -24 && m >= 1 << 30;
+  const m2 = Array.from(mult);
+  const s2 = Array.from(shift);
+  const z2 = new Array<number>(n0).fill(zp);
+  const b2 = Int32Array.from(bias);
+  const mbqm = (x: number, m: number, sh: number) =>
+    sh <= 0 || Math.abs(x) * 2 ** sh < 2 ** 31 ? multiplyByQuantizedMultiplier(x, m, sh) : NaN;
+  for (let i = 0; i < n0; i++) {
+    if (ok(m2[i]!, s2[i]!) && Math.abs(b2[i]!) + spread < FAST_ACC_LIMIT) continue;
+    if (spread >= 2 ** 24) continue;
+    const lo = mbqm(b2[i]! - spread, m2[i]!, s2[i]!);
+    const hi = mbqm(b2[i]! + spread, m2[i]!, s2[i]!);
+    if (!(lo === hi)) continue;
+    // rs = 24 keeps 2^(rs-1) + zp * 2^rs in int32 for every int8 zp; |acc| < 2^24 maps to 0.
+    m2[i] = 2 ** 30;
+    s2[i] = -24;
+    b2[i] = 0;
+    z2[i] = Math.max(-128, Math.min(127, zp + lo));
+  }
+  let fast = true;
+  for (let i = 0; i < n0; i++) {
+    if (!ok(m2[i]!, s2[i]!) || Math.abs(b2[i]!) + spread >= FAST_ACC_LIMIT) fast = false;
+  }
+  if (!fast) {
+    m2.splice(0, n0, ...Array.from(mult));
+    s2.splice(0, n0, ...Array.from(shift));
+    z2.fill(zp);
+    b2.set(bias);
   }
   let uniform = true;
-  for (let i = 1; i < mult.length; i++) {
-    if (mult[i] !== mult[0] || shift[i] !== shift[0]) uniform = false;
+  for (let i = 1; i < n0; i++) {
+    if (m2[i] !== m2[0] || s2[i] !== s2[0] || z2[i] !== z2[0]) uniform = false;
   }
-  const n = uniform ? Math.min(1, mult.length) : mult.length;
-  // Layout: n int32 multipliers, then n int8 shifts (fast: rs = -shift; exact: TFLite's shift).
-  const table = new Int32Array(n + Math.ceil(n / 4));
-  const shifts = new Int8Array(table.buffer, n * 4, n);
+  const n = uniform ? Math.min(1, n0) : n0;
+  const words = fast ? 2 * n : n;
+  const table = new Int32Array(words + Math.ceil(n / 4));
+  const shifts = new Int8Array(table.buffer, words * 4, n);
   for (let i = 0; i < n; i++) {
-    table[i] = mult[i]!;
-    shifts[i] = fast ? -shift[i]! : shift[i]!;
+    table[i] = m2[i]!;
+    if (fast) {
+      const rs = -s2[i]!;
+      table[n + i] = (2 ** (rs - 1) + z2[i]! * 2 ** rs) | 0;
+      shifts[i] = rs;
+    } else {
+      shifts[i] = s2[i]!;
+    }
   }
   const mode: RequantMode = fast ? (uniform ? "fast1" : "fast") : (uniform ? "exact1" : "exact");
-  return { mode, table };
+  return { mode, table, bias: b2 };
 }
 
 /** Clamp mode: `sat` when the range is all of int8 (one SSAT), else explicit bounds. */
@@ -95,11 +137,27 @@ export function clampMode(lo: number, hi: number): "sat" | "range" {
   return lo === -128 && hi === 127 ? "sat" : "range";
 }
 
-/** C expression requantizing accumulator `acc` (needs `qm`, `qk`, `qs`, `zp`, `lo`, `hi`). */
-export function requantExpr(acc: string, mode: RequantMode, clamp: "sat" | "range"): string {
+/**
+ * C expression requantizing accumulator `acc` (needs `qm`, `qk`, `qs`, `zp`, `lo`, `hi`).
+ * `doubled`: in fast mode the kernel accumulated twice the sum (doubled bias and weights, see
+ * {@link doubles}), which the requantization needs anyway.
+ */
+export function requantExpr(
+  acc: string,
+  mode: RequantMode,
+  clamp: "sat" | "range",
+  doubled = false,
+): string {
   // Fast mode folds the output zero point into qk (added before the final shift).
-  const v = mode.startsWith("fast") ? `te_rqd(${acc}, qm, qk, qs)` : `te_mbqm(${acc}, qm, qs) + zp`;
+  const v = mode.startsWith("fast")
+    ? `te_rqd${doubled ? "2" : ""}(${acc}, qm, qk, qs)`
+    : `te_mbqm(${acc}, qm, qs) + zp`;
   return clamp === "sat" ? `(int8_t)__ssat(${v}, 8)` : `te_clamp8(${v}, lo, hi)`;
+}
+
+/** Whether a kernel of this requantization mode accumulates doubled sums (fast modes). */
+export function doubles(mode: RequantMode): boolean {
+  return mode.startsWith("fast");
 }
 
 /** An int16 (planar ring) destination needs no int8 narrowing: SSAT already bounds it. */
@@ -115,7 +173,9 @@ export function requantLoad(mode: RequantMode, table: string, channel: string, n
   const m = `${table}[${oc}]`;
   const sh = `((const int8_t *)(${table} + ${count}))[${oc}]`;
   return mode.startsWith("fast")
-    ? `const int32_t qm = ${m}, qs = ${sh}, qk = ((1 << qs) >> 1) + zp * (1 << qs);`
+    ? `const int32_t qm = ${m}, qk = ${table}[${count} + ${oc}], qs = ((const int8_t *)(${table} + ${
+      2 * count
+    }))[${oc}];`
     : `const int32_t qm = ${m}, qs = ${sh};`;
 }
 
@@ -157,7 +217,7 @@ export function matmulFunction(
       lines.push(`    const int32_t *x${r} = (const int32_t *)col + ${r * (k4 / 2)};`);
     }
   }
-  lines.push(`    while (wp != wend) {`);
+  lines.push(`    _Pragma("GCC unroll 1") while (wp != wend) {`);
   lines.push(`      int32_t wv = te_ld32(wp); wp += 4;`);
   lines.push(`      int32_t we = __sxtb16(wv), wo = te_sxtb16_ror8(wv);`);
   for (let r = 0; r < rows; r++) {
@@ -217,15 +277,18 @@ export function matmulWsFunction(
   );
   l.push(`  (void)lo; (void)hi;`);
   const step = planar ? 1 : cout;
+  // Fast modes accumulate doubled sums: the held weights are doubled once per channel.
+  const dbl = doubles(mode);
+  const d = (v: string) => dbl ? `__sadd16(${v}, ${v})` : v;
   l.push(`  for (int32_t oc = 0; oc < ${cout}; oc++) {`);
   for (let g = 0; g < groups; g++) {
     l.push(
-      `    const int32_t wv${g} = te_ld32(w + oc * ${k4} + ${
-        g * 4
-      }), we${g} = __sxtb16(wv${g}), wo${g} = te_sxtb16_ror8(wv${g});`,
+      `    const int32_t wv${g} = te_ld32(w + oc * ${k4} + ${g * 4}), we${g} = ${
+        d(`__sxtb16(wv${g})`)
+      }, wo${g} = ${d(`te_sxtb16_ror8(wv${g})`)};`,
     );
   }
-  l.push(`    const int32_t b = bias[oc];`);
+  l.push(`    const int32_t b = bias[oc]${dbl ? " * 2" : ""};`);
   l.push(`    ${requantLoad(mode, "q", "oc", cout)}`);
   l.push(`    const int64_t *x = (const int64_t *)col;`);
   l.push(planar ? `    int16_t *o = out + oc * ${planar};` : `    int8_t *o = out + oc;`);
@@ -245,15 +308,15 @@ export function matmulWsFunction(
     l.push(`      ${body(0)}`);
     l.push(`      ${body(1)}`);
     l.push(
-      `      o[0] = ${rqOut(requantExpr("a0", mode, clamp), planar)}; o[${step}] = ${
-        rqOut(requantExpr("a1", mode, clamp), planar)
+      `      o[0] = ${rqOut(requantExpr("a0", mode, clamp, dbl), planar)}; o[${step}] = ${
+        rqOut(requantExpr("a1", mode, clamp, dbl), planar)
       };`,
     );
     l.push(`      o += ${2 * step}; x += ${2 * groups};`);
     l.push(`    }`);
   }
   if (rows % 2) {
-    l.push(`    { ${body(0)} o[0] = ${rqOut(requantExpr("a0", mode, clamp), planar)}; }`);
+    l.push(`    { ${body(0)} o[0] = ${rqOut(requantExpr("a0", mode, clamp, dbl), planar)}; }`);
   }
   l.push(`  }`);
   l.push(`}`);
@@ -356,14 +419,15 @@ function layerConsts(
   inputOffset: number,
   mult: Int32Array,
   shift: Int32Array,
+  outputOffset: number,
 ) {
   const packed = packMatmulWeights(w, rows, k, bias, inputOffset);
-  const rq = requantTable(mult, shift, accBound(k, bias, packed.bias));
+  const rq = requantTable(mult, shift, packed.bias, accSpread(k), outputOffset);
   return {
     k4: packed.k4,
     mode: rq.mode,
     w: ctx.consts.int8(packed.packed),
-    b: ctx.consts.int32(packed.bias),
+    b: ctx.consts.int32(rq.bias),
     q: ctx.consts.int32(rq.table),
   };
 }
@@ -414,15 +478,40 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
         inputs: layer.inputs,
         outputs: layer.outputs,
       });
+      const direct = cin % 4 === 0;
+      // Small K with odd channel counts (e.g. the first 3-channel convolution): straight-line
+      // im2col into int16 at the SXTB16 positions, no int8 row and no unpack pass.
+      const unrolled = !pointwise && !direct && k4 <= 64;
+      // Row words: each kernel row's kw * cin input bytes are contiguous (dilation 1), so inside
+      // the input they are read as whole words (SXTB16 straight into the column); K is reordered
+      // at compile time (see rowWordPos), the leftover bytes of every row share the last groups.
+      const rowWords = unrolled && o.dilationW === 1 && kw * cin >= 4;
+      const rowLen = kw * cin;
+      const nw = Math.floor(rowLen / 4);
+      const left = rowLen - 4 * nw;
+      const newPos = (i: number) => {
+        if (!rowWords || i >= k) return i;
+        const ky = Math.floor(i / rowLen);
+        const j = i - ky * rowLen;
+        return j < 4 * nw ? ky * 4 * nw + j : kh * 4 * nw + ky * left + (j - 4 * nw);
+      };
+      const filt = constInt8(filter);
+      const wK = rowWords ? new Int8Array(filt.length) : filt;
+      if (rowWords) {
+        for (let oc = 0; oc < cout; oc++) {
+          for (let i = 0; i < k; i++) wK[oc * k + newPos(i)] = filt[oc * k + i]!;
+        }
+      }
       const c = layerConsts(
         ctx,
-        constInt8(filter),
+        wK,
         cout,
         k,
         constInt32OrZero(biasT, cout),
         p.inputOffset,
         p.multipliers,
         p.shifts,
+        p.outputOffset,
       );
       const cl = clampOf(layer);
       const cm = clampMode(cl.min, cl.max);
@@ -432,12 +521,11 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
       const outP = ctx.ptr(layer.outputs[0]!);
       const full = Math.floor(pixels / block) * block;
       const rem = pixels - full;
-      const direct = cin % 4 === 0;
-      // Small K with odd channel counts (e.g. the first 3-channel convolution): straight-line
-      // im2col into int16 at the SXTB16 positions, no int8 row and no unpack pass.
-      const unrolled = !direct && k4 <= 64;
       const unrolledFill = (r: string) => {
-        const pos = (k: number) => (k & ~3) + [0, 2, 1, 3][k & 3]!;
+        const pos = (k: number) => {
+          const q = newPos(k);
+          return (q & ~3) + [0, 2, 1, 3][q & 3]!;
+        };
         const lines = [
           `{ int32_t pp = ${r}, b = pp / ${ho * wo}, oy = (pp % ${
             ho * wo
@@ -445,6 +533,46 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
           `      int16_t *d = col + (pp - p) * ${k4};`,
           `      const int32_t y0 = oy * ${o.strideH} - ${pad.top}, x0 = ox * ${o.strideW} - ${pad.left};`,
         ];
+        if (rowWords) {
+          // Whole patch inside the input: word loads per kernel row, leftovers packed in pairs.
+          const rs = o.dilationH * w * cin;
+          const inside = `y0 >= 0 && y0 + ${(kh - 1) * o.dilationH} < ${h} && x0 >= 0 && x0 + ${
+            kw - 1
+          } < ${w}`;
+          const body = [
+            `const int8_t *s = in + ((b * ${h} + y0) * ${w} + x0) * ${cin}; int32_t *dw = (int32_t *)d;`,
+          ];
+          for (let ky = 0; ky < kh; ky++) {
+            for (let q = 0; q < nw; q++) {
+              const g = ky * nw + q;
+              body.push(
+                `{ const int32_t v = te_ld32(s + ${ky * rs + 4 * q}); dw[${
+                  2 * g
+                }] = __sxtb16(v); dw[${2 * g + 1}] = te_sxtb16_ror8(v); }`,
+              );
+            }
+          }
+          const rest: string[] = [];
+          for (let ky = 0; ky < kh; ky++) {
+            for (let j = 4 * nw; j < rowLen; j++) rest.push(`(int32_t)s[${ky * rs + j}]`);
+          }
+          const half = (a: string | undefined, b: string | undefined) =>
+            a === undefined
+              ? "0"
+              : b === undefined
+              ? `(int32_t)(uint16_t)${a}`
+              : `(int32_t)(((uint32_t)(uint16_t)${a}) | ((uint32_t)${b} << 16))`;
+          const g0 = kh * nw;
+          for (let t = 0; t < k4 - 4 * g0; t += 4) {
+            const g = g0 + t / 4;
+            body.push(
+              `dw[${2 * g}] = ${half(rest[t], rest[t + 2])}; dw[${2 * g + 1}] = ${
+                half(rest[t + 1], rest[t + 3])
+              };`,
+            );
+          }
+          lines.push(`      if (${inside}) { ${body.join(" ")} } else {`);
+        }
         for (let ky = 0; ky < kh; ky++) {
           lines.push(
             `      { const int32_t iy = y0 + ${
@@ -469,6 +597,7 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
           lines.push(`      }`);
         }
         for (let k = kh * kw * cin; k < k4; k++) lines.push(`      d[${pos(k)}] = 0;`);
+        if (rowWords) lines.push(`      }`);
         lines.push(`    }`);
         return lines.join("\n");
       };
@@ -611,6 +740,7 @@ export function fullyConnectedTemplate(
         p.inputOffset,
         p.multipliers,
         p.shifts,
+        p.outputOffset,
       );
       const cl = clampOf(layer);
       const cm = clampMode(cl.min, cl.max);
