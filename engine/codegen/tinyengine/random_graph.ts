@@ -112,13 +112,18 @@ function convLike(
   const cout = kind === "depthwise" ? cin * mult : c.range(1, 24);
   const taps = kind === "depthwise" ? k * k : k * k * cin;
   const wScales = Array.from({ length: cout }, () => 0.002 + c.rng.next() * 0.01);
+  const biasValues = Array.from({ length: cout }, () => c.range(-2000, 2000));
+  // Sometimes a dead channel: a tiny weight scale beside a huge bias (its output is constant),
+  // as in trained models with pruned channels.
+  if (c.rng.int(4) === 0) {
+    const d = c.rng.int(cout);
+    wScales[d] = 1e-9 * (1 + c.rng.next());
+    biasValues[d] = (c.rng.int(2) ? 1 : -1) * c.range(100_000_000, 2_000_000_000);
+  }
   const wShape = kind === "depthwise" ? [1, k, k, cout] : [cout, k, k, cin];
   const wT = c.int8Const(`w${c.nodes.length}`, wShape, wScales, kind === "depthwise" ? 3 : 0);
   const inScale = c.scaleOf(x);
-  const bias = c.int32Const(
-    `b${c.nodes.length}`,
-    Array.from({ length: cout }, () => c.range(-2000, 2000)),
-  );
+  const bias = c.int32Const(`b${c.nodes.length}`, biasValues);
   const y = c.act(`y${c.nodes.length}`, [n, ho, wo, cout], c.outScale(inScale, 0.007, taps));
   const activation = c.activation();
   const common = {

@@ -133,6 +133,52 @@ export function tapWeights(
   return out;
 }
 
+/**
+ * The term weights of every channel prepacked at compile time as the words {@link tapWeights}
+ * builds (pairs, then singles two per word; doubled when `doubled`), `tapWordCount` per channel:
+ * a kernel loads them with plain word loads instead of repacking bytes per output row.
+ */
+export function packTapWords(
+  packed: Int8Array,
+  taps: number,
+  channels: number,
+  terms: readonly { readonly pair: boolean; readonly taps: readonly number[] }[],
+  doubled: boolean,
+): Int32Array {
+  const n = tapWordCount(terms);
+  const out = new Int32Array(channels * n);
+  const d = doubled ? 2 : 1;
+  const halves = (a: number, b: number) => ((a * d) & 0xffff) | ((b * d) << 16);
+  for (let c = 0; c < channels; c++) {
+    const w = (t: number) => packed[c * taps + t]!;
+    let j = c * n;
+    for (const t of terms) if (t.pair) out[j++] = halves(w(t.taps[0]!), w(t.taps[1]!));
+    const singles = terms.filter((t) => !t.pair).map((t) => w(t.taps[0]!));
+    for (let i = 0; i < singles.length; i += 2) {
+      out[j++] = i + 1 < singles.length ? halves(singles[i]!, singles[i + 1]!) : singles[i]! * d;
+    }
+  }
+  return out;
+}
+
+/** Words per channel of {@link packTapWords}. */
+export function tapWordCount(terms: readonly { readonly pair: boolean }[]): number {
+  const singles = terms.filter((t) => !t.pair).length;
+  return terms.length - singles + Math.ceil(singles / 2);
+}
+
+/** C declarations of the term weights from the prepacked words at `wk` ({@link packTapWords}). */
+export function tapWordLoads(terms: readonly { readonly pair: boolean }[]): string[] {
+  const out: string[] = [];
+  let j = 0;
+  terms.forEach((t, i) => {
+    if (t.pair) out.push(`const int32_t k${i} = wk[${j++}];`);
+  });
+  const singles = terms.length - j;
+  for (let m = 0; m < Math.ceil(singles / 2); m++) out.push(`const int32_t s${m} = wk[${j++}];`);
+  return out;
+}
+
 /** DEPTHWISE_CONV_2D template. */
 export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false): LayerKernel {
   const { graph } = lowered;

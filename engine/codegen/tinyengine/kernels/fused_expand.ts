@@ -13,9 +13,12 @@ import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import { alignUp } from "../../../schedule/lifetimes.ts";
 import {
   packDepthwiseWeights,
+  packTapWords,
   pairsOutputs,
   singleMac,
   tapWeights,
+  tapWordCount,
+  tapWordLoads,
   twoOutputSum,
 } from "./depthwise.ts";
 import {
@@ -124,7 +127,12 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
       const pwW = c.int8(pwPacked.packed);
       const pwB = c.int32(pwRq.bias);
       const pwQ = c.int32(pwRq.table);
-      const dwW = c.int8(dwPacked.packed);
+      const dbl = doubles(dwRq.mode);
+      // Prepacked tap words (2 bytes per tap) only for 3x3 kernels, where they cost little Flash.
+      const prepack = taps <= 9;
+      const dwW = prepack
+        ? c.int32(packTapWords(dwPacked.packed, taps, cout, terms, dbl))
+        : `((const int32_t *)${c.int8(dwPacked.packed)})`;
       const dwB = c.int32(dwRq.bias);
       const dwQ = c.int32(dwRq.table);
       const mm = (r: number) =>
@@ -162,8 +170,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
         dwRq.mode,
         dwCm,
       ];
-      const dbl = doubles(dwRq.mode);
-      const loadTaps = tapWeights(terms, dbl);
+      const loadTaps = prepack ? tapWordLoads(terms) : tapWeights(terms, dbl);
       const sum = terms.map((t, i) => {
         const at = `p${t.ky}[${t.kx * o.dilationW}]`;
         return t.pair
@@ -181,7 +188,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
       );
       const fn = ctx.kernel(`xdw_${geo.join("_")}`, (name) =>
         [
-          `static void ${name}(const int8_t *in, int8_t *out, const int8_t *pw_w, const int32_t *pw_b, const int32_t *pw_q, int32_t pw_zp, int32_t pw_lo, int32_t pw_hi, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_mid, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
+          `static void ${name}(const int8_t *in, int8_t *out, const int8_t *pw_w, const int32_t *pw_b, const int32_t *pw_q, int32_t pw_zp, int32_t pw_lo, int32_t pw_hi, const int32_t *w, const int32_t *bias, const int32_t *q, int32_t zp_mid, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
           `  (void)lo; (void)hi;`,
           `  int16_t *ring = (int16_t *)scratch;`,
           `  int16_t *zrow = ring + ${span * cmid * wp};`,
@@ -220,7 +227,9 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
           `      ${rowPtrs.join(" ")}`,
           `      for (int32_t mm = 0; mm < ${mult}; mm++) {`,
           `        const int32_t oc = c * ${mult} + mm;`,
-          `        const int8_t *wk = w + oc * ${taps};`,
+          prepack
+            ? `        const int32_t *wk = w + oc * ${tapWordCount(terms)};`
+            : `        const int8_t *wk = (const int8_t *)w + oc * ${taps};`,
           `        ${loadTaps.join(" ")}`,
           `        const int32_t b = bias[oc]${dbl ? " * 2" : ""};`,
           `        ${requantLoad(dwRq.mode, "q", "oc", cout)}`,

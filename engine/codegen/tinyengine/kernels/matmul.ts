@@ -250,7 +250,7 @@ export function pRowBlock(k4: number, rowBlock: number): number {
 }
 
 /** Largest padded K that the weight-stationary kernel keeps in registers. */
-export const WS_MAX_K4 = 8;
+export const WS_MAX_K4 = 16;
 /** Rows per weight-stationary pass. */
 export const WS_ROWS = 32;
 
