@@ -291,7 +291,9 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
           `      if (iy < 0 || iy >= ${h}) { for (int32_t x = 0; x < ${wn}; x++) *d++ = zp_in; continue; }`,
           `      const int8_t *s = in + iy * ${w * c} + c;`,
           leftFill > 0 ? `      for (int32_t x = 0; x < ${leftFill}; x++) *d++ = zp_in;` : "",
-          wcopy > 0 ? `      for (int32_t x = 0; x < ${wcopy}; x++) { *d++ = *s; s += ${c}; }` : "",
+          wcopy > 0
+            ? `      _Pragma("GCC unroll 8") for (int32_t x = 0; x < ${wcopy}; x++) { *d++ = *s; s += ${c}; }`
+            : "",
           right > 0 ? `      for (int32_t x = 0; x < ${right}; x++) *d++ = zp_in;` : "",
           `    }`,
           `    for (int32_t mm = 0; mm < ${m}; mm++) {`,

@@ -194,7 +194,9 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
           `  int16_t *zrow = ring + ${span * cmid * wp};`,
           `  int16_t *col = (int16_t *)(scratch + ${ringBytes});`,
           `  int32_t held[${span}];`,
-          `  for (int32_t i = 0; i < ${span * cmid * wp + wp}; i++) ring[i] = (int16_t)zp_mid;`,
+          `  _Pragma("GCC unroll 8") for (int32_t i = 0; i < ${
+            span * cmid * wp + wp
+          }; i++) ring[i] = (int16_t)zp_mid;`,
           `  for (int32_t s = 0; s < ${span}; s++) held[s] = -1;`,
           `  for (int32_t oy = 0; oy < ${ho}; oy++) {`,
           `    const int16_t *rows[${kh}];`,
