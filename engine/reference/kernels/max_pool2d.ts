@@ -6,74 +6,14 @@
  */
 
 import type { MaxPool2DNode } from "../../ir/graph.ts";
-import { window2D } from "../geometry.ts";
-import { poolParams } from "../quant.ts";
-import {
-  asInt8,
-  dim,
-  fail,
-  inputBytes,
-  inputTensor,
-  type KernelArgs,
-  outputBytes,
-  outputTensor,
-  requireDtype,
-} from "./_kernel.ts";
+import type { KernelArgs } from "./_kernel.ts";
+import { pool2d } from "./_pool.ts";
 
 /** Run one MAX_POOL_2D node. */
 export function maxPool2d(args: KernelArgs<MaxPool2DNode>): void {
-  const input = inputTensor(args, 0);
-  const output = outputTensor(args);
-  requireDtype(args, "int8", { input, output });
-  const o = args.node.options;
-  const batches = dim(input.shape, 0);
-  const inH = dim(input.shape, 1);
-  const inW = dim(input.shape, 2);
-  const depth = dim(input.shape, 3);
-  const win = window2D({
-    padding: o.padding,
-    inH,
-    inW,
-    filterH: o.filterH,
-    filterW: o.filterW,
-    strideH: o.strideH,
-    strideW: o.strideW,
+  pool2d(args, (taps, count) => {
+    let max = -128;
+    for (let i = 0; i < count; i++) if (taps[i]! > max) max = taps[i]!;
+    return max;
   });
-  const outH = dim(output.shape, 1);
-  const outW = dim(output.shape, 2);
-  if (outH !== win.outH || outW !== win.outW || dim(output.shape, 3) !== depth) {
-    fail(
-      args,
-      `output shape [${output.shape}] does not match the computed [${batches},${win.outH},${win.outW},${depth}]`,
-    );
-  }
-  const act = poolParams(args.graph, args.node);
-  const inData = asInt8(inputBytes(args, 0));
-  const out = asInt8(outputBytes(args));
-  for (let b = 0; b < batches; b++) {
-    for (let oy = 0; oy < outH; oy++) {
-      const inY0 = oy * o.strideH - win.padTop;
-      const fyStart = Math.max(0, -inY0);
-      const fyEnd = Math.min(o.filterH, inH - inY0);
-      for (let ox = 0; ox < outW; ox++) {
-        const inX0 = ox * o.strideW - win.padLeft;
-        const fxStart = Math.max(0, -inX0);
-        const fxEnd = Math.min(o.filterW, inW - inX0);
-        for (let c = 0; c < depth; c++) {
-          let max = -128;
-          for (let fy = fyStart; fy < fyEnd; fy++) {
-            for (let fx = fxStart; fx < fxEnd; fx++) {
-              const v = inData[((b * inH + inY0 + fy) * inW + inX0 + fx) * depth + c]!;
-              if (v > max) max = v;
-            }
-          }
-          out[((b * outH + oy) * outW + ox) * depth + c] = max < act.min
-            ? act.min
-            : max > act.max
-            ? act.max
-            : max;
-        }
-      }
-    }
-  }
 }
