@@ -5,17 +5,11 @@
  *
  * @module
  */
-// deno-lint-ignore-file no-console
 import { getBoard } from "../engine/boards.ts";
 import { ToolchainError } from "../engine/build/errors.ts";
 import { buildFirmware } from "../engine/build/gcc.ts";
 import { compileModel } from "../engine/run.ts";
-import { type CommandIo, engineArg, isUserError, loadModelArg } from "./run.ts";
-
-const CONSOLE_IO: CommandIo = {
-  out: (line) => console.log(line),
-  err: (line) => console.error(line),
-};
+import { type CommandIo, CONSOLE_IO, engineArg, isUserError, loadModelArg } from "./_common.ts";
 
 function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_.,=/:+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;

@@ -4,42 +4,12 @@
  *
  * @module
  */
-// deno-lint-ignore-file no-console
 import { inspectGraph, type InspectReport, type LivenessBound } from "../engine/analysis/mod.ts";
-import { buildModel } from "../engine/builders/mod.ts";
 import { ModelFormatError, UnsupportedOpError } from "../engine/ir/errors.ts";
-import type { Graph } from "../engine/ir/graph.ts";
-import { loadModelFile } from "../engine/tflite/mod.ts";
+import { type CommandIo, CONSOLE_IO, loadModelArg } from "./_common.ts";
 
 /** Where the command writes; defaults to the console. */
-export interface InspectIo {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-}
-
-const CONSOLE_IO: InspectIo = {
-  out: (line) => console.log(line),
-  err: (line) => console.error(line),
-};
-
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Loads a model argument: a `.tflite` path (or any existing non-JSON file) is imported; anything
- * else is a builder name or a config `.json` (see `buildModel`).
- */
-async function loadModel(model: string): Promise<Graph> {
-  if (/\.tflite$/i.test(model) || (!/\.json$/i.test(model) && isFile(model))) {
-    return await loadModelFile(model);
-  }
-  return buildModel(model);
-}
+export type InspectIo = CommandIo;
 
 const int = (n: number) => n.toLocaleString("en-US");
 const shape = (s: readonly number[]) => (s.length === 0 ? "scalar" : s.join("x"));
@@ -145,7 +115,7 @@ export async function inspectCommand(
 ): Promise<number> {
   let report: InspectReport;
   try {
-    report = inspectGraph(await loadModel(model));
+    report = inspectGraph(await loadModelArg(model));
   } catch (e) {
     if (
       e instanceof ModelFormatError || e instanceof UnsupportedOpError ||

@@ -5,65 +5,10 @@
  *
  * @module
  */
-// deno-lint-ignore-file no-console
 import { getBoard } from "../engine/boards.ts";
-import { buildModel } from "../engine/builders/mod.ts";
-import { ToolchainError } from "../engine/build/errors.ts";
-import type { EngineName } from "../engine/codegen/backend.ts";
-import { getBackend } from "../engine/codegen/registry.ts";
-import { ModelFormatError, UnsupportedOpError } from "../engine/ir/errors.ts";
-import type { Graph } from "../engine/ir/graph.ts";
 import { type ModelRunReport, runModel } from "../engine/run.ts";
-import { loadModelFile } from "../engine/tflite/mod.ts";
-
-/** Where the command writes; defaults to the console. */
-export interface CommandIo {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-}
-
-const CONSOLE_IO: CommandIo = {
-  out: (line) => console.log(line),
-  err: (line) => console.error(line),
-};
-
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
-
-/** Load a model argument: a `.tflite` file, or a built-in model name / config `.json`. */
-export async function loadModelArg(model: string): Promise<Graph> {
-  if (/\.tflite$/i.test(model) || (!/\.json$/i.test(model) && isFile(model))) {
-    return await loadModelFile(model);
-  }
-  return buildModel(model);
-}
-
-/** Errors that are the user's (bad model, name, board, input, missing toolchain): no trace. */
-export function isUserError(e: unknown): e is Error {
-  if (!(e instanceof Error)) return false;
-  return e instanceof ModelFormatError || e instanceof UnsupportedOpError ||
-    e instanceof RangeError || e instanceof TypeError || e instanceof ToolchainError ||
-    e instanceof Deno.errors.NotFound || e instanceof Deno.errors.PermissionDenied ||
-    [
-      "FirmwareError",
-      "EmulationFault",
-      "BudgetExceededError",
-      "MarkerError",
-      "UnicornError",
-      "UnsupportedKernelError",
-      "QuantizationParamsError",
-    ].includes(e.name);
-}
-
-/** Resolve and check `--engine`. */
-export function engineArg(engine: string): EngineName {
-  return getBackend(engine).name;
-}
+import { type CommandIo, CONSOLE_IO, engineArg, isUserError, loadModelArg } from "./_common.ts";
+export { type CommandIo, engineArg, isUserError, loadModelArg } from "./_common.ts";
 
 async function readInput(path: string): Promise<Uint8Array> {
   try {

@@ -1,0 +1,64 @@
+/**
+ * What the `mcu` commands share: where they write, how a model argument is loaded, which errors
+ * are the user's (printed as one line, no stack trace), and how `--engine` is checked.
+ *
+ * @module
+ */
+// deno-lint-ignore-file no-console
+import { buildModel } from "../engine/builders/mod.ts";
+import { ToolchainError } from "../engine/build/errors.ts";
+import type { EngineName } from "../engine/codegen/backend.ts";
+import { getBackend } from "../engine/codegen/registry.ts";
+import { ModelFormatError, UnsupportedOpError } from "../engine/ir/errors.ts";
+import type { Graph } from "../engine/ir/graph.ts";
+import { loadModelFile } from "../engine/tflite/mod.ts";
+
+/** Where the command writes; defaults to the console. */
+export interface CommandIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+/** The console. */
+export const CONSOLE_IO: CommandIo = {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+};
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** Load a model argument: a `.tflite` file, or a built-in model name / config `.json`. */
+export async function loadModelArg(model: string): Promise<Graph> {
+  if (/\.tflite$/i.test(model) || (!/\.json$/i.test(model) && isFile(model))) {
+    return await loadModelFile(model);
+  }
+  return buildModel(model);
+}
+
+/** Errors that are the user's (bad model, name, board, input, missing toolchain): no trace. */
+export function isUserError(e: unknown): e is Error {
+  if (!(e instanceof Error)) return false;
+  return e instanceof ModelFormatError || e instanceof UnsupportedOpError ||
+    e instanceof RangeError || e instanceof TypeError || e instanceof ToolchainError ||
+    e instanceof Deno.errors.NotFound || e instanceof Deno.errors.PermissionDenied ||
+    [
+      "FirmwareError",
+      "EmulationFault",
+      "BudgetExceededError",
+      "MarkerError",
+      "UnicornError",
+      "UnsupportedKernelError",
+      "QuantizationParamsError",
+    ].includes(e.name);
+}
+
+/** Resolve and check `--engine`. */
+export function engineArg(engine: string): EngineName {
+  return getBackend(engine).name;
+}
