@@ -6,6 +6,7 @@
  */
 import { ModelFormatError } from "../ir/errors.ts";
 import type { MbconvArch, MbconvBlock } from "./mbconv.ts";
+import { sharedConfigsDir } from "../util/shared_data.ts";
 
 /** Input resolutions from the MCUNet README tables (the MANIFEST repeats them). */
 const BUILTIN_RESOLUTIONS: Readonly<Record<string, number>> = {
@@ -57,14 +58,7 @@ export interface LoadConfigOptions {
  * ```
  */
 export function defaultConfigsDir(): string {
-  let fromEnv: string | undefined;
-  try {
-    fromEnv = Deno.env.get("MCU_CONFIGS_DIR");
-  } catch {
-    fromEnv = undefined;
-  }
-  if (fromEnv) return fromEnv;
-  return decodeURIComponent(new URL("../../../shared/mcunet-configs", import.meta.url).pathname);
+  return sharedConfigsDir();
 }
 
 function stemOf(file: string): string {

@@ -6,6 +6,7 @@
  */
 
 import { Builder } from "flatbuffers";
+import { sharedModelsDir } from "../util/shared_data.ts";
 import {
   BUFFER,
   MODEL,
@@ -18,14 +19,7 @@ import {
 
 /** Where the shared `.tflite` models live: `$MCU_MODELS_DIR`, default `<repo>/../shared/models`. */
 export function modelsDir(): string {
-  let fromEnv: string | undefined;
-  try {
-    fromEnv = Deno.env.get("MCU_MODELS_DIR");
-  } catch {
-    fromEnv = undefined;
-  }
-  if (fromEnv) return fromEnv;
-  return new URL("../../../shared/models", import.meta.url).pathname;
+  return sharedModelsDir();
 }
 
 /** The shared model files present (sorted), or [] when the directory is absent. */
