@@ -9,9 +9,9 @@ import type { Graph } from "./ir/graph.ts";
 import { buildModel } from "./builders/mod.ts";
 import { defaultInput, fitMessage, runModel } from "./run.ts";
 import { loadModelFile } from "./tflite/mod.ts";
+import { sharedModelsDir } from "../engine/util/shared_data.ts";
 
-const MODELS_DIR = Deno.env.get("MCU_MODELS_DIR") ??
-  new URL("../../shared/models", import.meta.url).pathname;
+const MODELS_DIR = sharedModelsDir();
 
 function sharedModels(): string[] {
   try {

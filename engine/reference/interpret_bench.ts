@@ -1,9 +1,9 @@
 import { tensorBytes } from "../ir/graph.ts";
 import { loadModelFile } from "../tflite/mod.ts";
 import { interpret } from "./interpret.ts";
+import { sharedModelsDir } from "../util/shared_data.ts";
 
-const dir = Deno.env.get("MCU_MODELS_DIR") ??
-  new URL("../../../shared/models", import.meta.url).pathname;
+const dir = sharedModelsDir();
 const graph = await loadModelFile(`${dir}/mlperftiny_vww_mbv1_96_int8.tflite`);
 const input = new Uint8Array(tensorBytes(graph.tensors[graph.inputs[0]!]!)).fill(37);
 

@@ -10,11 +10,9 @@ import { loadModelFile } from "../tflite/mod.ts";
 import { readBmp, toInt8 } from "../util/bmp.ts";
 import { createRng } from "../util/rng.ts";
 import { interpret } from "./interpret.ts";
+import { sharedModelsDir } from "../../engine/util/shared_data.ts";
 
-const envGranted =
-  Deno.permissions.querySync({ name: "env", variable: "MCU_MODELS_DIR" }).state === "granted";
-const MODELS_DIR = (envGranted ? Deno.env.get("MCU_MODELS_DIR") : undefined) ??
-  new URL("../../../shared/models", import.meta.url).pathname;
+const MODELS_DIR = sharedModelsDir();
 
 function exists(path: string): boolean {
   if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") return false;

@@ -7,9 +7,9 @@ import type { Graph } from "../../ir/graph.ts";
 import { greedyPlanner } from "../../schedule/greedy.ts";
 import { loadModelFile } from "../../tflite/mod.ts";
 import { bufferRequests, planHead, scratchBytes, tailBytes } from "./_layout.ts";
+import { sharedModelsDir } from "../../../engine/util/shared_data.ts";
 
-const MODELS_DIR = Deno.env.get("MCU_MODELS_DIR") ??
-  new URL("../../../../shared/models", import.meta.url).pathname;
+const MODELS_DIR = sharedModelsDir();
 
 function exists(file: string): boolean {
   try {
