@@ -98,6 +98,14 @@ TE_INLINE int32_t te_rqd2(int32_t x2, int32_t m, int32_t k, int32_t rs) {
   __asm__("smmlar %0, %1, %2, %3" : "=r"(t) : "r"(x2), "r"(m), "r"(k + (x2 >> 31)));
   return t >> rs;
 }
+/* MultiplyByQuantizedMultiplier for shift s = ls in {0, 1} on the doubled accumulator x2 = 2x,
+   plus zero point zp, when 2x * 2^ls fits int32: SMMLAR gives floor((2^(ls+1) x m + 2^31) / 2^32)
+   + zp = floor((2^ls x m + 2^30) / 2^31) + zp = SRDHM(x * 2^ls, m) + zp (no rounding shift). */
+TE_INLINE int32_t te_rqz(int32_t x2, int32_t m, int32_t zp, int32_t ls) {
+  int32_t t;
+  __asm__("smmlar %0, %1, %2, %3" : "=r"(t) : "r"(x2 << ls), "r"(m), "r"(zp));
+  return t;
+}
 /* te_rqd2 of an accumulator that is not yet doubled. */
 TE_INLINE int32_t te_rqd(int32_t x, int32_t m, int32_t k, int32_t rs) {
   return te_rqd2(x + x, m, k, rs);

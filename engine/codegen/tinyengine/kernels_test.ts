@@ -1,19 +1,31 @@
 import assert from "node:assert/strict";
 import { getBoard } from "../../boards.ts";
 import { runTinyEngine } from "./harness.ts";
+import { DEFAULT_PASSES } from "../../schedule/passes/mod.ts";
 import { RANDOM_OPS, randomChainGraph, type RandomOp } from "./random_graph.ts";
 
 const CACHE = ".cache/firmware";
 
-async function checkSeeds(board: string, seeds: readonly number[], ops?: readonly RandomOp[]) {
+async function checkSeeds(
+  board: string,
+  seeds: readonly number[],
+  ops?: readonly RandomOp[],
+  streamed = false,
+): Promise<string[]> {
+  const sources: string[] = [];
   for (const seed of seeds) {
     const g = randomChainGraph(seed, { layers: 8, ...(ops ? { ops } : {}) });
-    const r = await runTinyEngine(g, getBoard(board), { cacheDir: CACHE });
+    const r = await runTinyEngine(g, getBoard(board), {
+      cacheDir: CACHE,
+      ...(streamed ? { compile: { passes: DEFAULT_PASSES } } : {}),
+    });
+    sources.push(String(r.compiled.sources.files["model.c"] ?? ""));
     assert.ok(
       r.match,
       `seed ${seed} on ${board} (${g.nodes.map((n) => n.op).join(",")}) differs from the reference`,
     );
   }
+  return sources;
 }
 
 for (const board of ["stm32f746", "stm32f412"]) {
@@ -26,6 +38,17 @@ for (const board of ["stm32f746", "stm32f412"]) {
       Array.from({ length: 12 }, (_, i) => 2000 + i),
       ["conv", "pointwise", "depthwise", "padconv", "fc"],
     );
+  });
+  Deno.test(`streamed expansions and shift-0/+1 depthwise channels are bit-exact on ${board}`, async () => {
+    const sources = await checkSeeds(
+      board,
+      Array.from({ length: 6 }, (_, i) => 3000 + i),
+      ["pointwise", "depthwise"],
+      true,
+    );
+    // Both depthwise kernels take their te_rqz (shift 0 / +1) branch in some seed.
+    assert.ok(sources.some((c) => /te_xdw_\w*fastz/.test(c)), "no streamed te_rqz kernel");
+    assert.ok(sources.some((c) => /te_dw_\w*fastz/.test(c)), "no depthwise te_rqz kernel");
   });
 }
 

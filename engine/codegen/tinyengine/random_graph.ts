@@ -120,6 +120,10 @@ function convLike(
     wScales[d] = 1e-9 * (1 + c.rng.next());
     biasValues[d] = (c.rng.int(2) ? 1 : -1) * c.range(100_000_000, 2_000_000_000);
   }
+  // Sometimes a hot channel: effective multiplier in [0.5, 1.9), a TFLite shift of 0 or +1.
+  if (c.rng.int(3) === 0) {
+    wScales[c.rng.int(cout)] = 0.0105 * Math.sqrt(taps) * (0.5 + 1.4 * c.rng.next());
+  }
   const wShape = kind === "depthwise" ? [1, k, k, cout] : [cout, k, k, cin];
   const wT = c.int8Const(`w${c.nodes.length}`, wShape, wScales, kind === "depthwise" ? 3 : 0);
   const inScale = c.scaleOf(x);

@@ -14,7 +14,15 @@ import type { DepthwiseConv2DNode } from "../../../ir/graph.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import type { LayerKernel } from "./types.ts";
 import { clampOf, constInt32OrZero, constInt8, nhwc, tensorOf } from "./util.ts";
-import { accSpread, clampMode, doubles, requantExpr, requantLoad, requantTable } from "./matmul.ts";
+import {
+  accSpread,
+  clampMode,
+  doubles,
+  requantExpr,
+  requantLoad,
+  requantTable,
+  zeroSplit,
+} from "./matmul.ts";
 
 /** Filter 1HW(CM) rearranged to [CM][H*W] and the input-offset-folded bias. */
 export function packDepthwiseWeights(
@@ -245,6 +253,7 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
         packed.bias,
         accSpread(taps),
         p.outputOffset,
+        true,
       );
       const cl = clampOf(layer);
       const cmode = clampMode(cl.min, cl.max);
@@ -266,7 +275,7 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
         o.dilationW,
         pad.top,
         pad.left,
-        rq.mode,
+        rq.zero ? `${rq.mode}z` : rq.mode,
         cmode,
       ];
       const wcopy = Math.max(0, Math.min(w, wn - pad.left));
@@ -279,6 +288,44 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
           ? `acc = __smlad(te_ld32(p + ${t.offset}), k${i}, acc);`
           : singleMac(terms, i, `(int32_t)p[${t.offset}]`, "acc")
       );
+      const oyLoop = (rx: (acc: string) => string) =>
+        [
+          `      for (int32_t oy = 0; oy < ${ho}; oy++) {`,
+          `        const int16_t *r = t + oy * ${o.strideH * wn};`,
+          pairOut
+            ? [
+              `        int32_t ox = 0;`,
+              `        for (; ox + 2 <= ${wo}; ox += 2) {`,
+              `          const int16_t *p = r + ox * ${o.strideW};`,
+              `          int32_t a0 = b, a1 = b;`,
+              `          ${
+                twoOutputSum(
+                  terms.map((t) => ({ ...t, rowBase: `p + ${t.offset - t.kx}` })),
+                  o.strideW,
+                ).join(" ")
+              }`,
+              `          o[0] = ${rx("a0")}; o[${cm}] = ${rx("a1")};`,
+              `          o += ${2 * cm};`,
+              `        }`,
+              `        if (ox < ${wo}) {`,
+              `          const int16_t *p = r + ox * ${o.strideW};`,
+              `          int32_t acc = b;`,
+              `          ${sum.join(" ")}`,
+              `          *o = ${rx("acc")};`,
+              `          o += ${cm};`,
+              `        }`,
+            ].join("\n")
+            : [
+              `        for (int32_t ox = 0; ox < ${wo}; ox++) {`,
+              `          const int16_t *p = r + ox * ${o.strideW};`,
+              `          int32_t acc = b;`,
+              `          ${sum.join(" ")}`,
+              `          *o = ${rx("acc")};`,
+              `          o += ${cm};`,
+              `        }`,
+            ].join("\n"),
+          `      }`,
+        ].join("\n");
       const fn = ctx.kernel(`dw_${geo.join("_")}`, (name) =>
         [
           `static void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
@@ -303,43 +350,7 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
           `      const int32_t b = bias[oc]${dbl ? " * 2" : ""};`,
           `      ${requantLoad(rq.mode, "q", "oc", cm)}`,
           `      int8_t *o = out + oc;`,
-          `      for (int32_t oy = 0; oy < ${ho}; oy++) {`,
-          `        const int16_t *r = t + oy * ${o.strideH * wn};`,
-          pairOut
-            ? [
-              `        int32_t ox = 0;`,
-              `        for (; ox + 2 <= ${wo}; ox += 2) {`,
-              `          const int16_t *p = r + ox * ${o.strideW};`,
-              `          int32_t a0 = b, a1 = b;`,
-              `          ${
-                twoOutputSum(
-                  terms.map((t) => ({ ...t, rowBase: `p + ${t.offset - t.kx}` })),
-                  o.strideW,
-                ).join(" ")
-              }`,
-              `          o[0] = ${requantExpr("a0", rq.mode, cmode, dbl)}; o[${cm}] = ${
-                requantExpr("a1", rq.mode, cmode, dbl)
-              };`,
-              `          o += ${2 * cm};`,
-              `        }`,
-              `        if (ox < ${wo}) {`,
-              `          const int16_t *p = r + ox * ${o.strideW};`,
-              `          int32_t acc = b;`,
-              `          ${sum.join(" ")}`,
-              `          *o = ${requantExpr("acc", rq.mode, cmode, dbl)};`,
-              `          o += ${cm};`,
-              `        }`,
-            ].join("\n")
-            : [
-              `        for (int32_t ox = 0; ox < ${wo}; ox++) {`,
-              `          const int16_t *p = r + ox * ${o.strideW};`,
-              `          int32_t acc = b;`,
-              `          ${sum.join(" ")}`,
-              `          *o = ${requantExpr("acc", rq.mode, cmode, dbl)};`,
-              `          o += ${cm};`,
-              `        }`,
-            ].join("\n"),
-          `      }`,
+          zeroSplit(rq.zero, rq.mode, cmode, dbl, oyLoop),
           `    }`,
           `  }`,
           `}`,

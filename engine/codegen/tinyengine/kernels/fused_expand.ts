@@ -29,10 +29,10 @@ import {
   matmulWsFunction,
   packMatmulWeights,
   pRowBlock,
-  requantExpr,
   requantLoad,
   requantTable,
   WS_MAX_K4,
+  zeroSplit,
 } from "./matmul.ts";
 import type { LayerKernel } from "./types.ts";
 import { clampOf, constInt32OrZero, constInt8, nhwc, tensorOf } from "./util.ts";
@@ -120,6 +120,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
         dwPacked.bias,
         accSpread(taps),
         dp.outputOffset,
+        true,
       );
       const dwCl = clampOf(layer);
       const dwCm = clampMode(dwCl.min, dwCl.max);
@@ -167,7 +168,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
         block,
         pwRq.mode,
         pwCm,
-        dwRq.mode,
+        dwRq.zero ? `${dwRq.mode}z` : dwRq.mode,
         dwCm,
       ];
       const loadTaps = prepack ? tapWordLoads(terms) : tapWeights(terms, dbl);
@@ -236,37 +237,38 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
           `        const int32_t b = bias[oc]${dbl ? " * 2" : ""};`,
           `        ${requantLoad(dwRq.mode, "q", "oc", cout)}`,
           `        int8_t *o = orow + oc;`,
-          pairOut
-            ? [
-              `        int32_t ox = 0;`,
-              `        for (; ox + 2 <= ${wo}; ox += 2) {`,
-              `          ${pixPtrs.join(" ")}`,
-              `          int32_t a0 = b, a1 = b;`,
-              `          ${
-                twoOutputSum(terms.map((t) => ({ ...t, rowBase: `p${t.ky}` })), o.strideW).join(" ")
-              }`,
-              `          o[0] = ${requantExpr("a0", dwRq.mode, dwCm, dbl)}; o[${cout}] = ${
-                requantExpr("a1", dwRq.mode, dwCm, dbl)
-              };`,
-              `          o += ${2 * cout};`,
-              `        }`,
-              `        if (ox < ${wo}) {`,
-              `          ${pixPtrs.join(" ")}`,
-              `          int32_t acc = b;`,
-              `          ${sum.join(" ")}`,
-              `          *o = ${requantExpr("acc", dwRq.mode, dwCm, dbl)};`,
-              `          o += ${cout};`,
-              `        }`,
-            ].join("\n")
-            : [
-              `        for (int32_t ox = 0; ox < ${wo}; ox++) {`,
-              `          ${pixPtrs.join(" ")}`,
-              `          int32_t acc = b;`,
-              `          ${sum.join(" ")}`,
-              `          *o = ${requantExpr("acc", dwRq.mode, dwCm, dbl)};`,
-              `          o += ${cout};`,
-              `        }`,
-            ].join("\n"),
+          zeroSplit(dwRq.zero, dwRq.mode, dwCm, dbl, (rq) =>
+            pairOut
+              ? [
+                `        int32_t ox = 0;`,
+                `        for (; ox + 2 <= ${wo}; ox += 2) {`,
+                `          ${pixPtrs.join(" ")}`,
+                `          int32_t a0 = b, a1 = b;`,
+                `          ${
+                  twoOutputSum(terms.map((t) => ({ ...t, rowBase: `p${t.ky}` })), o.strideW).join(
+                    " ",
+                  )
+                }`,
+                `          o[0] = ${rq("a0")}; o[${cout}] = ${rq("a1")};`,
+                `          o += ${2 * cout};`,
+                `        }`,
+                `        if (ox < ${wo}) {`,
+                `          ${pixPtrs.join(" ")}`,
+                `          int32_t acc = b;`,
+                `          ${sum.join(" ")}`,
+                `          *o = ${rq("acc")};`,
+                `          o += ${cout};`,
+                `        }`,
+              ].join("\n")
+              : [
+                `        for (int32_t ox = 0; ox < ${wo}; ox++) {`,
+                `          ${pixPtrs.join(" ")}`,
+                `          int32_t acc = b;`,
+                `          ${sum.join(" ")}`,
+                `          *o = ${rq("acc")};`,
+                `          o += ${cout};`,
+                `        }`,
+              ].join("\n")),
           `      }`,
           `    }`,
           `  }`,

@@ -64,7 +64,8 @@ export function accSpread(products: number): number {
  * `bias[c] ± spread` (`bias` is what the kernel starts from; use the returned `bias` instead).
  * Fast: n int32 multipliers, n int32 rounding-and-zero-point terms `2^(rs-1) + zp * 2^rs` (see
  * `te_rqd2`), then n int8 shifts rs; exact: n int32 multipliers, then n int8 TFLite shifts. Fast
- * mode needs every shift in [-24, -1] and every |accumulator| below {@link FAST_ACC_LIMIT}; `zp`
+ * mode needs every shift in [-24, -1] (or [-24, +1] with `nonNegativeShifts`, for kernels that
+ * emit {@link zeroSplit}) and every |accumulator| below {@link FAST_ACC_LIMIT}; `zp`
  * is the output zero point. A channel whose requantized value is one constant c over its whole
  * range (a zero multiplier, or a tiny one beside a huge bias) becomes bias 0, (2^30, rs 24) with
  * zero point zp + c: both functions are monotonic, so equal ends mean equal everywhere.
@@ -75,12 +76,23 @@ export function requantTable(
   bias: ArrayLike<number>,
   spread: number,
   zp: number,
+  nonNegativeShifts = false,
 ): {
   mode: RequantMode;
   table: Int32Array;
   bias: Int32Array;
+  /** Some channel has shift 0 or +1 (stored as rs = -shift <= 0, see `te_rqz`). */
+  zero: boolean;
 } {
   const n0 = mult.length;
+  // Shifts 0 and +1 (only where the kernel emits the `te_rqz` branch, see {@link zeroSplit}):
+  // the shifted, doubled accumulator 2x * 2^s must stay in int32.
+  const okZero = (m: number, s: number, b: number) =>
+    nonNegativeShifts && (s === 0 || s === 1) && m >= 0 &&
+    Math.abs(b) + spread < FAST_ACC_LIMIT / 2 ** s;
+  const okAt = (i: number) =>
+    (ok(m2[i]!, s2[i]!) && Math.abs(b2[i]!) + spread < FAST_ACC_LIMIT) ||
+    okZero(m2[i]!, s2[i]!, b2[i]!);
   const ok = (m: number, s: number) => s <= -1 && s >= -24 && m >= 1 << 30;
   const m2 = Array.from(mult);
   const s2 = Array.from(shift);
@@ -89,7 +101,7 @@ export function requantTable(
   const mbqm = (x: number, m: number, sh: number) =>
     sh <= 0 || Math.abs(x) * 2 ** sh < 2 ** 31 ? multiplyByQuantizedMultiplier(x, m, sh) : NaN;
   for (let i = 0; i < n0; i++) {
-    if (ok(m2[i]!, s2[i]!) && Math.abs(b2[i]!) + spread < FAST_ACC_LIMIT) continue;
+    if (okAt(i)) continue;
     if (spread >= 2 ** 24) continue;
     const lo = mbqm(b2[i]! - spread, m2[i]!, s2[i]!);
     const hi = mbqm(b2[i]! + spread, m2[i]!, s2[i]!);
@@ -102,7 +114,7 @@ export function requantTable(
   }
   let fast = true;
   for (let i = 0; i < n0; i++) {
-    if (!ok(m2[i]!, s2[i]!) || Math.abs(b2[i]!) + spread >= FAST_ACC_LIMIT) fast = false;
+    if (!okAt(i)) fast = false;
   }
   if (!fast) {
     m2.splice(0, n0, ...Array.from(mult));
@@ -118,18 +130,44 @@ export function requantTable(
   const words = fast ? 2 * n : n;
   const table = new Int32Array(words + Math.ceil(n / 4));
   const shifts = new Int8Array(table.buffer, words * 4, n);
+  let zero = false;
   for (let i = 0; i < n; i++) {
     table[i] = m2[i]!;
     if (fast) {
       const rs = -s2[i]!;
-      table[n + i] = (2 ** (rs - 1) + z2[i]! * 2 ** rs) | 0;
+      table[n + i] = rs <= 0 ? z2[i]! : (2 ** (rs - 1) + z2[i]! * 2 ** rs) | 0;
       shifts[i] = rs;
+      if (rs <= 0) zero = true;
     } else {
       shifts[i] = s2[i]!;
     }
   }
   const mode: RequantMode = fast ? (uniform ? "fast1" : "fast") : (uniform ? "exact1" : "exact");
-  return { mode, table, bias: b2 };
+  return { mode, table, bias: b2, zero };
+}
+
+/**
+ * Per-channel requantization code for a kernel that loaded `qs` with {@link requantLoad}: `body`
+ * gets the expression builder. When the table has shift-0/+1 channels (`zero`), the body is
+ * emitted twice, the copy for rs <= 0 requantizing with `te_rqz` (doubled accumulators only).
+ */
+export function zeroSplit(
+  zero: boolean,
+  mode: RequantMode,
+  clamp: "sat" | "range",
+  doubled: boolean,
+  body: (rq: (acc: string) => string) => string,
+): string {
+  const normal = body((acc) => requantExpr(acc, mode, clamp, doubled));
+  if (!zero) return normal;
+  if (!doubled || !mode.startsWith("fast")) {
+    throw new RangeError("Cannot generate code: shift-0 requantization needs doubled sums");
+  }
+  const z = (acc: string) => {
+    const v = `te_rqz(${acc}, qm, qk, qz)`;
+    return clamp === "sat" ? `(int8_t)__ssat(${v}, 8)` : `te_clamp8(${v}, lo, hi)`;
+  };
+  return `if (qs > 0) {\n${normal}\n} else {\nconst int32_t qz = -qs;\n${body(z)}\n}`;
 }
 
 /** Clamp mode: `sat` when the range is all of int8 (one SSAT), else explicit bounds. */
