@@ -106,6 +106,16 @@ TE_INLINE int32_t te_rqz(int32_t x2, int32_t m, int32_t zp, int32_t ls) {
   __asm__("smmlar %0, %1, %2, %3" : "=r"(t) : "r"(x2 << ls), "r"(m), "r"(zp));
   return t;
 }
+/* te_rqd2 without the -[x < 0] term, for clamps whose lower bound is at least the zero point
+   (every x <= 0 then clamps to that bound with or without it). */
+TE_INLINE int32_t te_rqd2r(int32_t x2, int32_t m, int32_t k, int32_t rs) {
+  int32_t t;
+  __asm__("smmlar %0, %1, %2, %3" : "=r"(t) : "r"(x2), "r"(m), "r"(k));
+  return t >> rs;
+}
+TE_INLINE int32_t te_rqdr(int32_t x, int32_t m, int32_t k, int32_t rs) {
+  return te_rqd2r(x + x, m, k, rs);
+}
 /* te_rqd2 of an accumulator that is not yet doubled. */
 TE_INLINE int32_t te_rqd(int32_t x, int32_t m, int32_t k, int32_t rs) {
   return te_rqd2(x + x, m, k, rs);

@@ -254,6 +254,7 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
         accSpread(taps),
         p.outputOffset,
         true,
+        clampOf(layer).min,
       );
       const cl = clampOf(layer);
       const cmode = clampMode(cl.min, cl.max);
@@ -399,6 +400,8 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
         constInt32OrZero(biasT, cm),
         accSpread(kh * kw),
         p.outputOffset,
+        false,
+        clampOf(layer).min,
       );
       const cl = clampOf(layer);
       const cmode = clampMode(cl.min, cl.max);

@@ -99,6 +99,8 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
         pwPacked.bias,
         accSpread(cin),
         pp.outputOffset,
+        false,
+        clampOf(pre).min,
       );
       const pwCl = clampOf(pre);
       const pwCm = clampMode(pwCl.min, pwCl.max);
@@ -121,6 +123,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
         accSpread(taps),
         dp.outputOffset,
         true,
+        clampOf(layer).min,
       );
       const dwCl = clampOf(layer);
       const dwCm = clampMode(dwCl.min, dwCl.max);

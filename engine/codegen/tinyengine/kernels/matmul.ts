@@ -48,8 +48,10 @@ export function packMatmulWeights(
 /**
  * How a layer requantizes: `fast` (one SMMLAR, every shift in [-24, -1]) or `exact` (any shift); the
  * `1` variants share one (multiplier, shift) pair for all channels (per-tensor quantization).
+ * `fastr`: fast where the clamp's lower bound is at least the output zero point (ReLU-like), so the
+ * negative-accumulator rounding correction is dropped: every x <= 0 clamps to the bound either way.
  */
-export type RequantMode = "fast" | "exact" | "fast1" | "exact1";
+export type RequantMode = "fast" | "exact" | "fast1" | "exact1" | "fastr" | "fastr1";
 
 /** Largest accumulator magnitude fast requantization accepts (it doubles the accumulator). */
 export const FAST_ACC_LIMIT = 2 ** 30;
@@ -77,6 +79,7 @@ export function requantTable(
   spread: number,
   zp: number,
   nonNegativeShifts = false,
+  lo = -Infinity,
 ): {
   mode: RequantMode;
   table: Int32Array;
@@ -142,7 +145,13 @@ export function requantTable(
       shifts[i] = s2[i]!;
     }
   }
-  const mode: RequantMode = fast ? (uniform ? "fast1" : "fast") : (uniform ? "exact1" : "exact");
+  // Without te_rqd2's -[x < 0] term, a channel's value for x <= 0 is still at most its zero point
+  // (m > 0, rounding half up of a non-positive SRDHM), so with lo >= zp both clamp to lo. Constant
+  // channels (|x| < 2^24, rs 24) round to their zero point with or without the term.
+  const relu = fast && lo >= zp;
+  const mode: RequantMode = fast
+    ? (relu ? (uniform ? "fastr1" : "fastr") : (uniform ? "fast1" : "fast"))
+    : (uniform ? "exact1" : "exact");
   return { mode, table, bias: b2, zero };
 }
 
@@ -188,7 +197,7 @@ export function requantExpr(
 ): string {
   // Fast mode folds the output zero point into qk (added before the final shift).
   const v = mode.startsWith("fast")
-    ? `te_rqd${doubled ? "2" : ""}(${acc}, qm, qk, qs)`
+    ? `te_rqd${doubled ? "2" : ""}${mode.startsWith("fastr") ? "r" : ""}(${acc}, qm, qk, qs)`
     : `te_mbqm(${acc}, qm, qs) + zp`;
   return clamp === "sat" ? `(int8_t)__ssat(${v}, 8)` : `te_clamp8(${v}, lo, hi)`;
 }
@@ -458,9 +467,10 @@ function layerConsts(
   mult: Int32Array,
   shift: Int32Array,
   outputOffset: number,
+  lo: number,
 ) {
   const packed = packMatmulWeights(w, rows, k, bias, inputOffset);
-  const rq = requantTable(mult, shift, packed.bias, accSpread(k), outputOffset);
+  const rq = requantTable(mult, shift, packed.bias, accSpread(k), outputOffset, false, lo);
   return {
     k4: packed.k4,
     mode: rq.mode,
@@ -550,6 +560,7 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
         p.multipliers,
         p.shifts,
         p.outputOffset,
+        clampOf(layer).min,
       );
       const cl = clampOf(layer);
       const cm = clampMode(cl.min, cl.max);
@@ -779,6 +790,7 @@ export function fullyConnectedTemplate(
         p.multipliers,
         p.shifts,
         p.outputOffset,
+        clampOf(layer).min,
       );
       const cl = clampOf(layer);
       const cm = clampMode(cl.min, cl.max);
