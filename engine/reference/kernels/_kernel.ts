@@ -6,6 +6,7 @@
 
 import type { DType, Graph, Node, Tensor } from "../../ir/graph.ts";
 import { UnsupportedKernelError } from "../errors.ts";
+import { type Window2D, window2D } from "../geometry.ts";
 
 /** The arguments of one kernel invocation. */
 export interface KernelArgs<N extends Node> {
@@ -105,4 +106,28 @@ export function dim(shape: readonly number[], i: number): number {
 /** Clamp to [lo, hi]. */
 export function clamp(x: number, lo: number, hi: number): number {
   return x < lo ? lo : x > hi ? hi : x;
+}
+
+/**
+ * The sliding window of a convolution or pooling node, after checking that the output tensor has
+ * the shape TFLite computes for it (batches, window rows and columns, `outC` channels).
+ */
+export function checkedWindow<N extends Node>(
+  args: KernelArgs<N>,
+  window: Parameters<typeof window2D>[0],
+  outC: number,
+): Window2D {
+  const output = outputTensor(args);
+  const win = window2D(window);
+  const batches = dim(inputTensor(args, 0).shape, 0);
+  if (
+    dim(output.shape, 1) !== win.outH || dim(output.shape, 2) !== win.outW ||
+    dim(output.shape, 3) !== outC
+  ) {
+    fail(
+      args,
+      `output shape [${output.shape}] does not match the computed [${batches},${win.outH},${win.outW},${outC}]`,
+    );
+  }
+  return win;
 }

@@ -6,10 +6,10 @@
  */
 
 import type { AveragePool2DNode, MaxPool2DNode } from "../../ir/graph.ts";
-import { window2D } from "../geometry.ts";
 import { poolParams } from "../quant.ts";
 import {
   asInt8,
+  checkedWindow,
   dim,
   fail,
   inputBytes,
@@ -36,7 +36,7 @@ export function pool2d<N extends AveragePool2DNode | MaxPool2DNode>(
   const inH = dim(input.shape, 1);
   const inW = dim(input.shape, 2);
   const depth = dim(input.shape, 3);
-  const win = window2D({
+  const win = checkedWindow(args, {
     padding: o.padding,
     inH,
     inW,
@@ -44,15 +44,9 @@ export function pool2d<N extends AveragePool2DNode | MaxPool2DNode>(
     filterW: o.filterW,
     strideH: o.strideH,
     strideW: o.strideW,
-  });
-  const outH = dim(output.shape, 1);
-  const outW = dim(output.shape, 2);
-  if (outH !== win.outH || outW !== win.outW || dim(output.shape, 3) !== depth) {
-    fail(
-      args,
-      `output shape [${output.shape}] does not match the computed [${batches},${win.outH},${win.outW},${depth}]`,
-    );
-  }
+  }, depth);
+  const outH = win.outH;
+  const outW = win.outW;
   const act = poolParams(args.graph, args.node);
   const inData = asInt8(inputBytes(args, 0));
   const out = asInt8(outputBytes(args));

@@ -8,10 +8,10 @@
 
 import type { DepthwiseConv2DNode } from "../../ir/graph.ts";
 import { convParams, multiplyByQuantizedMultiplier } from "../quant.ts";
-import { window2D } from "../geometry.ts";
 import {
   asInt32,
   asInt8,
+  checkedWindow,
   dim,
   fail,
   inputBytes,
@@ -47,7 +47,7 @@ export function depthwiseConv2d(args: KernelArgs<DepthwiseConv2DNode>): void {
   if (!Number.isInteger(mult) || mult < 1) {
     fail(args, `filter depth ${outC} is not a multiple of input depth ${inC}`);
   }
-  const win = window2D({
+  const win = checkedWindow(args, {
     padding: o.padding,
     inH,
     inW,
@@ -57,15 +57,9 @@ export function depthwiseConv2d(args: KernelArgs<DepthwiseConv2DNode>): void {
     strideW: o.strideW,
     dilationH: o.dilationH,
     dilationW: o.dilationW,
-  });
-  const outH = dim(output.shape, 1);
-  const outW = dim(output.shape, 2);
-  if (outH !== win.outH || outW !== win.outW || dim(output.shape, 3) !== outC) {
-    fail(
-      args,
-      `output shape [${output.shape}] does not match the computed [${batches},${win.outH},${win.outW},${outC}]`,
-    );
-  }
+  }, outC);
+  const outH = win.outH;
+  const outW = win.outW;
   const p = convParams(graph, node);
   const inData = asInt8(inputBytes(args, 0));
   const fData = asInt8(inputBytes(args, 1));
