@@ -299,6 +299,17 @@ function readNode(t: Table, op: OpName, index: number, tensors: readonly Tensor[
     return name;
   }
   const io = { inputs, outputs };
+  // The window fields CONV_2D and DEPTHWISE_CONV_2D share (same names in both option tables).
+  const convWindow = (
+    o: ReturnType<typeof opts>,
+    S: Record<"padding" | "strideH" | "strideW" | "dilationH" | "dilationW", number>,
+  ) => ({
+    padding: padding(o, S.padding),
+    strideH: o?.i32(S.strideH, "stride_h") ?? 0,
+    strideW: o?.i32(S.strideW, "stride_w") ?? 0,
+    dilationH: o?.i32(S.dilationH, "dilation_h_factor", 1) ?? 1,
+    dilationW: o?.i32(S.dilationW, "dilation_w_factor", 1) ?? 1,
+  });
 
   switch (op) {
     case "CONV_2D": {
@@ -308,11 +319,7 @@ function readNode(t: Table, op: OpName, index: number, tensors: readonly Tensor[
         op,
         ...io,
         options: {
-          padding: padding(o, S.padding),
-          strideH: o?.i32(S.strideH, "stride_h") ?? 0,
-          strideW: o?.i32(S.strideW, "stride_w") ?? 0,
-          dilationH: o?.i32(S.dilationH, "dilation_h_factor", 1) ?? 1,
-          dilationW: o?.i32(S.dilationW, "dilation_w_factor", 1) ?? 1,
+          ...convWindow(o, S),
           activation: activation(o, S.activation),
         },
       };
@@ -324,11 +331,7 @@ function readNode(t: Table, op: OpName, index: number, tensors: readonly Tensor[
         op,
         ...io,
         options: {
-          padding: padding(o, S.padding),
-          strideH: o?.i32(S.strideH, "stride_h") ?? 0,
-          strideW: o?.i32(S.strideW, "stride_w") ?? 0,
-          dilationH: o?.i32(S.dilationH, "dilation_h_factor", 1) ?? 1,
-          dilationW: o?.i32(S.dilationW, "dilation_w_factor", 1) ?? 1,
+          ...convWindow(o, S),
           depthMultiplier: o?.i32(S.depthMultiplier, "depth_multiplier") ?? 0,
           activation: activation(o, S.activation),
         },

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { Activation, DType, Graph, Node, OpName } from "../../ir/graph.ts";
+import type { Activation, Conv2DOptions, DType, Graph, Node, OpName } from "../../ir/graph.ts";
 import { tensorBytes } from "../../ir/graph.ts";
 import { UnsupportedOpError } from "../../ir/errors.ts";
 import { depthMultiplier, type HeadPlan } from "./_layout.ts";
@@ -68,29 +68,31 @@ function f32Bits(x: number): number {
   return v.getInt32(0, true);
 }
 
+/** The words CONV_2D and DEPTHWISE_CONV_2D share, in the order the C runtime reads them. */
+function convWords(o: Conv2DOptions): number[] {
+  return [
+    o.padding === "SAME" ? 0 : 1,
+    o.strideH,
+    o.strideW,
+    o.dilationH,
+    o.dilationW,
+    ACTIVATION_CODES[o.activation],
+  ];
+}
+
 /** Option words of one node (see each kernel's header comment in runtime/). */
 export function nodeOptions(graph: Graph, node: Node): number[] {
   switch (node.op) {
     case "CONV_2D": {
       const o = node.options;
       return [
-        o.padding === "SAME" ? 0 : 1,
-        o.strideH,
-        o.strideW,
-        o.dilationH,
-        o.dilationW,
-        ACTIVATION_CODES[o.activation],
+        ...convWords(o),
       ];
     }
     case "DEPTHWISE_CONV_2D": {
       const o = node.options;
       return [
-        o.padding === "SAME" ? 0 : 1,
-        o.strideH,
-        o.strideW,
-        o.dilationH,
-        o.dilationW,
-        ACTIVATION_CODES[o.activation],
+        ...convWords(o),
         depthMultiplier(graph, node),
       ];
     }
