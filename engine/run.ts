@@ -65,6 +65,11 @@ export interface RunModelOptions {
   readonly budget?: number;
   /** Seed of the default input. @default 1 */
   readonly seed?: number;
+  /**
+   * The model already compiled for this graph, engine and board (e.g. with backend options the
+   * registry's default compile does not take). @default compiled here
+   */
+  readonly compiled?: CompiledModel;
 }
 
 /** A run report plus a readable verdict when the model does not fit the board. */
@@ -229,7 +234,12 @@ function modelDataBytes(compiled: CompiledModel): number {
  */
 export async function runModel(graph: Graph, options: RunModelOptions): Promise<ModelRunReport> {
   const board = options.board;
-  const compiled = compileModel(graph, { engine: options.engine, board });
+  const compiled = options.compiled ?? compileModel(graph, { engine: options.engine, board });
+  if (compiled.engine !== options.engine) {
+    throw new RangeError(
+      `Cannot run '${graph.name}': it was compiled by ${compiled.engine}, not ${options.engine}`,
+    );
+  }
   const input = options.input ?? defaultInput(graph, options.seed ?? 1);
   const inputs = splitInputs(graph, input);
 

@@ -11,7 +11,7 @@ import { buildMbconv } from "../engine/builders/mbconv.ts";
 import { buildFirmware } from "../engine/build/gcc.ts";
 import type { CSources, FirmwareImage } from "../engine/build/types.ts";
 import type { CompiledModel } from "../engine/codegen/backend.ts";
-import { tinyengineBackend } from "../engine/codegen/tinyengine/mod.ts";
+import { compileTinyEngine, tinyengineBackend } from "../engine/codegen/tinyengine/mod.ts";
 import type { Graph } from "../engine/ir/graph.ts";
 import type { RunReport } from "../engine/report.ts";
 import { computeLifetimes } from "../engine/schedule/lifetimes.ts";
@@ -31,15 +31,27 @@ export interface PlanFigures {
   readonly source: "tinyengine" | "schedule";
   /** Kernel family the backend chose (`fast`, `balanced`, `lean`; `default` when unknown). */
   readonly family: string;
+  /** Whether the backend streams the 1x1 expansions into their depthwise (fused kernels). */
+  readonly streamed: boolean;
 }
+
+/** Which pipeline the tinyengine compile uses (see its `streaming` option). */
+export type Streaming = "auto" | "always" | "never";
 
 /** Engine functions the search calls. */
 export interface SearchEngine {
   buildGraph(net: MbconvArch, options: { readonly name: string; readonly seed: number }): Graph;
   /** The tinyengine compile-time memory plan. */
   plan(graph: Graph, board: Board): PlanFigures;
-  /** Compile, build, emulate and compare with the reference. */
-  runModel(graph: Graph, board: Board): Promise<RunReport>;
+  /**
+   * Compile (tinyengine, the given pipeline; @default "auto"), build, emulate and compare with
+   * the reference.
+   */
+  runModel(
+    graph: Graph,
+    board: Board,
+    options?: { readonly streaming?: Streaming },
+  ): Promise<RunReport>;
   compile(graph: Graph, board: Board): CompiledModel;
   buildFirmware(
     sources: CSources,
@@ -74,6 +86,7 @@ export function createSearchEngine(
       scratchBytes: 0,
       source: "schedule",
       family: "default",
+      streamed: false,
     };
   };
   return {
@@ -88,6 +101,7 @@ export function createSearchEngine(
             scratchBytes: c.plan.scratchBytes,
             source: "tinyengine",
             family: kernelFamily(c.plan.planner),
+            streamed: c.plan.streamed ?? false,
           };
         } catch (e) {
           if (backendWorks === true) throw e;
@@ -96,10 +110,11 @@ export function createSearchEngine(
       }
       return schedulePlan(graph);
     },
-    runModel: (graph, board) =>
+    runModel: (graph, board, o = {}) =>
       runModel(graph, {
         engine: "tinyengine",
         board,
+        compiled: compileTinyEngine(graph, { board, streaming: o.streaming ?? "auto" }),
         ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
       }),
     compile: (graph, board) => tinyengineBackend.compile(graph, { board }),

@@ -20,7 +20,7 @@ import {
 } from "./space.ts";
 
 /** Table file format version. */
-export const LATENCY_TABLE_VERSION = 2;
+export const LATENCY_TABLE_VERSION = 3;
 
 /** A latency lookup table for one engine build and core. */
 export interface LatencyTable {
@@ -82,22 +82,28 @@ export function kernelFamily(planner: string): string {
 
 /**
  * Predict a network's inference instructions as the sum of its emitted kernels' table entries.
- * Consecutive layers the backend fuses into one kernel are matched as one entry (longest match
- * first). Entries of the requested kernel family are preferred; a missing one is taken from
- * another family (counted in `substituted`).
+ * Consecutive layers the backend fuses into one kernel (a streamed 1x1 expansion + depthwise)
+ * are matched as one entry: with `streamed: true` the longest match wins, with `streamed: false`
+ * every layer is its own kernel (the compiler streams all such pairs of a network or none, see
+ * the tinyengine `streaming` option). Entries of the requested kernel family are preferred; a
+ * missing one is taken from another family (counted in `substituted`).
  *
  * @example
  * ```ts ignore
- * const { instructions, missing } = predictLatency(table, archLayers(spec), { family: "fast" });
+ * const { instructions, missing } = predictLatency(table, archLayers(spec), {
+ *   family: "fast",
+ *   streamed: true,
+ * });
  * ```
  */
 export function predictLatency(
   table: LatencyTable,
   layers: readonly LayerShape[],
-  options: { readonly family?: string } = {},
+  options: { readonly family?: string; readonly streamed?: boolean } = {},
 ): LatencyPrediction & { readonly substituted: number } {
   const family = options.family ?? "fast";
   const order = [family, ...KERNEL_FAMILIES.filter((f) => f !== family)];
+  const longest = options.streamed === false ? 1 : 3;
   const keys = layers.map(layerKey);
   let sum = 0;
   let substituted = 0;
@@ -105,7 +111,7 @@ export function predictLatency(
   for (let i = 0; i < keys.length;) {
     let found = false;
     for (const f of order) {
-      for (let n = Math.min(3, keys.length - i); n >= 1 && !found; n--) {
+      for (let n = Math.min(longest, keys.length - i); n >= 1 && !found; n--) {
         const v = table.entries[`${f}|${keys.slice(i, i + n).join("+")}`];
         if (v !== undefined) {
           sum += v;
@@ -364,6 +370,8 @@ export interface RunRecord {
   readonly reported: readonly Pick<LayerReport, "op" | "instructions">[];
   readonly instructions: number;
   readonly family: string;
+  /** Whether the compiler streamed the expansions (see the tinyengine `streaming` option). */
+  readonly streamed: boolean;
 }
 
 /** The cache file of one measured network. */

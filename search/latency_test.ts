@@ -84,3 +84,25 @@ Deno.test("latency tables round-trip through the cache and merge on save", async
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("predictions follow the compiler's pipeline: streamed pairs or layer by layer", () => {
+  const arch = sampleArch(MCUNET_SPACE, createRng(4), PAIR);
+  const layers = archLayers(toMbconvArch(MCUNET_SPACE, arch, HEAD));
+  const entries: Record<string, number> = {};
+  let pairs = 0;
+  layers.forEach((l, i) => {
+    entries[`fast|${layerKey(l)}`] = 100;
+    const next = layers[i + 1];
+    if (l.role === "expand" && next?.kind === "DEPTHWISE_CONV_2D") {
+      entries[`fast|${layerKey(l)}+${layerKey(next)}`] = 250;
+      pairs++;
+    }
+  });
+  assert(pairs > 0);
+  const table = { ...emptyLatencyTable({ engineHash: "t", core: "cortex-m7" }), entries };
+  const layerwise = predictLatency(table, layers, { streamed: false });
+  const streamed = predictLatency(table, layers, { streamed: true });
+  assertEquals(layerwise.instructions, 100 * layers.length);
+  assertEquals(streamed.instructions, 100 * (layers.length - 2 * pairs) + 250 * pairs);
+  assertEquals([layerwise.missing, streamed.missing], [[], []]);
+});

@@ -53,7 +53,7 @@ Deno.test("constraint checks agree with compile and emulate on random architectu
   }
 });
 
-Deno.test("the latency table predicts held-out networks within 5 percent", async () => {
+Deno.test("the latency table predicts held-out networks within 1 percent", async () => {
   const engine = createSearchEngine();
   const board = getBoard("stm32f746");
   const dir = await Deno.makeTempDir();
@@ -75,12 +75,11 @@ Deno.test("the latency table predicts held-out networks within 5 percent", async
       count: 4,
     });
     // The acceptance sample (>= 50 networks at the searched size) is `mcu search --check-latency 50`;
-    // here a small one. Per-kernel counts vary a little with the weights (tinyengine picks a
-    // requantization path per layer from its shifts), most on small layers: mean within 5%.
-    const mean = checks.reduce((s, c) => s + c.error, 0) / checks.length;
+    // here a small one. Each kernel is compiled on its own (noipa) and the table has both
+    // pipelines, so what is left is the requantization path tinyengine picks per layer from the
+    // weights: a fraction of a percent.
     const detail = checks.map((c) => `${c.predicted} vs ${c.measured}`).join(", ");
-    assert(mean <= 0.05, `mean error ${mean}: ${detail}`);
-    for (const c of checks) assert(c.error <= 0.1, `${c.key}: ${c.predicted} vs ${c.measured}`);
+    for (const c of checks) assert(c.error <= 0.01, `${c.key}: ${detail}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -11,7 +11,7 @@ import { createRng } from "../engine/util/rng.ts";
 import type { RunReport } from "../engine/report.ts";
 import { committedCalibration } from "./calibration.ts";
 import { type ArchCost, type CostCalibration, costOfLayers } from "./cost.ts";
-import type { PlanFigures, SearchEngine } from "./engine.ts";
+import type { PlanFigures, SearchEngine, Streaming } from "./engine.ts";
 import { type Evaluated, type EvolutionResult, evolve } from "./evolution.ts";
 import { archLayers } from "./layers.ts";
 import {
@@ -121,6 +121,8 @@ export interface CandidateMetrics {
   readonly planSource: "estimate" | PlanFigures["source"];
   /** Kernel family the compiler chooses (known once the exact plan ran). */
   readonly family?: string;
+  /** Whether the compiler streams the expansions (known once the exact plan ran). */
+  readonly streamed?: boolean;
 }
 
 /** One measured final candidate. */
@@ -144,6 +146,8 @@ export interface LatencyCheck {
   readonly error: number;
   /** Kernel family the compiler chose for it. */
   readonly family: string;
+  /** Whether the compiler streamed its expansions. */
+  readonly streamed: boolean;
   /** Kernels predicted from another family's entries. */
   readonly substituted: number;
 }
@@ -210,7 +214,9 @@ export interface LatencyTableOptions {
 
 /**
  * Load the cached latency table of the engine code and core, and measure the cover networks of
- * the pair whose layers it lacks (each compiled, built and emulated once); saves after each run.
+ * the pair whose layers it lacks (each compiled, built and emulated once per pipeline: with the
+ * expansions streamed and layer by layer, since the compiler picks either per network); saves
+ * after each run.
  */
 export async function ensureLatencyTable(
   options: LatencyTableOptions & { readonly cacheDir: string; readonly root: string },
@@ -222,25 +228,30 @@ export async function ensureLatencyTable(
   let table = emptyLatencyTable(hashInfo);
   let coverRuns = 0;
   const cover = coverArchs(options.space, options.pair);
-  for (const [i, arch] of cover.entries()) {
+  const jobs = cover.flatMap((arch, i) =>
+    (["always", "never"] as const).map((streaming) => ({ arch, i, streaming }))
+  );
+  for (const [j, { arch, i, streaming }] of jobs.entries()) {
     const net = toMbconvArch(options.space, arch, options.head);
     const layers = archLayers(net);
     const record = await measureNet(options, hashInfo, net, `lut-${i}`, () => {
       coverRuns++;
       progress({
         phase: "latency",
-        done: i,
-        total: cover.length,
-        message: `measuring cover network ${i + 1}/${cover.length} (${layers.length} layers)`,
+        done: j,
+        total: jobs.length,
+        message: `measuring cover network ${i + 1}/${cover.length}, ${
+          streaming === "always" ? "streamed" : "layer by layer"
+        } (${layers.length} layers)`,
       });
-    });
+    }, streaming);
     table = addRun(table, { layers, ...record });
   }
   await saveLatencyTable(options.cacheDir, table);
   progress({
     phase: "latency",
-    done: cover.length,
-    total: cover.length,
+    done: jobs.length,
+    total: jobs.length,
     message: `latency table: ${Object.keys(table.entries).length} kernel configurations (${
       coverRuns ? `${coverRuns} networks measured` : "cached"
     })`,
@@ -255,18 +266,24 @@ async function measureNet(
   net: MbconvArch,
   name: string,
   onMeasure: () => void,
-): Promise<{ reported: RunRecord["reported"]; instructions: number; family: string }> {
-  const key = JSON.stringify({ net, seed: options.seed });
+  streaming: Streaming = "auto",
+): Promise<Omit<RunRecord, "version" | "net">> {
+  const key = JSON.stringify({
+    net,
+    seed: options.seed,
+    ...(streaming !== "auto" ? { streaming } : {}),
+  });
   const cached = await loadRunRecord(options.cacheDir, { ...hashInfo, net: key });
   if (cached) return cached;
   onMeasure();
   const graph = options.engine.buildGraph(net, { name, seed: options.seed });
-  const report = await options.engine.runModel(graph, options.board);
+  const report = await options.engine.runModel(graph, options.board, { streaming });
   const record = {
     net: key,
     reported: report.layers.map((l) => ({ op: l.op, instructions: l.instructions })),
     instructions: report.instructions,
     family: kernelFamily(report.plan.planner),
+    streamed: report.plan.streamed ?? false,
   };
   await saveRunRecord(options.cacheDir, hashInfo, record);
   return record;
@@ -294,8 +311,12 @@ export async function checkLatencyTable(
     const arch = sampleArch(options.space, rng, options.pair);
     const net = toMbconvArch(options.space, arch, options.head);
     const report = await measureNet(options, options.hashInfo, net, `check-${i}`, () => {});
-    // The family the compiler chose is what the exact plan tells the search for a candidate.
-    const predicted = predictLatency(table, archLayers(net), { family: report.family });
+    // The family and pipeline the compiler chose are what the exact compile-time plan tells the
+    // search for a candidate.
+    const predicted = predictLatency(table, archLayers(net), {
+      family: report.family,
+      streamed: report.streamed,
+    });
     options.onRun?.({ layers: archLayers(net), ...report });
     const error = Math.abs(predicted.instructions - report.instructions) /
       Math.max(1, report.instructions);
@@ -305,6 +326,7 @@ export async function checkLatencyTable(
       measured: report.instructions,
       error,
       family: report.family,
+      streamed: report.streamed,
       substituted: predicted.substituted,
     });
     progress({
@@ -456,28 +478,36 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     // Below the limit with the conservative estimate: fits. Far above it with the typical
     // estimate: does not. In between, the exact compile-time plan decides.
     if (cost.sramTypicalBytes > limits.sramBytes + exactSlack) return undefined;
+    // The compiler streams the expansions of a network or not depending on its exact plan:
+    // screen with both predictions, and let the exact plan decide when they straddle the limit.
     let instructions: number;
+    let ambiguous = false;
     if (measure) {
-      const p = predictLatency(table, layers);
-      if (p.missing.length > 0) {
-        throw new Error(
-          `Cannot predict latency: the table lacks ${p.missing.length} layer configurations, e.g. ${
-            p.missing[0]
-          }`,
-        );
-      }
-      instructions = p.instructions;
+      const both = [true, false].map((streamed) => {
+        const p = predictLatency(table, layers, { streamed });
+        if (p.missing.length > 0) {
+          throw new Error(
+            `Cannot predict latency: the table lacks ${p.missing.length} layer configurations, e.g. ${
+              p.missing[0]
+            }`,
+          );
+        }
+        return p.instructions;
+      });
+      if (Math.min(...both) > searchMaxInstructions) return undefined;
+      instructions = Math.max(...both);
+      ambiguous = instructions > searchMaxInstructions;
     } else {
       instructions = analyticInstructions(cost, calibration);
+      if (instructions > searchMaxInstructions) return undefined;
     }
-    if (instructions > searchMaxInstructions) return undefined;
     const key = archKey(arch);
     let exact: ReturnType<typeof exactSram> | undefined;
-    if (cost.sramBytes > limits.sramBytes) {
+    if (cost.sramBytes > limits.sramBytes || ambiguous) {
       exact = exactSram(key, arch, cost);
       if (exact.sramBytes > limits.sramBytes) return undefined;
-      if (measure && exact.family !== "fast") {
-        instructions = predictLatency(table, layers, { family: exact.family }).instructions;
+      if (measure) {
+        instructions = exactInstructions(layers, exact);
         if (instructions > searchMaxInstructions) return undefined;
       }
     }
@@ -489,7 +519,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
       flashBytes: cost.flashBytes,
       instructions,
       planSource: exact ? exact.source : "estimate",
-      ...(exact ? { family: exact.family } : {}),
+      ...(exact ? { family: exact.family, streamed: exact.streamed } : {}),
     };
     const score = await objective.score({ arch, net, cost, instructions });
     return { arch, key, score, metrics };
@@ -509,8 +539,15 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
       sramBytes: arenaBytes + calibration.staticBytes + calibration.stackBytes,
       source: plan.source,
       family: plan.family,
+      streamed: plan.streamed,
     };
   };
+  /** The latency table's prediction for the kernels the exact plan says the compiler emits. */
+  const exactInstructions = (
+    layers: ReturnType<typeof archLayers>,
+    exact: { readonly family: string; readonly streamed: boolean },
+  ) =>
+    predictLatency(table, layers, { family: exact.family, streamed: exact.streamed }).instructions;
   /** The exact compile-time plan for candidates that reach the parent set. */
   const confirm = (c: Evaluated<CandidateMetrics>) => {
     if (c.metrics.planSource !== "estimate") return Promise.resolve(c);
@@ -518,11 +555,10 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     const cost = costOfLayers(archLayers(netOf(c.arch)), calibration);
     const exact = exactSram(c.key, c.arch, cost);
     if (exact.sramBytes > limits.sramBytes) return Promise.resolve(undefined);
-    // The compiler's kernel family decides the per-layer counts: re-predict with it.
+    // The compiler's kernel family and pipeline decide the per-layer counts: re-predict.
     let instructions = c.metrics.instructions;
-    if (measure && exact.family !== "fast") {
-      instructions = predictLatency(table, archLayers(netOf(c.arch)), { family: exact.family })
-        .instructions;
+    if (measure) {
+      instructions = exactInstructions(archLayers(netOf(c.arch)), exact);
       if (instructions > searchMaxInstructions) return Promise.resolve(undefined);
     }
     return Promise.resolve({
@@ -534,6 +570,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
         instructions,
         planSource: exact.source,
         family: exact.family,
+        streamed: exact.streamed,
       },
     });
   };

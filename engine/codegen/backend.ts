@@ -35,6 +35,8 @@ export interface MemoryPlanSummary {
   readonly scratchBytes: number;
   /** Planner that produced the head layout. */
   readonly planner: string;
+  /** tinyengine: whether 1x1 expansions are streamed into their depthwise (fused kernels). */
+  readonly streamed?: boolean;
   readonly buffers: readonly PlacedBuffer[];
 }
 

@@ -15,6 +15,12 @@ export const TE_RUNTIME_H =
 #include <arm_acle.h>
 
 #define TE_INLINE static inline __attribute__((always_inline))
+/* Every generated kernel is compiled on its own: never inlined into its caller, cloned or
+   specialized for its call sites (noipa). Its machine code, and so its instruction count,
+   depends on its own text alone, not on which other layers the model has: the latency table
+   of the search relies on that, and inlining into the one large te_invoke() made register
+   allocation (and counts, by up to 1.5x) depend on the neighbouring layers. */
+#define TE_KERNEL static __attribute__((noipa))
 
 /* A 32-bit load from any address (LDR; Cortex-M4/M7 allow unaligned word loads). */
 TE_INLINE int32_t te_ld32(const void *p) {

@@ -35,6 +35,13 @@ export interface TinyEngineOptions {
   readonly passes?: readonly Pass[];
   /** Planner names to try (the smallest valid plan wins). @default every planner */
   readonly planners?: readonly string[];
+  /**
+   * Whether 1x1 expansions are streamed into their depthwise (`fuse-expand-depthwise`):
+   * `"auto"` tries both pipelines and keeps the fastest within 15% of the smallest arena;
+   * `"always"` / `"never"` force one (measuring both variants of a layer, e.g. for the search's
+   * latency table). Ignored when `passes` is given. @default "auto"
+   */
+  readonly streaming?: "auto" | "always" | "never";
 }
 
 /**
@@ -197,9 +204,15 @@ function layerOps(lowered: Lowered, i: number): string {
 export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): CompiledModel {
   // Pass pipelines to try, in preference order: layer by layer, then with the streamed
   // expansion (much less SRAM on MBConv networks, slower where tensors are narrow).
+  const layerwise = DEFAULT_PASSES.filter((p) => p.name !== "fuse-expand-depthwise");
+  const streaming = options.streaming ?? "auto";
   const pipelines = options.passes
     ? [options.passes]
-    : [DEFAULT_PASSES.filter((p) => p.name !== "fuse-expand-depthwise"), DEFAULT_PASSES];
+    : streaming === "always"
+    ? [DEFAULT_PASSES]
+    : streaming === "never"
+    ? [layerwise]
+    : [layerwise, DEFAULT_PASSES];
   const variants: Variant[] = [];
   for (const passes of pipelines) {
     const lowered = runPasses(graph, { passes });
@@ -322,6 +335,14 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
     }
   });
   const hash = fnv1a(graph);
+  // A layer whose code is more than one kernel call (e.g. an ADD loop with its constants baked
+  // in) gets a function of its own, so that its machine code does not depend on te_invoke().
+  const layerFns: string[] = [];
+  for (const [i, e] of emitted.entries()) {
+    if (/^te_\w+\([^;{}]*\);$/.test(e.code.trim())) continue;
+    layerFns.push(`TE_KERNEL void te_layer_${i}(void) {\n  ${e.code}\n}`);
+    e.code = `te_layer_${i}();`;
+  }
   const body = emitted.map((e, i) =>
     [
       `  /* layer ${i}: ${e.op} (${e.variant}) */`,
@@ -341,6 +362,7 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
     ...symbols,
     ``,
     ...[...kernelCode.values()].map((k) => k.code),
+    ...layerFns,
     `void te_invoke(void) {`,
     ...body,
     `}`,
@@ -367,6 +389,7 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
     tailBytes: 0,
     scratchBytes: lifetimes.buffers.reduce((m, b) => (b.id === -1 ? Math.max(m, b.size) : m), 0),
     planner: `${chosen.planner} (${best!.config.name})`,
+    streamed: lowered.layers.some((l) => l.pre !== undefined),
     buffers: all.map((b, i) => ({
       tensor: b.id,
       name: b.name,

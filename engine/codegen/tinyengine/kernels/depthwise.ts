@@ -329,7 +329,7 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
         ].join("\n");
       const fn = ctx.kernel(`dw_${geo.join("_")}`, (name) =>
         [
-          `static void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
+          `TE_KERNEL void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
           `  (void)lo; (void)hi;`,
           `  int16_t *t = (int16_t *)scratch;`,
           `  for (int32_t c = 0; c < ${c}; c++) {`,
@@ -433,7 +433,7 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
       const accs = Array.from({ length: m }, (_, k) => `a${k}`);
       const fn = ctx.kernel(`dwd_${geo.join("_")}`, (name) =>
         [
-          `static void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi) {`,
+          `TE_KERNEL void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi) {`,
           `  (void)lo; (void)hi;`,
           `  for (int32_t b = 0; b < ${n}; b++)`,
           `  for (int32_t oy = 0; oy < ${ho}; oy++) {`,

@@ -178,7 +178,7 @@ export function lutTemplate(lowered: Lowered, layer: Layer): LayerKernel {
       const lut = ctx.consts.int8(unaryLut(lowered, layer));
       const fn = ctx.kernel("lut", (name) =>
         [
-          `static void ${name}(const int8_t *in, int8_t *out, int32_t n, const int8_t *lut) {`,
+          `TE_KERNEL void ${name}(const int8_t *in, int8_t *out, int32_t n, const int8_t *lut) {`,
           `  for (int32_t i = 0; i < n; i++) out[i] = lut[in[i] + 128];`,
           `}`,
           ``,

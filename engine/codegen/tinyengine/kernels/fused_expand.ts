@@ -192,7 +192,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
       );
       const fn = ctx.kernel(`xdw_${geo.join("_")}`, (name) =>
         [
-          `static void ${name}(const int8_t *in, int8_t *out, const int8_t *pw_w, const int32_t *pw_b, const int32_t *pw_q, int32_t pw_zp, int32_t pw_lo, int32_t pw_hi, const int32_t *w, const int32_t *bias, const int32_t *q, int32_t zp_mid, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
+          `TE_KERNEL void ${name}(const int8_t *in, int8_t *out, const int8_t *pw_w, const int32_t *pw_b, const int32_t *pw_q, int32_t pw_zp, int32_t pw_lo, int32_t pw_hi, const int32_t *w, const int32_t *bias, const int32_t *q, int32_t zp_mid, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
           `  (void)lo; (void)hi;`,
           `  int16_t *ring = (int16_t *)scratch;`,
           `  int16_t *zrow = ring + ${span * cmid * wp};`,

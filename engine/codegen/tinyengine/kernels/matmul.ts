@@ -247,7 +247,7 @@ export function matmulFunction(
   const outType = planar ? "int16_t" : "int8_t";
   const lines: string[] = [];
   lines.push(
-    `static void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, ${outType} *out, int32_t zp, int32_t lo, int32_t hi) {`,
+    `TE_KERNEL void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, ${outType} *out, int32_t zp, int32_t lo, int32_t hi) {`,
   );
   lines.push(`  (void)lo; (void)hi;`);
   lines.push(`  for (int32_t oc = 0; oc < ${cout}; oc++) {`);
@@ -318,7 +318,7 @@ export function matmulWsFunction(
   const groups = k4 / 4;
   const l: string[] = [];
   l.push(
-    `static void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, ${
+    `TE_KERNEL void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, ${
       planar ? "int16_t" : "int8_t"
     } *out, int32_t zp, int32_t lo, int32_t hi) {`,
   );
@@ -415,7 +415,7 @@ export function matmulRowFunction(
     return l.join("\n");
   };
   return [
-    `static void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, int8_t *out, int32_t zp, int32_t lo, int32_t hi) {`,
+    `TE_KERNEL void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, int8_t *out, int32_t zp, int32_t lo, int32_t hi) {`,
     `  (void)lo; (void)hi;`,
     `  int32_t oc = 0;`,
     `  for (; oc < ${main}; oc += 4) {\n${block(4)}\n  }`,
@@ -718,7 +718,7 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
       ];
       const fn = ctx.kernel(geo.join("_"), (name) =>
         [
-          `static void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
+          `TE_KERNEL void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
           `  int16_t *col = (int16_t *)scratch;`,
           pointwise
             ? `  (void)zp_in;`

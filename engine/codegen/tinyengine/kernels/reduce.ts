@@ -52,7 +52,7 @@ export function poolTemplate(lowered: Lowered, layer: Layer): LayerKernel {
       ];
       const fn = ctx.kernel(`${avg ? "avgpool" : "maxpool"}_${geo.join("_")}`, (name) =>
         [
-          `static void ${name}(const int8_t *in, int8_t *out, int32_t lo, int32_t hi) {`,
+          `TE_KERNEL void ${name}(const int8_t *in, int8_t *out, int32_t lo, int32_t hi) {`,
           `  for (int32_t b = 0; b < ${n}; b++)`,
           `  for (int32_t oy = 0; oy < ${ho}; oy++) {`,
           `    int32_t y0 = oy * ${o.strideH} - ${pad.top};`,
@@ -198,7 +198,7 @@ export function softmaxTemplate(lowered: Lowered, layer: Layer): LayerKernel {
       void helpers;
       const fn = ctx.kernel("softmax", (name) =>
         [
-          `static void ${name}(const int8_t *in, int8_t *out, int32_t rows, int32_t depth, const int32_t *exps, const int32_t *resc, int32_t diff_min) {`,
+          `TE_KERNEL void ${name}(const int8_t *in, int8_t *out, int32_t rows, int32_t depth, const int32_t *exps, const int32_t *resc, int32_t diff_min) {`,
           `  for (int32_t r = 0; r < rows; r++, in += depth, out += depth) {`,
           `    int32_t mx = -128;`,
           `    for (int32_t c = 0; c < depth; c++) mx = in[c] > mx ? in[c] : mx;`,
