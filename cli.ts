@@ -98,7 +98,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--objective <name>", "quality objective (macs, expressivity)")
     .option("--no-measure", "do not measure in the emulator (planner and estimates only)")
     .option("--verify <n>", "held-out latency-table checks", nonNegativeInt)
-    .option("--shard <i/n>", "run only stage 1 over every n-th pair starting at i")
+    .option("--shard <i/n>", "run only stage 1 over every n-th pair from the i-th (1 <= i <= n)")
     .option("--merge <files...>", "merge stage-1 shard files instead of searching")
     .option("--cache-dir <dir>", "latency table cache (default .cache/latency)")
     .option("--no-firmware", "do not write the firmware project and .tflite")

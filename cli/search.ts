@@ -52,7 +52,7 @@ export interface SearchCommandOptions {
   readonly measure?: boolean;
   /** Held-out latency-table checks. @default 2 */
   readonly verify?: number;
-  /** `i/n`: run only stage 1 over every n-th pair starting at i and write the shard's pairs. */
+  /** `i/n` (1 <= i <= n): run only stage 1 over every n-th pair from the i-th; write its pairs. */
   readonly shard?: string;
   /** Merge stage-1 shard files (JSON) instead of searching. */
   readonly merge?: readonly string[];
@@ -112,14 +112,15 @@ function progressRenderer(io: SearchIo, quiet: boolean): (e: ProgressEvent) => v
   };
 }
 
+/** `--shard i/n` (1 <= i <= n, as `bench --shard`) -> stage 1's 0-based shard. */
 function parseShard(s: string): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(s);
+  const m = /^(\d+)\/(\d+)$/.exec(s.trim());
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index >= count) {
-    throw new RangeError(`Cannot parse --shard '${s}': expected i/n with 0 <= i < n`);
+  if (!m || count < 1 || index < 1 || index > count) {
+    throw new RangeError(`Cannot parse --shard '${s}': expected i/n with 1 <= i <= n, e.g. 1/4`);
   }
-  return { index, count };
+  return { index: index - 1, count };
 }
 
 /** Stage-1 limits: the board's memories and the latency limit as a MACs cap. */
@@ -148,8 +149,10 @@ export async function searchCommand(
   io: SearchIo = consoleIo(),
 ): Promise<number> {
   let board;
+  let shard: { index: number; count: number } | undefined;
   try {
     board = getBoard(opts.board);
+    if (opts.shard !== undefined) shard = parseShard(opts.shard);
     if (!Number.isInteger(opts.classes) || opts.classes < 2) {
       throw new RangeError(`Cannot search: --classes must be an integer >= 2: got ${opts.classes}`);
     }
@@ -175,7 +178,7 @@ export async function searchCommand(
           a.width - b.width || a.resolution - b.resolution
         );
       } else {
-        const shard = parseShard(opts.shard!);
+        const part = shard ?? { index: 0, count: 1 };
         const r = runStage1({
           space,
           head,
@@ -183,13 +186,13 @@ export async function searchCommand(
           calibration: committedCalibration(board.core),
           seed: opts.seed,
           samples: opts.samples ?? 1000,
-          shard,
+          shard: part,
           onPair: (done, total, s) =>
             progress({ phase: "stage1", done, total, message: `w${s.width}-r${s.resolution}` }),
         });
         pairs = r.pairs;
         await Deno.mkdir(out, { recursive: true });
-        const file = `${out}/stage1.shard-${shard.index}-of-${shard.count}.json`;
+        const file = `${out}/stage1.shard-${part.index + 1}-of-${part.count}.json`;
         await Deno.writeTextFile(file, JSON.stringify({ pairs }) + "\n");
         io.err(`wrote ${file}\n`);
       }

@@ -67,3 +67,25 @@ Deno.test("searchCommand rejects an unknown board with exit code 2", async () =>
   assertEquals(await searchCommand({ board: "nope", classes: 10, seed: 1, json: false }, io), 2);
   assert(err.join("").includes("Cannot find board 'nope'"));
 });
+
+Deno.test("stage-1 shards 1/2 and 2/2 merge to the ranking of one run; 0/2 is a usage error", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const base = { board: "stm32f412", classes: 10, seed: 2, json: true, samples: 10, out: dir };
+    const whole = captureIo();
+    assertEquals(await searchCommand({ ...base, shard: "1/1" }, whole.io), 0, whole.err.join(""));
+    for (const shard of ["1/2", "2/2"]) {
+      const part = captureIo();
+      assertEquals(await searchCommand({ ...base, shard }, part.io), 0, part.err.join(""));
+    }
+    const merged = captureIo();
+    const files = [`${dir}/stage1.shard-1-of-2.json`, `${dir}/stage1.shard-2-of-2.json`];
+    assertEquals(await searchCommand({ ...base, merge: files }, merged.io), 0);
+    assertEquals(JSON.parse(merged.out[0]!), JSON.parse(whole.out[0]!));
+    const bad = captureIo();
+    assertEquals(await searchCommand({ ...base, shard: "0/2" }, bad.io), 2);
+    assert(bad.err.join("").includes("1 <= i <= n"), bad.err.join(""));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
