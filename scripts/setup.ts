@@ -5,7 +5,8 @@
  * missing ones when it can (root on Debian), builds the native emulator helper with the host `cc`,
  * and prints exactly what it did, or exactly what the user must run.
  *
- * Flags: `--quiet` prints nothing when there is nothing to do; `--check` only reports.
+ * Flags: `--quiet` prints nothing when there is nothing to do; `--check` only reports; `--soft`
+ * only builds the native helper, and only when the toolchain is present (never fails).
  *
  * @module
  */
@@ -131,6 +132,18 @@ async function ensureNativeHelper(quiet: boolean): Promise<void> {
 if (import.meta.main) {
   const quiet = Deno.args.includes("--quiet");
   const check = Deno.args.includes("--check");
+  if (Deno.args.includes("--soft")) {
+    // Before `deno task mcu`: build the native helper when the toolchain is there, else do
+    // nothing (no apt-get behind a user's back; the commands that need the toolchain say so).
+    if (PACKAGES.every((p) => p.probe())) {
+      try {
+        await ensureNativeHelper(true);
+      } catch (e) {
+        console.error(`setup: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    Deno.exit(0);
+  }
   ensurePackages(check, quiet);
   try {
     await ensureNativeHelper(quiet);

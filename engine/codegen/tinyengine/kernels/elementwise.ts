@@ -17,6 +17,7 @@ import { type AddNode, elementCount, type MulNode, type Node } from "../../../ir
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import type { LayerKernel } from "./types.ts";
 import { clampOf, constInt8, tensorOf } from "./util.ts";
+import { FAST_ACC_LIMIT } from "./matmul.ts";
 
 /** Strides of `shape` broadcast to `out` (0 along broadcast dimensions), right-aligned. */
 export function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
@@ -80,6 +81,7 @@ export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
       const g = { ...graph, nodes: [] };
       let expr: string;
       let key: string;
+      let pre = "";
       if (layer.op === "ADD") {
         const p = addParams(g, node as AddNode);
         key = "add";
@@ -90,21 +92,32 @@ export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
           for (let v = -128; v < 128; v++) {
             t[v + 128] = roundingDivideByPOT(srdhm((v + offset) * 2 ** p.leftShift, m), -shift);
           }
-          return ctx.consts.int32(t);
+          return t;
         };
-        const t1 = table(p.input1Offset, p.input1Multiplier, p.input1Shift);
-        const t2 = table(p.input2Offset, p.input2Multiplier, p.input2Shift);
-        const fast = p.outputShift <= -2 && p.outputShift >= -23 && p.outputMultiplier >= 2 ** 30;
+        const r1 = table(p.input1Offset, p.input1Multiplier, p.input1Shift);
+        const r2 = table(p.input2Offset, p.input2Multiplier, p.input2Shift);
+        const maxAbs = (t: Int32Array) => t.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
         const zp = p.outputOffset;
+        const rs = -p.outputShift;
+        // Fast: one SMMLAR on the doubled sum (te_rqd2; the tables hold doubled values), exact
+        // for |sum| < 2^30 and a normalized multiplier with right shift 1..24.
+        const fast = rs >= 1 && rs <= 24 && p.outputMultiplier >= 2 ** 30 &&
+          maxAbs(r1) + maxAbs(r2) < FAST_ACC_LIMIT;
+        const double = (t: Int32Array) => fast ? t.map((v) => 2 * v) : t;
+        // Index by the int8 value itself: the pointers start at entry 128.
+        const t1 = `(${ctx.consts.int32(double(r1))} + 128)`;
+        const t2 = `(${ctx.consts.int32(double(r2))} + 128)`;
+        const relu = cl.min >= zp;
         const rq = fast
-          ? `te_rq(s, ${p.outputMultiplier}, ${
-            ((1 << (-p.outputShift - 1)) >> 1) + zp * (1 << (-p.outputShift - 1))
-          }, ${-p.outputShift - 1})`
-          : `te_rdbpot(te_srdhm(s, ${p.outputMultiplier}), ${-p.outputShift}) + ${zp}`;
-        expr = [
-          `int32_t s = ${t1}[x + 128] + ${t2}[y + 128];`,
-          `o[IDX] = te_clamp8(${rq}, ${cl.min}, ${cl.max});`,
-        ].join(" ");
+          ? `te_rqd2${relu ? "r" : ""}(s, ${p.outputMultiplier}, ${
+            (2 ** (rs - 1) + zp * 2 ** rs) | 0
+          }, ${rs})`
+          : `te_rdbpot(te_srdhm(s, ${p.outputMultiplier}), ${rs}) + ${zp}`;
+        const clamped = cl.min === -128 && cl.max === 127
+          ? `(int8_t)__ssat(${rq}, 8)`
+          : `te_clamp8(${rq}, ${cl.min}, ${cl.max})`;
+        pre = `const int32_t *t1 = ${t1}; const int32_t *t2 = ${t2};`;
+        expr = `int32_t s = t1[x] + t2[y]; o[IDX] = ${clamped};`;
       } else {
         const p = mulParams(g, node as MulNode);
         key = "mul";
@@ -121,7 +134,7 @@ export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
       const oP = ctx.ptr(layer.outputs[0]!);
       // Constants differ per layer, so the loop is emitted inline (one block per layer).
       if (flat) {
-        return `{ const int8_t *pa = ${aE}; const int8_t *pb = ${bP}; int8_t *o = ${oP};\n    for (int32_t i = 0; i < ${n}; i++) { int32_t x = pa[i], y = pb[i]; ${
+        return `{ const int8_t *pa = ${aE}; const int8_t *pb = ${bP}; int8_t *o = ${oP}; ${pre}\n    for (int32_t i = 0; i < ${n}; i++) { int32_t x = pa[i], y = pb[i]; ${
           expr.replace("IDX", "i")
         } } }`;
       }
@@ -131,7 +144,7 @@ export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
         (idx, [ia, ib]) => `int32_t x = pa[${ia}], y = pb[${ib}]; ${expr.replace("IDX", idx)}`,
       );
       void key;
-      return `{ const int8_t *pa = ${aE}; const int8_t *pb = ${bP}; int8_t *o = ${oP};\n${loops}\n  }`;
+      return `{ const int8_t *pa = ${aE}; const int8_t *pb = ${bP}; int8_t *o = ${oP}; ${pre}\n${loops}\n  }`;
     },
   };
 }
