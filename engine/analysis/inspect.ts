@@ -98,7 +98,10 @@ function attrsOf(node: Node, graph: Graph): string {
     case "FULLY_CONNECTED":
     case "ADD":
     case "MUL":
+    case "SUB":
       return act(node.options.activation).trim();
+    case "LEAKY_RELU":
+      return `alpha ${node.options.alpha}`;
     case "CONCATENATION":
       return `axis ${node.options.axis}${act(node.options.activation)}`;
     case "MEAN":

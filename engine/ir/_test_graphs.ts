@@ -201,5 +201,43 @@ export function handBuiltGraphs(): Graph[] {
     outputs: [1],
     options: {},
   }));
+  for (const op of ["RELU", "RELU6", "RELU_N1_TO_1"] as const) {
+    graphs.push(single(op.toLowerCase(), [
+      act("in", [1, 3, 5, 4], quant(0.07, 4)),
+      act("out", [1, 3, 5, 4], quant(0.05, -128)),
+    ], { op, inputs: [0], outputs: [1], options: {} }));
+  }
+  graphs.push(single("leaky_relu", [act("in", [2, 6]), act("out", [2, 6], quant(0.04, 2))], {
+    op: "LEAKY_RELU",
+    inputs: [0],
+    outputs: [1],
+    options: { alpha: Math.fround(0.2) },
+  }));
+  graphs.push(single("tanh", [act("in", [1, 10]), act("out", [1, 10], quant(1 / 128, 0))], {
+    op: "TANH",
+    inputs: [0],
+    outputs: [1],
+    options: {},
+  }));
+  graphs.push({
+    name: "sub",
+    tensors: [
+      act("a", [1, 4, 4, 3]),
+      act("b", [1, 1, 1, 3], quant(0.03, 1)),
+      act("o", [1, 4, 4, 3]),
+    ],
+    nodes: [{ op: "SUB", inputs: [0, 1], outputs: [2], options: { activation: "RELU6" } }],
+    inputs: [0, 1],
+    outputs: [2],
+  });
+  for (const op of ["MAXIMUM", "MINIMUM"] as const) {
+    graphs.push({
+      name: op.toLowerCase(),
+      tensors: [act("a", [1, 2, 3]), act("b", [3]), act("o", [1, 2, 3])],
+      nodes: [{ op, inputs: [0, 1], outputs: [2], options: {} }],
+      inputs: [0, 1],
+      outputs: [2],
+    });
+  }
   return graphs;
 }

@@ -155,6 +155,34 @@ export interface HardSwishNode extends NodeBase {
   readonly op: "HARD_SWISH";
   readonly options: Record<never, never>;
 }
+/**
+ * Standalone RELU, RELU6 and RELU_N1_TO_1: int8 input requantized to the output's scale, then
+ * clamped to the activation's bounds.
+ */
+export interface ReluNode extends NodeBase {
+  readonly op: "RELU" | "RELU6" | "RELU_N1_TO_1";
+  readonly options: Record<never, never>;
+}
+/** `x >= 0 ? x : alpha * x`, int8 with an identity and an alpha multiplier. */
+export interface LeakyReluNode extends NodeBase {
+  readonly op: "LEAKY_RELU";
+  readonly options: { readonly alpha: number };
+}
+/** int8 TANH: the output has scale 1/128 and zero point 0. */
+export interface TanhNode extends NodeBase {
+  readonly op: "TANH";
+  readonly options: Record<never, never>;
+}
+/** inputs: [minuend, subtrahend] (broadcasting). */
+export interface SubNode extends NodeBase {
+  readonly op: "SUB";
+  readonly options: { readonly activation: Activation };
+}
+/** Elementwise maximum or minimum (broadcasting); all tensors share one quantization. */
+export interface MaximumMinimumNode extends NodeBase {
+  readonly op: "MAXIMUM" | "MINIMUM";
+  readonly options: Record<never, never>;
+}
 
 /** Every operator the IR supports. */
 export type Node =
@@ -174,7 +202,12 @@ export type Node =
   | DequantizeNode
   | TransposeNode
   | ConcatenationNode
-  | HardSwishNode;
+  | HardSwishNode
+  | ReluNode
+  | LeakyReluNode
+  | TanhNode
+  | SubNode
+  | MaximumMinimumNode;
 
 /** The operator names, in a stable order. */
 export type OpName = Node["op"];
@@ -197,6 +230,14 @@ export const OP_NAMES: readonly OpName[] = [
   "TRANSPOSE",
   "CONCATENATION",
   "HARD_SWISH",
+  "RELU",
+  "RELU6",
+  "RELU_N1_TO_1",
+  "LEAKY_RELU",
+  "TANH",
+  "SUB",
+  "MAXIMUM",
+  "MINIMUM",
 ];
 
 /** A whole network: one subgraph, nodes in execution order. */

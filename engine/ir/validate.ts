@@ -30,6 +30,14 @@ const INPUT_COUNTS: Readonly<Record<Node["op"], readonly [number, number]>> = {
   TRANSPOSE: [2, 2],
   CONCATENATION: [1, Number.MAX_SAFE_INTEGER],
   HARD_SWISH: [1, 1],
+  RELU: [1, 1],
+  RELU6: [1, 1],
+  RELU_N1_TO_1: [1, 1],
+  LEAKY_RELU: [1, 1],
+  TANH: [1, 1],
+  SUB: [2, 2],
+  MAXIMUM: [2, 2],
+  MINIMUM: [2, 2],
 };
 
 /** Operators whose input 2 (bias) may be absent (-1). */
@@ -300,7 +308,10 @@ function validateNode(g: Graph, node: Node, index: number): void {
       return;
     }
     case "ADD":
-    case "MUL": {
+    case "MUL":
+    case "SUB":
+    case "MAXIMUM":
+    case "MINIMUM": {
       const b = broadcast(inS, tensor(1).shape);
       if (!b) {
         fail(`input shapes ${shapeText(inS)} and ${shapeText(tensor(1).shape)} do not broadcast`);
@@ -360,6 +371,14 @@ function validateNode(g: Graph, node: Node, index: number): void {
     case "QUANTIZE":
     case "DEQUANTIZE":
     case "HARD_SWISH":
+    case "RELU":
+    case "RELU6":
+    case "RELU_N1_TO_1":
+    case "TANH":
+      sameShape();
+      return;
+    case "LEAKY_RELU":
+      if (!Number.isFinite(node.options.alpha)) fail(`alpha ${node.options.alpha} is not finite`);
       sameShape();
       return;
     case "TRANSPOSE": {

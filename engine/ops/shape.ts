@@ -176,7 +176,10 @@ export function inferOutputShape(graph: Graph, node: Node): number[] {
       return out;
     }
     case "ADD":
-    case "MUL": {
+    case "MUL":
+    case "SUB":
+    case "MAXIMUM":
+    case "MINIMUM": {
       const other = shapeOf(graph, node.inputs[1], `${node.op} input 1`);
       const rank = Math.max(input.length, other.length);
       const out: number[] = [];
@@ -197,6 +200,11 @@ export function inferOutputShape(graph: Graph, node: Node): number[] {
     case "QUANTIZE":
     case "DEQUANTIZE":
     case "HARD_SWISH":
+    case "RELU":
+    case "RELU6":
+    case "RELU_N1_TO_1":
+    case "LEAKY_RELU":
+    case "TANH":
       return [...input];
   }
 }

@@ -24,6 +24,10 @@ import { quantize } from "./kernels/quantize.ts";
 import { reshape } from "./kernels/reshape.ts";
 import { softmax } from "./kernels/softmax.ts";
 import { transpose } from "./kernels/transpose.ts";
+import { leakyRelu, relu } from "./kernels/relu.ts";
+import { tanh } from "./kernels/tanh.ts";
+import { sub } from "./kernels/sub.ts";
+import { maximumMinimum } from "./kernels/maximum_minimum.ts";
 
 /** Run the reference kernel of `args.node`. */
 export function runKernel(args: KernelArgs<Node>): void {
@@ -63,5 +67,18 @@ export function runKernel(args: KernelArgs<Node>): void {
       return concatenation({ ...args, node });
     case "HARD_SWISH":
       return hardSwish({ ...args, node });
+    case "RELU":
+    case "RELU6":
+    case "RELU_N1_TO_1":
+      return relu({ ...args, node });
+    case "LEAKY_RELU":
+      return leakyRelu({ ...args, node });
+    case "TANH":
+      return tanh({ ...args, node });
+    case "SUB":
+      return sub({ ...args, node });
+    case "MAXIMUM":
+    case "MINIMUM":
+      return maximumMinimum({ ...args, node });
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The scalar int32 subset of gemmlowp's `fixedpoint.h` that TFLite's int8 SOFTMAX and LOGISTIC
- * use: fixed-point exp on negative values, 1/(1+x), logistic, and the reciprocal helper of
+ * The scalar int32 subset of gemmlowp's `fixedpoint.h` that TFLite's int8 SOFTMAX, LOGISTIC and
+ * TANH use: fixed-point exp on negative values, 1/(1+x), (1-x)/(1+x), logistic, tanh, and the
+ * reciprocal helper of
  * `common.h`. Raw values are int32 numbers; a value with `m` integer bits stands for
  * `raw / 2^(31 - m)`. Additions and subtractions wrap like int32 on the target.
  *
@@ -106,6 +107,12 @@ export function expOnNegativeValues(a: number, integerBits: number): number {
  * three Newton-Raphson steps in Q2.29, returned as Q0.31.
  */
 export function oneOverOnePlusXForXIn01(a: number): number {
+  // ExactMulByPot<-1> turns Q2.29 into Q1.30 without touching the raw value; Rescale<0> follows.
+  return rescale(newtonReciprocalQ2(a), 1, 0);
+}
+
+/** `2 / (1 + a)` for a Q0.31 `a` in [0, 1) as a Q2.29 raw value (three Newton-Raphson steps). */
+function newtonReciprocalQ2(a: number): number {
   const halfDenominator = roundingHalfSum(a, INT32_MAX);
   const constant48Over17 = 1515870810;
   const constantNeg32Over17 = -1010580540;
@@ -116,8 +123,35 @@ export function oneOverOnePlusXForXIn01(a: number): number {
     const oneMinus = (oneQ2 - halfDenominatorTimesX) | 0;
     x = (x + rescale(srdhm(x, oneMinus), 4, 2)) | 0;
   }
-  // ExactMulByPot<-1> turns Q2.29 into Q1.30 without touching the raw value; Rescale<0> follows.
-  return rescale(x, 1, 0);
+  return x;
+}
+
+/**
+ * gemmlowp's `one_minus_x_over_one_plus_x_for_x_in_0_1`: `(1 - a) / (1 + a)` for a Q0.31 `a` in
+ * [0, 1): the same three Newton-Raphson steps as {@link oneOverOnePlusXForXIn01} give `2 / (1 + a)`
+ * in Q2.29; one is subtracted and the result saturated back to Q0.31.
+ */
+export function oneMinusXOverOnePlusXForXIn01(a: number): number {
+  return rescale((newtonReciprocalQ2(a) - (1 << 29)) | 0, 2, 0);
+}
+
+/**
+ * gemmlowp's `tanh` of a value with `integerBits` integer bits, returned as Q0.31:
+ * `(1 - exp(-2|a|)) / (1 + exp(-2|a|))` with the sign of `a` (0 for 0).
+ *
+ * @example
+ * ```ts
+ * import { tanh } from "./fixed_point.ts";
+ * tanh(0, 4); // 0
+ * ```
+ */
+export function tanh(a: number, integerBits: number): number {
+  if (a === 0) return 0;
+  const negative = a < 0;
+  const n = negative ? a : -a | 0;
+  // exp(2n): the raw value of n read with one more integer bit (ExactMulByPot<1>).
+  const t = oneMinusXOverOnePlusXForXIn01(expOnNegativeValues(n, integerBits + 1));
+  return negative ? -t | 0 : t;
 }
 
 /**

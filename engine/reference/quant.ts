@@ -28,12 +28,16 @@ import type {
   FullyConnectedNode,
   Graph,
   HardSwishNode,
+  LeakyReluNode,
   LogisticNode,
   MeanNode,
   MulNode,
   Node,
   QuantizeNode,
+  ReluNode,
   SoftmaxNode,
+  SubNode,
+  TanhNode,
   Tensor,
 } from "../ir/graph.ts";
 
@@ -475,7 +479,7 @@ function quantizeMultiplierSmallerThanOne(real: number, node: Node, what: string
  * // const p = addParams(graph, node); p.leftShift === 20
  * ```
  */
-export function addParams(graph: Graph, node: AddNode): AddParams {
+export function addParams(graph: Graph, node: AddNode | SubNode): AddParams {
   const in1 = tensorAt(graph, node.inputs[0], "first input", node);
   const in2 = tensorAt(graph, node.inputs[1], "second input", node);
   const output = tensorAt(graph, node.outputs[0], "output", node);
@@ -684,7 +688,10 @@ export function softmaxParamsFromScale(beta: number, inputScale: number): Softma
   };
 }
 
-/** Parameters of TFLite's int8 LOGISTIC (gemmlowp fixed point, 4 integer bits). */
+/**
+ * Parameters of TFLite's int8 LOGISTIC and TANH (gemmlowp fixed point, 4 integer bits; both
+ * kernels' Prepare compute them the same way).
+ */
 export interface LogisticParams {
   readonly inputZeroPoint: number;
   readonly inputRangeRadius: number;
@@ -703,7 +710,7 @@ export interface LogisticParams {
  * // const p = logisticParams(graph, node);
  * ```
  */
-export function logisticParams(graph: Graph, node: LogisticNode): LogisticParams {
+export function logisticParams(graph: Graph, node: LogisticNode | TanhNode): LogisticParams {
   const input = tensorAt(graph, node.inputs[0], "input", node);
   const iq = tensorQuant(input);
   const inputIntegerBits = 4;
@@ -824,4 +831,94 @@ export function concatenationParams(
     const identity = iq.scale === oq.scale && iq.zeroPoint === oq.zeroPoint;
     return { ...requantizeParams(iq, oq), identity };
   });
+}
+
+/**
+ * SUB requantization as TFLite's `PrepareGeneralSubOp` for int8: the ADD parameters with the
+ * second input's multiplier negated, so that the ADD arithmetic computes the difference.
+ *
+ * @example
+ * ```ts
+ * import { subParams } from "./quant.ts";
+ * // const p = subParams(graph, node); p.input2Multiplier < 0
+ * ```
+ */
+export function subParams(graph: Graph, node: SubNode): AddParams {
+  const p = addParams(graph, node);
+  return { ...p, input2Multiplier: -p.input2Multiplier };
+}
+
+/** Parameters of TFLite's int8 RELU, RELU6 and RELU_N1_TO_1 (`ReluX`). */
+export interface ReluParams {
+  readonly inputZeroPoint: number;
+  readonly outputZeroPoint: number;
+  readonly multiplier: number;
+  readonly shift: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * RELU-family parameters as TFLite's `ReluPrepare` and `QuantizedReluX`: the multiplier of
+ * `in_scale / out_scale` (a float32 division) and the bounds `zp + roundf(bound / out_scale)`
+ * intersected with the int8 range (no upper bound for RELU).
+ *
+ * @example
+ * ```ts
+ * import { reluParams } from "./quant.ts";
+ * // const p = reluParams(graph, node); // p.min === output zero point for RELU
+ * ```
+ */
+export function reluParams(graph: Graph, node: ReluNode): ReluParams {
+  const input = tensorAt(graph, node.inputs[0], "input", node);
+  const output = tensorAt(graph, node.outputs[0], "output", node);
+  const iq = tensorQuant(input);
+  const oq = tensorQuant(output);
+  const q = quantizeMultiplier(f32(iq.scale / oq.scale));
+  const range = activationRange(node.op, oq, output.dtype);
+  return {
+    inputZeroPoint: iq.zeroPoint,
+    outputZeroPoint: oq.zeroPoint,
+    multiplier: q.multiplier,
+    shift: q.shift,
+    min: range.min,
+    max: range.max,
+  };
+}
+
+/** Parameters of TFLite's int8 LEAKY_RELU. */
+export interface LeakyReluParams {
+  readonly inputZeroPoint: number;
+  readonly outputZeroPoint: number;
+  readonly identityMultiplier: number;
+  readonly identityShift: number;
+  readonly alphaMultiplier: number;
+  readonly alphaShift: number;
+}
+
+/**
+ * LEAKY_RELU parameters as TFLite's `LeakyReluPrepare`: `in_scale * alpha / out_scale` and
+ * `in_scale / out_scale`, each computed in float32 and quantized as a multiplier.
+ *
+ * @example
+ * ```ts
+ * import { leakyReluParams } from "./quant.ts";
+ * // const p = leakyReluParams(graph, node);
+ * ```
+ */
+export function leakyReluParams(graph: Graph, node: LeakyReluNode): LeakyReluParams {
+  const input = tensorAt(graph, node.inputs[0], "input", node);
+  const output = tensorAt(graph, node.outputs[0], "output", node);
+  const iq = tensorQuant(input);
+  const oq = tensorQuant(output);
+  const alpha = quantizeMultiplier(f32(f32(iq.scale * f32(node.options.alpha)) / oq.scale));
+  const identity = quantizeMultiplier(f32(iq.scale / oq.scale));
+  return {
+    inputZeroPoint: iq.zeroPoint,
+    outputZeroPoint: oq.zeroPoint,
+    identityMultiplier: identity.multiplier,
+    identityShift: identity.shift,
+    alphaMultiplier: alpha.multiplier,
+    alphaShift: alpha.shift,
+  };
 }

@@ -109,7 +109,12 @@ export const OPTIONS_TYPE = {
   PadOptions: 22,
   TransposeOptions: 26,
   ReducerOptions: 27,
+  SubOptions: 28,
+  SqueezeOptions: 30,
   DequantizeOptions: 38,
+  MaximumMinimumOptions: 39,
+  ExpandDimsOptions: 52,
+  LeakyReluOptions: 75,
   QuantizeOptions: 89,
   HardSwishOptions: 91,
 } as const;
@@ -164,6 +169,9 @@ export const ADD_OPTIONS = { activation: 0, potScaleInt16: 1, count: 1 } as cons
 export const MUL_OPTIONS = { activation: 0, count: 1 } as const;
 export const RESHAPE_OPTIONS = { newShape: 0, count: 1 } as const;
 export const REDUCER_OPTIONS = { keepDims: 0, count: 1 } as const;
+export const SUB_OPTIONS = { activation: 0, potScaleInt16: 1, count: 1 } as const;
+export const LEAKY_RELU_OPTIONS = { alpha: 0, count: 1 } as const;
+export const SQUEEZE_OPTIONS = { squeezeDims: 0, count: 1 } as const;
 
 /** `Padding` enum. */
 export const PADDING_NAMES = ["SAME", "VALID"] as const;

@@ -27,6 +27,7 @@ import {
   CONV2D_OPTIONS,
   DEPTHWISE_OPTIONS,
   FC_OPTIONS,
+  LEAKY_RELU_OPTIONS,
   MODEL,
   MUL_OPTIONS,
   OPERATOR,
@@ -39,6 +40,7 @@ import {
   RESHAPE_OPTIONS,
   SCHEMA_VERSION,
   SOFTMAX_OPTIONS,
+  SUB_OPTIONS,
   SUBGRAPH,
   SUBGRAPH_OPS,
   TENSOR,
@@ -66,6 +68,12 @@ const DTYPE_OF_TFLITE: ReadonlyMap<number, DType> = new Map<number, DType>([
 ]);
 
 const SUPPORTED: ReadonlySet<string> = new Set<string>(OP_NAMES);
+
+/**
+ * Pure reshapes the IR holds as RESHAPE (the output tensor's shape says what they do): SQUEEZE,
+ * and EXPAND_DIMS, whose constant axis input is dropped from the node.
+ */
+const RESHAPE_ALIASES: ReadonlySet<string> = new Set(["SQUEEZE", "EXPAND_DIMS"]);
 
 /**
  * Read a `.tflite` model into a Graph: subgraph 0, its tensors (constant data copied out of the
@@ -117,7 +125,7 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
 
   // Operators first, so that an unsupported operator is reported before anything else.
   const opsVec = sg.vector(SUBGRAPH.operators, "operators", 4);
-  const ops: { table: Table; op: OpName }[] = [];
+  const ops: { table: Table; op: OpName; source: string }[] = [];
   for (let i = 0; i < (opsVec?.length ?? 0); i++) {
     const where = `operator ${i} of ${sgWhere}`;
     const t = sg.tableAt(opsVec!, i, where);
@@ -130,6 +138,10 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
       );
     }
     const { name, custom } = code;
+    if (!custom && RESHAPE_ALIASES.has(name)) {
+      ops.push({ table: t, op: "RESHAPE", source: name });
+      continue;
+    }
     if (custom || !SUPPORTED.has(name)) {
       let detail = "";
       if (custom) detail = "it is a custom operator";
@@ -138,11 +150,11 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
       }
       throw new UnsupportedOpError(name, i, detail);
     }
-    ops.push({ table: t, op: name as OpName });
+    ops.push({ table: t, op: name as OpName, source: name });
   }
 
   const tensors = readTensors(r, model, sg, sgWhere);
-  const nodes = ops.map(({ table, op }, i) => readNode(table, op, i, tensors));
+  const nodes = ops.map(({ table, op, source }, i) => readNode(table, op, i, tensors, source));
   const graph: Graph = {
     name: options.name ?? (sg.string(SUBGRAPH.name, "name") || "model"),
     tensors,
@@ -265,8 +277,16 @@ function readQuantization(t: Table, where: string, rank: number): Quantization |
   return { scale, zeroPoint, axis };
 }
 
-function readNode(t: Table, op: OpName, index: number, tensors: readonly Tensor[]): Node {
-  const inputs = t.int32s(OPERATOR.inputs, "inputs") ?? [];
+function readNode(
+  t: Table,
+  op: OpName,
+  index: number,
+  tensors: readonly Tensor[],
+  source: string = op,
+): Node {
+  const read = t.int32s(OPERATOR.inputs, "inputs") ?? [];
+  // EXPAND_DIMS' axis input only restates the output shape.
+  const inputs = source === "EXPAND_DIMS" ? read.slice(0, 1) : read;
   const outputs = t.int32s(OPERATOR.outputs, "outputs") ?? [];
   const typeCode = t.u8(OPERATOR.builtinOptionsType, "builtin_options_type");
 
@@ -393,9 +413,17 @@ function readNode(t: Table, op: OpName, index: number, tensors: readonly Tensor[
       opts("PadOptions");
       return { op, ...io, options: {} };
     case "RESHAPE": {
+      const outShape = tensors[outputs[0] ?? -1]?.shape ?? [];
+      if (source === "SQUEEZE") {
+        opts("SqueezeOptions");
+        return { op, ...io, options: { newShape: [...outShape] } };
+      }
+      if (source === "EXPAND_DIMS") {
+        opts("ExpandDimsOptions");
+        return { op, ...io, options: { newShape: [...outShape] } };
+      }
       const o = opts("ReshapeOptions");
       const given = o?.int32s(RESHAPE_OPTIONS.newShape, "new_shape");
-      const outShape = tensors[outputs[0] ?? -1]?.shape ?? [];
       return { op, ...io, options: { newShape: given ?? [...outShape] } };
     }
     case "SOFTMAX": {
@@ -426,6 +454,25 @@ function readNode(t: Table, op: OpName, index: number, tensors: readonly Tensor[
       return { op, ...io, options: {} };
     case "HARD_SWISH":
       opts("HardSwishOptions");
+      return { op, ...io, options: {} };
+    case "RELU":
+    case "RELU6":
+    case "RELU_N1_TO_1":
+    case "TANH":
+      return { op, ...io, options: {} };
+    case "LEAKY_RELU": {
+      const o = opts("LeakyReluOptions");
+      return { op, ...io, options: { alpha: o?.f32(LEAKY_RELU_OPTIONS.alpha, "alpha") ?? 0 } };
+    }
+    case "SUB":
+      return {
+        op,
+        ...io,
+        options: { activation: activation(opts("SubOptions"), SUB_OPTIONS.activation) },
+      };
+    case "MAXIMUM":
+    case "MINIMUM":
+      opts("MaximumMinimumOptions");
       return { op, ...io, options: {} };
   }
 }

@@ -308,3 +308,74 @@ Deno.test({
     for (const t of biases) assert.equal(t.quant!.axis, 0, t.name);
   },
 });
+
+Deno.test("readTflite() reads SQUEEZE and EXPAND_DIMS as RESHAPE to the output shape", () => {
+  const axis = new Uint8Array(new Int32Array([1]).buffer);
+  // SQUEEZE (43): [1, 1, 4] -> [1, 4].
+  const squeeze = readTflite(buildRawModel({
+    opcodes: [{ deprecated: 43, builtin: 43 }],
+    ops: [{ opcode: 0, inputs: [0], outputs: [1] }],
+    tensors: [
+      { shape: [1, 1, 4], type: 9, buffer: 0, scale: 0.5 },
+      { shape: [1, 4], type: 9, buffer: 0, scale: 0.5 },
+    ],
+    buffers: [null],
+  }));
+  assert.deepEqual(squeeze.nodes, [
+    { op: "RESHAPE", inputs: [0], outputs: [1], options: { newShape: [1, 4] } },
+  ]);
+  // EXPAND_DIMS (70): [1, 4] -> [1, 1, 4]; the constant axis input is dropped from the node.
+  const expand = readTflite(buildRawModel({
+    opcodes: [{ deprecated: 70, builtin: 70 }],
+    ops: [{ opcode: 0, inputs: [0, 1], outputs: [2] }],
+    tensors: [
+      { shape: [1, 4], type: 9, buffer: 0, scale: 0.5 },
+      { shape: [1], type: 2, buffer: 1 },
+      { shape: [1, 1, 4], type: 9, buffer: 0, scale: 0.5 },
+    ],
+    buffers: [null, axis],
+  }));
+  assert.deepEqual(expand.nodes, [
+    { op: "RESHAPE", inputs: [0], outputs: [2], options: { newShape: [1, 1, 4] } },
+  ]);
+  // Written back as RESHAPE, the graph reads identically.
+  assert.deepEqual(readTflite(writeTflite(expand)), expand);
+  assert.deepEqual(readTflite(writeTflite(squeeze)), squeeze);
+});
+
+Deno.test("readTflite() maps the builtin codes of the activation and binary operators", () => {
+  const codes = [
+    [19, "RELU"],
+    [20, "RELU_N1_TO_1"],
+    [21, "RELU6"],
+    [28, "TANH"],
+    [98, "LEAKY_RELU"],
+  ] as const;
+  for (const [code, op] of codes) {
+    const g = readTflite(buildRawModel({
+      opcodes: [{ deprecated: code, builtin: code }],
+      ops: [{ opcode: 0, inputs: [0], outputs: [1] }],
+      tensors: [
+        { shape: [1, 4], type: 9, buffer: 0, scale: 0.5 },
+        { shape: [1, 4], type: 9, buffer: 0, scale: 1 / 128 },
+      ],
+      buffers: [null],
+    }));
+    assert.equal(g.nodes[0]!.op, op);
+    // LEAKY_RELU without an options table has the schema default alpha 0.
+    if (op === "LEAKY_RELU") assert.deepEqual(g.nodes[0]!.options, { alpha: 0 });
+  }
+  for (const [code, op] of [[41, "SUB"], [55, "MAXIMUM"], [57, "MINIMUM"]] as const) {
+    const g = readTflite(buildRawModel({
+      opcodes: [{ deprecated: code, builtin: code }],
+      ops: [{ opcode: 0, inputs: [0, 1], outputs: [2] }],
+      tensors: [
+        { shape: [1, 4], type: 9, buffer: 0, scale: 0.5 },
+        { shape: [4], type: 9, buffer: 1, scale: 0.5 },
+        { shape: [1, 4], type: 9, buffer: 0, scale: 0.5 },
+      ],
+      buffers: [null, new Uint8Array([1, 2, 3, 4])],
+    }));
+    assert.equal(g.nodes[0]!.op, op);
+  }
+});

@@ -17,6 +17,7 @@ import {
   CONV2D_OPTIONS,
   DEPTHWISE_OPTIONS,
   FC_OPTIONS,
+  LEAKY_RELU_OPTIONS,
   MODEL,
   MUL_OPTIONS,
   OPERATOR,
@@ -30,6 +31,7 @@ import {
   RESHAPE_OPTIONS,
   SCHEMA_VERSION,
   SOFTMAX_OPTIONS,
+  SUB_OPTIONS,
   SUBGRAPH,
   TENSOR,
 } from "./_schema.ts";
@@ -282,7 +284,22 @@ function writeOptions(b: Builder, node: Node): [number, Offset] {
       return [OPTIONS_TYPE.DequantizeOptions, emptyTable(b)];
     case "HARD_SWISH":
       return [OPTIONS_TYPE.HardSwishOptions, emptyTable(b)];
+    case "LEAKY_RELU":
+      b.startObject(LEAKY_RELU_OPTIONS.count);
+      b.addFieldFloat32(LEAKY_RELU_OPTIONS.alpha, node.options.alpha, 0);
+      return [OPTIONS_TYPE.LeakyReluOptions, b.endObject()];
+    case "SUB":
+      b.startObject(SUB_OPTIONS.count);
+      b.addFieldInt8(SUB_OPTIONS.activation, act(node.options.activation), 0);
+      return [OPTIONS_TYPE.SubOptions, b.endObject()];
+    case "MAXIMUM":
+    case "MINIMUM":
+      return [OPTIONS_TYPE.MaximumMinimumOptions, emptyTable(b)];
     case "LOGISTIC":
+    case "RELU":
+    case "RELU6":
+    case "RELU_N1_TO_1":
+    case "TANH":
       return [0, 0];
   }
 }

@@ -122,6 +122,7 @@ export function opDataBytes(graph: Graph, node: Node, index: number): number {
       return FC_DATA_BYTES + 2 * align4(n * 4);
     }
     case "ADD":
+    case "SUB":
       return ADD_DATA_BYTES;
     case "MUL":
       return MUL_DATA_BYTES;
@@ -133,6 +134,11 @@ export function opDataBytes(graph: Graph, node: Node, index: number): number {
     case "HARD_SWISH":
     case "QUANTIZE":
     case "MEAN":
+    case "RELU":
+    case "RELU6":
+    case "RELU_N1_TO_1":
+    case "LEAKY_RELU":
+    case "TANH":
       return REQUANT_DATA_BYTES;
     case "CONCATENATION":
       return align4(node.inputs.length * CONCAT_ENTRY_BYTES);
@@ -140,6 +146,8 @@ export function opDataBytes(graph: Graph, node: Node, index: number): number {
     case "RESHAPE":
     case "PAD":
     case "TRANSPOSE":
+    case "MAXIMUM":
+    case "MINIMUM":
       return 0;
     default: {
       const op: string = (node as { op: string }).op;

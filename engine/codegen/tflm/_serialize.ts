@@ -38,7 +38,18 @@ export const OP_CODES: Readonly<Record<OpName, number>> = {
   TRANSPOSE: 14,
   CONCATENATION: 15,
   HARD_SWISH: 16,
+  RELU: 17,
+  RELU6: 18,
+  RELU_N1_TO_1: 19,
+  LEAKY_RELU: 20,
+  TANH: 21,
+  SUB: 22,
+  MAXIMUM: 23,
+  MINIMUM: 24,
 };
+
+/** Registration table entries every runtime build has (the codes up to HARD_SWISH). */
+export const BASE_OP_TABLE_SIZE = 17;
 
 const TYPE_CODES: Readonly<Record<DType, number>> = {
   int8: 0,
@@ -100,7 +111,14 @@ export function nodeOptions(graph: Graph, node: Node): number[] {
       return [ACTIVATION_CODES[node.options.activation], node.options.keepNumDims ? 1 : 0];
     case "ADD":
     case "MUL":
+    case "SUB":
       return [ACTIVATION_CODES[node.options.activation]];
+    case "RELU":
+    case "RELU6":
+    case "RELU_N1_TO_1":
+      return [ACTIVATION_CODES[node.op]];
+    case "LEAKY_RELU":
+      return [f32Bits(node.options.alpha)];
     case "AVERAGE_POOL_2D":
     case "MAX_POOL_2D": {
       const o = node.options;
@@ -197,6 +215,14 @@ const INT8_OPS: ReadonlySet<string> = new Set([
   "SOFTMAX",
   "LOGISTIC",
   "HARD_SWISH",
+  "RELU",
+  "RELU6",
+  "RELU_N1_TO_1",
+  "LEAKY_RELU",
+  "TANH",
+  "SUB",
+  "MAXIMUM",
+  "MINIMUM",
 ]);
 
 /** The runtime's limits: tensor rank, dtypes per op. */

@@ -293,6 +293,73 @@ function miscCases(g: CaseGraph, rng: Rng) {
   }
 }
 
+/** RELU family, LEAKY_RELU, TANH, SUB, MAXIMUM and MINIMUM on random shapes and scales. */
+function newOpCases(g: CaseGraph, rng: Rng, count: number) {
+  const shapeOf = () =>
+    pick(rng, [[1, 1 + rng.int(6), 1 + rng.int(6), 1 + rng.int(9)], [
+      1 + rng.int(40),
+    ], [1, 2 + rng.int(30)]]);
+  for (let k = 0; k < count; k++) {
+    const shape = shapeOf();
+    const s = 0.01 + rng.next() * 0.1;
+    const x = g.input(shape, quant(s, rng.int(61) - 30));
+    const op = pick(rng, ["RELU", "RELU6", "RELU_N1_TO_1"] as const);
+    // Output scales around the input's (ratios above and below one) and the activation's range.
+    const outScale = op === "RELU6"
+      ? 6 / (100 + rng.int(150))
+      : op === "RELU_N1_TO_1"
+      ? 2 / (60 + rng.int(190))
+      : s * (0.3 + 2 * rng.next());
+    const zp = op === "RELU" ? -128 + rng.int(40) : rng.int(41) - 20;
+    g.op(`${op} [${shape}] ${s.toFixed(4)} -> ${outScale.toFixed(4)}`, { op, options: {} }, [
+      x,
+    ], quant(outScale, zp));
+  }
+  for (let k = 0; k < count; k++) {
+    const shape = shapeOf();
+    const s = 0.01 + rng.next() * 0.1;
+    const alpha = pick(rng, [0.01, 0.1, 0.2, 0.3, 0.5, 1.7, -0.4]);
+    const x = g.input(shape, quant(s, rng.int(61) - 30));
+    g.op(
+      `LEAKY_RELU [${shape}] alpha ${alpha}`,
+      { op: "LEAKY_RELU", options: { alpha } },
+      [x],
+      quant(s * (0.4 + rng.next()), rng.int(41) - 20),
+    );
+  }
+  for (let k = 0; k < count / 2; k++) {
+    const shape = shapeOf();
+    const s = pick(rng, [1 / 16, 0.01, 0.03, 0.08, 0.2, 0.5]);
+    const x = g.input(shape, quant(s, rng.int(41) - 20));
+    g.op(`TANH [${shape}] scale ${s}`, { op: "TANH", options: {} }, [x], quant(1 / 128, 0));
+  }
+  for (let k = 0; k < count; k++) {
+    const shape = [1, 1 + rng.int(5), 1 + rng.int(5), 1 + rng.int(9)];
+    const other = rng.int(3) === 0
+      ? [1, 1, 1, shape[3]!]
+      : rng.int(4) === 0
+      ? [1, shape[1]!, 1, 1]
+      : shape;
+    const [sa, sb] = rng.int(2) === 0 ? [other, shape] : [shape, other];
+    const op = pick(rng, ["SUB", "SUB", "MAXIMUM", "MINIMUM"] as const);
+    if (op === "SUB") {
+      const s1 = 0.02 + rng.next() * 0.1, s2 = 0.02 + rng.next() * 0.1;
+      const a = g.input(sa, quant(s1, rng.int(41) - 20));
+      const b = g.input(sb, quant(s2, rng.int(41) - 20));
+      const act = pick(rng, ACTS);
+      g.op(
+        `SUB [${sa}] [${sb}] ${act}`,
+        { op, options: { activation: act } },
+        [a, b],
+        quant((s1 + s2) * (0.6 + rng.next()), rng.int(21) - 10),
+      );
+    } else {
+      const q = quant(0.02 + rng.next() * 0.1, rng.int(41) - 20);
+      g.op(`${op} [${sa}] [${sb}]`, { op, options: {} }, [g.input(sa, q), g.input(sb, q)], q);
+    }
+  }
+}
+
 const BOARDS = ["stm32f746", "stm32f412"] as const;
 
 for (const board of BOARDS) {
@@ -309,6 +376,16 @@ for (const board of BOARDS) {
     const bad = await mismatches(g.graph(), g.names, board, 2);
     assert.deepEqual(bad, []);
   });
+
+  Deno.test(
+    `tflm RELU, LEAKY_RELU, TANH, SUB, MAXIMUM and MINIMUM kernels match the reference on ${board}`,
+    async () => {
+      const g = new CaseGraph();
+      newOpCases(g, createRng(board === "stm32f746" ? 51 : 52), 16);
+      const bad = await mismatches(g.graph(), g.names, board, 6);
+      assert.deepEqual(bad, []);
+    },
+  );
 
   Deno.test(
     `tflm fully connected, elementwise, pooling and other kernels match the reference on ${board}`,

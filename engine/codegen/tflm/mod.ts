@@ -28,7 +28,7 @@ import type { Graph } from "../../ir/graph.ts";
 import { tensorBytes } from "../../ir/graph.ts";
 import { opMacs } from "../../ops/macs.ts";
 import { planHead, tailBytes } from "./_layout.ts";
-import { checkSupported, serializeModel } from "./_serialize.ts";
+import { BASE_OP_TABLE_SIZE, checkSupported, OP_CODES, serializeModel } from "./_serialize.ts";
 
 /** The hand-written runtime files copied into every project. */
 export const RUNTIME_FILES: readonly string[] = [
@@ -43,6 +43,8 @@ export const RUNTIME_FILES: readonly string[] = [
   "elementwise.c",
   "pooling.c",
   "activations.c",
+  "unary_ops.c",
+  "binary_ops.c",
   "shape_ops.c",
   "registrations.c",
   "main.c",
@@ -144,6 +146,7 @@ export function compileTflm(graph: Graph): CompiledModel {
   files["model.S"] = asm;
   files["model.bin"] = model.bytes;
   const ops = [...new Set(graph.nodes.map((n) => n.op))].sort();
+  const tableSize = Math.max(...graph.nodes.map((n) => OP_CODES[n.op] + 1), BASE_OP_TABLE_SIZE);
   let scratchMax = 0;
   for (const [, bytes] of head.scratch) scratchMax = Math.max(scratchMax, bytes);
   return {
@@ -151,7 +154,11 @@ export function compileTflm(graph: Graph): CompiledModel {
     sources: {
       name: projectName(graph),
       files,
-      defines: [`TFLM_ARENA_BYTES=${arena}`, ...ops.map((op) => `TFLM_USE_${op}`)],
+      defines: [
+        `TFLM_ARENA_BYTES=${arena}`,
+        ...ops.map((op) => `TFLM_USE_${op}`),
+        ...(tableSize > BASE_OP_TABLE_SIZE ? [`TFLM_OP_TABLE_SIZE=${tableSize}`] : []),
+      ],
     },
     plan: {
       arenaBytes: arena,

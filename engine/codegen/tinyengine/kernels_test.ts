@@ -32,6 +32,13 @@ for (const board of ["stm32f746", "stm32f412"]) {
   Deno.test(`random chains of every operator are bit-exact on ${board}`, async () => {
     await checkSeeds(board, Array.from({ length: 16 }, (_, i) => 1000 + i));
   });
+  Deno.test(`RELU, LEAKY_RELU, TANH, SUB, MAXIMUM and MINIMUM chains are bit-exact on ${board}`, async () => {
+    await checkSeeds(
+      board,
+      Array.from({ length: 8 }, (_, i) => 4000 + i),
+      ["relu", "leakyrelu", "tanh", "sub", "maxmin", "pointwise"],
+    );
+  });
   Deno.test(`convolution and depthwise variants are bit-exact on ${board}`, async () => {
     await checkSeeds(
       board,
@@ -58,5 +65,18 @@ Deno.test("every random operator kind is drawn by the kernel tests", () => {
     for (const n of randomChainGraph(s, { layers: 8 }).nodes) seen.add(n.op);
   }
   assert.ok(seen.size >= 10, `only ${[...seen].join(", ")} drawn`);
-  assert.ok(RANDOM_OPS.length >= 17);
+  assert.ok(RANDOM_OPS.length >= 23);
+});
+
+Deno.test("the new-operator chains draw every RELU kind, LEAKY_RELU, TANH, SUB, MAXIMUM, MINIMUM", () => {
+  const seen = new Set<string>();
+  for (let s = 4000; s < 4008; s++) {
+    const ops = ["relu", "leakyrelu", "tanh", "sub", "maxmin", "pointwise"] as const;
+    for (const n of randomChainGraph(s, { layers: 8, ops }).nodes) seen.add(n.op);
+  }
+  for (
+    const op of ["RELU", "RELU6", "RELU_N1_TO_1", "LEAKY_RELU", "TANH", "SUB", "MAXIMUM", "MINIMUM"]
+  ) {
+    assert.ok(seen.has(op), `${op} is not drawn (drawn: ${[...seen].join(", ")})`);
+  }
 });

@@ -29,6 +29,11 @@ export const RANDOM_OPS = [
   "concat",
   "requantize",
   "reshape",
+  "relu",
+  "leakyrelu",
+  "tanh",
+  "sub",
+  "maxmin",
 ] as const;
 
 /** One of {@link RANDOM_OPS}. */
@@ -232,6 +237,7 @@ function step(c: Chain, x: number, op: RandomOp): number {
       return back;
     }
     case "add":
+    case "sub":
     case "mul": {
       const other = convLike(c, x, "pointwise");
       const o = c.tensors[other]!;
@@ -259,10 +265,10 @@ function step(c: Chain, x: number, op: RandomOp): number {
       const y = c.act(
         `y${id}`,
         [n, oh, ow, oc],
-        op === "add" ? c.scaleOf(other) * 1.5 : c.scaleOf(other) * c.scaleOf(b) * 20,
+        op === "mul" ? c.scaleOf(other) * c.scaleOf(b) * 20 : c.scaleOf(other) * 1.5,
       );
       c.nodes.push({
-        op: op === "add" ? "ADD" : "MUL",
+        op: op === "add" ? "ADD" : op === "sub" ? "SUB" : "MUL",
         inputs: [other, b],
         outputs: [y],
         options: { activation: c.activation() },
@@ -316,6 +322,66 @@ function step(c: Chain, x: number, op: RandomOp): number {
     case "hardswish": {
       const y = c.act(`y${id}`, shape);
       c.nodes.push({ op: "HARD_SWISH", inputs: [x], outputs: [y], options: {} });
+      return y;
+    }
+    case "relu": {
+      const kind = c.pick(["RELU", "RELU6", "RELU_N1_TO_1"] as const);
+      const s = c.scaleOf(x);
+      const y = kind === "RELU"
+        ? c.act(`y${id}`, shape, s * (0.5 + 1.5 * c.rng.next()), c.range(-128, -100))
+        : kind === "RELU6"
+        ? c.act(`y${id}`, shape, 6 / c.range(100, 250), c.range(-128, -100))
+        : c.act(`y${id}`, shape, 2 / c.range(60, 250));
+      c.nodes.push({ op: kind, inputs: [x], outputs: [y], options: {} });
+      return y;
+    }
+    case "leakyrelu": {
+      const y = c.act(`y${id}`, shape, c.scaleOf(x) * (0.4 + c.rng.next()));
+      const alpha = c.pick([0.01, 0.1, 0.2, 0.3, 0.5, 1.5, -0.3]);
+      c.nodes.push({ op: "LEAKY_RELU", inputs: [x], outputs: [y], options: { alpha } });
+      return y;
+    }
+    case "tanh": {
+      const y = c.act(`y${id}`, shape, 1 / 128, 0);
+      c.nodes.push({ op: "TANH", inputs: [x], outputs: [y], options: {} });
+      return y;
+    }
+    case "maxmin": {
+      // The other operand keeps x's quantization: a 3x3 average pool (same shape) or the
+      // spatial mean (broadcast [N,1,1,C]).
+      const q = c.tensors[x]!.quant!;
+      const broadcast = c.rng.int(2) === 0;
+      const b = c.act(`b${id}`, broadcast ? [n, 1, 1, ch] : shape, q.scale[0], q.zeroPoint[0]);
+      if (broadcast) {
+        c.nodes.push({
+          op: "MEAN",
+          inputs: [x, c.int32Const(`ax${id}`, [1, 2])],
+          outputs: [b],
+          options: { keepDims: true },
+        });
+      } else {
+        c.nodes.push({
+          op: "AVERAGE_POOL_2D",
+          inputs: [x],
+          outputs: [b],
+          options: {
+            padding: "SAME",
+            strideH: 1,
+            strideW: 1,
+            filterH: 3,
+            filterW: 3,
+            activation: "NONE",
+          },
+        });
+      }
+      const y = c.act(`y${id}`, shape, q.scale[0], q.zeroPoint[0]);
+      const inputs = c.rng.int(2) === 0 ? [x, b] : [b, x];
+      c.nodes.push({
+        op: c.pick(["MAXIMUM", "MINIMUM"] as const),
+        inputs,
+        outputs: [y],
+        options: {},
+      });
       return y;
     }
     case "requantize": {

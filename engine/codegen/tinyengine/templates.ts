@@ -75,7 +75,10 @@ export function layerKernel(
     case "FULLY_CONNECTED":
       return fullyConnectedTemplate(lowered, layer, config.fcDirect);
     case "ADD":
+    case "SUB":
     case "MUL":
+    case "MAXIMUM":
+    case "MINIMUM":
       return binaryTemplate(lowered, layer);
     case "AVERAGE_POOL_2D":
     case "MAX_POOL_2D":
@@ -91,6 +94,11 @@ export function layerKernel(
     case "LOGISTIC":
     case "HARD_SWISH":
     case "QUANTIZE":
+    case "RELU":
+    case "RELU6":
+    case "RELU_N1_TO_1":
+    case "LEAKY_RELU":
+    case "TANH":
       return lutTemplate(lowered, layer);
     case "TRANSPOSE":
       return transposeTemplate(lowered, layer);

@@ -5,8 +5,9 @@
  * @module
  */
 
-import type { AddNode } from "../../ir/graph.ts";
+import type { AddNode, SubNode } from "../../ir/graph.ts";
 import {
+  type AddParams,
   addParams,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul as srdhm,
@@ -24,11 +25,15 @@ import {
 
 /** Run one ADD node. */
 export function add(args: KernelArgs<AddNode>): void {
+  addWith(args, addParams(args.graph, args.node));
+}
+
+/** The ADD arithmetic with given parameters (SUB runs it with a negated second multiplier). */
+export function addWith(args: KernelArgs<AddNode | SubNode>, p: AddParams): void {
   const in1 = inputTensor(args, 0);
   const in2 = inputTensor(args, 1);
   const output = outputTensor(args);
   requireDtype(args, "int8", { "first input": in1, "second input": in2, output });
-  const p = addParams(args.graph, args.node);
   const a = asInt8(inputBytes(args, 0));
   const b = asInt8(inputBytes(args, 1));
   const out = asInt8(outputBytes(args));

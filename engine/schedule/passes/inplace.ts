@@ -9,7 +9,21 @@ import { tensorBytes } from "../../ir/graph.ts";
 import { storageOf } from "./lower.ts";
 import type { Lowered } from "./types.ts";
 
-const ELEMENTWISE = new Set(["ADD", "MUL", "HARD_SWISH", "LOGISTIC", "QUANTIZE"]);
+const ELEMENTWISE = new Set([
+  "ADD",
+  "MUL",
+  "HARD_SWISH",
+  "LOGISTIC",
+  "QUANTIZE",
+  "SUB",
+  "MAXIMUM",
+  "MINIMUM",
+  "RELU",
+  "RELU6",
+  "RELU_N1_TO_1",
+  "LEAKY_RELU",
+  "TANH",
+]);
 
 /** Index of the last layer reading each storage root (model outputs live to the end). */
 export function lastReaders(lowered: Lowered): Map<number, number> {

@@ -90,7 +90,7 @@ int tflm_init(tflm_interpreter *it, const uint8_t *model, uint8_t *arena, uint32
   for (uint32_t i = 0; i < h->n_nodes; i++) {
     tflm_node *n = &it->nodes[i];
     n->desc = &nds[i];
-    if (nds[i].op >= TFLM_OP_COUNT || !tflm_registrations[nds[i].op]) return TFLM_ERR_UNSUPPORTED;
+    if (nds[i].op >= TFLM_OP_TABLE_SIZE || !tflm_registrations[nds[i].op]) return TFLM_ERR_UNSUPPORTED;
     n->reg = tflm_registrations[nds[i].op];
     n->op_data = NULL;
     n->scratch = nds[i].scratch_bytes ? (void *)(arena + nds[i].scratch_off) : NULL;

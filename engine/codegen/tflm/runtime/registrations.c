@@ -24,12 +24,20 @@
   X(DEQUANTIZE, dequantize)                         \
   X(TRANSPOSE, transpose)                           \
   X(CONCATENATION, concatenation)                   \
-  X(HARD_SWISH, hard_swish)
+  X(HARD_SWISH, hard_swish)                         \
+  X(RELU, relu)                                     \
+  X(RELU6, relu6)                                   \
+  X(RELU_N1_TO_1, relu_n1_to_1)                     \
+  X(LEAKY_RELU, leaky_relu)                         \
+  X(TANH, tanh)                                     \
+  X(SUB, sub)                                       \
+  X(MAXIMUM, maximum)                               \
+  X(MINIMUM, minimum)
 
 #define DECLARE(OP, op) extern const tflm_registration tflm_register_##op;
 TFLM_OPS(DECLARE)
 
-const tflm_registration *const tflm_registrations[TFLM_OP_COUNT] = {
+const tflm_registration *const tflm_registrations[TFLM_OP_TABLE_SIZE] = {
 #ifdef TFLM_USE_CONV_2D
     [TFLM_OP_CONV_2D] = &tflm_register_conv_2d,
 #endif
@@ -80,5 +88,29 @@ const tflm_registration *const tflm_registrations[TFLM_OP_COUNT] = {
 #endif
 #ifdef TFLM_USE_HARD_SWISH
     [TFLM_OP_HARD_SWISH] = &tflm_register_hard_swish,
+#endif
+#ifdef TFLM_USE_RELU
+    [TFLM_OP_RELU] = &tflm_register_relu,
+#endif
+#ifdef TFLM_USE_RELU6
+    [TFLM_OP_RELU6] = &tflm_register_relu6,
+#endif
+#ifdef TFLM_USE_RELU_N1_TO_1
+    [TFLM_OP_RELU_N1_TO_1] = &tflm_register_relu_n1_to_1,
+#endif
+#ifdef TFLM_USE_LEAKY_RELU
+    [TFLM_OP_LEAKY_RELU] = &tflm_register_leaky_relu,
+#endif
+#ifdef TFLM_USE_TANH
+    [TFLM_OP_TANH] = &tflm_register_tanh,
+#endif
+#ifdef TFLM_USE_SUB
+    [TFLM_OP_SUB] = &tflm_register_sub,
+#endif
+#ifdef TFLM_USE_MAXIMUM
+    [TFLM_OP_MAXIMUM] = &tflm_register_maximum,
+#endif
+#ifdef TFLM_USE_MINIMUM
+    [TFLM_OP_MINIMUM] = &tflm_register_minimum,
 #endif
 };

@@ -63,8 +63,25 @@ enum {
   TFLM_OP_TRANSPOSE,
   TFLM_OP_CONCATENATION,
   TFLM_OP_HARD_SWISH,
+  TFLM_OP_RELU,
+  TFLM_OP_RELU6,
+  TFLM_OP_RELU_N1_TO_1,
+  TFLM_OP_LEAKY_RELU,
+  TFLM_OP_TANH,
+  TFLM_OP_SUB,
+  TFLM_OP_MAXIMUM,
+  TFLM_OP_MINIMUM,
   TFLM_OP_COUNT
 };
+
+/*
+ * Entries of the registration table: by default the codes up to HARD_SWISH; a model using a
+ * later op gets TFLM_OP_TABLE_SIZE (its highest op code + 1) from the backend, so a model's Flash
+ * does not grow with ops it does not use.
+ */
+#ifndef TFLM_OP_TABLE_SIZE
+#define TFLM_OP_TABLE_SIZE (TFLM_OP_HARD_SWISH + 1)
+#endif
 
 /* Fused activations (match serialize.ts). */
 enum { TFLM_ACT_NONE = 0, TFLM_ACT_RELU, TFLM_ACT_RELU6, TFLM_ACT_RELU_N1_TO_1 };
@@ -173,6 +190,6 @@ void tflm_activation_range(int activation, double scale, int32_t zero_point, int
 double tflm_round(double x);
 
 /* The op table (kernels.c). */
-extern const tflm_registration *const tflm_registrations[TFLM_OP_COUNT];
+extern const tflm_registration *const tflm_registrations[TFLM_OP_TABLE_SIZE];
 
 #endif /* TFLM_H */

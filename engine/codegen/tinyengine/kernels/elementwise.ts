@@ -1,8 +1,8 @@
 /**
- * Elementwise kernels: ADD and MUL (TFLite's integer paths, with NumPy broadcasting through
- * generated nested loops) and every unary int8 -> int8 operator (LOGISTIC, HARD_SWISH, int8
- * QUANTIZE) as a 256-entry lookup table computed at compile time by the reference kernel itself,
- * so it is bit-exact by construction.
+ * Elementwise kernels: ADD, SUB, MUL, MAXIMUM and MINIMUM (TFLite's integer paths, with NumPy
+ * broadcasting through generated nested loops) and every unary int8 -> int8 operator (LOGISTIC,
+ * HARD_SWISH, TANH, the RELU family, LEAKY_RELU, int8 QUANTIZE) as a 256-entry lookup table
+ * computed at compile time by the reference kernel itself, so it is bit-exact by construction.
  *
  * @module
  */
@@ -11,9 +11,16 @@ import {
   mulParams,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul as srdhm,
+  subParams,
 } from "../../../reference/quant.ts";
 import { runKernel } from "../../../reference/dispatch.ts";
-import { type AddNode, elementCount, type MulNode, type Node } from "../../../ir/graph.ts";
+import {
+  type AddNode,
+  elementCount,
+  type MulNode,
+  type Node,
+  type SubNode,
+} from "../../../ir/graph.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import type { LayerKernel } from "./types.ts";
 import { clampOf, constInt8, tensorOf } from "./util.ts";
@@ -64,7 +71,7 @@ function sameLayout(a: readonly number[], b: readonly number[]): boolean {
   });
 }
 
-/** ADD and MUL. */
+/** ADD, SUB (ADD with the second input's multiplier negated), MUL, MAXIMUM and MINIMUM. */
 export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
   const { graph } = lowered;
   const a = tensorOf(lowered, layer.inputs[0], "first input");
@@ -82,8 +89,13 @@ export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
       let expr: string;
       let key: string;
       let pre = "";
-      if (layer.op === "ADD") {
-        const p = addParams(g, node as AddNode);
+      if (layer.op === "MAXIMUM" || layer.op === "MINIMUM") {
+        key = layer.op.toLowerCase();
+        expr = `o[IDX] = (int8_t)(x ${layer.op === "MAXIMUM" ? ">" : "<"} y ? x : y);`;
+      } else if (layer.op === "ADD" || layer.op === "SUB") {
+        const p = layer.op === "ADD"
+          ? addParams(g, node as AddNode)
+          : subParams(g, node as SubNode);
         key = "add";
         // Each input's rescaled value depends on that int8 input alone: two 256-entry int32
         // tables (computed with the reference arithmetic), then one requantization of the sum.

@@ -1,0 +1,51 @@
+/**
+ * MAXIMUM and MINIMUM, int8, as TFLite's `MaximumMinimumBroadcast`: the larger (smaller) raw
+ * value of the two broadcast inputs, with no requantization. TFLite's converter gives both inputs
+ * and the output one quantization; the kernel requires it, since raw values of differently
+ * quantized tensors do not compare.
+ *
+ * @module
+ */
+
+import type { MaximumMinimumNode } from "../../ir/graph.ts";
+import { tensorQuant } from "../quant.ts";
+import { broadcastIndex } from "./_broadcast.ts";
+import {
+  asInt8,
+  fail,
+  inputBytes,
+  inputTensor,
+  type KernelArgs,
+  outputBytes,
+  outputTensor,
+  requireDtype,
+} from "./_kernel.ts";
+
+/** Run one MAXIMUM or MINIMUM node. */
+export function maximumMinimum(args: KernelArgs<MaximumMinimumNode>): void {
+  const in1 = inputTensor(args, 0);
+  const in2 = inputTensor(args, 1);
+  const output = outputTensor(args);
+  requireDtype(args, "int8", { "first input": in1, "second input": in2, output });
+  const oq = tensorQuant(output);
+  for (const [what, t] of [["first input", in1], ["second input", in2]] as const) {
+    const q = tensorQuant(t);
+    if (q.scale !== oq.scale || q.zeroPoint !== oq.zeroPoint) {
+      fail(
+        args,
+        `${what} quantization (scale ${q.scale}, zero point ${q.zeroPoint}) differs from the output's (scale ${oq.scale}, zero point ${oq.zeroPoint})`,
+      );
+    }
+  }
+  const a = asInt8(inputBytes(args, 0));
+  const b = asInt8(inputBytes(args, 1));
+  const out = asInt8(outputBytes(args));
+  const ia = broadcastIndex(in1.shape, output.shape);
+  const ib = broadcastIndex(in2.shape, output.shape);
+  const max = args.node.op === "MAXIMUM";
+  for (let i = 0; i < out.length; i++) {
+    const x = a[ia ? ia[i]! : i]!;
+    const y = b[ib ? ib[i]! : i]!;
+    out[i] = max ? (x > y ? x : y) : (x < y ? x : y);
+  }
+}
