@@ -438,7 +438,7 @@ async function checkLatencyMode(
         (100 * max).toFixed(3)
       }%, mean ${(100 * mean).toFixed(3)}% (${
         checks.filter((c) => c.streamed).length
-      } compiled with streamed expansions, the others layer by layer)`,
+      } compiled with streamed expansions (those at the memory peak, or all), the others layer by layer)`,
     );
   }
   return within === checks.length ? 0 : 3;

@@ -31,8 +31,13 @@ export interface PlanFigures {
   readonly source: "tinyengine" | "schedule";
   /** Kernel family the backend chose (`fast`, `balanced`, `lean`; `default` when unknown). */
   readonly family: string;
-  /** Whether the backend streams the 1x1 expansions into their depthwise (fused kernels). */
+  /** Whether the backend streams any 1x1 expansion into its depthwise (fused kernels). */
   readonly streamed: boolean;
+  /**
+   * Op names of the emitted kernels in order (`CONV_2D+DEPTHWISE_CONV_2D` for a streamed pair),
+   * as the latency table groups layers; empty when unknown.
+   */
+  readonly kernels: readonly string[];
 }
 
 /** Which pipeline the tinyengine compile uses (see its `streaming` option). */
@@ -87,6 +92,7 @@ export function createSearchEngine(
       source: "schedule",
       family: "default",
       streamed: false,
+      kernels: [],
     };
   };
   return {
@@ -102,6 +108,7 @@ export function createSearchEngine(
             source: "tinyengine",
             family: kernelFamily(c.plan.planner),
             streamed: c.plan.streamed ?? false,
+            kernels: c.layers.map((l) => l.op),
           };
         } catch (e) {
           if (backendWorks === true) throw e;

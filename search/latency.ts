@@ -80,54 +80,128 @@ export function kernelFamily(planner: string): string {
   return name ? name : "default";
 }
 
+/** A table entry of `key` in the preferred family, else in another (`substituted`). */
+function lookup(
+  table: LatencyTable,
+  key: string,
+  family: string,
+): { value: number; substituted: boolean } | undefined {
+  const own = table.entries[`${family}|${key}`];
+  if (own !== undefined) return { value: own, substituted: false };
+  for (const f of KERNEL_FAMILIES) {
+    const v = table.entries[`${f}|${key}`];
+    if (v !== undefined) return { value: v, substituted: true };
+  }
+  return undefined;
+}
+
 /**
  * Predict a network's inference instructions as the sum of its emitted kernels' table entries.
- * Consecutive layers the backend fuses into one kernel (a streamed 1x1 expansion + depthwise)
- * are matched as one entry: with `streamed: true` the longest match wins, with `streamed: false`
- * every layer is its own kernel (the compiler streams all such pairs of a network or none, see
- * the tinyengine `streaming` option). Entries of the requested kernel family are preferred; a
- * missing one is taken from another family (counted in `substituted`).
+ * Consecutive layers the backend fuses into one kernel (a streamed 1x1 expansion + depthwise) are
+ * one entry, their keys joined by `+`. Which layers are fused comes from `kernels`, the op names of
+ * the compiled model's kernels in order (`CompiledModel.layers[].op`, e.g.
+ * `CONV_2D+DEPTHWISE_CONV_2D`: the exact plan knows them); with `streamed: false` every layer is
+ * its own kernel; with neither, the longest match in the table wins. Entries of the requested
+ * kernel family are preferred; a missing one is taken from another family (`substituted`).
  *
  * @example
  * ```ts ignore
  * const { instructions, missing } = predictLatency(table, archLayers(spec), {
  *   family: "fast",
- *   streamed: true,
+ *   kernels: compiled.layers.map((l) => l.op),
  * });
  * ```
  */
 export function predictLatency(
   table: LatencyTable,
   layers: readonly LayerShape[],
-  options: { readonly family?: string; readonly streamed?: boolean } = {},
+  options: {
+    readonly family?: string;
+    readonly streamed?: boolean;
+    readonly kernels?: readonly string[];
+  } = {},
 ): LatencyPrediction & { readonly substituted: number } {
   const family = options.family ?? "fast";
-  const order = [family, ...KERNEL_FAMILIES.filter((f) => f !== family)];
-  const longest = options.streamed === false ? 1 : 3;
   const keys = layers.map(layerKey);
+  const groups = options.kernels ? kernelGroups(layers, options.kernels) : undefined;
+  const longest = options.streamed === false ? 1 : 3;
   let sum = 0;
   let substituted = 0;
   const missing: string[] = [];
-  for (let i = 0; i < keys.length;) {
-    let found = false;
-    for (const f of order) {
-      for (let n = Math.min(longest, keys.length - i); n >= 1 && !found; n--) {
-        const v = table.entries[`${f}|${keys.slice(i, i + n).join("+")}`];
-        if (v !== undefined) {
-          sum += v;
-          i += n;
-          found = true;
-          if (f !== family) substituted++;
-        }
-      }
-      if (found) break;
+  for (let i = 0, g = 0; i < keys.length; g++) {
+    let n = groups ? groups[g]! : Math.min(longest, keys.length - i);
+    let found = lookup(table, keys.slice(i, i + n).join("+"), family);
+    // Without the compiler's grouping, the longest match in the table wins.
+    while (!groups && !found && n > 1) {
+      found = lookup(table, keys.slice(i, i + --n).join("+"), family);
     }
-    if (!found) {
-      missing.push(keys[i]!);
-      i++;
-    }
+    if (found) {
+      sum += found.value;
+      if (found.substituted) substituted++;
+    } else missing.push(keys.slice(i, i + n).join("+"));
+    i += n;
   }
   return { instructions: Math.round(sum), missing, substituted };
+}
+
+/**
+ * Instructions of a network whichever expansions the compiler streams: the sum over kernels of
+ * the smaller (`min`) and the larger (`max`) of the streamed entry and its two layers' entries.
+ * Screening uses it before the exact plan says which the compiler streams.
+ */
+export function predictLatencyRange(
+  table: LatencyTable,
+  layers: readonly LayerShape[],
+  options: { readonly family?: string } = {},
+): { readonly min: number; readonly max: number; readonly missing: readonly string[] } {
+  const family = options.family ?? "fast";
+  const keys = layers.map(layerKey);
+  let min = 0;
+  let max = 0;
+  const missing: string[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const one = lookup(table, keys[i]!, family);
+    if (!one) {
+      missing.push(keys[i]!);
+      continue;
+    }
+    const fused = i + 1 < keys.length
+      ? lookup(table, `${keys[i]}+${keys[i + 1]}`, family)
+      : undefined;
+    const next = fused ? lookup(table, keys[i + 1]!, family) : undefined;
+    if (fused && next) {
+      min += Math.min(fused.value, one.value + next.value);
+      max += Math.max(fused.value, one.value + next.value);
+      i++;
+    } else {
+      min += one.value;
+      max += one.value;
+    }
+  }
+  return { min: Math.round(min), max: Math.round(max), missing };
+}
+
+/**
+ * Layers per emitted kernel (`CONV_2D+DEPTHWISE_CONV_2D` covers two), checked against the layer
+ * kinds; throws when the compiled kernels do not cover the layers.
+ */
+function kernelGroups(layers: readonly LayerShape[], kernels: readonly string[]): number[] {
+  const groups: number[] = [];
+  let i = 0;
+  for (const k of kernels) {
+    const ops = k.split("+");
+    if (ops.some((op, j) => layers[i + j]?.kind !== op)) break;
+    groups.push(ops.length);
+    i += ops.length;
+  }
+  if (i !== layers.length) {
+    throw new Error(
+      `Cannot predict latency: the compiled kernels ${kernels.join(",")} do not cover the layers ${
+        layers.map((l) => l.kind).join(",")
+      }`,
+    );
+  }
+  return groups;
 }
 
 /**
@@ -370,7 +444,7 @@ export interface RunRecord {
   readonly reported: readonly Pick<LayerReport, "op" | "instructions">[];
   readonly instructions: number;
   readonly family: string;
-  /** Whether the compiler streamed the expansions (see the tinyengine `streaming` option). */
+  /** Whether the compiler streamed any expansion (see the tinyengine `streaming` option). */
   readonly streamed: boolean;
 }
 

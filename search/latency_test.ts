@@ -7,6 +7,7 @@ import {
   emptyLatencyTable,
   loadLatencyTable,
   predictLatency,
+  predictLatencyRange,
   saveLatencyTable,
 } from "./latency.ts";
 import { MCUNET_SPACE, sampleArch, toMbconvArch } from "./space.ts";
@@ -105,4 +106,28 @@ Deno.test("predictions follow the compiler's pipeline: streamed pairs or layer b
   assertEquals(layerwise.instructions, 100 * layers.length);
   assertEquals(streamed.instructions, 100 * (layers.length - 2 * pairs) + 250 * pairs);
   assertEquals([layerwise.missing, streamed.missing], [[], []]);
+  // The compiler's own grouping: only the first pair streamed.
+  const kernels: string[] = [];
+  let first = true;
+  for (let i = 0; i < layers.length; i++) {
+    const next = layers[i + 1];
+    if (first && layers[i]!.role === "expand" && next?.kind === "DEPTHWISE_CONV_2D") {
+      kernels.push(`${layers[i]!.kind}+${next.kind}`);
+      first = false;
+      i++;
+    } else kernels.push(layers[i]!.kind);
+  }
+  const one = predictLatency(table, layers, { kernels });
+  assertEquals(one.instructions, 100 * (layers.length - 2) + 250);
+  // Kernels that do not cover the layers are an error, not a silent guess.
+  let message = "";
+  try {
+    predictLatency(table, layers, { kernels: kernels.slice(1) });
+  } catch (e) {
+    message = String(e);
+  }
+  assert(message.includes("do not cover the layers"), message);
+  // Screening range: every pair at its cheaper (200 < 250) and dearer kernel.
+  const range = predictLatencyRange(table, layers);
+  assertEquals([range.min, range.max], [layerwise.instructions, streamed.instructions]);
 });

@@ -13,7 +13,12 @@ import {
   type ScratchMode,
 } from "../../schedule/lifetimes.ts";
 import type { BufferRequest } from "../../schedule/types.ts";
-import { DEFAULT_PASSES, type Pass, runPasses } from "../../schedule/passes/mod.ts";
+import {
+  DEFAULT_PASSES,
+  type Pass,
+  passesStreaming,
+  runPasses,
+} from "../../schedule/passes/mod.ts";
 import type { Lowered } from "../../schedule/passes/types.ts";
 import { type ChosenPlan, planMemory } from "../../schedule/planners/mod.ts";
 import { validatePlan } from "../../schedule/validate.ts";
@@ -37,7 +42,9 @@ export interface TinyEngineOptions {
   readonly planners?: readonly string[];
   /**
    * Whether 1x1 expansions are streamed into their depthwise (`fuse-expand-depthwise`):
-   * `"auto"` tries both pipelines and keeps the fastest within 15% of the smallest arena;
+   * `"auto"` tries layer by layer, streaming only the expansions at the memory peak (see
+   * {@link selectiveStreaming}) and streaming all of them, and keeps the fastest within 15% of the
+   * smallest arena that fits the board's SRAM (else the fastest within 15%);
    * `"always"` / `"never"` force one (measuring both variants of a layer, e.g. for the search's
    * latency table). Ignored when `passes` is given. @default "auto"
    */
@@ -52,6 +59,12 @@ const ARENA_TOLERANCE = 0.15;
 
 /** Bytes read past the end of a buffer by word loads of odd-length rows. */
 const ARENA_SLACK = 8;
+
+/**
+ * SRAM a variant must leave free for static data and the stack to count as fitting the board
+ * (measured: a few hundred bytes of each on the bench models).
+ */
+const FIT_MARGIN = 4096;
 
 /** The input symbol the firmware exposes (further inputs: `mcu_input_1`, ...). */
 export const INPUT_SYMBOL = "mcu_input";
@@ -165,6 +178,61 @@ function planVariant(
   return { lowered, config, kernels, lifetimes, all, chosen };
 }
 
+/**
+ * The liveness peak of a lowered network with the fastest kernels and per-layer scratch: the
+ * largest sum of live buffer sizes over the layers, where it occurs, and the lifetimes.
+ */
+function livePeak(
+  lowered: Lowered,
+  boundary: readonly BufferRequest[],
+): { bytes: number; at: number; lifetimes: Lifetimes } {
+  const kernels = lowered.layers.map((l) => layerKernel(lowered, l, DEFAULT_KERNEL_CONFIG));
+  const lifetimes = computeLifetimes(lowered, {
+    scratchBytes: (i) => kernels[i]!.scratchBytes,
+    scratchMode: "per-layer",
+  });
+  const all = [...lifetimes.buffers, ...boundary];
+  let bytes = 0;
+  let at = 0;
+  for (let t = 0; t < lowered.layers.length; t++) {
+    let live = 0;
+    for (const b of all) if (b.firstUse <= t && t <= b.lastUse) live += b.size;
+    if (live > bytes) [bytes, at] = [live, t];
+  }
+  return { bytes, at, lifetimes };
+}
+
+/**
+ * Stream only the 1x1 expansions that set the memory peak. Streaming costs instructions in most
+ * blocks (the expansion is recomputed per ring row and the depthwise reads int16 rows), but only
+ * the blocks whose expanded tensor is live at the peak lower it. Greedily, the largest expanded
+ * tensor live at the current liveness peak is streamed until the peak is no higher than with every
+ * expansion streamed. Returns that lowered network, or undefined when it would stream none or all.
+ */
+function selectiveStreaming(graph: Graph): Lowered | undefined {
+  const all = runPasses(graph, { passes: DEFAULT_PASSES });
+  const ids = new Set(all.layers.flatMap((l) => (l.pre ? [l.pre.from[0]!] : [])));
+  if (ids.size < 2) return undefined;
+  const target = livePeak(all, boundaryBuffers(graph, all)).bytes;
+  const chosen = new Set<number>();
+  while (chosen.size < ids.size - 1) {
+    const lowered = runPasses(graph, { passes: passesStreaming(chosen) });
+    const peak = livePeak(lowered, boundaryBuffers(graph, lowered));
+    if (peak.bytes <= target) return chosen.size > 0 ? lowered : undefined;
+    let pick: { id: number; size: number } | undefined;
+    for (const l of lowered.layers) {
+      const id = l.from[0]!;
+      if (l.pre || !ids.has(id) || chosen.has(id)) continue;
+      const b = peak.lifetimes.buffers[peak.lifetimes.bufferOf[l.outputs[0]!] ?? -1];
+      if (!b || b.firstUse > peak.at || b.lastUse < peak.at) continue;
+      if (!pick || b.size > pick.size) pick = { id, size: b.size };
+    }
+    if (!pick) return undefined;
+    chosen.add(pick.id);
+  }
+  return undefined;
+}
+
 /** Float model inputs/outputs get their own arena buffers, live at the first/last layer. */
 function boundaryBuffers(graph: Graph, lowered: Lowered): BufferRequest[] {
   const n = lowered.layers.length;
@@ -202,20 +270,23 @@ function layerOps(lowered: Lowered, i: number): string {
  * ```
  */
 export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): CompiledModel {
-  // Pass pipelines to try, in preference order: layer by layer, then with the streamed
-  // expansion (much less SRAM on MBConv networks, slower where tensors are narrow).
-  const layerwise = DEFAULT_PASSES.filter((p) => p.name !== "fuse-expand-depthwise");
+  // Lowered networks to try, in preference order: layer by layer, then streaming only the
+  // expansions at the memory peak, then streaming every expansion (much less SRAM on MBConv
+  // networks, slower where tensors are narrow).
+  const layerwise: readonly Pass[] = passesStreaming(new Set());
   const streaming = options.streaming ?? "auto";
-  const pipelines = options.passes
-    ? [options.passes]
-    : streaming === "always"
-    ? [DEFAULT_PASSES]
-    : streaming === "never"
-    ? [layerwise]
-    : [layerwise, DEFAULT_PASSES];
+  const fixed = options.passes;
+  const lowerings: (() => Lowered | undefined)[] = fixed
+    ? [() => runPasses(graph, { passes: fixed })]
+    : [
+      ...(streaming !== "always" ? [() => runPasses(graph, { passes: layerwise })] : []),
+      ...(streaming === "auto" ? [() => selectiveStreaming(graph)] : []),
+      ...(streaming !== "never" ? [() => runPasses(graph, { passes: DEFAULT_PASSES })] : []),
+    ];
   const variants: Variant[] = [];
-  for (const passes of pipelines) {
-    const lowered = runPasses(graph, { passes });
+  for (const lower of lowerings) {
+    const lowered = lower();
+    if (!lowered) continue;
     if (lowered.inputs.length < 1 || lowered.outputs.length < 1) {
       throw new RangeError(
         `Cannot compile '${graph.name}' with tinyengine: it has no input or no output`,
@@ -226,18 +297,22 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
       variants.push(planVariant(lowered, config, boundary, options.planners));
     }
   }
-  // Keep the first (fastest) variant whose arena is within ARENA_TOLERANCE of the smallest.
+  // Keep the first (fastest) variant whose arena is within ARENA_TOLERANCE of the smallest and
+  // that fits the board's SRAM; when none within the tolerance fits, the first within it.
   const smallest = Math.min(...variants.map((v) => v.chosen.placement.totalBytes));
+  const within = (v: Variant) => v.chosen.placement.totalBytes <= smallest * (1 + ARENA_TOLERANCE);
+  const fits = (v: Variant) =>
+    v.chosen.placement.totalBytes + ARENA_SLACK + FIT_MARGIN <= options.board.sram.size;
   // Scratch modes cost no instructions: the smaller wins outright within a kernel choice.
-  const best = variants
+  const ranked = variants
     .filter((v, i) =>
       !variants.some((o, j) =>
         j !== i && o.lowered === v.lowered && o.config.kernels === v.config.kernels &&
         (o.chosen.placement.totalBytes < v.chosen.placement.totalBytes ||
           (o.chosen.placement.totalBytes === v.chosen.placement.totalBytes && j < i))
       )
-    )
-    .find((v) => v.chosen.placement.totalBytes <= smallest * (1 + ARENA_TOLERANCE));
+    );
+  const best = ranked.find((v) => within(v) && fits(v)) ?? ranked.find(within);
   const lowered = best!.lowered;
   const floatIns = lowered.inputs.map((t) => lowered.foldedInputs.find((f) => f.int8 === t));
   const floatOuts = lowered.outputs.map((t) => lowered.foldedOutputs.find((f) => f.int8 === t));

@@ -22,18 +22,20 @@ function isPlainPointwise(lowered: Lowered, l: Layer): boolean {
 
 /**
  * Fuse every 1x1 convolution whose only consumer is a depthwise convolution into that layer
- * (`layer.pre`). Run after padding and activation fusion and before in-place marking.
+ * (`layer.pre`); with `only`, just the 1x1 convolutions whose first graph node index
+ * (`layer.from[0]`) is in it. Run after padding and activation fusion and before in-place marking.
  *
  * @example
  * ```ts
  * const l = fuseExpandDepthwise(fuseActivations(fusePad(explicitPadding(lowered))));
  * ```
  */
-export function fuseExpandDepthwise(lowered: Lowered): Lowered {
+export function fuseExpandDepthwise(lowered: Lowered, only?: ReadonlySet<number>): Lowered {
   const drop = new Set<number>();
   const layers = [...lowered.layers];
   lowered.layers.forEach((pw, i) => {
     if (!isPlainPointwise(lowered, pw)) return;
+    if (only && !only.has(pw.from[0]!)) return;
     const mid = pw.outputs[0]!;
     if (lowered.outputs.includes(mid) || lowered.alias.some((a, t) => a === mid && t !== mid)) {
       return;

@@ -28,6 +28,18 @@ export interface Pass {
   readonly run: (lowered: Lowered) => Lowered;
 }
 
+/**
+ * The default pipeline with only the listed 1x1 expansions streamed (graph node indices, see
+ * {@link fuseExpandDepthwise}); an empty set gives the layer-by-layer pipeline.
+ */
+export function passesStreaming(only: ReadonlySet<number>): readonly Pass[] {
+  return DEFAULT_PASSES.map((p) =>
+    p.name === "fuse-expand-depthwise"
+      ? { name: p.name, run: (l: Lowered) => fuseExpandDepthwise(l, only) }
+      : p
+  );
+}
+
 /** The default pipeline, in order. */
 export const DEFAULT_PASSES: readonly Pass[] = [
   { name: "fold-boundary-quantize", run: foldBoundaryQuantize },
