@@ -102,6 +102,11 @@ function attrsOf(node: Node, graph: Graph): string {
       return act(node.options.activation).trim();
     case "LEAKY_RELU":
       return `alpha ${node.options.alpha}`;
+    case "RESIZE_NEAREST_NEIGHBOR": {
+      const o = node.options;
+      return [o.alignCorners ? "align_corners" : "", o.halfPixelCenters ? "half_pixel_centers" : ""]
+        .filter((x) => x).join(" ");
+    }
     case "CONCATENATION":
       return `axis ${node.options.axis}${act(node.options.activation)}`;
     case "MEAN":

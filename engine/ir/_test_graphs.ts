@@ -230,6 +230,40 @@ export function handBuiltGraphs(): Graph[] {
     inputs: [0, 1],
     outputs: [2],
   });
+  graphs.push(single("strided_slice", [
+    act("in", [1, 6, 5, 4]),
+    int32Const("begin", [4], [0, -1, 1, 0]),
+    int32Const("end", [4], [1, 0, 2, 3]),
+    int32Const("strides", [4], [1, -2, 1, 2]),
+    act("out", [1, 3, 2]),
+  ], {
+    op: "STRIDED_SLICE",
+    inputs: [0, 1, 2, 3],
+    outputs: [4],
+    options: { beginMask: 0, endMask: 8, shrinkAxisMask: 4, offset: false },
+  }));
+  graphs.push(single("strided_slice_offset", [
+    act("in", [4, 5]),
+    int32Const("begin", [2], [1, 0]),
+    int32Const("end", [2], [2, 5]),
+    int32Const("strides", [2], [1, 1]),
+    act("out", [2, 5]),
+  ], {
+    op: "STRIDED_SLICE",
+    inputs: [0, 1, 2, 3],
+    outputs: [4],
+    options: { beginMask: 0, endMask: 0, shrinkAxisMask: 0, offset: true },
+  }));
+  graphs.push(single("resize_nearest_neighbor", [
+    act("in", [1, 3, 4, 2]),
+    int32Const("size", [2], [5, 8]),
+    act("out", [1, 5, 8, 2]),
+  ], {
+    op: "RESIZE_NEAREST_NEIGHBOR",
+    inputs: [0, 1],
+    outputs: [2],
+    options: { alignCorners: true, halfPixelCenters: true },
+  }));
   for (const op of ["MAXIMUM", "MINIMUM"] as const) {
     graphs.push({
       name: op.toLowerCase(),

@@ -184,6 +184,25 @@ export interface MaximumMinimumNode extends NodeBase {
   readonly options: Record<never, never>;
 }
 
+/**
+ * inputs: [input, begin, end, strides] (int32 constants, one entry per input axis). Ellipsis and
+ * new-axis masks are not representable (the reader rejects them).
+ */
+export interface StridedSliceNode extends NodeBase {
+  readonly op: "STRIDED_SLICE";
+  readonly options: {
+    readonly beginMask: number;
+    readonly endMask: number;
+    readonly shrinkAxisMask: number;
+    readonly offset: boolean;
+  };
+}
+/** inputs: [input (NHWC), size (int32 constant [height, width])]. */
+export interface ResizeNearestNeighborNode extends NodeBase {
+  readonly op: "RESIZE_NEAREST_NEIGHBOR";
+  readonly options: { readonly alignCorners: boolean; readonly halfPixelCenters: boolean };
+}
+
 /** Every operator the IR supports. */
 export type Node =
   | Conv2DNode
@@ -207,7 +226,9 @@ export type Node =
   | LeakyReluNode
   | TanhNode
   | SubNode
-  | MaximumMinimumNode;
+  | MaximumMinimumNode
+  | StridedSliceNode
+  | ResizeNearestNeighborNode;
 
 /** The operator names, in a stable order. */
 export type OpName = Node["op"];
@@ -238,6 +259,8 @@ export const OP_NAMES: readonly OpName[] = [
   "SUB",
   "MAXIMUM",
   "MINIMUM",
+  "STRIDED_SLICE",
+  "RESIZE_NEAREST_NEIGHBOR",
 ];
 
 /** A whole network: one subgraph, nodes in execution order. */

@@ -7,6 +7,7 @@
 
 import { DTYPE_BYTES, elementCount, type Graph, type Node, type Tensor } from "./graph.ts";
 import { ModelFormatError } from "./errors.ts";
+import { sliceAxes, sliceOutputShape } from "./strided_slice.ts";
 
 /** No tensor of a microcontroller model can be larger than this (2 GiB). */
 const MAX_TENSOR_BYTES = 2 ** 31;
@@ -38,6 +39,8 @@ const INPUT_COUNTS: Readonly<Record<Node["op"], readonly [number, number]>> = {
   SUB: [2, 2],
   MAXIMUM: [2, 2],
   MINIMUM: [2, 2],
+  STRIDED_SLICE: [4, 4],
+  RESIZE_NEAREST_NEIGHBOR: [2, 2],
 };
 
 /** Operators whose input 2 (bias) may be absent (-1). */
@@ -391,6 +394,45 @@ function validateNode(g: Graph, node: Node, index: number): void {
       const expected = perm.map((p) => inS[p]!);
       if (!sameDims(expected, outS)) {
         fail(`output shape ${shapeText(outS)} differs from the transposed ${shapeText(expected)}`);
+      }
+      return;
+    }
+    case "STRIDED_SLICE": {
+      const vectors = (["begin", "end", "strides"] as const).map((role, k) => {
+        const t = constant(k + 1, role);
+        const v = intValues(t) ?? fail(`${role} tensor has type ${t.dtype}, expected int32`);
+        if (t.shape.length !== 1 || v.length !== inS.length) {
+          fail(`${role} shape ${shapeText(t.shape)} is not [${inS.length}]`);
+        }
+        return v;
+      });
+      const [begin, end, strides] = vectors as [number[], number[], number[]];
+      strides.forEach((s, k) => {
+        if (s === 0) fail(`stride ${k} is 0`);
+      });
+      const axes = sliceAxes(inS, begin, end, strides, node.options);
+      axes.forEach((a, k) => {
+        if (a.shrink && (a.start < 0 || a.start >= inS[k]!)) {
+          fail(`shrunk axis ${k} begins at ${begin[k]}, outside its ${inS[k]} elements`);
+        }
+      });
+      const expected = sliceOutputShape(axes);
+      if (!sameDims(expected, outS)) {
+        fail(`output shape ${shapeText(outS)} differs from the sliced ${shapeText(expected)}`);
+      }
+      return;
+    }
+    case "RESIZE_NEAREST_NEIGHBOR": {
+      rank(input, 4, "input");
+      rank(output, 4, "output");
+      const sizeT = constant(1, "size");
+      const size = intValues(sizeT) ?? fail(`size tensor has type ${sizeT.dtype}, expected int32`);
+      if (size.length !== 2 || size.some((d) => d < 1)) {
+        fail(`size [${size}] is not 2 positive sizes`);
+      }
+      const expected = [inS[0]!, size[0]!, size[1]!, inS[3]!];
+      if (!sameDims(expected, outS)) {
+        fail(`output shape ${shapeText(outS)} differs from the resized ${shapeText(expected)}`);
       }
       return;
     }

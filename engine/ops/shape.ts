@@ -5,6 +5,7 @@
  * @module
  */
 import { elementCount, type Graph, int32Data, type Node, type Padding } from "../ir/graph.ts";
+import { sliceAxes, sliceOutputShape } from "../ir/strided_slice.ts";
 
 /** Padding of one spatial dimension, as TFLite computes it. */
 export interface PaddingAmount {
@@ -161,6 +162,16 @@ export function inferOutputShape(graph: Graph, node: Node): number[] {
         );
       }
       return [...target];
+    }
+    case "STRIDED_SLICE": {
+      const [begin, end, strides] = [1, 2, 3].map((k) =>
+        constInt32(graph, node.inputs[k], `STRIDED_SLICE input ${k}`)
+      ) as [Int32Array, Int32Array, Int32Array];
+      return sliceOutputShape(sliceAxes(input, begin, end, strides, node.options));
+    }
+    case "RESIZE_NEAREST_NEIGHBOR": {
+      const size = constInt32(graph, node.inputs[1], "RESIZE_NEAREST_NEIGHBOR size");
+      return [dim(input, 0), size[0] ?? 1, size[1] ?? 1, dim(input, 3)];
     }
     case "TRANSPOSE": {
       const perm = constInt32(graph, node.inputs[1], "TRANSPOSE perm");

@@ -28,6 +28,8 @@ import { leakyRelu, relu } from "./kernels/relu.ts";
 import { tanh } from "./kernels/tanh.ts";
 import { sub } from "./kernels/sub.ts";
 import { maximumMinimum } from "./kernels/maximum_minimum.ts";
+import { stridedSlice } from "./kernels/strided_slice.ts";
+import { resizeNearestNeighbor } from "./kernels/resize_nearest_neighbor.ts";
 
 /** Run the reference kernel of `args.node`. */
 export function runKernel(args: KernelArgs<Node>): void {
@@ -80,5 +82,9 @@ export function runKernel(args: KernelArgs<Node>): void {
     case "MAXIMUM":
     case "MINIMUM":
       return maximumMinimum({ ...args, node });
+    case "STRIDED_SLICE":
+      return stridedSlice({ ...args, node });
+    case "RESIZE_NEAREST_NEIGHBOR":
+      return resizeNearestNeighbor({ ...args, node });
   }
 }

@@ -111,9 +111,11 @@ export const OPTIONS_TYPE = {
   ReducerOptions: 27,
   SubOptions: 28,
   SqueezeOptions: 30,
+  StridedSliceOptions: 32,
   DequantizeOptions: 38,
   MaximumMinimumOptions: 39,
   ExpandDimsOptions: 52,
+  ResizeNearestNeighborOptions: 74,
   LeakyReluOptions: 75,
   QuantizeOptions: 89,
   HardSwishOptions: 91,
@@ -172,6 +174,20 @@ export const REDUCER_OPTIONS = { keepDims: 0, count: 1 } as const;
 export const SUB_OPTIONS = { activation: 0, potScaleInt16: 1, count: 1 } as const;
 export const LEAKY_RELU_OPTIONS = { alpha: 0, count: 1 } as const;
 export const SQUEEZE_OPTIONS = { squeezeDims: 0, count: 1 } as const;
+
+/** Field slots of `StridedSliceOptions`. */
+export const STRIDED_SLICE_OPTIONS = {
+  beginMask: 0,
+  endMask: 1,
+  ellipsisMask: 2,
+  newAxisMask: 3,
+  shrinkAxisMask: 4,
+  offset: 5,
+  count: 6,
+} as const;
+
+/** Field slots of `ResizeNearestNeighborOptions`. */
+export const RESIZE_NN_OPTIONS = { alignCorners: 0, halfPixelCenters: 1, count: 2 } as const;
 
 /** `Padding` enum. */
 export const PADDING_NAMES = ["SAME", "VALID"] as const;

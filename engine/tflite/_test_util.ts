@@ -60,8 +60,14 @@ export interface RawOpCode {
 export interface RawModel {
   readonly version?: number;
   readonly opcodes: readonly RawOpCode[];
-  /** Operators: opcode index, inputs, outputs, options union type (no table). */
-  readonly ops: readonly { opcode: number; inputs: number[]; outputs: number[] }[];
+  /** Operators: opcode index, inputs, outputs, and optionally a builtin options table of int32
+   * fields (`[slot, value]`) with its union type. */
+  readonly ops: readonly {
+    opcode: number;
+    inputs: number[];
+    outputs: number[];
+    options?: { type: number; ints: readonly (readonly [number, number])[] };
+  }[];
   readonly tensors: readonly { shape: number[]; type: number; buffer: number; scale?: number }[];
   /** Buffer data, or `{ offset, size }` for data stored after the flatbuffer (large models). */
   readonly buffers: readonly (Uint8Array | null | { offset: number; size: number })[];
@@ -117,10 +123,20 @@ export function buildRawModel(m: RawModel): Uint8Array {
   const ops = m.ops.map((o) => {
     const ins = i32v(o.inputs);
     const outs = i32v(o.outputs);
+    let opts = 0;
+    if (o.options) {
+      b.startObject(16);
+      for (const [slot, v] of o.options.ints) b.addFieldInt32(slot, v, 0);
+      opts = b.endObject();
+    }
     b.startObject(OPERATOR.count);
     b.addFieldInt32(OPERATOR.opcodeIndex, o.opcode, 0);
     b.addFieldOffset(OPERATOR.inputs, ins, 0);
     b.addFieldOffset(OPERATOR.outputs, outs, 0);
+    if (o.options) {
+      b.addFieldInt8(OPERATOR.builtinOptionsType, o.options.type, 0);
+      b.addFieldOffset(OPERATOR.builtinOptions, opts, 0);
+    }
     return b.endObject();
   });
   const codes = m.opcodes.map((c) => {

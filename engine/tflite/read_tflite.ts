@@ -38,8 +38,10 @@ import {
   QUANTIZATION,
   REDUCER_OPTIONS,
   RESHAPE_OPTIONS,
+  RESIZE_NN_OPTIONS,
   SCHEMA_VERSION,
   SOFTMAX_OPTIONS,
+  STRIDED_SLICE_OPTIONS,
   SUB_OPTIONS,
   SUBGRAPH,
   SUBGRAPH_OPS,
@@ -474,5 +476,47 @@ function readNode(
     case "MINIMUM":
       opts("MaximumMinimumOptions");
       return { op, ...io, options: {} };
+    case "STRIDED_SLICE": {
+      const o = opts("StridedSliceOptions");
+      const S = STRIDED_SLICE_OPTIONS;
+      const mask = (slot: number, name: string) => o?.i32(slot, name) ?? 0;
+      for (
+        const [slot, name] of [[S.ellipsisMask, "ellipsis_mask"], [
+          S.newAxisMask,
+          "new_axis_mask",
+        ]] as const
+      ) {
+        const v = mask(slot, name);
+        if (v !== 0) {
+          throw new UnsupportedOpError(
+            op,
+            index,
+            `${name} ${v} is not supported (only begin_mask, end_mask, shrink_axis_mask and offset)`,
+          );
+        }
+      }
+      return {
+        op,
+        ...io,
+        options: {
+          beginMask: mask(S.beginMask, "begin_mask"),
+          endMask: mask(S.endMask, "end_mask"),
+          shrinkAxisMask: mask(S.shrinkAxisMask, "shrink_axis_mask"),
+          offset: o?.bool(S.offset, "offset") ?? false,
+        },
+      };
+    }
+    case "RESIZE_NEAREST_NEIGHBOR": {
+      const o = opts("ResizeNearestNeighborOptions");
+      return {
+        op,
+        ...io,
+        options: {
+          alignCorners: o?.bool(RESIZE_NN_OPTIONS.alignCorners, "align_corners") ?? false,
+          halfPixelCenters: o?.bool(RESIZE_NN_OPTIONS.halfPixelCenters, "half_pixel_centers") ??
+            false,
+        },
+      };
+    }
   }
 }

@@ -379,3 +379,52 @@ Deno.test("readTflite() maps the builtin codes of the activation and binary oper
     assert.equal(g.nodes[0]!.op, op);
   }
 });
+
+Deno.test("readTflite() rejects STRIDED_SLICE ellipsis and new-axis masks with UnsupportedOpError", () => {
+  const vec = (v: number[]) => new Uint8Array(new Int32Array(v).buffer);
+  const model = (slot: number, value: number) =>
+    buildRawModel({
+      opcodes: [{ deprecated: 0 }, { deprecated: 45, builtin: 45 }],
+      ops: [
+        { opcode: 0, inputs: [0, 0], outputs: [1] },
+        {
+          opcode: 1,
+          inputs: [1, 2, 3, 4],
+          outputs: [5],
+          options: { type: 32, ints: [[0, 1], [slot, value]] },
+        },
+      ],
+      tensors: [
+        { shape: [2, 4], type: 9, buffer: 0, scale: 0.5 },
+        { shape: [2, 4], type: 9, buffer: 0, scale: 0.5 },
+        { shape: [2], type: 2, buffer: 1 },
+        { shape: [2], type: 2, buffer: 2 },
+        { shape: [2], type: 2, buffer: 3 },
+        { shape: [2, 2], type: 9, buffer: 0, scale: 0.5 },
+      ],
+      buffers: [null, vec([0, 0]), vec([2, 4]), vec([1, 2])],
+    });
+  for (const [slot, name] of [[2, "ellipsis_mask"], [3, "new_axis_mask"]] as const) {
+    assert.throws(() => readTflite(model(slot, 2)), (e: unknown) => {
+      assert.ok(e instanceof UnsupportedOpError);
+      assert.equal(e.opName, "STRIDED_SLICE");
+      assert.equal(e.opIndex, 1);
+      assert.match(
+        e.message,
+        new RegExp(
+          `${name} 2 is not supported \\(only begin_mask, end_mask, shrink_axis_mask and offset\\)`,
+        ),
+      );
+      return true;
+    });
+  }
+  // begin_mask (slot 0) and end_mask (slot 1) are read from the real option slots.
+  const g = readTflite(model(1, 1));
+  assert.deepEqual(g.nodes[1]!.options, {
+    beginMask: 1,
+    endMask: 1,
+    shrinkAxisMask: 0,
+    offset: false,
+  });
+  assert.deepEqual(g.tensors[5]!.shape, [2, 2]);
+});

@@ -29,8 +29,10 @@ import {
   QUANTIZATION,
   REDUCER_OPTIONS,
   RESHAPE_OPTIONS,
+  RESIZE_NN_OPTIONS,
   SCHEMA_VERSION,
   SOFTMAX_OPTIONS,
+  STRIDED_SLICE_OPTIONS,
   SUB_OPTIONS,
   SUBGRAPH,
   TENSOR,
@@ -295,6 +297,23 @@ function writeOptions(b: Builder, node: Node): [number, Offset] {
     case "MAXIMUM":
     case "MINIMUM":
       return [OPTIONS_TYPE.MaximumMinimumOptions, emptyTable(b)];
+    case "STRIDED_SLICE": {
+      const o = node.options;
+      const S = STRIDED_SLICE_OPTIONS;
+      b.startObject(S.count);
+      b.addFieldInt32(S.beginMask, o.beginMask, 0);
+      b.addFieldInt32(S.endMask, o.endMask, 0);
+      b.addFieldInt32(S.shrinkAxisMask, o.shrinkAxisMask, 0);
+      b.addFieldInt8(S.offset, o.offset ? 1 : 0, 0);
+      return [OPTIONS_TYPE.StridedSliceOptions, b.endObject()];
+    }
+    case "RESIZE_NEAREST_NEIGHBOR": {
+      const S = RESIZE_NN_OPTIONS;
+      b.startObject(S.count);
+      b.addFieldInt8(S.alignCorners, node.options.alignCorners ? 1 : 0, 0);
+      b.addFieldInt8(S.halfPixelCenters, node.options.halfPixelCenters ? 1 : 0, 0);
+      return [OPTIONS_TYPE.ResizeNearestNeighborOptions, b.endObject()];
+    }
     case "LOGISTIC":
     case "RELU":
     case "RELU6":

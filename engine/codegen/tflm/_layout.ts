@@ -148,6 +148,8 @@ export function opDataBytes(graph: Graph, node: Node, index: number): number {
     case "TRANSPOSE":
     case "MAXIMUM":
     case "MINIMUM":
+    case "STRIDED_SLICE":
+    case "RESIZE_NEAREST_NEIGHBOR":
       return 0;
     default: {
       const op: string = (node as { op: string }).op;

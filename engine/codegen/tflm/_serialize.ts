@@ -46,6 +46,8 @@ export const OP_CODES: Readonly<Record<OpName, number>> = {
   SUB: 22,
   MAXIMUM: 23,
   MINIMUM: 24,
+  STRIDED_SLICE: 25,
+  RESIZE_NEAREST_NEIGHBOR: 26,
 };
 
 /** Registration table entries every runtime build has (the codes up to HARD_SWISH). */
@@ -119,6 +121,12 @@ export function nodeOptions(graph: Graph, node: Node): number[] {
       return [ACTIVATION_CODES[node.op]];
     case "LEAKY_RELU":
       return [f32Bits(node.options.alpha)];
+    case "STRIDED_SLICE": {
+      const o = node.options;
+      return [o.beginMask, o.endMask, o.shrinkAxisMask, o.offset ? 1 : 0];
+    }
+    case "RESIZE_NEAREST_NEIGHBOR":
+      return [node.options.alignCorners ? 1 : 0, node.options.halfPixelCenters ? 1 : 0];
     case "AVERAGE_POOL_2D":
     case "MAX_POOL_2D": {
       const o = node.options;
@@ -223,6 +231,8 @@ const INT8_OPS: ReadonlySet<string> = new Set([
   "SUB",
   "MAXIMUM",
   "MINIMUM",
+  "STRIDED_SLICE",
+  "RESIZE_NEAREST_NEIGHBOR",
 ]);
 
 /** The runtime's limits: tensor rank, dtypes per op. */

@@ -13,6 +13,7 @@ import { createRng, type Rng } from "../../util/rng.ts";
 import { runFirmware } from "../../../emulator/run.ts";
 import { compileTflm } from "./mod.ts";
 import { CaseGraph, quant } from "./_test_graph.ts";
+import { sliceAxes } from "../../ir/strided_slice.ts";
 
 const ACTS: readonly Activation[] = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"];
 
@@ -360,6 +361,55 @@ function newOpCases(g: CaseGraph, rng: Rng, count: number) {
   }
 }
 
+/** STRIDED_SLICE (masks, negative indices and strides, offset) and RESIZE_NEAREST_NEIGHBOR. */
+function sliceResizeCases(g: CaseGraph, rng: Rng, count: number) {
+  for (let k = 0; k < count; k++) {
+    const rank = 1 + rng.int(4);
+    const shape = Array.from({ length: rank }, () => 1 + rng.int(7));
+    const begin: number[] = [], end: number[] = [], strides: number[] = [];
+    let beginMask = 0, endMask = 0, shrinkAxisMask = 0;
+    const offset = rng.int(5) === 0;
+    shape.forEach((d, a) => {
+      const stride = pick(rng, [1, 1, 2, 3, -1, -2]);
+      begin.push(rng.int(2 * d + 1) - d);
+      end.push(offset ? rng.int(d + 1) * Math.sign(stride) : rng.int(2 * d + 1) - d);
+      strides.push(stride);
+      if (rng.int(4) === 0) beginMask |= 1 << a;
+      if (rng.int(4) === 0) endMask |= 1 << a;
+      if (rng.int(6) === 0) {
+        shrinkAxisMask |= 1 << a;
+        begin[a] = rng.int(2 * d) - d; // in range, negative or not
+      }
+    });
+    const masks = { beginMask, endMask, shrinkAxisMask, offset };
+    // Empty slices have no output to compare.
+    if (sliceAxes(shape, begin, end, strides, masks).some((a) => a.count === 0)) {
+      k--;
+      continue;
+    }
+    const q = quant(0.05, rng.int(41) - 20);
+    const x = g.input(shape, q);
+    const name = `STRIDED_SLICE [${shape}] begin [${begin}] end [${end}] strides [${strides}] ${
+      JSON.stringify(masks)
+    }`;
+    const node = { op: "STRIDED_SLICE" as const, options: masks };
+    const ins = [x, g.int32(begin), g.int32(end), g.int32(strides)];
+    g.op(name, node, ins, q);
+  }
+  for (let k = 0; k < count; k++) {
+    const [h, w, c] = [1 + rng.int(6), 1 + rng.int(6), 1 + rng.int(5)];
+    const size = [1 + rng.int(12), 1 + rng.int(12)];
+    const alignCorners = rng.int(2) === 0, halfPixelCenters = rng.int(2) === 0;
+    const q = quant(0.05, rng.int(41) - 20);
+    g.op(
+      `RESIZE_NEAREST_NEIGHBOR ${h}x${w}x${c} -> ${size} align ${alignCorners} half ${halfPixelCenters}`,
+      { op: "RESIZE_NEAREST_NEIGHBOR", options: { alignCorners, halfPixelCenters } },
+      [g.input([1 + rng.int(2), h, w, c], q), g.int32(size)],
+      q,
+    );
+  }
+}
+
 const BOARDS = ["stm32f746", "stm32f412"] as const;
 
 for (const board of BOARDS) {
@@ -383,6 +433,16 @@ for (const board of BOARDS) {
       const g = new CaseGraph();
       newOpCases(g, createRng(board === "stm32f746" ? 51 : 52), 16);
       const bad = await mismatches(g.graph(), g.names, board, 6);
+      assert.deepEqual(bad, []);
+    },
+  );
+
+  Deno.test(
+    `tflm STRIDED_SLICE and RESIZE_NEAREST_NEIGHBOR kernels match the reference on ${board}`,
+    async () => {
+      const g = new CaseGraph();
+      sliceResizeCases(g, createRng(board === "stm32f746" ? 61 : 62), 24);
+      const bad = await mismatches(g.graph(), g.names, board, 7);
       assert.deepEqual(bad, []);
     },
   );

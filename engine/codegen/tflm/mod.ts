@@ -45,6 +45,7 @@ export const RUNTIME_FILES: readonly string[] = [
   "activations.c",
   "unary_ops.c",
   "binary_ops.c",
+  "slice_resize.c",
   "shape_ops.c",
   "registrations.c",
   "main.c",

@@ -39,6 +39,13 @@ for (const board of ["stm32f746", "stm32f412"]) {
       ["relu", "leakyrelu", "tanh", "sub", "maxmin", "pointwise"],
     );
   });
+  Deno.test(`STRIDED_SLICE and RESIZE_NEAREST_NEIGHBOR chains are bit-exact on ${board}`, async () => {
+    await checkSeeds(
+      board,
+      Array.from({ length: 8 }, (_, i) => 5000 + i),
+      ["stridedslice", "resize", "pointwise", "depthwise"],
+    );
+  });
   Deno.test(`convolution and depthwise variants are bit-exact on ${board}`, async () => {
     await checkSeeds(
       board,
@@ -65,7 +72,7 @@ Deno.test("every random operator kind is drawn by the kernel tests", () => {
     for (const n of randomChainGraph(s, { layers: 8 }).nodes) seen.add(n.op);
   }
   assert.ok(seen.size >= 10, `only ${[...seen].join(", ")} drawn`);
-  assert.ok(RANDOM_OPS.length >= 23);
+  assert.ok(RANDOM_OPS.length >= 25);
 });
 
 Deno.test("the new-operator chains draw every RELU kind, LEAKY_RELU, TANH, SUB, MAXIMUM, MINIMUM", () => {
@@ -79,4 +86,18 @@ Deno.test("the new-operator chains draw every RELU kind, LEAKY_RELU, TANH, SUB, 
   ) {
     assert.ok(seen.has(op), `${op} is not drawn (drawn: ${[...seen].join(", ")})`);
   }
+  const options = new Set<string>();
+  for (let s = 5000; s < 5008; s++) {
+    const ops = ["stridedslice", "resize", "pointwise", "depthwise"] as const;
+    for (const n of randomChainGraph(s, { layers: 8, ops }).nodes) {
+      if (n.op === "STRIDED_SLICE") {
+        if (n.options.shrinkAxisMask) options.add("shrink");
+        if (n.options.offset) options.add("offset");
+      }
+      if (n.op === "RESIZE_NEAREST_NEIGHBOR") {
+        options.add(`align ${n.options.alignCorners} half ${n.options.halfPixelCenters}`);
+      }
+    }
+  }
+  assert.equal(options.size, 6, `drawn: ${[...options].join(", ")}`);
 });

@@ -7,6 +7,7 @@
  */
 import type { Activation, Graph, Node, Padding, Quantization, Tensor } from "../../ir/graph.ts";
 import { samePadding } from "../../schedule/passes/padding.ts";
+import { sliceAxes, sliceOutputShape } from "../../ir/strided_slice.ts";
 import { createRng, type Rng } from "../../util/rng.ts";
 
 /** Operators {@link randomChainGraph} can draw. */
@@ -34,6 +35,8 @@ export const RANDOM_OPS = [
   "tanh",
   "sub",
   "maxmin",
+  "stridedslice",
+  "resize",
 ] as const;
 
 /** One of {@link RANDOM_OPS}. */
@@ -381,6 +384,58 @@ function step(c: Chain, x: number, op: RandomOp): number {
         inputs,
         outputs: [y],
         options: {},
+      });
+      return y;
+    }
+    case "stridedslice": {
+      // Spatial and channel slices with random strides (negative too), begin/end masks and
+      // offset; sometimes the batch axis is shrunk and a RESHAPE restores rank 4.
+      const q = c.tensors[x]!.quant!;
+      for (;;) {
+        const begin: number[] = [], end: number[] = [], strides: number[] = [];
+        let beginMask = 0, endMask = 0;
+        const offset = c.rng.int(5) === 0;
+        const shrink = n === 1 && c.rng.int(3) === 0;
+        shape.forEach((d, a) => {
+          const stride = a === 0 ? 1 : c.pick([1, 1, 2, 3, -1, -2]);
+          begin.push(a === 0 ? 0 : c.range(-d, d));
+          end.push(a === 0 ? (offset ? 1 : d) : offset ? c.range(0, d) * stride : c.range(-d, d));
+          strides.push(stride);
+          if (a > 0 && c.rng.int(4) === 0) beginMask |= 1 << a;
+          if (a > 0 && c.rng.int(4) === 0) endMask |= 1 << a;
+        });
+        const options = { beginMask, endMask, shrinkAxisMask: shrink ? 1 : 0, offset };
+        const axes = sliceAxes(shape, begin, end, strides, options);
+        if (axes.some((a) => a.count === 0)) continue;
+        const out = sliceOutputShape(axes);
+        const y = c.act(`y${id}`, out, q.scale[0], q.zeroPoint[0]);
+        c.nodes.push({
+          op: "STRIDED_SLICE",
+          inputs: [
+            x,
+            c.int32Const(`begin${id}`, begin),
+            c.int32Const(`end${id}`, end),
+            c.int32Const(`strides${id}`, strides),
+          ],
+          outputs: [y],
+          options,
+        });
+        if (!shrink) return y;
+        const back = [1, ...out];
+        const r = c.act(`r${id}`, back, q.scale[0], q.zeroPoint[0]);
+        c.nodes.push({ op: "RESHAPE", inputs: [y], outputs: [r], options: { newShape: back } });
+        return r;
+      }
+    }
+    case "resize": {
+      const q = c.tensors[x]!.quant!;
+      const size = [c.range(1, Math.min(2 * h + 1, 20)), c.range(1, Math.min(2 * w + 1, 20))];
+      const y = c.act(`y${id}`, [n, size[0]!, size[1]!, ch], q.scale[0], q.zeroPoint[0]);
+      c.nodes.push({
+        op: "RESIZE_NEAREST_NEIGHBOR",
+        inputs: [x, c.int32Const(`size${id}`, size)],
+        outputs: [y],
+        options: { alignCorners: c.rng.int(2) === 0, halfPixelCenters: c.rng.int(2) === 0 },
       });
       return y;
     }

@@ -13,6 +13,8 @@ import {
   concatTemplate,
   copyTemplate,
   padTemplate,
+  resizeNearestTemplate,
+  stridedSliceTemplate,
   transposeTemplate,
 } from "./kernels/movement.ts";
 import { meanTemplate, poolTemplate, softmaxTemplate } from "./kernels/reduce.ts";
@@ -104,6 +106,10 @@ export function layerKernel(
       return transposeTemplate(lowered, layer);
     case "CONCATENATION":
       return concatTemplate(lowered, layer);
+    case "STRIDED_SLICE":
+      return stridedSliceTemplate(lowered, layer);
+    case "RESIZE_NEAREST_NEIGHBOR":
+      return resizeNearestTemplate(lowered, layer);
     case "DEQUANTIZE":
       throw new UnsupportedOpError(
         "DEQUANTIZE",

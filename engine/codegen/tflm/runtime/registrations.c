@@ -32,7 +32,9 @@
   X(TANH, tanh)                                     \
   X(SUB, sub)                                       \
   X(MAXIMUM, maximum)                               \
-  X(MINIMUM, minimum)
+  X(MINIMUM, minimum)                               \
+  X(STRIDED_SLICE, strided_slice)                   \
+  X(RESIZE_NEAREST_NEIGHBOR, resize_nearest_neighbor)
 
 #define DECLARE(OP, op) extern const tflm_registration tflm_register_##op;
 TFLM_OPS(DECLARE)
@@ -112,5 +114,11 @@ const tflm_registration *const tflm_registrations[TFLM_OP_TABLE_SIZE] = {
 #endif
 #ifdef TFLM_USE_MINIMUM
     [TFLM_OP_MINIMUM] = &tflm_register_minimum,
+#endif
+#ifdef TFLM_USE_STRIDED_SLICE
+    [TFLM_OP_STRIDED_SLICE] = &tflm_register_strided_slice,
+#endif
+#ifdef TFLM_USE_RESIZE_NEAREST_NEIGHBOR
+    [TFLM_OP_RESIZE_NEAREST_NEIGHBOR] = &tflm_register_resize_nearest_neighbor,
 #endif
 };

@@ -1,6 +1,7 @@
 /**
  * Data movement: PAD (not folded into a convolution), TRANSPOSE, CONCATENATION (copies, or a
- * requantizing table for inputs whose quantization differs) and RESHAPE when it must copy.
+ * requantizing table for inputs whose quantization differs), STRIDED_SLICE,
+ * RESIZE_NEAREST_NEIGHBOR and RESHAPE when it must copy.
  *
  * @module
  */
@@ -10,8 +11,12 @@ import {
   DTYPE_BYTES,
   elementCount,
   int32Data,
+  type ResizeNearestNeighborNode,
+  type StridedSliceNode,
   tensorBytes,
 } from "../../../ir/graph.ts";
+import { sliceAxes } from "../../../ir/strided_slice.ts";
+import { nearestNeighbor } from "../../../reference/kernels/resize_nearest_neighbor.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import type { LayerKernel } from "./types.ts";
 import { tensorOf } from "./util.ts";
@@ -160,6 +165,71 @@ export function copyTemplate(lowered: Lowered, layer: Layer): LayerKernel {
       return `memmove(${ctx.ptr(layer.outputs[0]!)}, ${src}, ${
         elementCount(input.shape) * DTYPE_BYTES[input.dtype]
       });`;
+    },
+  };
+}
+
+/** STRIDED_SLICE: nested loops over the slice with the start and stride of every axis inlined. */
+export function stridedSliceTemplate(lowered: Lowered, layer: Layer): LayerKernel {
+  const input = tensorOf(lowered, layer.inputs[0], "input");
+  const [begin, end, strides] = [1, 2, 3].map((k) =>
+    int32Data(tensorOf(lowered, layer.inputs[k], ["begin", "end", "strides"][k - 1]!))
+  ) as [Int32Array, Int32Array, Int32Array];
+  const node = layer.node as StridedSliceNode;
+  const axes = sliceAxes(input.shape, begin, end, strides, node.options);
+  const size = DTYPE_BYTES[input.dtype];
+  return {
+    scratchBytes: 0,
+    variant: "strided slice",
+    emit(ctx) {
+      const rank = input.shape.length;
+      const inStrides = new Array<number>(rank).fill(1);
+      for (let k = rank - 2; k >= 0; k--) inStrides[k] = inStrides[k + 1]! * input.shape[k + 1]!;
+      const loops = axes.map((a, k) => `for (int32_t i${k} = 0; i${k} < ${a.count}; i${k}++)`);
+      const src =
+        axes.map((a, k) => `(${a.start} + i${k} * ${a.stride}) * ${inStrides[k]! * size}`).join(
+          " + ",
+        ) || "0";
+      return `{ const int8_t *src = ${ctx.ptr(layer.inputs[0]!)}; int8_t *dst = ${
+        ctx.ptr(layer.outputs[0]!)
+      }; int32_t o = 0;
+  ${loops.join(" ")} { memcpy(dst + o, src + ${src}, ${size}); o += ${size}; } }`;
+    },
+  };
+}
+
+/**
+ * RESIZE_NEAREST_NEIGHBOR: the input row and column of every output row and column, computed at
+ * compile time with the reference's index function, as two tables of byte offsets.
+ */
+export function resizeNearestTemplate(lowered: Lowered, layer: Layer): LayerKernel {
+  const input = tensorOf(lowered, layer.inputs[0], "input");
+  const output = tensorOf(lowered, layer.outputs[0], "output");
+  const node = layer.node as ResizeNearestNeighborNode;
+  const { alignCorners, halfPixelCenters } = node.options;
+  const [n, h, w, c] = input.shape as [number, number, number, number];
+  const [, oh, ow] = output.shape as [number, number, number, number];
+  const pixel = c * DTYPE_BYTES[input.dtype];
+  return {
+    scratchBytes: 0,
+    variant: "resize nearest",
+    emit(ctx) {
+      const rows = Int32Array.from(
+        { length: oh },
+        (_, y) => nearestNeighbor(y, h, oh, alignCorners, halfPixelCenters) * w * pixel,
+      );
+      const cols = Int32Array.from(
+        { length: ow },
+        (_, x) => nearestNeighbor(x, w, ow, alignCorners, halfPixelCenters) * pixel,
+      );
+      return `{ const int8_t *src = ${ctx.ptr(layer.inputs[0]!)}; int8_t *dst = ${
+        ctx.ptr(layer.outputs[0]!)
+      }; const int32_t *ry = ${ctx.consts.int32(rows)}; const int32_t *cx = ${
+        ctx.consts.int32(cols)
+      };
+  for (int32_t b = 0; b < ${n}; b++) for (int32_t y = 0; y < ${oh}; y++) { const int8_t *row = src + b * ${
+        h * w * pixel
+      } + ry[y]; for (int32_t x = 0; x < ${ow}; x++) { memcpy(dst, row + cx[x], ${pixel}); dst += ${pixel}; } } }`;
     },
   };
 }
