@@ -4,6 +4,7 @@ import { loadModelFile } from "../tflite/mod.ts";
 import { convOutputSize, convPadding, inferOutputShape } from "./shape.ts";
 import { testWithConfigs, testWithModels } from "../../engine/util/_test_shared.ts";
 import { sharedModelsDir } from "../../engine/util/shared_data.ts";
+import { handBuiltGraphs } from "../ir/_test_graphs.ts";
 
 const MODELS = new URL(`file://${sharedModelsDir()}/`);
 
@@ -64,4 +65,27 @@ testWithConfigs("inferOutputShape() agrees with every output of the built models
       );
     });
   }
+});
+
+Deno.test("inferOutputShape() of the new operators matches every hand-built graph's output", () => {
+  const ops = new Set([
+    "RELU",
+    "RELU6",
+    "RELU_N1_TO_1",
+    "LEAKY_RELU",
+    "TANH",
+    "SUB",
+    "MAXIMUM",
+    "MINIMUM",
+    "STRIDED_SLICE",
+    "RESIZE_NEAREST_NEIGHBOR",
+  ]);
+  const seen = new Set<string>();
+  for (const g of handBuiltGraphs()) {
+    for (const n of g.nodes.filter((n) => ops.has(n.op))) {
+      seen.add(n.op);
+      deepStrictEqual(inferOutputShape(g, n), [...g.tensors[n.outputs[0]!]!.shape], g.name);
+    }
+  }
+  deepStrictEqual([...seen].sort(), [...ops].sort());
 });
