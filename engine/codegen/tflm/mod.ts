@@ -44,7 +44,6 @@ export const RUNTIME_FILES: readonly string[] = [
   "pooling.c",
   "activations.c",
   "unary_ops.c",
-  "binary_ops.c",
   "slice_resize.c",
   "shape_ops.c",
   "registrations.c",

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { LogisticNode } from "../../ir/graph.ts";
+import type { LogisticNode, TanhNode } from "../../ir/graph.ts";
 import { logistic as fixedLogistic } from "../fixed_point.ts";
 import {
   logisticParams,
@@ -16,6 +16,7 @@ import {
 } from "../quant.ts";
 import {
   asInt8,
+  clamp,
   fail,
   inputBytes,
   inputTensor,
@@ -25,13 +26,22 @@ import {
   requireDtype,
 } from "./_kernel.ts";
 
-/** Run one LOGISTIC node. */
-export function logistic(args: KernelArgs<LogisticNode>): void {
+/**
+ * The walk LOGISTIC and TANH share: int8 in and out, the output zero point checked, inputs at or
+ * beyond the radius saturate to -128 / 127, the others are rescaled to Q4.27 and mapped by
+ * `fromQ4` (then clamped to int8).
+ */
+export function q4Activation(
+  args: KernelArgs<LogisticNode | TanhNode>,
+  outputZeroPoint: number,
+  fromQ4: (inQ4: number) => number,
+): void {
   const input = inputTensor(args, 0);
   const output = outputTensor(args);
   requireDtype(args, "int8", { input, output });
-  if (tensorQuant(output).zeroPoint !== -128) {
-    fail(args, `int8 output must have zero point -128 (has ${tensorQuant(output).zeroPoint})`);
+  const zp = tensorQuant(output).zeroPoint;
+  if (zp !== outputZeroPoint) {
+    fail(args, `int8 output must have zero point ${outputZeroPoint} (has ${zp})`);
   }
   const p = logisticParams(args.graph, args.node);
   const inData = asInt8(inputBytes(args, 0));
@@ -44,9 +54,12 @@ export function logistic(args: KernelArgs<LogisticNode>): void {
       out[i] = 127;
     } else {
       const inQ4 = multiplyByQuantizedMultiplier(x, p.inputMultiplier, p.inputLeftShift);
-      const outQ0 = fixedLogistic(inQ4, 4);
-      const v = roundingDivideByPOT(outQ0, 31 - 8) - 128;
-      out[i] = v < -128 ? -128 : v > 127 ? 127 : v;
+      out[i] = clamp(fromQ4(inQ4), -128, 127);
     }
   }
+}
+
+/** Run one LOGISTIC node. */
+export function logistic(args: KernelArgs<LogisticNode>): void {
+  q4Activation(args, -128, (inQ4) => roundingDivideByPOT(fixedLogistic(inQ4, 4), 31 - 8) - 128);
 }

@@ -1,6 +1,8 @@
 /*
- * activations.c: SOFTMAX, LOGISTIC, HARD_SWISH, QUANTIZE and DEQUANTIZE (int8), with TFLite's
- * integer arithmetic; parameters are derived at prepare from the float scales.
+ * activations.c: SOFTMAX, LOGISTIC, TANH, HARD_SWISH, QUANTIZE and DEQUANTIZE (int8), with
+ * TFLite's integer arithmetic; parameters are derived at prepare from the float scales. TANH is
+ * reference_integer_ops::Tanh: LOGISTIC's input rescaling to Q4.27, gemmlowp's fixed-point tanh,
+ * rounded to Q0.7.
  *
  * Options: SOFTMAX [beta as float32 bits]; the others none.
  */
@@ -126,6 +128,55 @@ static int logistic_invoke(tflm_interpreter *it, tflm_node *node) {
 
 const tflm_registration tflm_register_logistic = {requant_init, logistic_prepare,
                                                   logistic_invoke};
+
+/* ---- TANH ------------------------------------------------------------------------------- */
+
+/* (1 - a) / (1 + a) for a Q0.31 a in [0, 1): Newton-Raphson for 2 / (1 + a) in Q2.29, minus 1. */
+static int32_t fp_one_minus_x_over_one_plus_x(int32_t a) {
+  const int32_t half_denominator = fp_rounding_half_sum(a, FP_INT32_MAX);
+  int32_t x = fp_add(1515870810, fp_srdhm(half_denominator, -1010580540));
+  for (int i = 0; i < 3; i++) {
+    const int32_t hdx = fp_srdhm(half_denominator, x);
+    x = fp_add(x, fp_rescale(fp_srdhm(x, fp_sub(1 << 29, hdx)), 4, 2));
+  }
+  return fp_rescale(fp_sub(x, 1 << 29), 2, 0);
+}
+
+/* gemmlowp tanh of a Q4.27 value, as Q0.31. */
+static int32_t fp_tanh_q4(int32_t a) {
+  if (a == 0) return 0;
+  const int negative = a < 0;
+  const int32_t n = negative ? a : (int32_t)(0u - (uint32_t)a);
+  /* exp(2n): the same raw value read with 5 integer bits. */
+  const int32_t t = fp_one_minus_x_over_one_plus_x(fp_exp_on_negative_values(n, 5));
+  return negative ? (int32_t)(0u - (uint32_t)t) : t;
+}
+
+static int tanh_invoke(tflm_interpreter *it, tflm_node *node) {
+  const tflm_requant_data d = *(const tflm_requant_data *)node->op_data;
+  const tflm_tensor *in = tflm_input(it, node, 0);
+  const tflm_tensor *out = tflm_output(it, node, 0);
+  const uint32_t n = tflm_elements(in);
+  const int8_t *x = in->data;
+  int8_t *o = out->data;
+  const int32_t radius = d.extra[0];
+  for (uint32_t i = 0; i < n; i++) {
+    const int32_t v = x[i] - d.in_zero_point;
+    if (v <= -radius) {
+      o[i] = -128;
+    } else if (v >= radius) {
+      o[i] = 127;
+    } else {
+      const int32_t q4 = tflm_requantize_any(v, d.multiplier, d.shift);
+      const int32_t r = tflm_rounding_shift_right(fp_tanh_q4(q4), 31 - 7);
+      o[i] = (int8_t)tflm_clamp(r, -128, 127);
+    }
+  }
+  return TFLM_OK;
+}
+
+/* The input side is LOGISTIC's: the same Q4.27 rescaling and radius. */
+const tflm_registration tflm_register_tanh = {requant_init, logistic_prepare, tanh_invoke};
 
 /* ---- HARD_SWISH ------------------------------------------------------------------------- */
 

@@ -1,11 +1,14 @@
 /*
- * elementwise.c: ADD and MUL (int8, with broadcasting), as TFLite's integer kernels compute them.
+ * elementwise.c: ADD, SUB, MUL, MAXIMUM and MINIMUM (int8, with broadcasting), as TFLite's
+ * integer kernels compute them.
  *
  * ADD: both inputs are offset, shifted left by 20, scaled below one, summed and requantized
- * (CMSIS-NN arm_elementwise_add_s8 arithmetic). MUL: (a + oa) * (b + ob) requantized.
+ * (CMSIS-NN arm_elementwise_add_s8 arithmetic). SUB: TFLite's quantized sub, the ADD arithmetic
+ * with the second input's multiplier negated. MUL: (a + oa) * (b + ob) requantized. MAXIMUM and
+ * MINIMUM compare raw int8 values (inputs and output share one quantization).
  * Broadcasting follows NumPy rules up to rank 6; equal element counts take the flat loop.
  *
- * Options: [activation].
+ * Options: ADD, SUB, MUL [activation]; MAXIMUM and MINIMUM none.
  */
 #include "kernel_util.h"
 
@@ -51,14 +54,15 @@ static void padded_dims(const tflm_tensor *out, int32_t *dims) {
     }                                                                                         \
   } while (0)
 
-/* ---- ADD -------------------------------------------------------------------------------- */
+/* ---- ADD, SUB ---------------------------------------------------------------------------- */
 
 static void *add_init(tflm_interpreter *it, tflm_node *node) {
   (void)node;
   return tflm_alloc_persistent(it, sizeof(tflm_add_data));
 }
 
-static int add_prepare(tflm_interpreter *it, tflm_node *node) {
+/* `sign` -1 negates the second input's multiplier (SUB, TFLite's op_sign). */
+TFLM_INLINE int add_sub_prepare(tflm_interpreter *it, tflm_node *node, int32_t sign) {
   tflm_add_data *d = node->op_data;
   const tflm_tensor_desc *a = tflm_input_desc(it, node, 0);
   const tflm_tensor_desc *b = tflm_input_desc(it, node, 1);
@@ -75,11 +79,20 @@ static int add_prepare(tflm_interpreter *it, tflm_node *node) {
   const double twice_max = 2.0 * (double)(sa > sb ? sa : sb);
   tflm_quantize_multiplier((double)sa / twice_max, &d->in1_mult, &d->in1_shift);
   tflm_quantize_multiplier((double)sb / twice_max, &d->in2_mult, &d->in2_shift);
+  d->in2_mult *= sign;
   tflm_quantize_multiplier(twice_max / ((double)(1 << 20) * (double)so), &d->out_mult,
                            &d->out_shift);
   tflm_activation_range(tflm_option(it, node, 0), so, o->zero_point, &d->act_min, &d->act_max);
   d->broadcast = a->bytes != o->bytes || b->bytes != o->bytes;
   return TFLM_OK;
+}
+
+static int add_prepare(tflm_interpreter *it, tflm_node *node) {
+  return add_sub_prepare(it, node, 1);
+}
+
+static int sub_prepare(tflm_interpreter *it, tflm_node *node) {
+  return add_sub_prepare(it, node, -1);
 }
 
 TFLM_INLINE int8_t add_one(const tflm_add_data *d, int32_t x, int32_t y) {
@@ -113,6 +126,30 @@ static int add_invoke(tflm_interpreter *it, tflm_node *node) {
 }
 
 const tflm_registration tflm_register_add = {add_init, add_prepare, add_invoke};
+
+/* The second multiplier is negative, outside tflm_requantize's fast path: the general form. */
+TFLM_INLINE int8_t sub_one(const tflm_add_data *d, int32_t x, int32_t y) {
+  const int32_t a = (int32_t)((uint32_t)(x + d->in1_offset) << 20);
+  const int32_t b = (int32_t)((uint32_t)(y + d->in2_offset) << 20);
+  const int32_t sa = tflm_requantize_any(a, d->in1_mult, d->in1_shift);
+  const int32_t sb = tflm_requantize_any(b, d->in2_mult, d->in2_shift);
+  const int32_t r = tflm_requantize_any(sa + sb, d->out_mult, d->out_shift) + d->out_offset;
+  return (int8_t)tflm_clamp(r, d->act_min, d->act_max);
+}
+
+static int sub_invoke(tflm_interpreter *it, tflm_node *node) {
+  const tflm_add_data params = *(const tflm_add_data *)node->op_data;
+  const tflm_add_data *d = &params;
+  const tflm_tensor *a = tflm_input(it, node, 0);
+  const tflm_tensor *b = tflm_input(it, node, 1);
+  const tflm_tensor *o = tflm_output(it, node, 0);
+  const int8_t *pa = a->data, *pb = b->data;
+  int8_t *po = o->data;
+  BROADCAST_LOOP(a, b, o, po[i] = sub_one(d, pa[i1], pb[i2]));
+  return TFLM_OK;
+}
+
+const tflm_registration tflm_register_sub = {add_init, sub_prepare, sub_invoke};
 
 /* ---- MUL -------------------------------------------------------------------------------- */
 
@@ -164,3 +201,38 @@ static int mul_invoke(tflm_interpreter *it, tflm_node *node) {
 }
 
 const tflm_registration tflm_register_mul = {mul_init, mul_prepare, mul_invoke};
+
+/* ---- MAXIMUM / MINIMUM ------------------------------------------------------------------ */
+
+static int minmax_prepare(tflm_interpreter *it, tflm_node *node) {
+  const tflm_tensor_desc *a = tflm_input_desc(it, node, 0);
+  const tflm_tensor_desc *b = tflm_input_desc(it, node, 1);
+  const tflm_tensor_desc *o = tflm_output_desc(it, node, 0);
+  if (a->type != TFLM_INT8 || b->type != TFLM_INT8 || o->type != TFLM_INT8) {
+    return TFLM_ERR_UNSUPPORTED;
+  }
+  return TFLM_OK;
+}
+
+static int maximum_invoke(tflm_interpreter *it, tflm_node *node) {
+  const tflm_tensor *a = tflm_input(it, node, 0);
+  const tflm_tensor *b = tflm_input(it, node, 1);
+  const tflm_tensor *o = tflm_output(it, node, 0);
+  const int8_t *pa = a->data, *pb = b->data;
+  int8_t *po = o->data;
+  BROADCAST_LOOP(a, b, o, po[i] = pa[i1] > pb[i2] ? pa[i1] : pb[i2]);
+  return TFLM_OK;
+}
+
+static int minimum_invoke(tflm_interpreter *it, tflm_node *node) {
+  const tflm_tensor *a = tflm_input(it, node, 0);
+  const tflm_tensor *b = tflm_input(it, node, 1);
+  const tflm_tensor *o = tflm_output(it, node, 0);
+  const int8_t *pa = a->data, *pb = b->data;
+  int8_t *po = o->data;
+  BROADCAST_LOOP(a, b, o, po[i] = pa[i1] < pb[i2] ? pa[i1] : pb[i2]);
+  return TFLM_OK;
+}
+
+const tflm_registration tflm_register_maximum = {NULL, minmax_prepare, maximum_invoke};
+const tflm_registration tflm_register_minimum = {NULL, minmax_prepare, minimum_invoke};

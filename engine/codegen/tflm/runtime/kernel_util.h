@@ -52,13 +52,19 @@ TFLM_INLINE int32_t tflm_requantize_fast(int32_t x, int32_t multiplier, int32_t 
   return hi >> hi_shift;
 }
 
-/* TFLite MultiplyByQuantizedMultiplier(x, multiplier, shift). */
-TFLM_INLINE int32_t tflm_requantize(int32_t x, int32_t multiplier, int32_t shift) {
-  if (__builtin_expect(shift <= -2, 1)) return tflm_requantize_fast(x, multiplier, 1 << (-shift - 2), -shift - 1);
+/* TFLite MultiplyByQuantizedMultiplier(x, multiplier, shift) for a multiplier of either sign
+ * (SRDHM then RoundingDivideByPOT, no fast path). */
+TFLM_INLINE int32_t tflm_requantize_any(int32_t x, int32_t multiplier, int32_t shift) {
   const int32_t left = shift > 0 ? shift : 0;
   const int32_t right = shift > 0 ? 0 : -shift;
   return tflm_rounding_shift_right(tflm_doubling_high_mul((int32_t)((uint32_t)x << left), multiplier),
                                    right);
+}
+
+/* TFLite MultiplyByQuantizedMultiplier(x, multiplier, shift). */
+TFLM_INLINE int32_t tflm_requantize(int32_t x, int32_t multiplier, int32_t shift) {
+  if (__builtin_expect(shift <= -2, 1)) return tflm_requantize_fast(x, multiplier, 1 << (-shift - 2), -shift - 1);
+  return tflm_requantize_any(x, multiplier, shift);
 }
 
 /* A requantization with its shifts and rounding mask prepared once (for loops over pixels):
