@@ -11,7 +11,11 @@ import { buildMbconv } from "../engine/builders/mbconv.ts";
 import { buildFirmware } from "../engine/build/gcc.ts";
 import type { CSources, FirmwareImage } from "../engine/build/types.ts";
 import type { CompiledModel } from "../engine/codegen/backend.ts";
-import { compileTinyEngine, tinyengineBackend } from "../engine/codegen/tinyengine/mod.ts";
+import {
+  compileTinyEngine,
+  type StreamingMode,
+  tinyengineBackend,
+} from "../engine/codegen/tinyengine/mod.ts";
 import type { Graph } from "../engine/ir/graph.ts";
 import type { RunReport } from "../engine/report.ts";
 import { computeLifetimes } from "../engine/schedule/lifetimes.ts";
@@ -41,7 +45,7 @@ export interface PlanFigures {
 }
 
 /** Which pipeline the tinyengine compile uses (see its `streaming` option). */
-export type Streaming = "auto" | "always" | "never";
+export type Streaming = StreamingMode;
 
 /** Engine functions the search calls. */
 export interface SearchEngine {

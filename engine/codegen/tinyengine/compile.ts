@@ -48,8 +48,11 @@ export interface TinyEngineOptions {
    * `"always"` / `"never"` force one (measuring both variants of a layer, e.g. for the search's
    * latency table). Ignored when `passes` is given. @default "auto"
    */
-  readonly streaming?: "auto" | "always" | "never";
+  readonly streaming?: StreamingMode;
 }
+
+/** Which pipelines the compile tries (see {@link TinyEngineOptions.streaming}). */
+export type StreamingMode = "auto" | "always" | "never";
 
 /**
  * Relative arena growth accepted for a variant earlier in preference order (faster kernels, no

@@ -21,6 +21,7 @@ export {
   compileTinyEngine,
   INPUT_SYMBOL,
   OUTPUT_SYMBOL,
+  type StreamingMode,
   type TinyEngineOptions,
 } from "./compile.ts";
 

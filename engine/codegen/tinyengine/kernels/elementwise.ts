@@ -87,16 +87,13 @@ export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
       const node = { ...layer.node, inputs: layer.inputs, outputs: layer.outputs } as Node;
       const g = { ...graph, nodes: [] };
       let expr: string;
-      let key: string;
       let pre = "";
       if (layer.op === "MAXIMUM" || layer.op === "MINIMUM") {
-        key = layer.op.toLowerCase();
         expr = `o[IDX] = (int8_t)(x ${layer.op === "MAXIMUM" ? ">" : "<"} y ? x : y);`;
       } else if (layer.op === "ADD" || layer.op === "SUB") {
         const p = layer.op === "ADD"
           ? addParams(g, node as AddNode)
           : subParams(g, node as SubNode);
-        key = "add";
         // Each input's rescaled value depends on that int8 input alone: two 256-entry int32
         // tables (computed with the reference arithmetic), then one requantization of the sum.
         const table = (offset: number, m: number, shift: number) => {
@@ -132,7 +129,6 @@ export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
         expr = `int32_t s = t1[x] + t2[y]; o[IDX] = ${clamped};`;
       } else {
         const p = mulParams(g, node as MulNode);
-        key = "mul";
         expr =
           `o[IDX] = te_clamp8(te_mbqm((x + ${p.input1Offset}) * (y + ${p.input2Offset}), ${p.outputMultiplier}, ${p.outputShift}) + ${p.outputOffset}, ${cl.min}, ${cl.max});`;
       }
@@ -155,7 +151,6 @@ export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
         [broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)],
         (idx, [ia, ib]) => `int32_t x = pa[${ia}], y = pb[${ib}]; ${expr.replace("IDX", idx)}`,
       );
-      void key;
       return `{ const int8_t *pa = ${aE}; const int8_t *pb = ${bP}; int8_t *o = ${oP}; ${pre}\n${loops}\n  }`;
     },
   };
