@@ -119,6 +119,27 @@ export function buildProgram(exit: (code: number) => void): Command {
       exit(await searchCommand(opts as unknown as Parameters<typeof searchCommand>[0]));
     });
 
+  program.command("train")
+    .description(
+      "Train a network on a data set (PyTorch worker), quantize it to int8, export model.tflite " +
+        "and measure its accuracy (float, reference int8) and cost on the emulated board",
+    )
+    .argument(
+      "<arch>",
+      "search-space key (w0.3-r28|k3e3,...), arch/MbconvArch .json, or MBConv model name (mbv2-w0.35-r28)",
+    )
+    .requiredOption("--dataset <name>", "data set (fashion-mnist)")
+    .option("--epochs <n>", "training epochs (default: the preset's)", positiveInt)
+    .option("--seed <n>", "training seed", nonNegativeInt, 1)
+    .option("--board <board>", "board profile", "stm32f412")
+    .option("--preset <name>", "run size: full (55k images, all 10k test) or quick", "full")
+    .option("--out <dir>", "output folder (default reports/train/<model>-seed<seed>)")
+    .option("--json", "print the report as one JSON object", false)
+    .action(async (arch: string, opts: Record<string, unknown>) => {
+      const { trainCommand } = await import("./cli/train.ts");
+      exit(await trainCommand(arch, opts as unknown as Parameters<typeof trainCommand>[1]));
+    });
+
   program.command("boards")
     .description("List the board profiles")
     .option("--json", "print JSON", false)

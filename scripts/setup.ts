@@ -1,7 +1,8 @@
 /**
  * `deno task setup`: idempotent toolchain installation and native helper build.
  *
- * Checks the Debian packages the project needs (arm-none-eabi-gcc, newlib, Unicorn), installs the
+ * Checks the Debian packages the project needs (arm-none-eabi-gcc, newlib, Unicorn; PyTorch and
+ * Fashion-MNIST for training), installs the
  * missing ones when it can (root on Debian), builds the native emulator helper with the host `cc`,
  * and prints exactly what it did, or exactly what the user must run.
  *
@@ -13,7 +14,7 @@
 // deno-lint-ignore-file no-console
 
 /** Debian packages and how to tell each one is usable. */
-const PACKAGES: readonly { name: string; probe: () => boolean }[] = [
+const PACKAGES: readonly { name: string; probe: () => boolean; training?: boolean }[] = [
   { name: "gcc-arm-none-eabi", probe: () => commandWorks("arm-none-eabi-gcc", ["--version"]) },
   {
     name: "binutils-arm-none-eabi",
@@ -22,6 +23,17 @@ const PACKAGES: readonly { name: string; probe: () => boolean }[] = [
   { name: "libnewlib-arm-none-eabi", probe: () => dpkgInstalled("libnewlib-arm-none-eabi") },
   { name: "libunicorn2", probe: () => unicornLibraryPath() !== undefined },
   { name: "libunicorn-dev", probe: () => fileExists("/usr/include/unicorn/unicorn.h") },
+  // Training (`mcu train`): Debian's PyTorch for /usr/bin/python3 and the Fashion-MNIST IDX files.
+  {
+    name: "python3-torch",
+    probe: () => commandWorks("/usr/bin/python3", ["-c", "import torch"]),
+    training: true,
+  },
+  {
+    name: "dataset-fashion-mnist",
+    probe: () => fileExists("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"),
+    training: true,
+  },
 ];
 
 function commandWorks(cmd: string, args: string[]): boolean {
@@ -86,7 +98,11 @@ function run(cmd: string, args: string[]): boolean {
 function ensurePackages(check: boolean, quiet: boolean): string[] {
   const missing = PACKAGES.filter((p) => !p.probe()).map((p) => p.name);
   if (missing.length === 0) {
-    if (!quiet) console.log("setup: toolchain present (arm-none-eabi-gcc, newlib, Unicorn 2)");
+    if (!quiet) {
+      console.log(
+        "setup: toolchain present (arm-none-eabi-gcc, newlib, Unicorn 2, PyTorch, Fashion-MNIST)",
+      );
+    }
     return [];
   }
   const command = `apt-get update && apt-get install -y --no-install-recommends ${
@@ -135,7 +151,7 @@ if (import.meta.main) {
   if (Deno.args.includes("--soft")) {
     // Before `deno task mcu`: build the native helper when the toolchain is there, else do
     // nothing (no apt-get behind a user's back; the commands that need the toolchain say so).
-    if (PACKAGES.every((p) => p.probe())) {
+    if (PACKAGES.every((p) => p.training || p.probe())) {
       try {
         await ensureNativeHelper(true);
       } catch (e) {

@@ -10,12 +10,17 @@
  * so requantized values spread over the int8 range instead of saturating or collapsing.
  * Biases are int32 with scale in_scale * w_scale[c].
  *
+ * Given {@link TrainedParameters}, the same layers take the trained real weights and biases
+ * instead (quantized the same way) and each activation's quantization comes from its calibrated
+ * range (TFLite's asymmetric int8 rule); the network structure is the same either way.
+ *
  * @module
  */
 import type { Activation, Graph, Node, Padding, Quantization, Tensor } from "../ir/graph.ts";
 import { createRng, type Rng } from "../util/rng.ts";
 import { convOutputSize, convPadding } from "../ops/shape.ts";
 import { type Moments, reluMoments, rmsOf, uniformMoments } from "./_moments.ts";
+import { int8RangeQuantization, type TrainedParameters } from "./trained_parameters.ts";
 
 /** A handle to an activation tensor while building. */
 export interface Act {
@@ -69,9 +74,12 @@ export class GraphBuilder {
   readonly #tensors: Tensor[] = [];
   readonly #nodes: Node[] = [];
   readonly #rng: Rng;
+  readonly #trained: TrainedParameters | undefined;
 
-  constructor(seed: number) {
+  /** `trained` replaces the synthetic weights and the moment-based output quantization. */
+  constructor(seed: number, trained?: TrainedParameters) {
     this.#rng = createRng(seed);
+    this.#trained = trained;
   }
 
   #addTensor(t: Tensor): number {
@@ -96,7 +104,15 @@ export class GraphBuilder {
     let scale: number;
     let zeroPoint: number;
     const relu = activation === "RELU6" || activation === "RELU";
-    if (relu) {
+    if (this.#trained) {
+      const range = this.#trained.range(name);
+      const clamped = activation === "RELU6"
+        ? { min: Math.max(range.min, 0), max: Math.min(range.max, 6) }
+        : relu
+        ? { min: Math.max(range.min, 0), max: range.max }
+        : range;
+      ({ scale, zeroPoint } = int8RangeQuantization(clamped));
+    } else if (relu) {
       scale = (activation === "RELU6" ? Math.min(RANGE * r, 6) : RANGE * r) / 255;
       zeroPoint = -128;
     } else if (activation === "RELU_N1_TO_1") {
@@ -162,8 +178,12 @@ export class GraphBuilder {
     readonly valid: number;
   }): { filter: number; bias: number; pre: { mean: Float64Array; variance: Float64Array } } {
     const { channels, perChannel } = layer;
+    const trained = this.#trained
+      ? GraphBuilder.#trainedLayer(this.#trained, name, layer)
+      : undefined;
     const real = new Float64Array(channels * perChannel);
-    for (let i = 0; i < real.length; i++) real[i] = this.#rng.next() * 2 - 1;
+    if (trained) real.set(trained.weights);
+    else for (let i = 0; i < real.length; i++) real[i] = this.#rng.next() * 2 - 1;
     // Per-channel normalization from the moments the drawn weights produce.
     const raw = GraphBuilder.#linearMoments(x.moments, real, layer, new Float64Array(channels));
     const q = new Int8Array(channels * perChannel);
@@ -174,7 +194,7 @@ export class GraphBuilder {
     const biasReal = new Float64Array(channels);
     for (let o = 0; o < channels; o++) {
       const r = Math.sqrt(raw.mean[o]! ** 2 + raw.variance[o]!);
-      const alpha = 1 / Math.max(r, 1e-12);
+      const alpha = trained ? 1 : 1 / Math.max(r, 1e-12);
       let max = 0;
       for (let j = 0; j < perChannel; j++) {
         const w = real[o * perChannel + j]! * alpha;
@@ -189,7 +209,8 @@ export class GraphBuilder {
       }
       const biasScale = Math.fround(x.scale * scale);
       biasScales.push(biasScale);
-      const b = Math.round(((this.#rng.next() * 2 - 1) * 0.2) / biasScale);
+      const realBias = trained ? trained.bias[o]! : (this.#rng.next() * 2 - 1) * 0.2;
+      const b = Math.max(-2147483647, Math.min(2147483647, Math.round(realBias / biasScale)));
       biasView.setInt32(o * 4, b, true);
       biasReal[o] = b * biasScale;
     }
@@ -208,6 +229,35 @@ export class GraphBuilder {
       data: biasData,
     });
     return { filter, bias, pre: GraphBuilder.#linearMoments(x.moments, real, layer, biasReal) };
+  }
+
+  /** The trained weights of a layer in its layout order, checked against the layer's shape. */
+  static #trainedLayer(
+    trained: TrainedParameters,
+    name: string,
+    layer: {
+      readonly channels: number;
+      readonly perChannel: number;
+      readonly layout: (o: number, j: number) => number;
+    },
+  ): { weights: Float64Array; bias: ArrayLike<number> } {
+    const p = trained.layer(name);
+    const { channels, perChannel } = layer;
+    if (p.weights.length !== channels * perChannel || p.bias.length !== channels) {
+      throw new RangeError(
+        `Cannot use the trained parameters of layer '${name}': it needs ${
+          channels * perChannel
+        } weights and ${channels} biases, got ${p.weights.length} and ${p.bias.length}`,
+      );
+    }
+    // Trained weights come in the tensor's layout; the builder walks them by (channel, tap).
+    const weights = new Float64Array(channels * perChannel);
+    for (let o = 0; o < channels; o++) {
+      for (let j = 0; j < perChannel; j++) {
+        weights[o * perChannel + j] = p.weights[layer.layout(o, j)]!;
+      }
+    }
+    return { weights, bias: p.bias };
   }
 
   /**

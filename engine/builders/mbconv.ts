@@ -6,6 +6,7 @@
  */
 import type { Graph } from "../ir/graph.ts";
 import { GraphBuilder } from "./_graph_builder.ts";
+import type { TrainedParameters } from "./trained_parameters.ts";
 
 /** One MBConv block: [expand 1x1 + ReLU6] -> depthwise k x k + ReLU6 -> project 1x1 (linear). */
 export interface MbconvBlock {
@@ -56,6 +57,11 @@ export interface BuildOptions {
   readonly name?: string;
   /** Seed of the synthetic weights. @default 0 */
   readonly seed?: number;
+  /**
+   * Trained weights and calibrated activation ranges to use instead of synthetic weights
+   * (layer names as this builder gives them). @default synthetic weights
+   */
+  readonly trained?: TrainedParameters;
 }
 
 function positiveInt(value: unknown, what: string): void {
@@ -127,7 +133,7 @@ export function validateMbconvArch(arch: MbconvArch): void {
  */
 export function buildMbconv(arch: MbconvArch, options: BuildOptions = {}): Graph {
   validateMbconvArch(arch);
-  const g = new GraphBuilder(options.seed ?? 0);
+  const g = new GraphBuilder(options.seed ?? 0, options.trained);
   const input = g.input("input", [1, arch.resolution, arch.resolution, arch.inputChannels]);
   let x = g.conv2d(input, "first_conv", {
     outChannels: arch.firstConv.outChannels,

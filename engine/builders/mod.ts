@@ -19,3 +19,4 @@ export * from "./mobilenet_v1.ts";
 export * from "./resnet.ts";
 export * from "./mcunet_config.ts";
 export * from "./registry.ts";
+export * from "./trained_parameters.ts";

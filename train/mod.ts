@@ -1,0 +1,25 @@
+/**
+ * Accuracy in the loop: train an MBConv network on Fashion-MNIST in a PyTorch worker, quantize
+ * it into the int8 Graph IR with the project's builders, export `.tflite`, and score it with the
+ * reference interpreter and on the emulated board.
+ *
+ * @example
+ * ```ts ignore
+ * import { PRESETS, resolveTrainTarget, trainAndMeasure } from "./mod.ts";
+ * import { getBoard } from "../engine/boards.ts";
+ * const target = resolveTrainTarget("mbv2-w0.35-r28", { classes: 10, inputChannels: 1 });
+ * const { report } = await trainAndMeasure(target, {
+ *   board: getBoard("stm32f412"), outDir: "out", preset: PRESETS.quick!,
+ * });
+ * ```
+ *
+ * @module
+ */
+export * from "./dataset.ts";
+export * from "./recipe.ts";
+export * from "./worker.ts";
+export * from "./quantize.ts";
+export * from "./evaluate.ts";
+export * from "./target.ts";
+export * from "./report.ts";
+export * from "./train.ts";

@@ -1,0 +1,94 @@
+/**
+ * The accuracy report `mcu train` writes (`report.json` and `report.txt`).
+ *
+ * @module
+ */
+import type { MbconvArch } from "../engine/builders/mbconv.ts";
+import type { Recipe } from "./recipe.ts";
+
+/** On-device accuracy, or why it was not measured. */
+export type OnDeviceAccuracy =
+  | { readonly measured: true; readonly accuracy: number; readonly matchesReference: boolean }
+  | { readonly measured: false; readonly reason: string };
+
+/** Everything one training run measured. Wall times are seconds on this machine. */
+export interface AccuracyReport {
+  readonly model: string;
+  readonly dataset: string;
+  readonly preset: string;
+  readonly arch: MbconvArch;
+  readonly recipe: Recipe;
+  readonly seed: number;
+  readonly splitSeed: number;
+  readonly images: {
+    readonly train: number;
+    readonly validation: number;
+    readonly test: number;
+    readonly calibration: number;
+  };
+  readonly parameters: number;
+  readonly floatValidationAccuracy: number;
+  readonly floatTestAccuracy: number;
+  /** The int8 graph on the test images, TypeScript reference interpreter. */
+  readonly referenceInt8TestAccuracy: number;
+  readonly onDevice: OnDeviceAccuracy;
+  readonly engine: string;
+  readonly board: string;
+  readonly fits: boolean;
+  readonly peakSramBytes: number;
+  readonly flashBytes: number;
+  readonly macs: number;
+  readonly instructions: number;
+  /** The one-image firmware run equals the reference interpreter byte for byte. */
+  readonly referenceMatch: boolean;
+  readonly torchVersion: string;
+  readonly imagesPerSecond: number;
+  readonly wallSeconds: {
+    readonly training: number;
+    readonly referenceEvaluation: number;
+    readonly firmware: number;
+    readonly total: number;
+  };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+/**
+ * The report as readable text.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(formatReport(report));
+ * ```
+ */
+export function formatReport(r: AccuracyReport): string {
+  const onDevice = r.onDevice.measured
+    ? `${pct(r.onDevice.accuracy)} (${
+      r.onDevice.matchesReference
+        ? "equals the reference on every image"
+        : "DIFFERS from the reference"
+    })`
+    : `not measured (${r.onDevice.reason})`;
+  return [
+    `model            ${r.model} (${r.parameters} parameters, ${r.arch.resolution}x${r.arch.resolution}x${r.arch.inputChannels})`,
+    `data             ${r.dataset}: ${r.images.train} train, ${r.images.validation} validation, ${r.images.test} test, ${r.images.calibration} calibration images`,
+    `recipe           ${r.recipe.optimizer} lr ${r.recipe.learningRate}, ${r.recipe.epochs} epochs, batch ${r.recipe.batchSize}, label smoothing ${r.recipe.labelSmoothing}, seed ${r.seed} (split seed ${r.splitSeed}), preset ${r.preset}`,
+    `float accuracy   validation ${pct(r.floatValidationAccuracy)}, test ${
+      pct(r.floatTestAccuracy)
+    }`,
+    `int8 accuracy    reference interpreter ${
+      pct(r.referenceInt8TestAccuracy)
+    } on ${r.images.test} test images`,
+    `on-device int8   ${onDevice}`,
+    `${r.engine} on ${r.board}: peak SRAM ${r.peakSramBytes} B, Flash ${r.flashBytes} B, ${r.macs} MACs, ${r.instructions} instructions${
+      r.fits ? "" : " (does not fit the board)"
+    }, reference match ${r.referenceMatch ? "yes" : "NO"}`,
+    `wall time        training ${r.wallSeconds.training.toFixed(1)} s (${
+      Math.round(r.imagesPerSecond)
+    } images/s, torch ${r.torchVersion}), reference ${
+      r.wallSeconds.referenceEvaluation.toFixed(1)
+    } s, firmware ${r.wallSeconds.firmware.toFixed(1)} s, total ${
+      r.wallSeconds.total.toFixed(1)
+    } s`,
+  ].join("\n") + "\n";
+}
