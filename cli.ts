@@ -144,7 +144,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description("List the board profiles")
     .option("--json", "print JSON", false)
     .action(async (opts: { json: boolean }) => {
-      const { BOARDS } = await import("./engine/boards.ts");
+      const { BOARDS } = await import("./engine/target/boards.ts");
       if (opts.json) console.log(JSON.stringify(Object.values(BOARDS), null, 2));
       else {
         for (const b of Object.values(BOARDS)) {

@@ -13,8 +13,9 @@
 export * from "./engine/ir/graph.ts";
 export * from "./engine/ir/errors.ts";
 export { validateGraph } from "./engine/ir/validate.ts";
-export * from "./engine/boards.ts";
+export * from "./engine/target/boards.ts";
 export * from "./engine/tflite/mod.ts";
+export * from "./engine/quant/mod.ts";
 export * from "./engine/reference/mod.ts";
 export * from "./engine/ops/mod.ts";
 export * from "./engine/builders/mod.ts";
@@ -22,5 +23,5 @@ export * from "./engine/analysis/mod.ts";
 export * from "./engine/build/mod.ts";
 export * from "./emulator/mod.ts";
 export * from "./search/mod.ts";
-export type * from "./engine/report.ts";
+export type * from "./pipeline/report.ts";
 export type * from "./engine/codegen/backend.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 import { Command } from "commander";
-import { BOARDS } from "../engine/boards.ts";
+import { BOARDS } from "../engine/target/boards.ts";
 import type { EngineName } from "../engine/codegen/backend.ts";
 import { ENGINES } from "../engine/codegen/registry.ts";
 import { runBench, writeOutputs } from "./bench.ts";

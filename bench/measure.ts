@@ -9,7 +9,7 @@
  */
 import type { EngineName, PlacedBuffer } from "../engine/codegen/backend.ts";
 import type { Graph } from "../engine/ir/graph.ts";
-import type { RunReport } from "../engine/report.ts";
+import type { RunReport } from "../pipeline/report.ts";
 import type { CachedMeasurement } from "./cache.ts";
 import { memoryProfile } from "./memory_profile.ts";
 import type { BenchJob, LiveStep, MeasuredReport, ModelSource } from "./types.ts";

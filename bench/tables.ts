@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { BOARDS } from "../engine/boards.ts";
+import { BOARDS } from "../engine/target/boards.ts";
 import { ENGINES } from "../engine/codegen/registry.ts";
 import { type AnchorRow, type Anchors, publishedCyclesPerMac } from "./anchors.ts";
 import { instructionsPerMac, sortRows } from "./results.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import type { EngineName } from "../engine/codegen/backend.ts";
-import type { RunReport } from "../engine/report.ts";
+import type { RunReport } from "../pipeline/report.ts";
 
 /** Where a model comes from. */
 export type ModelSource =

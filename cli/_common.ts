@@ -6,7 +6,7 @@
  */
 // deno-lint-ignore-file no-console
 import { buildModel } from "../engine/builders/mod.ts";
-import { ToolchainError } from "../engine/build/errors.ts";
+import { ToolchainError } from "../engine/target/errors.ts";
 import type { EngineName } from "../engine/codegen/backend.ts";
 import { getBackend } from "../engine/codegen/registry.ts";
 import { ModelFormatError, UnsupportedOpError } from "../engine/ir/errors.ts";

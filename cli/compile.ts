@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { getBoard } from "../engine/boards.ts";
-import { ToolchainError } from "../engine/build/errors.ts";
+import { getBoard } from "../engine/target/boards.ts";
+import { ToolchainError } from "../engine/target/errors.ts";
 import { buildFirmware } from "../engine/build/gcc.ts";
-import { compileModel } from "../engine/run.ts";
+import { compileModel } from "../pipeline/run.ts";
 import { type CommandIo, CONSOLE_IO, engineArg, isUserError, loadModelArg } from "./_common.ts";
 
 function shellQuote(arg: string): string {

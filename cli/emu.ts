@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { getBoard } from "../engine/boards.ts";
-import { ToolchainError } from "../engine/build/errors.ts";
+import { getBoard } from "../engine/target/boards.ts";
+import { ToolchainError } from "../engine/target/errors.ts";
 import {
   BudgetExceededError,
   ElfFormatError,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { getBoard } from "../engine/boards.ts";
+import { getBoard } from "../engine/target/boards.ts";
 import { buildFirmware } from "../engine/build/gcc.ts";
 import { buildNativeHelper } from "../emulator/native/build.ts";
 import { emuCommand, type EmuIo } from "./emu.ts";

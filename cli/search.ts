@@ -7,7 +7,7 @@
  * @module
  */
 // deno-lint-ignore-file no-console
-import { getBoard } from "../engine/boards.ts";
+import { getBoard } from "../engine/target/boards.ts";
 import { createSearchEngine, type SearchEngine } from "../search/engine.ts";
 import { getObjective } from "../search/objective.ts";
 import { summarize, writeSearchOutputs } from "../search/outputs.ts";

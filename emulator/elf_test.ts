@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { getBoard } from "../engine/boards.ts";
+import { getBoard } from "../engine/target/boards.ts";
 import { buildFirmware } from "../engine/build/gcc.ts";
 import { parseElf, PT_LOAD, SymbolMap } from "./elf.ts";
 import { ElfFormatError } from "./errors.ts";

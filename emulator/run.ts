@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Board } from "../engine/boards.ts";
-import { classifySection } from "../engine/build/section_sizes.ts";
+import type { Board } from "../engine/target/boards.ts";
+import { classifySection } from "../engine/target/section_sizes.ts";
 import type { SectionSizes } from "../engine/build/types.ts";
 import { type ElfFile, parseElf, PT_LOAD, SymbolMap } from "./elf.ts";
 import {
@@ -295,7 +295,7 @@ function layout(elf: ElfFile, board: Board): Layout {
  *
  * @example
  * ```ts
- * import { getBoard } from "../engine/boards.ts";
+ * import { getBoard } from "../engine/target/boards.ts";
  * const r = runFirmware(
  *   { elf: await Deno.readFile("fw.elf"), board: getBoard("stm32f746") },
  *   { inputs: { mcu_input: new Uint8Array(64) }, outputs: ["mcu_output"] },

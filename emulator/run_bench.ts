@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { getBoard } from "../engine/boards.ts";
+import { getBoard } from "../engine/target/boards.ts";
 import { buildFirmware } from "../engine/build/gcc.ts";
 import { convCase } from "./_conv_fixture.ts";
 import { parseElf, PT_LOAD, SymbolMap } from "./elf.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Board, getBoard } from "../engine/boards.ts";
+import { type Board, getBoard } from "../engine/target/boards.ts";
 import { buildFirmware } from "../engine/build/gcc.ts";
 import type { FirmwareImage } from "../engine/build/types.ts";
 import { convCase } from "./_conv_fixture.ts";

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import type { RunReport } from "../engine/report.ts";
-import type { Board } from "../engine/boards.ts";
+import type { RunReport } from "../pipeline/report.ts";
+import type { Board } from "../engine/target/boards.ts";
 import { createRng } from "../engine/util/rng.ts";
 import { type ArchCost, type CostCalibration, DEFAULT_CALIBRATION, estimateCost } from "./cost.ts";
 import type { SearchEngine } from "./engine.ts";

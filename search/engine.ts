@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Board } from "../engine/boards.ts";
+import type { Board } from "../engine/target/boards.ts";
 import { buildMbconv } from "../engine/builders/mbconv.ts";
 import { buildFirmware } from "../engine/build/gcc.ts";
 import type { CSources, FirmwareImage } from "../engine/build/types.ts";
@@ -17,12 +17,12 @@ import {
   tinyengineBackend,
 } from "../engine/codegen/tinyengine/mod.ts";
 import type { Graph } from "../engine/ir/graph.ts";
-import type { RunReport } from "../engine/report.ts";
+import type { RunReport } from "../pipeline/report.ts";
 import { computeLifetimes } from "../engine/schedule/lifetimes.ts";
 import { runPasses } from "../engine/schedule/passes/mod.ts";
 import { planMemory } from "../engine/schedule/planners/mod.ts";
 import { writeTflite } from "../engine/tflite/write_tflite.ts";
-import { runModel } from "../engine/run.ts";
+import { runModel } from "../pipeline/run.ts";
 import { kernelFamily } from "./latency.ts";
 import type { MbconvArch } from "./space.ts";
 

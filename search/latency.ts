@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { LayerReport } from "../engine/report.ts";
+import type { LayerReport } from "../pipeline/report.ts";
 import { archLayers, layerKey, type LayerShape } from "./layers.ts";
 import {
   type Arch,
@@ -401,6 +401,7 @@ export const ENGINE_CODE_DIRS: readonly string[] = [
   "engine/schedule",
   "engine/build",
   "engine/ir",
+  "engine/quant",
   "fixtures/firmware",
   "emulator",
 ];

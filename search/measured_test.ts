@@ -3,7 +3,7 @@
  * `deno task setup`). Small resolutions keep these fast.
  */
 import { assert } from "./_test_assert.ts";
-import { getBoard } from "../engine/boards.ts";
+import { getBoard } from "../engine/target/boards.ts";
 import { createRng } from "../engine/util/rng.ts";
 import { committedCalibration } from "./calibration.ts";
 import { costOfLayers } from "./cost.ts";

@@ -14,7 +14,7 @@
  * @example
  * ```ts ignore
  * import { createSearchEngine, runTinyNas } from "./mod.ts";
- * import { getBoard } from "../engine/boards.ts";
+ * import { getBoard } from "../engine/target/boards.ts";
  * const result = await runTinyNas({
  *   board: getBoard("stm32f746"), head: { classes: 1000, inputChannels: 3 }, seed: 1,
  *   engine: createSearchEngine(),

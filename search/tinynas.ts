@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { Board } from "../engine/boards.ts";
+import type { Board } from "../engine/target/boards.ts";
 import { createRng } from "../engine/util/rng.ts";
-import type { RunReport } from "../engine/report.ts";
+import type { RunReport } from "../pipeline/report.ts";
 import { committedCalibration } from "./calibration.ts";
 import { type ArchCost, type CostCalibration, costOfLayers } from "./cost.ts";
 import type { PlanFigures, SearchEngine, Streaming } from "./engine.ts";

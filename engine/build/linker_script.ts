@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Board } from "../boards.ts";
+import type { Board } from "../target/boards.ts";
 
 /** Options for {@link linkerScript}. */
 export interface LinkerScriptOptions {
@@ -23,7 +23,7 @@ function hex(n: number): string {
  *
  * @example
  * ```ts
- * import { getBoard } from "../boards.ts";
+ * import { getBoard } from "../target/boards.ts";
  * const ld = linkerScript(getBoard("stm32f746")); // contains "LENGTH = 0x00050000"
  * ```
  */

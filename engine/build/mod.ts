@@ -10,7 +10,7 @@
  * @module
  */
 export { buildFirmware, type BuildFirmwareOptions } from "./gcc.ts";
-export { ToolchainError, type ToolchainErrorOptions } from "./errors.ts";
+export { ToolchainError, type ToolchainErrorOptions } from "../target/errors.ts";
 export { linkerScript, type LinkerScriptOptions } from "./linker_script.ts";
-export { classifySection, sectionSizes } from "./section_sizes.ts";
+export { classifySection, sectionSizes } from "../target/section_sizes.ts";
 export type { CSources, FirmwareImage, SectionSizes } from "./types.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Board } from "../boards.ts";
+import type { Board } from "../target/boards.ts";
 
 /** A buildable C project: relative path to contents (text or bytes, e.g. `.bin` for `.incbin`). */
 export interface CSources {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Board } from "../boards.ts";
+import type { Board } from "../target/boards.ts";
 import type { Graph } from "../ir/graph.ts";
 import type { CSources } from "../build/types.ts";
 

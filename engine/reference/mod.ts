@@ -1,20 +1,18 @@
 /**
  * The bit-exact TypeScript reference interpreter (the project's oracle): TensorFlow Lite's
- * reference integer kernels, and the quantization arithmetic the code generators must reuse to
- * bake identical multipliers and shifts into firmware.
+ * reference integer kernels. Their quantization arithmetic lives in `engine/quant/`, shared with
+ * the code generators so firmware bakes identical multipliers and shifts.
  *
  * @example
  * ```ts
- * import { interpret, quantizeMultiplier } from "./mod.ts";
- * quantizeMultiplier(0.5); // { multiplier: 1073741824, shift: 0 }
+ * import { interpret } from "./mod.ts";
  * // const { outputs } = interpret(graph, [inputBytes]);
+ * void interpret;
  * ```
  *
  * @module
  */
 
 export * from "./interpret.ts";
-export * from "./quant.ts";
-export * from "./fixed_point.ts";
 export * from "./geometry.ts";
 export * from "./errors.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Board } from "../../boards.ts";
+import type { Board } from "../../target/boards.ts";
 import { elementCount, type Graph, type Quantization, tensorBytes } from "../../ir/graph.ts";
 import { opMacs } from "../../ops/macs.ts";
 import {

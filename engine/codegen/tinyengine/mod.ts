@@ -8,7 +8,7 @@
  * @example
  * ```ts
  * import { tinyengineBackend } from "./mod.ts";
- * import { getBoard } from "../../boards.ts";
+ * import { getBoard } from "../../target/boards.ts";
  * const compiled = tinyengineBackend.compile(graph, { board: getBoard("stm32f746") });
  * ```
  *

@@ -6,7 +6,7 @@
  */
 
 import type { AveragePool2DNode, MaxPool2DNode } from "../../ir/graph.ts";
-import { poolParams } from "../quant.ts";
+import { poolParams } from "../../quant/mod.ts";
 import {
   asInt8,
   checkedWindow,

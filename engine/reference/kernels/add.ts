@@ -11,7 +11,7 @@ import {
   addParams,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul as srdhm,
-} from "../quant.ts";
+} from "../../quant/mod.ts";
 import { broadcastIndex } from "./_broadcast.ts";
 import {
   asInt8,

@@ -11,7 +11,7 @@
 
 import type { ConcatenationNode } from "../../ir/graph.ts";
 import { DTYPE_BYTES } from "../../ir/graph.ts";
-import { concatenationParams, multiplyByQuantizedMultiplier } from "../quant.ts";
+import { concatenationParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import {
   asInt8,
   fail,

@@ -7,7 +7,7 @@
  */
 
 import type { DepthwiseConv2DNode } from "../../ir/graph.ts";
-import { convParams, multiplyByQuantizedMultiplier } from "../quant.ts";
+import { convParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import {
   asInt32,
   asInt8,

@@ -6,7 +6,7 @@
  */
 
 import type { DequantizeNode } from "../../ir/graph.ts";
-import { tensorQuant } from "../quant.ts";
+import { tensorQuant } from "../../quant/mod.ts";
 import {
   asFloat32,
   asInt8,

@@ -8,7 +8,7 @@
 
 import type { FullyConnectedNode } from "../../ir/graph.ts";
 import { elementCount } from "../../ir/graph.ts";
-import { fullyConnectedParams, multiplyByQuantizedMultiplier } from "../quant.ts";
+import { fullyConnectedParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import {
   asInt32,
   asInt8,

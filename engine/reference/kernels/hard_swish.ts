@@ -6,7 +6,7 @@
  */
 
 import type { HardSwishNode } from "../../ir/graph.ts";
-import { hardSwishParams } from "../quant.ts";
+import { hardSwishParams } from "../../quant/mod.ts";
 import {
   asInt8,
   inputBytes,

@@ -7,13 +7,13 @@
  */
 
 import type { LogisticNode, TanhNode } from "../../ir/graph.ts";
-import { logistic as fixedLogistic } from "../fixed_point.ts";
 import {
+  logistic as fixedLogistic,
   logisticParams,
   multiplyByQuantizedMultiplier,
   roundingDivideByPOT,
   tensorQuant,
-} from "../quant.ts";
+} from "../../quant/mod.ts";
 import {
   asInt8,
   clamp,

@@ -8,7 +8,7 @@
  */
 
 import type { MaximumMinimumNode } from "../../ir/graph.ts";
-import { tensorQuant } from "../quant.ts";
+import { tensorQuant } from "../../quant/mod.ts";
 import { broadcastIndex } from "./_broadcast.ts";
 import {
   asInt8,

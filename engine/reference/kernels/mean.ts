@@ -9,7 +9,7 @@
 
 import type { MeanNode } from "../../ir/graph.ts";
 import { elementCount } from "../../ir/graph.ts";
-import { meanParams, multiplyByQuantizedMultiplier } from "../quant.ts";
+import { meanParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import {
   asInt8,
   fail,

@@ -6,7 +6,7 @@
  */
 
 import type { MulNode } from "../../ir/graph.ts";
-import { mulParams, multiplyByQuantizedMultiplier } from "../quant.ts";
+import { mulParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import { broadcastIndex } from "./_broadcast.ts";
 import {
   asInt8,

@@ -12,7 +12,7 @@ import {
   quantizeNodeParams,
   roundHalfAwayFromZero,
   tensorQuant,
-} from "../quant.ts";
+} from "../../quant/mod.ts";
 import {
   asFloat32,
   asInt8,

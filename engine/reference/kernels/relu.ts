@@ -9,7 +9,7 @@
  */
 
 import type { LeakyReluNode, ReluNode } from "../../ir/graph.ts";
-import { leakyReluParams, multiplyByQuantizedMultiplier, reluParams } from "../quant.ts";
+import { leakyReluParams, multiplyByQuantizedMultiplier, reluParams } from "../../quant/mod.ts";
 import {
   asInt8,
   clamp,

@@ -8,14 +8,16 @@
  */
 
 import type { SoftmaxNode } from "../../ir/graph.ts";
-import { expOnNegativeValues, getReciprocal, rescale } from "../fixed_point.ts";
 import {
+  expOnNegativeValues,
+  getReciprocal,
   multiplyByQuantizedMultiplierGreaterThanOne,
+  rescale,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul as srdhm,
   softmaxParams,
   tensorQuant,
-} from "../quant.ts";
+} from "../../quant/mod.ts";
 import {
   asInt8,
   dim,

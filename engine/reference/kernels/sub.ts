@@ -6,7 +6,7 @@
  */
 
 import type { SubNode } from "../../ir/graph.ts";
-import { subParams } from "../quant.ts";
+import { subParams } from "../../quant/mod.ts";
 import { addWith } from "./add.ts";
 import type { KernelArgs } from "./_kernel.ts";
 

@@ -8,8 +8,7 @@
  */
 
 import type { TanhNode } from "../../ir/graph.ts";
-import { tanh as fixedTanh } from "../fixed_point.ts";
-import { roundingDivideByPOT } from "../quant.ts";
+import { roundingDivideByPOT, tanh as fixedTanh } from "../../quant/mod.ts";
 import type { KernelArgs } from "./_kernel.ts";
 import { q4Activation } from "./logistic.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { oneNode, runInt8, tensor } from "../_test_util.ts";
-import { tanh as fixedTanh } from "../fixed_point.ts";
+import { tanh as fixedTanh } from "../../quant/mod.ts";
 
 function tanhGraph(n: number, inScale: number, zp = 0) {
   return oneNode([

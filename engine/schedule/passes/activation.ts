@@ -6,7 +6,7 @@
  */
 import type { Activation, Quantization } from "../../ir/graph.ts";
 import type { Clamp, Layer, Lowered } from "./types.ts";
-import { activationRange } from "../../reference/quant.ts";
+import { activationRange } from "../../quant/mod.ts";
 
 /**
  * The int8 range an activation leaves in a quantized output (TFLite's float32 arithmetic, from

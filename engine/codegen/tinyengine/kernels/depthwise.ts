@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { convParams } from "../../../reference/quant.ts";
+import { convParams } from "../../../quant/mod.ts";
 import type { DepthwiseConv2DNode } from "../../../ir/graph.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import type { LayerKernel } from "./types.ts";

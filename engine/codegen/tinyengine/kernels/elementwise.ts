@@ -12,7 +12,7 @@ import {
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul as srdhm,
   subParams,
-} from "../../../reference/quant.ts";
+} from "../../../quant/mod.ts";
 import { runKernel } from "../../../reference/dispatch.ts";
 import {
   type AddNode,

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { convParams } from "../../../reference/quant.ts";
+import { convParams } from "../../../quant/mod.ts";
 import type { Conv2DNode, DepthwiseConv2DNode } from "../../../ir/graph.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import { alignUp } from "../../../schedule/lifetimes.ts";

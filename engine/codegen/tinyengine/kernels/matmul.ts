@@ -13,7 +13,7 @@ import {
   convParams,
   fullyConnectedParams,
   multiplyByQuantizedMultiplier,
-} from "../../../reference/quant.ts";
+} from "../../../quant/mod.ts";
 import type { Conv2DNode, FullyConnectedNode } from "../../../ir/graph.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import type { EmitContext, LayerKernel } from "./types.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { concatenationParams, multiplyByQuantizedMultiplier } from "../../../reference/quant.ts";
+import { concatenationParams, multiplyByQuantizedMultiplier } from "../../../quant/mod.ts";
 import {
   type ConcatenationNode,
   DTYPE_BYTES,

@@ -7,11 +7,12 @@
  * @module
  */
 import {
+  expOnNegativeValues,
   meanParams,
   multiplyByQuantizedMultiplierGreaterThanOne,
+  rescale,
   softmaxParams,
-} from "../../../reference/quant.ts";
-import { expOnNegativeValues, rescale } from "../../../reference/fixed_point.ts";
+} from "../../../quant/mod.ts";
 import {
   elementCount,
   int32Data,

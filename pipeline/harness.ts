@@ -4,15 +4,15 @@
  *
  * @module
  */
-import type { Board } from "../../boards.ts";
-import { buildFirmware } from "../../build/gcc.ts";
-import type { FirmwareImage } from "../../build/types.ts";
-import { elementCount, type Graph } from "../../ir/graph.ts";
-import { interpret } from "../../reference/interpret.ts";
-import { runFirmware, type RunResult } from "../../../emulator/run.ts";
-import type { CompiledModel } from "../backend.ts";
-import { compileTinyEngine, type TinyEngineOptions } from "./compile.ts";
-import { runPasses } from "../../../engine/schedule/passes/mod.ts";
+import type { Board } from "../engine/target/boards.ts";
+import { buildFirmware } from "../engine/build/gcc.ts";
+import type { FirmwareImage } from "../engine/build/types.ts";
+import { elementCount, type Graph } from "../engine/ir/graph.ts";
+import { interpret } from "../engine/reference/interpret.ts";
+import { runFirmware, type RunResult } from "../emulator/run.ts";
+import type { CompiledModel } from "../engine/codegen/backend.ts";
+import { compileTinyEngine, type TinyEngineOptions } from "../engine/codegen/tinyengine/compile.ts";
+import { runPasses } from "../engine/schedule/passes/mod.ts";
 
 /** What {@link runTinyEngine} measured. */
 export interface TinyEngineRun {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { getBoard } from "../../boards.ts";
-import { buildFirmware } from "../../build/gcc.ts";
-import { buildModel } from "../../builders/mod.ts";
-import { compileTinyEngine } from "./compile.ts";
+import { getBoard } from "../engine/target/boards.ts";
+import { buildFirmware } from "../engine/build/gcc.ts";
+import { buildModel } from "../engine/builders/mod.ts";
+import { compileTinyEngine } from "../engine/codegen/tinyengine/compile.ts";
 
 Deno.test("the same graph gives byte-identical C and firmware", async () => {
   const board = getBoard("stm32f746");

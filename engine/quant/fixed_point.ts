@@ -13,7 +13,7 @@ import {
   INT32_MIN,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul as srdhm,
-} from "./quant.ts";
+} from "./arithmetic.ts";
 
 /**
  * gemmlowp's `SaturatingRoundingMultiplyByPOT<exponent>`: a saturating left shift for

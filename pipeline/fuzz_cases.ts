@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { getBoard } from "../../boards.ts";
-import { buildMbconv, buildResNet, type MbconvArch, type MbconvBlock } from "../../builders/mod.ts";
-import type { Graph } from "../../ir/graph.ts";
-import { runModel } from "../../run.ts";
-import { createRng, type Rng } from "../../util/rng.ts";
+import { getBoard } from "../engine/target/boards.ts";
+import { buildMbconv, buildResNet, type MbconvArch, type MbconvBlock } from "../engine/builders/mod.ts";
+import type { Graph } from "../engine/ir/graph.ts";
+import { runModel } from "./run.ts";
+import { createRng, type Rng } from "../engine/util/rng.ts";
 
 /** Boards every case runs on (one M7, one M4). */
 export const FUZZ_BOARDS = ["stm32f746", "stm32f412"] as const;

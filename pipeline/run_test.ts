@@ -4,11 +4,11 @@
  * compared with the reference interpreter bit for bit.
  */
 import assert from "node:assert/strict";
-import { getBoard } from "./boards.ts";
-import type { Graph } from "./ir/graph.ts";
-import { buildModel } from "./builders/mod.ts";
+import { getBoard } from "../engine/target/boards.ts";
+import type { Graph } from "../engine/ir/graph.ts";
+import { buildModel } from "../engine/builders/mod.ts";
 import { defaultInput, fitMessage, runModel } from "./run.ts";
-import { loadModelFile } from "./tflite/mod.ts";
+import { loadModelFile } from "../engine/tflite/mod.ts";
 import { sharedModelsDir } from "../engine/util/shared_data.ts";
 
 const MODELS_DIR = sharedModelsDir();

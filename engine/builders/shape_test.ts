@@ -1,9 +1,9 @@
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
-import { buildModel } from "../builders/mod.ts";
+import { buildModel } from "./mod.ts";
 import { loadModelFile } from "../tflite/mod.ts";
-import { convOutputSize, convPadding, inferOutputShape } from "./shape.ts";
-import { testWithConfigs, testWithModels } from "../../engine/util/_test_shared.ts";
-import { sharedModelsDir } from "../../engine/util/shared_data.ts";
+import { convOutputSize, convPadding, inferOutputShape } from "../ops/shape.ts";
+import { testWithConfigs, testWithModels } from "../util/_test_shared.ts";
+import { sharedModelsDir } from "../util/shared_data.ts";
 import { handBuiltGraphs } from "../ir/_test_graphs.ts";
 
 const MODELS = new URL(`file://${sharedModelsDir()}/`);

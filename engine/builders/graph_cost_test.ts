@@ -1,11 +1,11 @@
 import { ok, strictEqual } from "node:assert/strict";
-import { buildModel } from "../builders/mod.ts";
+import { buildModel } from "./mod.ts";
 import { loadModelFile } from "../tflite/mod.ts";
-import { graphCost } from "./graph_cost.ts";
-import { opMacs } from "./macs.ts";
-import { opParamBytes, opParamCount } from "./params.ts";
-import { testWithConfigs, testWithModels } from "../../engine/util/_test_shared.ts";
-import { sharedModelsDir } from "../../engine/util/shared_data.ts";
+import { graphCost } from "../ops/graph_cost.ts";
+import { opMacs } from "../ops/macs.ts";
+import { opParamBytes, opParamCount } from "../ops/params.ts";
+import { testWithConfigs, testWithModels } from "../util/_test_shared.ts";
+import { sharedModelsDir } from "../util/shared_data.ts";
 
 const MODELS = new URL(`file://${sharedModelsDir()}/`);
 

@@ -16,17 +16,17 @@
  *
  * @module
  */
-import { type Board, enlargedBoard } from "./boards.ts";
-import { buildFirmware } from "./build/gcc.ts";
-import { ToolchainError } from "./build/errors.ts";
-import type { FirmwareImage } from "./build/types.ts";
-import type { CompiledModel, EngineName } from "./codegen/backend.ts";
-import { getBackend } from "./codegen/registry.ts";
-import { type Graph, tensorBytes } from "./ir/graph.ts";
-import { opMacs } from "./ops/macs.ts";
-import { interpret } from "./reference/interpret.ts";
+import { type Board, enlargedBoard } from "../engine/target/boards.ts";
+import { buildFirmware } from "../engine/build/gcc.ts";
+import { ToolchainError } from "../engine/target/errors.ts";
+import type { FirmwareImage } from "../engine/build/types.ts";
+import type { CompiledModel, EngineName } from "../engine/codegen/backend.ts";
+import { getBackend } from "../engine/codegen/registry.ts";
+import { type Graph, tensorBytes } from "../engine/ir/graph.ts";
+import { opMacs } from "../engine/ops/macs.ts";
+import { interpret } from "../engine/reference/interpret.ts";
 import type { RunReport } from "./report.ts";
-import { createRng } from "./util/rng.ts";
+import { createRng } from "../engine/util/rng.ts";
 import { parseElf } from "../emulator/elf.ts";
 import { runFirmware } from "../emulator/run.ts";
 

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { getBoard } from "../../boards.ts";
-import { buildModel } from "../../builders/mod.ts";
-import type { Graph } from "../../ir/graph.ts";
-import { runModel } from "../../run.ts";
-import { loadModelFile } from "../../tflite/mod.ts";
-import { sharedModels } from "./test_models.ts";
+import { getBoard } from "../engine/target/boards.ts";
+import { buildModel } from "../engine/builders/mod.ts";
+import type { Graph } from "../engine/ir/graph.ts";
+import { runModel } from "./run.ts";
+import { loadModelFile } from "../engine/tflite/mod.ts";
+import { sharedModels } from "../engine/codegen/tinyengine/test_models.ts";
 
 const CACHE = ".cache/firmware";
 

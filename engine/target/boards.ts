@@ -4,7 +4,7 @@
  *
  * @module
  */
-import boardsJson from "../fixtures/boards.json" with { type: "json" };
+import boardsJson from "../../fixtures/boards.json" with { type: "json" };
 
 /** Cortex-M cores the project targets. */
 export type Core = "cortex-m7" | "cortex-m4";

@@ -15,7 +15,7 @@ import {
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
   softmaxParamsFromScale,
-} from "./quant.ts";
+} from "./mod.ts";
 
 Deno.test("quantizeMultiplier() gives TFLite's values for powers of two", () => {
   assert.deepEqual(quantizeMultiplier(0.5), { multiplier: 1073741824, shift: 0 });

@@ -1,0 +1,45 @@
+/**
+ * Shared by the per-operator parameter derivations: the error they throw and the per-tensor
+ * scale and zero point they read.
+ *
+ * @module
+ */
+
+import type { Graph, Node, Tensor } from "../ir/graph.ts";
+import { f32 } from "./arithmetic.ts";
+
+export class QuantizationParamsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "QuantizationParamsError";
+  }
+}
+
+/** The tensor at `index` of a node, or a {@link QuantizationParamsError} naming it. */
+export function tensorAt(
+  graph: Graph,
+  index: number | undefined,
+  what: string,
+  node: Node,
+): Tensor {
+  const t = index === undefined || index < 0 ? undefined : graph.tensors[index];
+  if (!t) {
+    throw new QuantizationParamsError(
+      `Cannot derive ${node.op} parameters: the ${what} tensor (index ${index}) is missing`,
+    );
+  }
+  return t;
+}
+
+/** Per-tensor (first) scale and zero point of a tensor, scale rounded to float32. */
+export function tensorQuant(t: Tensor): { scale: number; zeroPoint: number } {
+  const q = t.quant;
+  const scale = q?.scale[0];
+  const zeroPoint = q?.zeroPoint[0];
+  if (!q || scale === undefined) {
+    throw new QuantizationParamsError(
+      `Cannot read quantization of tensor '${t.name}': it has no scale`,
+    );
+  }
+  return { scale: f32(scale), zeroPoint: zeroPoint ?? 0 };
+}

@@ -1,0 +1,161 @@
+/**
+ * The pipeline's layering, as data, and a walk of the import graph that lists every import pointing
+ * the wrong way. `import_graph_test.ts` fails on any; ARCHITECTURE.md explains the layers.
+ *
+ * @module
+ */
+import { dirname, join, normalize, relative } from "node:path";
+
+/**
+ * Each folder (a module) and the folders it may import. Anything not listed may not be imported.
+ * The order is the pipeline's: `ir, tflite, ops, quant` <- `reference, schedule` <- `codegen` <-
+ * `build` <- `emulator` <- `pipeline` <- `search, bench, cli`.
+ */
+export const LAYERS: Readonly<Record<string, readonly string[]>> = {
+  "engine/util": [],
+  "engine/target": ["engine/util"],
+  "engine/ir": ["engine/util"],
+  "engine/tflite": ["engine/ir", "engine/util"],
+  "engine/quant": ["engine/ir", "engine/util"],
+  "engine/ops": ["engine/ir", "engine/quant", "engine/tflite", "engine/util"],
+  "engine/reference": ["engine/ir", "engine/ops", "engine/quant", "engine/tflite", "engine/util"],
+  "engine/schedule": ["engine/ir", "engine/ops", "engine/quant", "engine/util"],
+  "engine/builders": ["engine/ir", "engine/ops", "engine/quant", "engine/tflite", "engine/util"],
+  "engine/analysis": [
+    "engine/builders",
+    "engine/ir",
+    "engine/ops",
+    "engine/quant",
+    "engine/schedule",
+    "engine/tflite",
+    "engine/util",
+  ],
+  "engine/codegen": [
+    "engine/analysis",
+    "engine/ir",
+    "engine/ops",
+    "engine/quant",
+    "engine/schedule",
+    "engine/target",
+    "engine/tflite",
+    "engine/util",
+  ],
+  "engine/build": ["engine/codegen", "engine/target", "engine/util"],
+  // The emulator runs any ELF on a board's memory map: it knows the target, not how firmware is made.
+  "emulator": ["engine/target", "engine/util"],
+  "pipeline": [
+    "emulator",
+    "engine/analysis",
+    "engine/build",
+    "engine/builders",
+    "engine/codegen",
+    "engine/ir",
+    "engine/ops",
+    "engine/quant",
+    "engine/reference",
+    "engine/schedule",
+    "engine/target",
+    "engine/tflite",
+    "engine/util",
+  ],
+};
+
+/** One import that breaks {@link LAYERS}. */
+export interface BackEdge {
+  /** Importing file, relative to the repository root. */
+  readonly from: string;
+  /** Imported file, relative to the repository root. */
+  readonly to: string;
+  /** Why it is not allowed. */
+  readonly reason: string;
+}
+
+/** The layer (module folder) a repository-relative path belongs to, or undefined when unlisted. */
+export function layerOf(path: string): string | undefined {
+  let best: string | undefined;
+  for (const layer of Object.keys(LAYERS)) {
+    if (path === layer || path.startsWith(`${layer}/`)) {
+      if (!best || layer.length > best.length) best = layer;
+    }
+  }
+  return best;
+}
+
+const IMPORT_RE = /^\s*(?:import|export)\b[^"']*?["'](\.{1,2}\/[^"']+)["']|\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/;
+
+/** Relative import specifiers of a source text (comments and doc examples skipped). */
+export function importSpecifiers(source: string): string[] {
+  const out: string[] = [];
+  let inBlockComment = false;
+  let pending = "";
+  for (const raw of source.split("\n")) {
+    const line = raw.trim();
+    if (inBlockComment) {
+      if (line.includes("*/")) inBlockComment = false;
+      continue;
+    }
+    if (line.startsWith("/*")) {
+      if (!line.includes("*/")) inBlockComment = true;
+      continue;
+    }
+    if (line.startsWith("//")) continue;
+    // Multi-line `import {\n a,\n b,\n} from "x";`: join until the specifier appears.
+    const text = pending ? `${pending} ${line}` : line;
+    const opens = /^(?:import|export)\b/.test(text) && !/["']/.test(text);
+    if (opens) {
+      pending = text;
+      continue;
+    }
+    pending = "";
+    const m = IMPORT_RE.exec(text);
+    const spec = m?.[1] ?? m?.[2];
+    if (spec) out.push(spec);
+  }
+  return out;
+}
+
+/**
+ * Every import between two listed folders that {@link LAYERS} does not allow, and every import
+ * into another folder that does not go through that folder's `mod.ts`.
+ * `files` maps repository-relative paths to their source text.
+ */
+export function findBackEdges(files: ReadonlyMap<string, string>): BackEdge[] {
+  const edges: BackEdge[] = [];
+  for (const [from, source] of files) {
+    const fromLayer = layerOf(from);
+    if (!fromLayer) continue;
+    for (const spec of importSpecifiers(source)) {
+      const to = normalize(join(dirname(from), spec));
+      const toLayer = layerOf(to);
+      if (!toLayer || toLayer === fromLayer) continue;
+      if (!LAYERS[fromLayer]!.includes(toLayer)) {
+        edges.push({ from, to, reason: `${fromLayer} may not import ${toLayer}` });
+      } else if (to !== `${toLayer}/mod.ts`) {
+        edges.push({ from, to, reason: `import ${toLayer} through ${toLayer}/mod.ts` });
+      }
+    }
+  }
+  return edges;
+}
+
+/** Read every `.ts` file under `root` (skipping node_modules, caches and dot folders). */
+export function readSources(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const entry of Deno.readDirSync(dir)) {
+      if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+      const abs = join(dir, entry.name);
+      if (entry.isDirectory) walk(abs);
+      else if (entry.name.endsWith(".ts")) files.set(relative(root, abs), Deno.readTextFileSync(abs));
+    }
+  };
+  walk(root);
+  return files;
+}
+
+if (import.meta.main) {
+  const root = join(dirname(new URL(import.meta.url).pathname), "..");
+  for (const e of findBackEdges(readSources(root))) {
+    Deno.stdout.writeSync(new TextEncoder().encode(`${e.from} -> ${e.to}: ${e.reason}\n`));
+  }
+}
