@@ -25,6 +25,7 @@ export const CACHE_FORMAT = "bench-cache/1";
 /** Paths (relative to the repository root) whose contents decide every measurement. */
 export const CODE_VERSION_PATHS: readonly string[] = [
   "engine",
+  "pipeline",
   "emulator",
   "fixtures/firmware",
   "fixtures/boards.json",

@@ -6,7 +6,7 @@
  */
 import type { Board } from "../engine/target/boards.ts";
 import { classifySection } from "../engine/target/section_sizes.ts";
-import type { SectionSizes } from "../engine/build/types.ts";
+import type { SectionSizes } from "../engine/target/firmware.ts";
 import { type ElfFile, parseElf, PT_LOAD, SymbolMap } from "./elf.ts";
 import {
   BudgetExceededError,

@@ -5,7 +5,12 @@
  * @module
  */
 import { getBoard } from "../engine/target/boards.ts";
-import { buildMbconv, buildResNet, type MbconvArch, type MbconvBlock } from "../engine/builders/mod.ts";
+import {
+  buildMbconv,
+  buildResNet,
+  type MbconvArch,
+  type MbconvBlock,
+} from "../engine/builders/mod.ts";
 import type { Graph } from "../engine/ir/graph.ts";
 import { runModel } from "./run.ts";
 import { createRng, type Rng } from "../engine/util/rng.ts";

@@ -68,7 +68,8 @@ Deno.test("runtime quantize_multiplier, round and activation range equal the ref
   }
   values.set([0.5, 0.25, 1, 2 ** -31, 2 ** -32, 0.9999999999999999, 1 - 2 ** -33, 1e-12], 0);
   const board = getBoard("stm32f412");
-  const runtime = (f: string) => Deno.readTextFileSync(new URL(`../engine/codegen/tflm/runtime/${f}`, import.meta.url));
+  const runtime = (f: string) =>
+    Deno.readTextFileSync(new URL(`../engine/codegen/tflm/runtime/${f}`, import.meta.url));
   const image = await buildFirmware({
     name: "tflm_quant_test",
     files: { "tflm.h": runtime("tflm.h"), "quant.c": runtime("quant.c"), "main.c": MAIN },
@@ -132,7 +133,8 @@ Deno.test("runtime requantization (both forms) equals multiplyByQuantizedMultipl
     triples.set([s > 0 ? x >> 8 : x, m, s], 3 * i);
   }
   const board = getBoard("stm32f746");
-  const runtime = (f: string) => Deno.readTextFileSync(new URL(`../engine/codegen/tflm/runtime/${f}`, import.meta.url));
+  const runtime = (f: string) =>
+    Deno.readTextFileSync(new URL(`../engine/codegen/tflm/runtime/${f}`, import.meta.url));
   const image = await buildFirmware({
     name: "tflm_requant_test",
     files: {

@@ -401,6 +401,7 @@ export const ENGINE_CODE_DIRS: readonly string[] = [
   "engine/schedule",
   "engine/build",
   "engine/ir",
+  "engine/target",
   "engine/quant",
   "fixtures/firmware",
   "emulator",

@@ -6,7 +6,7 @@
  */
 import type { Board } from "../target/boards.ts";
 import type { Graph } from "../ir/graph.ts";
-import type { CSources } from "../build/types.ts";
+import type { CSources } from "./sources.ts";
 
 /** Engine names. */
 export type EngineName = "tinyengine" | "tflm";

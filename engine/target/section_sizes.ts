@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { SectionSizes } from "../build/types.ts";
+import type { SectionSizes } from "./firmware.ts";
 
 const SHT_NOBITS = 8;
 const SHF_WRITE = 0x1;

@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "./_test_assert.ts";
-import { searchCommand } from "../cli/search.ts";
+import { assert, assertEquals } from "../search/_test_assert.ts";
+import { searchCommand } from "./search.ts";
 
 function captureIo() {
   const out: string[] = [];
