@@ -1,5 +1,5 @@
 /**
- * The bench's view of the engine ({@link MeasureApi}), wired to engine/run.ts, engine/builders,
+ * The bench's view of the engine ({@link MeasureApi}), wired to pipeline/run.ts, engine/builders,
  * engine/tflite and engine/analysis.
  *
  * @module

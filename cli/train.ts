@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { getBoard } from "../engine/boards.ts";
+import { getBoard } from "../engine/target/boards.ts";
 import { DatasetError, FASHION_MNIST } from "../train/dataset.ts";
 import { getPreset } from "../train/recipe.ts";
 import { formatReport } from "../train/report.ts";

@@ -1,6 +1,6 @@
 /**
  * Compile -> build -> emulate -> compare for tinyengine alone (tests and the fuzz task use it;
- * `engine/run.ts` is the product's general path).
+ * `pipeline/run.ts` is the product's general path).
  *
  * @module
  */

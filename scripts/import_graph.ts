@@ -63,8 +63,9 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   "emulator": ["engine/target", "engine/util"],
   "pipeline": BELOW_PIPELINE,
   "search": [...BELOW_PIPELINE, "pipeline"],
+  "train": [...BELOW_PIPELINE, "pipeline", "search"],
   "bench": [...BELOW_PIPELINE, "pipeline", "search"],
-  "cli": [...BELOW_PIPELINE, "pipeline", "search"],
+  "cli": [...BELOW_PIPELINE, "pipeline", "search", "train"],
 };
 
 /**
@@ -88,6 +89,7 @@ export const ORDER: readonly string[] = [
   "emulator",
   "pipeline",
   "search",
+  "train",
   "bench",
   "cli",
 ];

@@ -6,7 +6,7 @@
  * @example
  * ```ts ignore
  * import { PRESETS, resolveTrainTarget, trainAndMeasure } from "./mod.ts";
- * import { getBoard } from "../engine/boards.ts";
+ * import { getBoard } from "../engine/target/boards.ts";
  * const target = resolveTrainTarget("mbv2-w0.35-r28", { classes: 10, inputChannels: 1 });
  * const { report } = await trainAndMeasure(target, {
  *   board: getBoard("stm32f412"), outDir: "out", preset: PRESETS.quick!,

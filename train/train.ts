@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { Board } from "../engine/boards.ts";
+import type { Board } from "../engine/target/boards.ts";
 import type { Graph } from "../engine/ir/graph.ts";
-import { runModel } from "../engine/run.ts";
+import { runModel } from "../pipeline/run.ts";
 import { writeTflite } from "../engine/tflite/write_tflite.ts";
 import { FASHION_MNIST, resolveDataset } from "./dataset.ts";
 import { accuracy, referencePredictions } from "./evaluate.ts";

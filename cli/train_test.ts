@@ -4,10 +4,10 @@
  * on the emulated board.
  */
 import { equal, ok } from "node:assert/strict";
-import { trainCommand } from "../cli/train.ts";
+import { trainCommand } from "./train.ts";
 import { readTflite } from "../engine/tflite/read_tflite.ts";
-import { accuracy, referencePredictions } from "./evaluate.ts";
-import type { AccuracyReport } from "./report.ts";
+import { accuracy, referencePredictions } from "../train/evaluate.ts";
+import type { AccuracyReport } from "../train/report.ts";
 
 const TINY = {
   resolution: 28,
