@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import type { EngineName } from "../engine/codegen/backend.ts";
 import { loadAnchors } from "./anchors.ts";
 import { codeVersion } from "./cache.ts";
+import { renderHtml } from "./html.ts";
 import { plotSpecs, renderSvg } from "./plots.ts";
 import { type Executor, WorkerPool } from "./pool.ts";
 import type { Progress } from "./progress.ts";
@@ -134,8 +135,8 @@ export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
 }
 
 /**
- * Write `report.md`, `results.json`, `results.csv`, `layers.csv` and `plots/*.svg` into `outDir` (stale SVGs in
- * `plots/` are removed). Returns the paths written, relative to `outDir`.
+ * Write `index.html`, `report.md`, `results.json`, `results.csv`, `layers.csv` and `plots/*.svg`
+ * into `outDir` (stale SVGs in `plots/` are removed). Returns the paths written, relative to `outDir`.
  */
 export async function writeOutputs(
   rows: readonly BenchRow[],
@@ -151,9 +152,12 @@ export async function writeOutputs(
   }
   const written: string[] = [];
   const plotFiles: string[] = [];
+  const svgs = new Map<string, string>();
   if (options.plots ?? true) {
     for (const p of plotSpecs(rows)) {
-      writeFileSync(join(plotsDir, p.file), await renderSvg(p.spec));
+      const svg = await renderSvg(p.spec);
+      writeFileSync(join(plotsDir, p.file), svg);
+      svgs.set(p.file, svg);
       plotFiles.push(`plots/${p.file}`);
     }
   }
@@ -164,6 +168,14 @@ export async function writeOutputs(
     join(out, "report.md"),
     renderReport(rows, meta, { anchors: loadAnchors(), plots: plotFiles }),
   );
-  written.push("report.md", "results.json", "results.csv", "layers.csv", ...plotFiles);
+  writeFileSync(join(out, "index.html"), renderHtml(rows, meta, { anchors: loadAnchors(), svgs }));
+  written.push(
+    "index.html",
+    "report.md",
+    "results.json",
+    "results.csv",
+    "layers.csv",
+    ...plotFiles,
+  );
   return written;
 }

@@ -31,13 +31,26 @@ function fmtRatio(a: number | undefined, b: number | undefined): string {
   return a === undefined || b === undefined || b === 0 ? "—" : `${(a / b).toFixed(2)}x`;
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  if (rows.length === 0) return ["_No rows for this run._"];
+/** A table of the report: column headers and rows of cell text, as both renderers show it. */
+export interface ReportTable {
+  /** Column headers. */
+  readonly header: readonly string[];
+  /** Rows of cell text, one cell per header. */
+  readonly rows: readonly (readonly string[])[];
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): ReportTable {
+  return { header, rows };
+}
+
+/** A table as Markdown lines (a placeholder line when it has no rows). */
+export function markdownTable(t: ReportTable): string[] {
+  if (t.rows.length === 0) return ["_No rows for this run._"];
   const esc = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");
   return [
-    `| ${header.map(esc).join(" | ")} |`,
-    `|${header.map(() => "---").join("|")}|`,
-    ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
+    `| ${t.header.map(esc).join(" | ")} |`,
+    `|${t.header.map(() => "---").join("|")}|`,
+    ...t.rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
   ];
 }
 
@@ -63,7 +76,7 @@ function uniq<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
 }
 
-function measurementsTable(rows: readonly BenchRow[]): string[] {
+function measurementsTable(rows: readonly BenchRow[]): ReportTable {
   const body = rows.filter((r) => r.report).map((row) => {
     const r = row.report!;
     const ipm = instructionsPerMac(row);
@@ -101,7 +114,7 @@ function measurementsTable(rows: readonly BenchRow[]): string[] {
   );
 }
 
-function ratiosTable(rows: readonly BenchRow[]): string[] {
+function ratiosTable(rows: readonly BenchRow[]): ReportTable {
   const byId = index(rows);
   const pairs = uniq(rows.map((r) => `${r.model}|${r.board}`));
   const body: string[][] = [];
@@ -140,7 +153,7 @@ function estimatedFit(rows: readonly BenchRow[], board: string): string {
   return `no* (${[!sram ? "SRAM" : "", !flash ? "Flash" : ""].filter(Boolean).join("+")})`;
 }
 
-function fitsMatrix(rows: readonly BenchRow[]): string[] {
+function fitsMatrix(rows: readonly BenchRow[]): ReportTable {
   const boards = uniq([...rows.map((r) => r.board), ...Object.keys(BOARDS)]).sort();
   const byId = index(rows);
   const keys = uniq(rows.map((r) => `${r.model}|${r.engine}`));
@@ -161,7 +174,7 @@ function fitsMatrix(rows: readonly BenchRow[]): string[] {
   );
 }
 
-function planTable(rows: readonly BenchRow[]): string[] {
+function planTable(rows: readonly BenchRow[]): ReportTable {
   const body = rows.filter((r) => r.report).map((row) => {
     const r = row.report!;
     const lb = row.livenessLowerBoundBytes;
@@ -216,7 +229,7 @@ function anchorModels(anchors: Anchors, sources: readonly string[]): string[] {
   return uniq(anchors.rows.filter((a) => sources.includes(a.source)).map((a) => a.model));
 }
 
-function paperTable(rows: readonly BenchRow[], anchors: Anchors): string[] {
+function paperTable(rows: readonly BenchRow[], anchors: Anchors): ReportTable {
   const byId = index(rows);
   const paperSources = ["mcunet-paper", "tinyengine-readme", "mcunet-paper-figure"];
   const models = anchorModels(anchors, paperSources).filter((m) => rows.some((r) => r.model === m));
@@ -270,7 +283,7 @@ function paperTable(rows: readonly BenchRow[], anchors: Anchors): string[] {
   );
 }
 
-function tflmTable(rows: readonly BenchRow[], anchors: Anchors): string[] {
+function tflmTable(rows: readonly BenchRow[], anchors: Anchors): ReportTable {
   const body = rows.filter((r) => r.engine === "tflm" && r.report).map((row) => {
     const r = row.report!;
     const pub = anchors.rows.find((a) => a.model === row.model && a.headBytes !== undefined);
@@ -311,7 +324,7 @@ function tflmTable(rows: readonly BenchRow[], anchors: Anchors): string[] {
   );
 }
 
-function mlperfLatencyTable(rows: readonly BenchRow[], anchors: Anchors): string[] {
+function mlperfLatencyTable(rows: readonly BenchRow[], anchors: Anchors): ReportTable {
   const byId = index(rows);
   const models = anchorModels(anchors, ["mlperf-tiny", "mlperf-tiny-m7"]).filter((m) =>
     rows.some((r) => r.model === m)
@@ -358,6 +371,7 @@ function median(xs: readonly number[]): number | undefined {
   return s.length % 2 ? s[m] : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** The summary's bullet items. */
 function summary(rows: readonly BenchRow[], anchors: Anchors): string[] {
   const ok = rows.filter((r) => r.report);
   const byId = index(ok);
@@ -373,11 +387,11 @@ function summary(rows: readonly BenchRow[], anchors: Anchors): string[] {
   const lines: string[] = [];
   const exact = ok.filter((r) => r.report!.referenceMatch).length;
   lines.push(
-    `- bit-exact against the reference interpreter: ${exact} of ${ok.length} measured jobs`,
+    `bit-exact against the reference interpreter: ${exact} of ${ok.length} measured jobs`,
   );
   if (ratios.sram.length > 0) {
     lines.push(
-      `- tinyengine / tflm, median over ${ratios.sram.length} (model, board) pairs: peak SRAM ` +
+      `tinyengine / tflm, median over ${ratios.sram.length} (model, board) pairs: peak SRAM ` +
         `${fmt(median(ratios.sram))}, Flash ${fmt(median(ratios.flash))}, instructions ${
           fmt(median(ratios.instr))
         }`,
@@ -387,9 +401,7 @@ function summary(rows: readonly BenchRow[], anchors: Anchors): string[] {
     const mine = ok.filter((r) => r.engine === e);
     if (mine.length === 0) continue;
     lines.push(
-      `- ${e} fits the board in ${
-        mine.filter((r) => r.report!.fits).length
-      } of ${mine.length} jobs`,
+      `${e} fits the board in ${mine.filter((r) => r.report!.fits).length} of ${mine.length} jobs`,
     );
   }
   const vsPublished: number[] = [];
@@ -400,7 +412,7 @@ function summary(rows: readonly BenchRow[], anchors: Anchors): string[] {
   }
   if (vsPublished.length > 0) {
     lines.push(
-      `- our tinyengine peak SRAM / TinyEngine's published peak SRAM (same network and board), ` +
+      `our tinyengine peak SRAM / TinyEngine's published peak SRAM (same network and board), ` +
         `median over ${vsPublished.length} published rows: ${fmt(median(vsPublished))}`,
     );
   }
@@ -413,6 +425,134 @@ export interface ReportOptions {
   readonly anchors: Anchors;
   /** Plot files (relative to the report) to link, in order. */
   readonly plots?: readonly string[];
+}
+
+/** One section of the report: a heading, paragraphs, a bullet list and a table, each optional. */
+export interface ReportSection {
+  /** Stable anchor name, e.g. `summary`. */
+  readonly id: string;
+  /** Heading text. */
+  readonly title: string;
+  /** Paragraphs (Markdown inline: `**bold**`, `` `code` ``). */
+  readonly text: readonly string[];
+  /** Bullet items (same inline syntax). */
+  readonly items?: readonly string[];
+  /** The section's table. */
+  readonly table?: ReportTable;
+}
+
+/** The report as data, shared by the Markdown and the HTML renderers. */
+export interface ReportDocument {
+  /** Page title. */
+  readonly title: string;
+  /** What the numbers are (Markdown inline). */
+  readonly intro: string;
+  /** Facts of the run: code version, suites, jobs, notes (Markdown inline). */
+  readonly facts: readonly string[];
+  /** Sections in reading order. */
+  readonly sections: readonly ReportSection[];
+}
+
+/**
+ * The report's content for a results set: every table and text, before any rendering.
+ * Deterministic: same rows, same document.
+ *
+ * @example
+ * ```ts ignore
+ * const doc = reportDocument(rows, meta, loadAnchors());
+ * doc.sections.map((s) => s.id); // ["summary", "measurements", "ratios", ...]
+ * ```
+ */
+export function reportDocument(
+  rows: readonly BenchRow[],
+  meta: ResultsMeta,
+  anchors: Anchors,
+): ReportDocument {
+  const sorted = sortRows(rows);
+  const ok = sorted.filter((r) => r.report);
+  const failed = sorted.filter((r) => !r.report);
+  const facts = [
+    `code version: \`${meta.codeVersion.slice(0, 16)}\``,
+    `suites: ${meta.suites.join(", ") || "—"}${meta.shard ? ` (shard ${meta.shard})` : ""}`,
+    `jobs: ${sorted.length} (${ok.length} ok, ${failed.length} failed)`,
+    ...meta.notes.map((n) => `note: ${n}`),
+  ];
+  const sections: ReportSection[] = [
+    { id: "summary", title: "Summary", text: [], items: summary(sorted, anchors) },
+    {
+      id: "measurements",
+      title: "Measurements per model, engine and board",
+      text: [],
+      table: measurementsTable(ok),
+    },
+    {
+      id: "ratios",
+      title: "Ratios tinyengine / tflm",
+      text: ["Below 1.00x means tinyengine needs less."],
+      table: ratiosTable(ok),
+    },
+    {
+      id: "fits",
+      title: "Fits per board",
+      text: [
+        "Measured peak SRAM and Flash against the board; a model that does not fit was measured on an enlarged memory map of the same core. " +
+        "Cells marked * were not measured on that board: they compare the measurement on a board with the same core (else any board) with that board's SRAM and Flash.",
+      ],
+      table: fitsMatrix(sorted),
+    },
+    {
+      id: "plan",
+      title: "Memory plan beside the layer-by-layer liveness lower bound",
+      text: [
+        "The bound is the largest sum of simultaneously live activations when layers run one at a time (engine analysis); a planned head equal to it is optimal for layer-by-layer execution.",
+      ],
+      table: planTable(ok),
+    },
+    {
+      id: "paper",
+      title: "Paper table: ours beside TinyEngine, TF-Lite Micro and X-CUBE-AI",
+      text: [
+        "Ours: peak SRAM kB / Flash kB / inference instructions (emulator). Published: peak SRAM kB / Flash kB / latency on the board (OOM = did not fit). " +
+        "Published cycles/MAC = latency x clock / MACs; ours are instructions per MAC (a Cortex-M7 issues up to two per cycle, an M4 one).",
+      ],
+      table: paperTable(sorted, anchors),
+    },
+    { id: "tflm", title: "TF-Lite Micro baseline", text: [], table: tflmTable(ok, anchors) },
+    {
+      id: "mlperf",
+      title: "MLPerf Tiny: published latency beside our instructions per MAC",
+      text: [],
+      table: mlperfLatencyTable(sorted, anchors),
+    },
+    {
+      id: "sources",
+      title: "Sources of published numbers",
+      text: [],
+      items: Object.entries(anchors.sources).map(([key, s]) => `\`${key}\`: ${s.title} (${s.url})`),
+    },
+  ];
+  if (failed.length > 0) {
+    sections.push({
+      id: "failed",
+      title: "Failed jobs",
+      text: [],
+      table: table(
+        ["model", "engine", "board", "error"],
+        failed.map((r) => [r.model, r.engine, r.board, r.error ?? "?"]),
+      ),
+    });
+  }
+  return {
+    title: "mcunet-bench report",
+    intro:
+      "Our figures are **emulator measurements** of our own firmware (Unicorn, Cortex-M7/M4): " +
+      "architecturally executed instructions (not cycles), SRAM high-water (static + stack, " +
+      "measured) and loadable Flash bytes. Published figures were **measured on real boards** " +
+      "with other kernels and toolchains (latency in ms); they stand beside ours for orientation, " +
+      "not as equal quantities. kB = 1024 bytes for ours; published kB as published.",
+    facts,
+    sections,
+  };
 }
 
 /**
@@ -428,72 +568,14 @@ export function renderReport(
   meta: ResultsMeta,
   options: ReportOptions,
 ): string {
-  const sorted = sortRows(rows);
-  const ok = sorted.filter((r) => r.report);
-  const failed = sorted.filter((r) => !r.report);
-  const out: string[] = [];
-  out.push("# mcunet-bench report", "");
-  out.push(
-    "Our figures are **emulator measurements** of our own firmware (Unicorn, Cortex-M7/M4): " +
-      "architecturally executed instructions (not cycles), SRAM high-water (static + stack, " +
-      "measured) and loadable Flash bytes. Published figures were **measured on real boards** " +
-      "with other kernels and toolchains (latency in ms); they stand beside ours for orientation, " +
-      "not as equal quantities. kB = 1024 bytes for ours; published kB as published.",
-    "",
-  );
-  out.push(`- code version: \`${meta.codeVersion.slice(0, 16)}\``);
-  out.push(
-    `- suites: ${meta.suites.join(", ") || "—"}${meta.shard ? ` (shard ${meta.shard})` : ""}`,
-  );
-  out.push(`- jobs: ${sorted.length} (${ok.length} ok, ${failed.length} failed)`);
-  for (const n of meta.notes) out.push(`- note: ${n}`);
-  out.push("");
-
-  out.push("## Summary", "");
-  out.push(...summary(sorted, options.anchors), "");
-  out.push("## Measurements per model, engine and board", "");
-  out.push(...measurementsTable(ok), "");
-  out.push("## Ratios tinyengine / tflm", "");
-  out.push("Below 1.00x means tinyengine needs less.", "");
-  out.push(...ratiosTable(ok), "");
-  out.push("## Fits per board", "");
-  out.push(
-    "Measured peak SRAM and Flash against the board; a model that does not fit was measured on an enlarged memory map of the same core. " +
-      "Cells marked * were not measured on that board: they compare the measurement on a board with the same core (else any board) with that board's SRAM and Flash.",
-    "",
-  );
-  out.push(...fitsMatrix(sorted), "");
-  out.push("## Memory plan beside the layer-by-layer liveness lower bound", "");
-  out.push(
-    "The bound is the largest sum of simultaneously live activations when layers run one at a time (engine analysis); a planned head equal to it is optimal for layer-by-layer execution.",
-    "",
-  );
-  out.push(...planTable(ok), "");
-  out.push("## Paper table: ours beside TinyEngine, TF-Lite Micro and X-CUBE-AI", "");
-  out.push(
-    "Ours: peak SRAM kB / Flash kB / inference instructions (emulator). Published: peak SRAM kB / Flash kB / latency on the board (OOM = did not fit). " +
-      "Published cycles/MAC = latency x clock / MACs; ours are instructions per MAC (a Cortex-M7 issues up to two per cycle, an M4 one).",
-    "",
-  );
-  out.push(...paperTable(sorted, options.anchors), "");
-  out.push("## TF-Lite Micro baseline", "");
-  out.push(...tflmTable(ok, options.anchors), "");
-  out.push("## MLPerf Tiny: published latency beside our instructions per MAC", "");
-  out.push(...mlperfLatencyTable(sorted, options.anchors), "");
-  out.push("## Sources of published numbers", "");
-  for (const [key, s] of Object.entries(options.anchors.sources)) {
-    out.push(`- \`${key}\`: ${s.title} (${s.url})`);
-  }
-  out.push("");
-  if (failed.length > 0) {
-    out.push("## Failed jobs", "");
-    out.push(
-      ...table(
-        ["model", "engine", "board", "error"],
-        failed.map((r) => [r.model, r.engine, r.board, r.error ?? "?"]),
-      ),
-      "",
-    );
+  const doc = reportDocument(rows, meta, options.anchors);
+  const out: string[] = [`# ${doc.title}`, "", doc.intro, ""];
+  out.push(...doc.facts.map((f) => `- ${f}`), "");
+  for (const s of doc.sections) {
+    out.push(`## ${s.title}`, "");
+    for (const p of s.text) out.push(p, "");
+    if (s.items) out.push(...s.items.map((i) => `- ${i}`), "");
+    if (s.table) out.push(...markdownTable(s.table), "");
   }
   if (options.plots && options.plots.length > 0) {
     out.push("## Plots", "");
