@@ -136,7 +136,8 @@ export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
 
 /**
  * Write `index.html`, `report.md`, `results.json`, `results.csv`, `layers.csv` and `plots/*.svg`
- * into `outDir` (stale SVGs in `plots/` are removed). Returns the paths written, relative to `outDir`.
+ * into `outDir` (stale SVGs in `plots/` are removed; `index.html` links `history.html` when
+ * `outDir` has one). Returns the paths written, relative to `outDir`.
  */
 export async function writeOutputs(
   rows: readonly BenchRow[],
@@ -168,7 +169,11 @@ export async function writeOutputs(
     join(out, "report.md"),
     renderReport(rows, meta, { anchors: loadAnchors(), plots: plotFiles }),
   );
-  writeFileSync(join(out, "index.html"), renderHtml(rows, meta, { anchors: loadAnchors(), svgs }));
+  const history = existsSync(join(out, "history.html")) ? { historyHref: "history.html" } : {};
+  writeFileSync(
+    join(out, "index.html"),
+    renderHtml(rows, meta, { anchors: loadAnchors(), svgs, ...history }),
+  );
   written.push(
     "index.html",
     "report.md",

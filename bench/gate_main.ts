@@ -15,6 +15,7 @@ import {
   readBaselines,
   updateBaselines,
 } from "./gate.ts";
+import { HISTORY_ENV, historyPath, recordHistory } from "./history.ts";
 import { createProgress } from "./progress.ts";
 import { repoRoot, SUITES } from "./suites.ts";
 import { parseList } from "./_cli.ts";
@@ -43,6 +44,8 @@ export interface GateFlags {
   out?: string;
   /** No progress display. */
   quiet?: boolean;
+  /** Where to record the run's figures (`cache`, `fixtures`, `off` or a path); absent: nowhere. */
+  historyFile?: string;
 }
 
 /**
@@ -69,6 +72,15 @@ export async function gate(
   });
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
   for (const n of result.meta.notes) say(`note: ${n}`);
+  const root = repoRoot();
+  const historyFile = flags.historyFile === undefined
+    ? undefined
+    : historyPath(flags.historyFile, root);
+  if (historyFile !== undefined) {
+    say(
+      recordHistory(result.rows, { path: historyFile, root, codeVersion: result.meta.codeVersion }),
+    );
+  }
   if (flags.out !== undefined) await writeOutputs(result.rows, result.meta, flags.out);
   if (flags.update) {
     const written = updateBaselines(result.rows, flags.baselines);
@@ -113,7 +125,13 @@ if (import.meta.main) {
     .option("--jobs <n>", "parallel workers", "2")
     .option("--no-cache", "ignore cached measurements")
     .option("--out <dir>", "also write the report of the gate run here")
-    .option("--quiet", "no progress display");
+    .option("--quiet", "no progress display")
+    .option(
+      "--history-file <where>",
+      "record the figures per commit: cache (.cache/history.jsonl), fixtures " +
+        `(fixtures/history.jsonl), off, or a path (default: $${HISTORY_ENV} or cache)`,
+      Deno.env.get(HISTORY_ENV) ?? "cache",
+    );
   try {
     program.parse(Deno.args, { from: "user" });
     Deno.exit(await gate(program.opts<GateFlags>()));

@@ -12,7 +12,8 @@ import type { Anchors } from "./anchors.ts";
 import { esc, htmlPage, htmlTable, inlineHtml, inlineSvg, modelAnchor } from "./_html.ts";
 import type { HtmlCell, HtmlTable } from "./_html.ts";
 import { layerInstructionsSpec, memoryProfileSpec, sramVsInstructionsSpec } from "./plots.ts";
-import { CSV_COLUMNS, sortRows } from "./results.ts";
+import { figureAt, figureColumns } from "./figures.ts";
+import { sortRows } from "./results.ts";
 import { fmtInt, reportDocument, type ReportTable } from "./tables.ts";
 import type { BenchRow, ResultsMeta } from "./types.ts";
 
@@ -24,85 +25,6 @@ export interface HtmlReportOptions {
   readonly svgs?: ReadonlyMap<string, string>;
   /** Address of the history page to link, when there is one. */
   readonly historyHref?: string;
-}
-
-/** A figure of the exact table: where it is in a row, and its column header. */
-export interface FigureColumn {
-  /** Property path into a {@link BenchRow}, e.g. `["report", "plan", "headBytes"]`. */
-  readonly path: readonly string[];
-  /** Column header. */
-  readonly header: string;
-}
-
-const LABELS: Readonly<Record<string, string>> = {
-  macs: "MACs",
-  initInstructions: "init instructions",
-  peakSramBytes: "peak SRAM B",
-  staticSramBytes: "static SRAM B",
-  stackBytes: "stack B",
-  arenaBytes: "arena B",
-  headBytes: "plan head B",
-  tailBytes: "plan tail B",
-  scratchBytes: "largest scratch B",
-  livenessLowerBoundBytes: "liveness bound B",
-  flashBytes: "Flash B",
-  flashModelBytes: "Flash model B",
-  flashCodeBytes: "Flash code B",
-  fitsSram: "fits SRAM",
-  fitsFlash: "fits Flash",
-  referenceMatch: "bit-exact",
-  outputLength: "outputs",
-};
-
-/** A header for a field name: the known label, else the camelCase words with units spelled out. */
-function label(name: string): string {
-  return LABELS[name] ??
-    name.replace(/Bytes$/, " B").replace(/Ms$/, " ms").replace(/Mj$/, " mJ")
-      .replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().replace(/ b$/, " B")
-      .replace(/ mj$/, " mJ");
-}
-
-function isFigure(v: unknown): v is number | boolean {
-  return typeof v === "number" || typeof v === "boolean";
-}
-
-function fieldRank(name: string): number {
-  const i = CSV_COLUMNS.indexOf(name);
-  return i < 0 ? CSV_COLUMNS.length : i;
-}
-
-/**
- * Every numeric or yes/no figure present in the rows: the report's own fields, the plan's fields
- * that the report does not repeat, and the row's (liveness bound). Found from the data, so a new
- * measured field (cycles, latency, energy, accuracy) gets a column without any change here.
- * Ordered like `results.csv`, new fields after the known ones by name.
- */
-export function figureColumns(rows: readonly BenchRow[]): FigureColumn[] {
-  const paths = new Map<string, string[]>();
-  const add = (path: string[]) => paths.set(path.join("."), path);
-  for (const row of rows) {
-    const r = row.report as unknown as Record<string, unknown> | undefined;
-    for (const [k, v] of Object.entries(row)) if (isFigure(v)) add([k]);
-    if (!r) continue;
-    for (const [k, v] of Object.entries(r)) if (isFigure(v)) add(["report", k]);
-    const plan = r.plan as Record<string, unknown> | undefined;
-    for (const [k, v] of Object.entries(plan ?? {})) {
-      if (isFigure(v) && !(k in r)) add(["report", "plan", k]);
-    }
-  }
-  return [...paths.values()]
-    .sort((a, b) => {
-      const x = a[a.length - 1]!, y = b[b.length - 1]!;
-      return fieldRank(x) - fieldRank(y) || (x < y ? -1 : x > y ? 1 : 0);
-    })
-    .map((path) => ({ path, header: label(path[path.length - 1]!) }));
-}
-
-/** The value at a property path, or undefined. */
-export function figureAt(row: unknown, path: readonly string[]): unknown {
-  let v: unknown = row;
-  for (const k of path) v = v !== null && typeof v === "object" ? (v as never)[k] : undefined;
-  return v;
 }
 
 /** A cell showing an exact figure; `data-field`/`data-value` carry the raw value for sorting and checks. */

@@ -13,7 +13,10 @@ import { pathToFileURL } from "node:url";
 import { ChromiumPage } from "./_chromium.ts";
 import { modelAnchor } from "./_html.ts";
 import { writeOutputs } from "./bench.ts";
-import { figureAt, figureColumns } from "./html.ts";
+import { figureAt, figureColumns } from "./figures.ts";
+import { makeHistoryRepo } from "./_test_history.ts";
+import { readHistory } from "./history.ts";
+import { writeHistoryPage } from "./history_page.ts";
 import { parseResults } from "./results.ts";
 import { repoRoot } from "./suites.ts";
 import { fmtInt } from "./tables.ts";
@@ -215,5 +218,75 @@ Deno.test("index.html shows every section, plot and figure of results.json in he
     assert.deepEqual(page.log.errors, []);
   } finally {
     Deno.removeSync(tmp, { recursive: true });
+  }
+});
+
+Deno.test("history.html draws a generated history of three commits in headless Chromium, linked from index.html", async () => {
+  const repo = makeHistoryRepo();
+  const tmp = Deno.makeTempDirSync({ prefix: "mcu_history_html_" });
+  try {
+    assert.match(await writeHistoryPage(repo.file, tmp, repo.root), /18 records over 3 commits/);
+    const results = parseResults(readFileSync(FIXTURE, "utf8"), FIXTURE);
+    await writeOutputs(results.rows, results.meta, tmp, { plots: false });
+    await using page = await ChromiumPage.launch({ width: 1200, height: 1000 });
+    await page.open(pathToFileURL(join(tmp, "index.html")).href);
+    assert.equal(
+      await page.evaluate<string | null>(
+        `document.querySelector('nav a[href="history.html"]')?.textContent ?? null`,
+      ),
+      "History over commits",
+    );
+    await page.open(pathToFileURL(join(tmp, "history.html")).href);
+    const facts = await page.evaluate<{
+      figures: { model: string; width: number; points: number; marks: string[] }[];
+      cells: { record: string; field: string; value: string; text: string }[];
+      commits: string[];
+    }>(`(() => ({
+      figures: [...document.querySelectorAll("section.model figure")].map((f) => ({
+        model: f.closest("section").dataset.model,
+        width: f.querySelector("svg").getBoundingClientRect().width,
+        points: f.querySelectorAll('[aria-roledescription="point"]').length,
+        marks: [...f.querySelectorAll("text")].map((t) => t.textContent).filter((t) => t.startsWith("baselines ")),
+      })),
+      cells: [...document.querySelectorAll("td[data-field]")].map((td) => ({
+        record: td.closest("tr").querySelector("[data-record]").dataset.record,
+        field: td.dataset.field,
+        value: td.dataset.value,
+        text: td.textContent,
+      })),
+      commits: [...document.querySelectorAll("#commits [data-commit]")].map((c) => c.dataset.commit),
+    }))()`);
+    assert.deepEqual(page.log.errors, []);
+    assert.deepEqual(
+      page.log.requests.filter((u) => !u.startsWith("file:") && !u.startsWith("data:")),
+      [],
+    );
+    assert.deepEqual(facts.commits, repo.recorded.map((i) => repo.commits[i]));
+    const records = readHistory(repo.file);
+    assert.deepEqual(facts.figures.map((f) => f.model), ["mbv2-w0.35-r64", "mcunet-10fps"]);
+    for (const f of facts.figures) {
+      const jobs = new Set(records.filter((r) => r.model === f.model).map((r) => r.job)).size;
+      assert.ok(f.width > 400);
+      assert.equal(f.points, 3 * jobs * 3, `${f.model}: a point per commit, job and metric`);
+      // Each of the three charts marks the first commit's and the third commit's baselines.
+      const short = (i: number) => repo.commits[i]!.slice(0, 8);
+      assert.deepEqual(
+        [...new Set(f.marks)].sort(),
+        [`baselines ${short(0)}`, `baselines ${short(2)}`].sort(),
+      );
+    }
+    const byKey = new Map(records.map((r) => [`${r.commit} ${r.job}`, r]));
+    assert.equal(facts.cells.length, records.length * 3);
+    for (const c of facts.cells) {
+      const want = byKey.get(c.record)?.figures[c.field];
+      assert.equal(Number(c.value), want, `${c.record} ${c.field}`);
+      assert.equal(Number(c.text.replaceAll(",", "")), want);
+    }
+    const png = await page.screenshot({ x: 0, y: 0, width: 1200, height: 1600 });
+    assert.ok(isPng(png));
+    writeFileSync(join(screenshotDir(), "history.png"), png);
+  } finally {
+    Deno.removeSync(tmp, { recursive: true });
+    Deno.removeSync(repo.root, { recursive: true });
   }
 });

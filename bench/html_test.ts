@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { fakeRow } from "./_test_fixtures.ts";
 import { inlineHtml, inlineSvg } from "./_html.ts";
 import { loadAnchors } from "./anchors.ts";
-import { figureColumns, renderHtml } from "./html.ts";
+import { figureColumns } from "./figures.ts";
+import { renderHtml } from "./html.ts";
 import type { BenchRow, ResultsMeta } from "./types.ts";
 
 const META: ResultsMeta = { codeVersion: "c0de".repeat(16), suites: ["paper"], notes: ["n1"] };

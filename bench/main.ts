@@ -6,6 +6,8 @@
  *     deno task bench --models DIR             # every .tflite of DIR on stm32f746
  *     deno task bench --shard 1/4 --out out/1  # one quarter of the jobs
  *     deno task bench merge out/1 out/2 out/3 out/4 --out reports
+ *     deno task bench --history                # also draw reports/history.html over commits
+ *     deno task bench history                  # only draw the history
  *
  * @module
  */
@@ -14,11 +16,13 @@ import { BOARDS } from "../engine/target/boards.ts";
 import type { EngineName } from "../engine/codegen/backend.ts";
 import { ENGINES } from "../engine/codegen/registry.ts";
 import { runBench, writeOutputs } from "./bench.ts";
+import { HISTORY_ENV, historyPath, recordHistory } from "./history.ts";
+import { writeHistoryPage } from "./history_page.ts";
 import { mergeResults } from "./merge.ts";
 import { createProgress } from "./progress.ts";
 import { parseShard } from "./shard.ts";
 import { parseList } from "./_cli.ts";
-import { defaultSuites, SUITES } from "./suites.ts";
+import { defaultSuites, repoRoot, SUITES } from "./suites.ts";
 
 const encoder = new TextEncoder();
 
@@ -37,6 +41,8 @@ interface RunFlags {
   shard?: string;
   plots: boolean;
   quiet?: boolean;
+  history?: boolean;
+  historyFile: string;
 }
 
 async function runCommand(flags: RunFlags): Promise<void> {
@@ -65,9 +71,21 @@ async function runCommand(flags: RunFlags): Promise<void> {
     progress: (total) => createProgress(total, { quiet: flags.quiet ?? false }),
   });
   const measuredAt = performance.now();
+  const root = repoRoot();
+  const historyFile = historyPath(flags.historyFile, root);
+  const lines: string[] = [];
+  if (historyFile !== undefined) {
+    lines.push(
+      recordHistory(run.rows, { path: historyFile, root, codeVersion: run.meta.codeVersion }),
+    );
+    if (flags.history) lines.push(await writeHistoryPage(historyFile, flags.out, root));
+  } else if (flags.history) {
+    throw new RangeError("Cannot draw the history with --history-file off");
+  }
   const files = await writeOutputs(run.rows, run.meta, flags.out, { plots: flags.plots });
   const t1 = performance.now();
   for (const n of run.meta.notes) say(`note: ${n}`);
+  for (const l of lines) say(l);
   const { measured, cached, failed } = run.stats;
   say(
     `bench: ${run.rows.length} jobs (${measured} measured, ${cached} cached, ${failed} failed) in ` +
@@ -86,6 +104,16 @@ async function mergeCommand(dirs: string[], flags: { out: string; plots: boolean
     `merge: ${rows.length} jobs from ${dirs.length} results; wrote ${files.length} files to ${flags.out}`,
   );
 }
+
+async function historyCommand(flags: { out: string; historyFile: string }): Promise<void> {
+  const root = repoRoot();
+  const file = historyPath(flags.historyFile, root);
+  if (file === undefined) throw new RangeError("Cannot draw the history with --history-file off");
+  say(await writeHistoryPage(file, flags.out, root));
+}
+
+const HISTORY_FILE_HELP = "history file: cache (.cache/history.jsonl), fixtures " +
+  `(fixtures/history.jsonl, to commit), off, or a path (default: $${HISTORY_ENV} or cache)`;
 
 /** Build the command-line program (exported for tests). */
 export function benchProgram(): Command {
@@ -108,7 +136,14 @@ export function benchProgram(): Command {
     .option("--no-plots", "skip the SVG plots")
     .option("--shard <i/n>", "run the i-th of n deterministic shards (1-based)")
     .option("--quiet", "no progress display")
+    .option("--history", "also draw history.html: the figures per model over commits")
+    .option("--history-file <where>", HISTORY_FILE_HELP, Deno.env.get(HISTORY_ENV) ?? "cache")
     .action(async (flags: RunFlags) => await runCommand(flags));
+  program.command("history")
+    .description("draw history.html from the history file without measuring")
+    .option("--out <dir>", "output directory", "reports")
+    .option("--history-file <where>", HISTORY_FILE_HELP, Deno.env.get(HISTORY_ENV) ?? "cache")
+    .action(async (flags: { out: string; historyFile: string }) => await historyCommand(flags));
   program.command("merge")
     .description("merge the results.json of shard output directories into one report")
     .argument("<dirs...>", "shard output directories")

@@ -41,6 +41,11 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
+/** JSON on one line with object keys sorted at every level (a JSON-lines record). */
+export function canonicalLine(value: unknown): string {
+  return JSON.stringify(canonical(value));
+}
+
 /** JSON with object keys sorted at every level, two-space indent, trailing newline. */
 export function canonicalJson(value: unknown): string {
   return `${JSON.stringify(canonical(value), null, 2)}\n`;
