@@ -54,7 +54,7 @@ export interface GateFlags {
  */
 export async function gate(
   flags: GateFlags,
-  options: Partial<Pick<RunBenchOptions, "executor" | "cacheDir" | "codeVersion">> & {
+  options: Partial<Pick<RunBenchOptions, "executor" | "cacheDir" | "codeVersion" | "repoRoot">> & {
     /** Where lines go. @default stdout */
     readonly log?: (line: string) => void;
   } = {},
@@ -72,7 +72,7 @@ export async function gate(
   });
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
   for (const n of result.meta.notes) say(`note: ${n}`);
-  const root = repoRoot();
+  const root = run.repoRoot ?? repoRoot();
   const historyFile = flags.historyFile === undefined
     ? undefined
     : historyPath(flags.historyFile, root);

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fakeExecutor } from "./_test_fixtures.ts";
+import { makeHistoryRepo } from "./_test_history.ts";
 import { gate, type GateFlags } from "./gate_main.ts";
+import { readHistory } from "./history.ts";
 
 Deno.test("gate() passes on fresh baselines and fails naming the regression after a baseline is perturbed", async () => {
   const tmp = Deno.makeTempDirSync();
@@ -51,5 +53,44 @@ Deno.test("gate() passes on fresh baselines and fails naming the regression afte
     assert.equal(await gate({ ...flags, tolerance: ["flashBytes=0.01"] }, options), 0);
   } finally {
     Deno.removeSync(tmp, { recursive: true });
+  }
+});
+
+Deno.test("gate() on a commit records every job's figures in the history file it is given", async () => {
+  const repo = makeHistoryRepo();
+  const tmp = Deno.makeTempDirSync();
+  try {
+    const file = join(tmp, "gate-history.jsonl");
+    const lines: string[] = [];
+    const flags: GateFlags = {
+      suite: "gate",
+      baselines: join(tmp, "baselines"),
+      tolerance: [],
+      jobs: "1",
+      cache: false,
+      quiet: true,
+      update: true,
+      historyFile: file,
+    };
+    await gate(flags, {
+      executor: fakeExecutor(),
+      cacheDir: join(tmp, "cache"),
+      codeVersion: "test",
+      repoRoot: repo.root,
+      log: (l: string) => lines.push(l),
+    });
+    const records = readHistory(file);
+    assert.ok(records.length >= 6, lines.join("\n"));
+    assert.ok(
+      lines.includes(
+        `history: recorded ${records.length} jobs at ${repo.commits[3]!.slice(0, 10)} in ${file} ` +
+          `(${records.length} records)`,
+      ),
+      lines.join("\n"),
+    );
+    assert.ok(records.every((r) => r.commit === repo.commits[3] && r.codeVersion === "test"));
+  } finally {
+    Deno.removeSync(tmp, { recursive: true });
+    Deno.removeSync(repo.root, { recursive: true });
   }
 });

@@ -289,5 +289,7 @@ export async function writeHistoryPage(
   mkdirSync(resolve(outDir), { recursive: true });
   writeFileSync(out, html);
   const commits = new Set(records.map((r) => r.commit)).size;
-  return `history: drew ${records.length} records over ${commits} commits into ${out}`;
+  return `history: drew ${records.length} records over ${commits} commit${
+    commits === 1 ? "" : "s"
+  } into ${out}`;
 }
