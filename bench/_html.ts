@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { fmtInt } from "./tables.ts";
 
 /** Text escaped for HTML element content and double-quoted attribute values. */
 export function esc(text: string): string {
@@ -41,6 +42,21 @@ export interface HtmlCell {
   readonly html: string;
   /** Extra attributes (`data-value` sorts numerically; names are written as given). */
   readonly attrs?: Readonly<Record<string, string>>;
+}
+
+/** A cell showing an exact figure; `data-field`/`data-value` carry the raw value for sorting and checks. */
+export function figureCell(value: unknown, field: string): HtmlCell {
+  if (typeof value === "number") {
+    const text = Number.isInteger(value) ? fmtInt(value) : String(Number(value.toPrecision(6)));
+    return { html: esc(text), attrs: { "data-field": field, "data-value": String(value) } };
+  }
+  if (typeof value === "boolean") {
+    return {
+      html: value ? "yes" : "no",
+      attrs: { "data-field": field, "data-bool": String(value) },
+    };
+  }
+  return { html: "—" };
 }
 
 /** A table for {@link htmlTable}. */

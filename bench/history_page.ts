@@ -7,8 +7,7 @@
  * @module
  */
 import type * as vl from "vega-lite";
-import { esc, htmlPage, htmlTable, inlineSvg, modelAnchor } from "./_html.ts";
-import type { HtmlCell } from "./_html.ts";
+import { esc, figureCell, htmlPage, htmlTable, inlineSvg, modelAnchor } from "./_html.ts";
 import { figureLabel } from "./figures.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -21,7 +20,6 @@ import {
   sortHistory,
 } from "./history.ts";
 import { type PlotSpec, renderSvg, slug } from "./plots.ts";
-import { fmtInt } from "./tables.ts";
 
 /** Figures drawn over commits, when present: the three counts first, then later measurements. */
 const METRICS = ["peakSramBytes", "flashBytes", "instructions", "cycles", "latencyMs", "energyMj"];
@@ -178,14 +176,6 @@ export function historySpec(
   };
 }
 
-function numberCell(v: number | boolean | undefined, field: string): HtmlCell {
-  if (typeof v !== "number") return { html: "—" };
-  return {
-    html: esc(Number.isInteger(v) ? fmtInt(v) : String(Number(v.toPrecision(6)))),
-    attrs: { "data-field": field, "data-value": String(v) },
-  };
-}
-
 /** Options of {@link renderHistoryPage}. */
 export interface HistoryPageOptions extends HistoryOrder {
   /** Where the records come from (shown on the page). */
@@ -254,7 +244,7 @@ export async function renderHistoryPage(
             },
             { html: esc(r.engine) },
             { html: esc(r.board) },
-            ...metrics.map((k) => numberCell(r.figures[k], k)),
+            ...metrics.map((k) => figureCell(r.figures[k], k)),
           ]),
         })
       }</details></section>`,

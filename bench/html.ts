@@ -9,12 +9,20 @@
  * @module
  */
 import type { Anchors } from "./anchors.ts";
-import { esc, htmlPage, htmlTable, inlineHtml, inlineSvg, modelAnchor } from "./_html.ts";
-import type { HtmlCell, HtmlTable } from "./_html.ts";
+import {
+  esc,
+  figureCell,
+  htmlPage,
+  htmlTable,
+  inlineHtml,
+  inlineSvg,
+  modelAnchor,
+} from "./_html.ts";
+import type { HtmlTable } from "./_html.ts";
 import { layerInstructionsSpec, memoryProfileSpec, sramVsInstructionsSpec } from "./plots.ts";
 import { figureAt, figureColumns } from "./figures.ts";
 import { sortRows } from "./results.ts";
-import { fmtInt, reportDocument, type ReportTable } from "./tables.ts";
+import { reportDocument, type ReportTable } from "./tables.ts";
 import type { BenchRow, ResultsMeta } from "./types.ts";
 
 /** Options of {@link renderHtml}. */
@@ -25,21 +33,6 @@ export interface HtmlReportOptions {
   readonly svgs?: ReadonlyMap<string, string>;
   /** Address of the history page to link, when there is one. */
   readonly historyHref?: string;
-}
-
-/** A cell showing an exact figure; `data-field`/`data-value` carry the raw value for sorting and checks. */
-function figureCell(value: unknown, field: string): HtmlCell {
-  if (typeof value === "number") {
-    const text = Number.isInteger(value) ? fmtInt(value) : String(Number(value.toPrecision(6)));
-    return { html: esc(text), attrs: { "data-field": field, "data-value": String(value) } };
-  }
-  if (typeof value === "boolean") {
-    return {
-      html: value ? "yes" : "no",
-      attrs: { "data-field": field, "data-bool": String(value) },
-    };
-  }
-  return { html: "—" };
 }
 
 function modelLink(model: string, known: ReadonlySet<string>): string {
