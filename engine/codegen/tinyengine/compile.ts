@@ -24,8 +24,10 @@ import { type ChosenPlan, planMemory } from "../../schedule/planners/mod.ts";
 import { validatePlan } from "../../schedule/validate.ts";
 import type { CompiledModel, MemoryPlanSummary } from "../backend.ts";
 import { TE_RUNTIME_H } from "./c_runtime.ts";
+import { wrapC } from "./c_format.ts";
 import { constAsm, ConstPool } from "./const_pool.ts";
 import type { EmitContext, LayerKernel } from "./kernels/types.ts";
+import { describeKernelKey, kernelFamily } from "./kernels/kernel_names.ts";
 import {
   DEFAULT_KERNEL_CONFIG,
   type KernelConfig,
@@ -92,7 +94,12 @@ function fnv1a(graph: Graph): string {
 
 /** A global data symbol at an arena offset (the emulator reads its size). */
 function aliasSymbol(name: string, offset: number, size: number): string {
-  return `__asm__(".global ${name}\\n.type ${name}, %object\\n.set ${name}, te_arena + ${offset}\\n.size ${name}, ${size}");`;
+  return [
+    `__asm__(".global ${name}\\n"`,
+    `        ".type ${name}, %object\\n"`,
+    `        ".set ${name}, te_arena + ${offset}\\n"`,
+    `        ".size ${name}, ${size}");`,
+  ].join("\n");
 }
 
 function f32Literal(x: number): string {
@@ -263,6 +270,56 @@ function layerOps(lowered: Lowered, i: number): string {
   return [...new Set(ops)].join("+");
 }
 
+function shapeText(graph: Graph, t: number): string {
+  return graph.tensors[t]!.shape.join("x");
+}
+
+function quantText(graph: Graph, t: number): string {
+  const q = graph.tensors[t]!.quant;
+  return q ? `q(${Math.fround(q.scale[0] ?? 0).toPrecision(6)}, ${q.zeroPoint[0] ?? 0})` : "float";
+}
+
+/**
+ * What a layer computes, for the comment above its call: op, tensor shapes, quantization (scale,
+ * zero point) of input and output, and the real scale `s_in * s_w / s_out` that the multiplier
+ * table (`<layer>_mult`) encodes for layers with quantized weights.
+ */
+function layerComment(lowered: Lowered, i: number): string {
+  const graph = lowered.graph;
+  const l = lowered.layers[i]!;
+  const acts = (ts: readonly number[]) => ts.filter((t) => t >= 0 && !graph.tensors[t]!.data);
+  const ins = acts(l.pre ? l.pre.inputs : l.inputs);
+  const outs = acts(l.outputs);
+  const parts = [
+    `${ins.map((t) => shapeText(graph, t)).join(", ")} -> ${
+      outs.map((t) => shapeText(graph, t)).join(", ")
+    }`,
+    `in ${ins.map((t) => quantText(graph, t)).join(", ")}, out ${
+      outs.map((t) => quantText(graph, t)).join(", ")
+    }`,
+  ];
+  for (const layer of l.pre ? [l.pre, l] : [l]) {
+    const w = graph.tensors[layer.inputs[1] ?? -1];
+    const sIn = graph.tensors[layer.inputs[0] ?? -1]?.quant?.scale[0];
+    const sOut = graph.tensors[layer.outputs[0] ?? -1]?.quant?.scale[0];
+    if (!w?.data || !w.quant || sIn === undefined || !sOut) continue;
+    const real = w.quant.scale.map((sw) => Math.fround(sIn) * Math.fround(sw) / Math.fround(sOut));
+    const lo = Math.min(...real).toPrecision(4);
+    const hi = Math.max(...real).toPrecision(4);
+    parts.push(`requantization scale ${lo === hi ? lo : `${lo}..${hi}`} (${layer.op})`);
+  }
+  return parts.join("; ");
+}
+
+/** Short op name that prefixes a layer's constant symbols (`conv3_weight`, `dw4_mult`). */
+function constPrefix(lowered: Lowered, i: number): string {
+  const from = lowered.layers[i]!.from;
+  if (from.length > 1) return "block"; // a fused layer, e.g. a streamed expansion + depthwise
+  const op = lowered.graph.nodes[from[0]!]!.op.toLowerCase();
+  return op.replace("depthwise_conv_2d", "dw").replace("conv_2d", "conv")
+    .replace("fully_connected", "fc").replace(/_/g, "");
+}
+
 /**
  * Compile a graph with the tinyengine backend.
  *
@@ -330,6 +387,7 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
 
   const consts = new ConstPool();
   const kernelCode = new Map<string, { name: string; code: string }>();
+  const familyCount = new Map<string, number>();
   const offsetOf = (t: number): number => {
     const b = lifetimes.bufferOf[t];
     if (b === undefined || b < 0) {
@@ -339,19 +397,26 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
   };
   const base: EmitContext = {
     lowered,
-    consts,
+    consts: consts.scope("model"),
     ptr: (t) => `(te_arena + ${offsetOf(t)})`,
     scratch: "(te_arena)",
     kernel(key, code) {
       const found = kernelCode.get(key);
       if (found) return found.name;
-      const name = `te_${key}`.replace(/[^A-Za-z0-9_]/g, "_");
-      kernelCode.set(key, { name, code: code(name) });
+      // Short name per family (te_dw3), and a comment that spells out the specialization.
+      const family = kernelFamily(key);
+      const count = (familyCount.get(family) ?? 0) + 1;
+      familyCount.set(family, count);
+      const name = `te_${family}${count}`;
+      kernelCode.set(key, {
+        name,
+        code: `/* ${name}: ${describeKernelKey(key)} */\n${code(name)}`,
+      });
       return name;
     },
   };
   const symbolName = (prefix: string, i: number) => (i === 0 ? prefix : `${prefix}_${i}`);
-  const emitted: { op: string; macs: number; variant: string; code: string }[] = [];
+  const emitted: { op: string; macs: number; variant: string; code: string; about?: string }[] = [];
   const symbols: string[] = [];
   lowered.inputs.forEach((t, i) => {
     const f = floatIns[i];
@@ -380,6 +445,7 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
     const s = lifetimes.scratchOf[i] ?? -1;
     const ctx: EmitContext = {
       ...base,
+      consts: consts.scope(`${constPrefix(lowered, i)}${emitted.length}`),
       scratch: s >= 0 ? `(te_arena + ${offsets[s]})` : "(te_arena)",
     };
     emitted.push({
@@ -387,6 +453,7 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
       macs: l.from.reduce((sum, k) => sum + opMacs(graph, graph.nodes[k]!), 0),
       variant: kernels[i]!.variant,
       code: kernels[i]!.emit(ctx),
+      about: layerComment(lowered, i),
     });
   });
   lowered.outputs.forEach((t, i) => {
@@ -423,19 +490,21 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
   }
   const body = emitted.map((e, i) =>
     [
-      `  /* layer ${i}: ${e.op} (${e.variant}) */`,
+      `  /* layer ${i}: ${e.op} (${e.variant})${e.about ? `: ${e.about}` : ""} */`,
       `  MCU_PROBE(MCU_MARK_LAYER_BEGIN(${i}));`,
       `  ${e.code}`,
       `  MCU_PROBE(MCU_MARK_LAYER_END(${i}));`,
     ].join("\n")
   );
-  const modelC = [
+  const modelC = wrapC([
     `/* model.c: '${graph.name}' compiled by mcunet-bench tinyengine (generated; do not edit).`,
     `   Input hash ${hash}. Arena ${arenaBytes} bytes, planner ${chosen.planner}. */`,
     `#include "te_runtime.h"`,
     `#include "probe.h"`,
     ``,
     `extern const uint8_t mcu_model_const[];`,
+    `/* Constant tables of each layer, inside the one linked blob mcu_model_const.bin. */`,
+    ...consts.defines(),
     `MCU_NOINIT __attribute__((aligned(8), used)) int8_t te_arena[${arenaBytes}];`,
     ...symbols,
     ``,
@@ -445,7 +514,7 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
     ...body,
     `}`,
     ``,
-  ].join("\n");
+  ].join("\n"));
   const mainC = [
     `/* main.c: runs one inference between the probe markers (generated; do not edit). */`,
     `#include "probe.h"`,

@@ -5,11 +5,46 @@
  * @module
  */
 
+/**
+ * The constants of one layer: each table becomes a named symbol `<layer>_<role>` (e.g.
+ * `conv3_weight`, `conv3_mult`), a `#define` of its address inside the blob.
+ */
+export interface ConstScope {
+  /** Append int8 values; returns the name of a `const int8_t *`. */
+  int8(values: ArrayLike<number>, role: string): string;
+  /** Append int32 values (little-endian); returns the name of a `const int32_t *`. */
+  int32(values: ArrayLike<number>, role: string): string;
+}
+
 /** A growing constant blob; `add` returns the C expression of the bytes' address. */
 export class ConstPool {
   #chunks: Uint8Array[] = [];
   #size = 0;
   #seen = new Map<string, number>();
+  #defines: string[] = [];
+  #names = new Set<string>();
+
+  /** A view that names every table it adds `<prefix>_<role>`. */
+  scope(prefix: string): ConstScope {
+    return {
+      int8: (values, role) => this.#name(`${prefix}_${role}`, this.int8(values)),
+      int32: (values, role) => this.#name(`${prefix}_${role}`, this.int32(values)),
+    };
+  }
+
+  /** `#define` lines of the named tables, in the order they were added. */
+  defines(): readonly string[] {
+    return this.#defines;
+  }
+
+  #name(wanted: string, expression: string): string {
+    const base = wanted.replace(/[^A-Za-z0-9_]/g, "_");
+    let name = base;
+    for (let i = 2; this.#names.has(name); i++) name = `${base}${i}`;
+    this.#names.add(name);
+    this.#defines.push(`#define ${name} ${expression}`);
+    return name;
+  }
 
   /**
    * Append bytes (aligned to `align`) and return their byte offset; an identical small blob

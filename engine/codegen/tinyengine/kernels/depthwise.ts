@@ -258,9 +258,9 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
       );
       const cl = clampOf(layer);
       const cmode = clampMode(cl.min, cl.max);
-      const wP = ctx.consts.int8(packed.packed);
-      const bP = ctx.consts.int32(rq.bias);
-      const qP = ctx.consts.int32(rq.table);
+      const wP = ctx.consts.int8(packed.packed, "weight");
+      const bP = ctx.consts.int32(rq.bias, "bias");
+      const qP = ctx.consts.int32(rq.table, "mult");
       const geo = [
         h,
         w,
@@ -330,7 +330,7 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
       const fn = ctx.kernel(`dw_${geo.join("_")}`, (name) =>
         [
           `TE_KERNEL void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
-          `  (void)lo; (void)hi;`,
+          `  (void)zp; (void)lo; (void)hi;`,
           `  int16_t *t = (int16_t *)scratch;`,
           `  for (int32_t c = 0; c < ${c}; c++) {`,
           `    int16_t *d = t;`,
@@ -405,7 +405,7 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
       );
       const cl = clampOf(layer);
       const cmode = clampMode(cl.min, cl.max);
-      const qP = ctx.consts.int32(rq.table);
+      const qP = ctx.consts.int32(rq.table, "mult");
       const geo = [
         n,
         h,
@@ -428,13 +428,13 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
       // Valid taps only (the reference skips padding), so the bias is the original one:
       // acc = bias + sum (x - zp_in) * w over the taps inside the input. The M outputs of one
       // input channel share every input load.
-      const bOrig = ctx.consts.int32(rq.bias);
-      const wT = ctx.consts.int8(constInt8(filter));
+      const bOrig = ctx.consts.int32(rq.bias, "bias");
+      const wT = ctx.consts.int8(constInt8(filter), "weight");
       const accs = Array.from({ length: m }, (_, k) => `a${k}`);
       const fn = ctx.kernel(`dwd_${geo.join("_")}`, (name) =>
         [
           `TE_KERNEL void ${name}(const int8_t *in, int8_t *out, const int8_t *w, const int32_t *bias, const int32_t *q, int32_t zp_in, int32_t zp, int32_t lo, int32_t hi) {`,
-          `  (void)lo; (void)hi;`,
+          `  (void)zp; (void)lo; (void)hi;`,
           `  for (int32_t b = 0; b < ${n}; b++)`,
           `  for (int32_t oy = 0; oy < ${ho}; oy++) {`,
           `    const int32_t y0 = oy * ${o.strideH} - ${pad.top};`,

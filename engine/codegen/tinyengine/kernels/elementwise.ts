@@ -114,8 +114,8 @@ export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
           maxAbs(r1) + maxAbs(r2) < FAST_ACC_LIMIT;
         const double = (t: Int32Array) => fast ? t.map((v) => 2 * v) : t;
         // Index by the int8 value itself: the pointers start at entry 128.
-        const t1 = `(${ctx.consts.int32(double(r1))} + 128)`;
-        const t2 = `(${ctx.consts.int32(double(r2))} + 128)`;
+        const t1 = `(${ctx.consts.int32(double(r1), "lut_a")} + 128)`;
+        const t2 = `(${ctx.consts.int32(double(r2), "lut_b")} + 128)`;
         const relu = cl.min >= zp;
         const rq = fast
           ? `te_rqd2${relu ? "r" : ""}(s, ${p.outputMultiplier}, ${
@@ -134,10 +134,10 @@ export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
       }
       const aP = ctx.ptr(layer.inputs[0]!);
       const bP = graph.tensors[layer.inputs[1]!]?.data
-        ? ctx.consts.int8(constInt8(graph.tensors[layer.inputs[1]!]!))
+        ? ctx.consts.int8(constInt8(graph.tensors[layer.inputs[1]!]!), "operand")
         : ctx.ptr(layer.inputs[1]!);
       const aE = graph.tensors[layer.inputs[0]!]?.data
-        ? ctx.consts.int8(constInt8(graph.tensors[layer.inputs[0]!]!))
+        ? ctx.consts.int8(constInt8(graph.tensors[layer.inputs[0]!]!), "operand")
         : aP;
       const oP = ctx.ptr(layer.outputs[0]!);
       // Constants differ per layer, so the loop is emitted inline (one block per layer).
@@ -195,7 +195,7 @@ export function lutTemplate(lowered: Lowered, layer: Layer): LayerKernel {
     scratchBytes: 0,
     variant: `${layer.op.toLowerCase()} lut`,
     emit(ctx) {
-      const lut = ctx.consts.int8(unaryLut(lowered, layer));
+      const lut = ctx.consts.int8(unaryLut(lowered, layer), "lut");
       const fn = ctx.kernel("lut", (name) =>
         [
           `TE_KERNEL void ${name}(const int8_t *in, int8_t *out, int32_t n, const int8_t *lut) {`,

@@ -128,17 +128,17 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
       const dwCl = clampOf(layer);
       const dwCm = clampMode(dwCl.min, dwCl.max);
       const c = ctx.consts;
-      const pwW = c.int8(pwPacked.packed);
-      const pwB = c.int32(pwRq.bias);
-      const pwQ = c.int32(pwRq.table);
+      const pwW = c.int8(pwPacked.packed, "pw_weight");
+      const pwB = c.int32(pwRq.bias, "pw_bias");
+      const pwQ = c.int32(pwRq.table, "pw_mult");
       const dbl = doubles(dwRq.mode);
       // Prepacked tap words (2 bytes per tap) only for 3x3 kernels, where they cost little Flash.
       const prepack = taps <= 9;
       const dwW = prepack
-        ? c.int32(packTapWords(dwPacked.packed, taps, cout, terms, dbl))
-        : `((const int32_t *)${c.int8(dwPacked.packed)})`;
-      const dwB = c.int32(dwRq.bias);
-      const dwQ = c.int32(dwRq.table);
+        ? c.int32(packTapWords(dwPacked.packed, taps, cout, terms, dbl), "dw_weight")
+        : `((const int32_t *)${c.int8(dwPacked.packed, "dw_weight")})`;
+      const dwB = c.int32(dwRq.bias, "dw_bias");
+      const dwQ = c.int32(dwRq.table, "dw_mult");
       const mm = (r: number) =>
         ctx.kernel(
           `${k4 <= WS_MAX_K4 ? "mws" : "mm"}${r}_k${k4}_n${cmid}_${pwRq.mode}_${pwCm}_p${wp}`,
@@ -193,7 +193,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
       const fn = ctx.kernel(`xdw_${geo.join("_")}`, (name) =>
         [
           `TE_KERNEL void ${name}(const int8_t *in, int8_t *out, const int8_t *pw_w, const int32_t *pw_b, const int32_t *pw_q, int32_t pw_zp, int32_t pw_lo, int32_t pw_hi, const int32_t *w, const int32_t *bias, const int32_t *q, int32_t zp_mid, int32_t zp, int32_t lo, int32_t hi, int8_t *scratch) {`,
-          `  (void)lo; (void)hi;`,
+          `  (void)zp; (void)lo; (void)hi;`,
           `  int16_t *ring = (int16_t *)scratch;`,
           `  int16_t *zrow = ring + ${span * cmid * wp};`,
           `  int16_t *col = (int16_t *)(scratch + ${ringBytes});`,

@@ -249,7 +249,7 @@ export function matmulFunction(
   lines.push(
     `TE_KERNEL void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, ${outType} *out, int32_t zp, int32_t lo, int32_t hi) {`,
   );
-  lines.push(`  (void)lo; (void)hi;`);
+  lines.push(`  (void)zp; (void)lo; (void)hi;`);
   lines.push(`  for (int32_t oc = 0; oc < ${cout}; oc++) {`);
   lines.push(`    const int32_t b = bias[oc];`);
   for (let r = 0; r < rows; r++) lines.push(`    int32_t a${r} = b;`);
@@ -322,7 +322,7 @@ export function matmulWsFunction(
       planar ? "int16_t" : "int8_t"
     } *out, int32_t zp, int32_t lo, int32_t hi) {`,
   );
-  l.push(`  (void)lo; (void)hi;`);
+  l.push(`  (void)zp; (void)lo; (void)hi;`);
   const step = planar ? 1 : cout;
   // Fast modes accumulate doubled sums: the held weights are doubled once per channel.
   const dbl = doubles(mode);
@@ -416,7 +416,7 @@ export function matmulRowFunction(
   };
   return [
     `TE_KERNEL void ${name}(const int16_t *col, const int8_t *w, const int32_t *bias, const int32_t *q, int8_t *out, int32_t zp, int32_t lo, int32_t hi) {`,
-    `  (void)lo; (void)hi;`,
+    `  (void)zp; (void)lo; (void)hi;`,
     `  int32_t oc = 0;`,
     `  for (; oc < ${main}; oc += 4) {\n${block(4)}\n  }`,
     cout > main ? `  for (; oc < ${cout}; oc++) {\n${block(1)}\n  }` : "",
@@ -474,9 +474,9 @@ function layerConsts(
   return {
     k4: packed.k4,
     mode: rq.mode,
-    w: ctx.consts.int8(packed.packed),
-    b: ctx.consts.int32(rq.bias),
-    q: ctx.consts.int32(rq.table),
+    w: ctx.consts.int8(packed.packed, "weight"),
+    b: ctx.consts.int32(rq.bias, "bias"),
+    q: ctx.consts.int32(rq.table, "mult"),
   };
 }
 

@@ -122,7 +122,7 @@ export function concatTemplate(lowered: Lowered, layer: Layer): LayerKernel {
       layer.inputs.forEach((t, i) => {
         const tensor = tensorOf(lowered, t, `input ${i}`);
         const chunk = (tensor.shape[axis] ?? 1) * inner;
-        const src = tensor.data ? ctx.consts.int8(new Int8Array(tensor.data)) : ctx.ptr(t);
+        const src = tensor.data ? ctx.consts.int8(new Int8Array(tensor.data), "data") : ctx.ptr(t);
         const pr = params?.[i];
         if (!pr || pr.identity) {
           lines.push(
@@ -138,7 +138,7 @@ export function concatTemplate(lowered: Lowered, layer: Layer): LayerKernel {
               pr.outputZeroPoint;
             lut[x + 128] = v < -128 ? -128 : v > 127 ? 127 : v;
           }
-          const l = ctx.consts.int8(lut);
+          const l = ctx.consts.int8(lut, "lut");
           lines.push(
             `for (int32_t o = 0; o < ${outer}; o++) for (int32_t k = 0; k < ${chunk}; k++) ${
               ctx.ptr(layer.outputs[0]!)
@@ -160,7 +160,7 @@ export function copyTemplate(lowered: Lowered, layer: Layer): LayerKernel {
     variant: "copy",
     emit(ctx) {
       const src = input.data
-        ? ctx.consts.int8(new Int8Array(input.data))
+        ? ctx.consts.int8(new Int8Array(input.data), "data")
         : ctx.ptr(layer.inputs[0]!);
       return `memmove(${ctx.ptr(layer.outputs[0]!)}, ${src}, ${
         elementCount(input.shape) * DTYPE_BYTES[input.dtype]
@@ -224,8 +224,8 @@ export function resizeNearestTemplate(lowered: Lowered, layer: Layer): LayerKern
       );
       return `{ const int8_t *src = ${ctx.ptr(layer.inputs[0]!)}; int8_t *dst = ${
         ctx.ptr(layer.outputs[0]!)
-      }; const int32_t *ry = ${ctx.consts.int32(rows)}; const int32_t *cx = ${
-        ctx.consts.int32(cols)
+      }; const int32_t *ry = ${ctx.consts.int32(rows, "row_offsets")}; const int32_t *cx = ${
+        ctx.consts.int32(cols, "col_offsets")
       };
   for (int32_t b = 0; b < ${n}; b++) for (int32_t y = 0; y < ${oh}; y++) { const int8_t *row = src + b * ${
         h * w * pixel

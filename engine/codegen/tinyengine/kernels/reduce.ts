@@ -193,8 +193,8 @@ export function softmaxTemplate(lowered: Lowered, layer: Layer): LayerKernel {
         exps[d] = expOnNegativeValues(r, 5);
         resc[d] = rescale(exps[d]!, 0, 12);
       }
-      const eP = ctx.consts.int32(exps);
-      const rP = ctx.consts.int32(resc);
+      const eP = ctx.consts.int32(exps, "exp_table");
+      const rP = ctx.consts.int32(resc, "rescale_table");
       const helpers = ctx.kernel("softmax_helpers", () => SOFTMAX_HELPERS);
       void helpers;
       const fn = ctx.kernel("softmax", (name) =>

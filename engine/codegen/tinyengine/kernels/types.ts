@@ -4,12 +4,13 @@
  * @module
  */
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
-import type { ConstPool } from "../const_pool.ts";
+import type { ConstScope } from "../const_pool.ts";
 
 /** Everything a layer's emitter may use. */
 export interface EmitContext {
   readonly lowered: Lowered;
-  readonly consts: ConstPool;
+  /** The layer's constant tables, each a named symbol. */
+  readonly consts: ConstScope;
   /** C expression (`int8_t *`) of a tensor's storage in the arena. */
   ptr(tensor: number): string;
   /** C expression (`int8_t *`) of the shared scratch region. */
