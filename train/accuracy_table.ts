@@ -4,7 +4,8 @@
  * (network, budget, seed) run is cached by its inputs, so an interrupted experiment resumes.
  * Writes `reports/accuracy/results.json` and `table.md` (mean and spread over seeds).
  *
- * Usage: `deno task accuracy [--epochs N] [--seeds 1,2,3] [--rows FILE.json] [--shard i/n]`.
+ * Usage: `deno task accuracy [--epochs N] [--seeds 1,2,3] [--rows FILE.json] [--budget B]
+ * [--shard i/n] [--out DIR]`.
  * A row is `{ "budget": "16k-64k", "board": "stm32f412", "sram": 16384, "flash": 65536,
  * "family": "TinyNAS", "spec": "w0.05-r48|..." }`; `--shard i/n` runs every n-th run from the
  * i-th (1-based), so runs can be spread over machines; a last run without --shard (all cached)
@@ -47,7 +48,7 @@ export const DEFAULT_ROWS: readonly AccuracyRow[] = [
     flash: 262144,
     family: "TinyNAS",
     spec:
-      "w0.3-r48|k7e6,k7e6,k7e6,k7e6|k7e6,k7e6,k7e6,k5e6|k7e4,k5e5|k7e6,k7e5,k3e5|k3e3,k3e3|k5e3",
+      "w0.3-r32|k7e6,k7e6,k7e6,k7e6|k7e6,k7e6,k7e6,k7e6|k7e6,k5e4,k5e4|k7e4,k7e4,k3e3|k7e3,k3e3|k5e3",
   },
   {
     budget: "64k-256k",
@@ -55,7 +56,7 @@ export const DEFAULT_ROWS: readonly AccuracyRow[] = [
     sram: 65536,
     flash: 262144,
     family: "MbV2",
-    spec: "mbv2-w0.25-r64",
+    spec: "mbv2-w0.25-r32",
   },
 ];
 
@@ -78,9 +79,11 @@ async function main(args: string[]): Promise<void> {
   const epochs = Number(flag("--epochs") ?? 3);
   const seeds = (flag("--seeds") ?? "1,2,3").split(",").map(Number);
   const rowsFile = flag("--rows");
-  const rows: readonly AccuracyRow[] = rowsFile
-    ? JSON.parse(await Deno.readTextFile(rowsFile))
-    : DEFAULT_ROWS;
+  const budget = flag("--budget");
+  const out = flag("--out") ?? "reports/accuracy";
+  const rows: readonly AccuracyRow[] =
+    (rowsFile ? JSON.parse(await Deno.readTextFile(rowsFile)) as AccuracyRow[] : DEFAULT_ROWS)
+      .filter((r) => budget === undefined || r.budget === budget);
   const shard = flag("--shard");
   const [si, sn] = shard ? shard.split("/").map(Number) as [number, number] : [1, 1];
   const runs = seeds.flatMap((seed) => rows.map((row) => ({ row, seed })));
@@ -135,9 +138,9 @@ async function main(args: string[]): Promise<void> {
     }
     if (report) results.push({ row, seed, report });
   }
-  await Deno.mkdir("reports/accuracy", { recursive: true });
+  await Deno.mkdir(out, { recursive: true });
   await Deno.writeTextFile(
-    "reports/accuracy/results.json",
+    `${out}/results.json`,
     JSON.stringify({ epochs, seeds, recipe: DEFAULT_RECIPE, results }, null, 1) + "\n",
   );
   const pct = (x: number) => (100 * x).toFixed(2);
@@ -171,7 +174,7 @@ async function main(args: string[]): Promise<void> {
       } | ${stats(rs.map((r) => r.wallSeconds.total)).mean.toFixed(0)} |`,
     );
   }
-  await Deno.writeTextFile("reports/accuracy/table.md", lines.join("\n") + "\n");
+  await Deno.writeTextFile(`${out}/table.md`, lines.join("\n") + "\n");
   console.log(lines.join("\n"));
 }
 
