@@ -14,7 +14,7 @@
  * @module
  */
 // deno-lint-ignore-file no-console
-import { getBoard } from "../engine/boards.ts";
+import { getBoard } from "../engine/target/boards.ts";
 import { FASHION_MNIST } from "./dataset.ts";
 import { DEFAULT_RECIPE, PRESETS } from "./recipe.ts";
 import type { AccuracyReport } from "./report.ts";
