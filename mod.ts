@@ -22,6 +22,14 @@ export * from "./engine/builders/mod.ts";
 export * from "./engine/analysis/mod.ts";
 export * from "./engine/build/mod.ts";
 export * from "./emulator/mod.ts";
+export {
+  argmax,
+  evaluateOnDevice,
+  type EvaluateOptions,
+  type EvaluationPhase,
+  type InstructionStats,
+  type OnDeviceEvaluation,
+} from "./pipeline/evaluate.ts";
 export * from "./search/mod.ts";
 export type * from "./pipeline/report.ts";
 export type * from "./engine/codegen/backend.ts";

@@ -45,6 +45,8 @@ export interface EmulationFaultInfo {
   readonly ucError: string;
   /** Instructions executed before the fault. */
   readonly instructions: number;
+  /** In a batch run: the index of the input whose inference (or whose setup) faulted. */
+  readonly input?: number;
 }
 
 /** The firmware did something the CPU could not complete (bad access, fault, undefined insn). */
@@ -63,12 +65,17 @@ export class EmulationFault extends Error implements EmulationFaultInfo {
   readonly ucError: string;
   /** Instructions counted before the fault. */
   readonly instructions: number;
+  /** In a batch run: the input being processed. */
+  readonly input?: number;
 
   /** `reason` says what went wrong ("invalid memory write (unmapped)"). */
   constructor(reason: string, info: EmulationFaultInfo) {
     const addr = info.address === undefined ? "" : ` at 0x${info.address.toString(16)}`;
+    const what = info.input === undefined
+      ? "the emulation"
+      : `the emulation of input ${info.input}`;
     super(
-      `Cannot finish the emulation: ${reason}${addr} in ${info.symbol} ` +
+      `Cannot finish ${what}: ${reason}${addr} in ${info.symbol} ` +
         `(pc=0x${info.pc.toString(16)}; ${info.ucError})`,
     );
     this.name = "EmulationFault";
@@ -79,6 +86,7 @@ export class EmulationFault extends Error implements EmulationFaultInfo {
     this.errno = info.errno;
     this.ucError = info.ucError;
     this.instructions = info.instructions;
+    if (info.input !== undefined) this.input = info.input;
   }
 }
 
@@ -92,11 +100,18 @@ export class BudgetExceededError extends Error {
   readonly pc: number;
   /** The function containing `pc` (`name+0xoff`, or `"?"`). */
   readonly symbol: string;
+  /** In a batch run: the input whose inference ran past the budget (the budget is per input). */
+  readonly input?: number;
 
-  /** Build the error from the counts at the stop. */
-  constructor(info: { budget: number; instructions: number; pc: number; symbol: string }) {
+  /** Build the error from the counts at the stop (`instructions` since the budget started). */
+  constructor(
+    info: { budget: number; instructions: number; pc: number; symbol: string; input?: number },
+  ) {
+    const what = info.input === undefined
+      ? "the emulation: the instruction budget"
+      : `the emulation of input ${info.input}: the per-input instruction budget`;
     super(
-      `Cannot finish the emulation: the instruction budget of ${info.budget} was exceeded ` +
+      `Cannot finish ${what} of ${info.budget} was exceeded ` +
         `(${info.instructions} instructions executed, pc=0x${
           info.pc.toString(16)
         } in ${info.symbol})`,
@@ -106,6 +121,7 @@ export class BudgetExceededError extends Error {
     this.instructions = info.instructions;
     this.pc = info.pc;
     this.symbol = info.symbol;
+    if (info.input !== undefined) this.input = info.input;
   }
 }
 

@@ -27,6 +27,12 @@ export {
   summarizeMarkers,
 } from "./run.ts";
 export {
+  BATCH_NEXT_SYMBOL,
+  type BatchRunOptions,
+  type BatchRunResult,
+  runFirmwareBatch,
+} from "./batch.ts";
+export {
   BudgetExceededError,
   ElfFormatError,
   EmulationFault,

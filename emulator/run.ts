@@ -263,7 +263,8 @@ function inRegion(addr: number, len: number, base: number, size: number): boolea
   return addr >= base && addr + len <= base + size;
 }
 
-interface Layout {
+/** @internal Section sizes and where the static SRAM data ends. */
+export interface Layout {
   readonly sections: SectionSizes;
   /** End of the static SRAM data (highest end of an allocated SRAM section). */
   readonly staticEnd: number;
@@ -307,6 +308,84 @@ export function runFirmware(
   image: { readonly elf: Uint8Array; readonly board: Board },
   options: RunOptions = {},
 ): RunResult {
+  const budget = checkedBudget(options.budget);
+  using machine = loadFirmware(image, { budget, probe: options.probe ?? "mmio" });
+  const { uc, counter, symbols, halt } = machine;
+  for (const [name, bytes] of Object.entries(options.inputs ?? {})) {
+    writeSymbol(machine, name, bytes);
+  }
+
+  uc.regWrite(ARM_REG.SP, machine.stackTop);
+  let error: UnicornError | undefined;
+  try {
+    uc.emuStart(machine.elf.entry | 1, halt);
+  } catch (e) {
+    if (!(e instanceof UnicornError)) throw e;
+    error = e;
+  }
+  const pc = uc.regRead(ARM_REG.PC);
+  const instructions = counter.instructions;
+  if (counter.budgetExceeded) {
+    throw new BudgetExceededError({ budget, instructions, pc, symbol: symbols.describe(pc) });
+  }
+  if (error !== undefined || pc !== halt) throw fault(error, uc, counter, symbols);
+
+  const markers = counter.markers();
+  const summary = summarizeMarkers(markers);
+
+  const outputs: Record<string, Uint8Array> = {};
+  for (const name of options.outputs ?? []) outputs[name] = readSymbol(machine, name);
+
+  const result: RunResult = {
+    board: machine.board.name,
+    core: machine.board.core,
+    cpuModel: uc.cpuModel(),
+    halt: "mcu_halt",
+    exitStatus: uc.regRead(ARM_REG.R0) | 0,
+    totalInstructions: instructions,
+    initInstructions: summary.initInstructions,
+    inferenceInstructions: summary.inferenceInstructions,
+    inferences: summary.inferences,
+    layers: summary.layers,
+    markers,
+    ...measureMemory(machine),
+    outputs,
+  };
+  if (!options.profile) return result;
+  return { ...result, profile: profileOf(counter, symbols, options.profileTop ?? 20) };
+}
+
+/** @internal The budget option checked (default {@link DEFAULT_BUDGET}). */
+export function checkedBudget(budget: number | undefined): number {
+  const b = budget ?? DEFAULT_BUDGET;
+  if (!Number.isSafeInteger(b) || b <= 0) {
+    throw new RangeError(`Cannot run the firmware: budget ${b} is not a positive count`);
+  }
+  return b;
+}
+
+/**
+ * @internal A firmware image loaded into a fresh engine (memory mapped, SRAM painted, segments
+ * loaded, counter attached), ready to start at `elf.entry` with SP = `stackTop`. Shared by
+ * {@link runFirmware} and the batch runner; dispose it to close the engine.
+ */
+export interface LoadedFirmware extends Disposable {
+  readonly board: Board;
+  readonly elf: ElfFile;
+  readonly symbols: SymbolMap;
+  readonly uc: Unicorn;
+  readonly counter: NativeCounter;
+  /** Address of `mcu_halt`, where a run ends. */
+  readonly halt: number;
+  readonly stackTop: number;
+  readonly layout: Layout;
+}
+
+/** @internal Load `image` into a fresh engine (see {@link LoadedFirmware}). */
+export function loadFirmware(
+  image: { readonly elf: Uint8Array; readonly board: Board },
+  options: { readonly budget: number; readonly probe: Exclude<ProbeMode, "none"> },
+): LoadedFirmware {
   const { board } = image;
   const elf = parseElf(image.elf);
   const symbols = new SymbolMap(elf.symbols);
@@ -317,10 +396,6 @@ export function runFirmware(
         "it is done (link it with fixtures/firmware/startup.c)",
     );
   }
-  const budget = options.budget ?? DEFAULT_BUDGET;
-  if (!Number.isSafeInteger(budget) || budget <= 0) {
-    throw new RangeError(`Cannot run the firmware: budget ${budget} is not a positive count`);
-  }
   const lay = layout(elf, board);
   const stackTop = symbols.get("_estack")?.value ?? board.sram.base + board.sram.size;
   if (!inRegion(lay.staticEnd, stackTop - lay.staticEnd, board.sram.base, board.sram.size)) {
@@ -330,101 +405,94 @@ export function runFirmware(
     );
   }
 
-  using uc = Unicorn.open(board.core);
-  uc.memMap(board.flash.base, page(board.flash.size), UC.PROT_READ | UC.PROT_EXEC);
-  uc.memMap(board.sram.base, page(board.sram.size), UC.PROT_ALL);
-  uc.memMap(PPB_BASE, PPB_SIZE, UC.PROT_READ | UC.PROT_WRITE);
-  const probe = options.probe ?? "mmio";
-  if (probe === "hook") uc.memMap(PROBE_ADDRESS, PROBE_SIZE, UC.PROT_READ | UC.PROT_WRITE);
-  const counter = uc.attachCounter({
-    probe,
-    probeAddress: PROBE_ADDRESS,
-    probeSize: PROBE_SIZE,
-    budget,
-  });
-
-  uc.memWrite(board.sram.base, paintBytes(board.sram.size));
-
-  for (const [i, seg] of elf.segments.entries()) {
-    if (seg.type !== PT_LOAD || seg.filesz === 0) continue;
-    const inFlash = inRegion(seg.paddr, seg.filesz, board.flash.base, board.flash.size);
-    const inSram = inRegion(seg.paddr, seg.filesz, board.sram.base, board.sram.size);
-    if (!inFlash && !inSram) {
-      throw new FirmwareError(
-        `Cannot load the firmware: segment ${i} (0x${seg.paddr.toString(16)}, ${seg.filesz} ` +
-          `bytes) lies outside ${board.name}'s Flash and SRAM`,
-      );
-    }
-    uc.memWrite(seg.paddr, image.elf.subarray(seg.offset, seg.offset + seg.filesz));
-  }
-
-  const sectionOf = (shndx: number) => elf.sections[shndx]?.name ?? "?";
-  for (const [name, bytes] of Object.entries(options.inputs ?? {})) {
-    const sym = symbols.get(name);
-    if (!sym || sym.type === "func") {
-      throw new FirmwareError(`Cannot write input '${name}': the firmware has no such data symbol`);
-    }
-    if (bytes.length > sym.size) {
-      throw new FirmwareError(
-        `Cannot write input '${name}': ${bytes.length} bytes do not fit its ${sym.size} bytes`,
-      );
-    }
-    const section = sectionOf(sym.shndx);
-    if (section === ".bss" || section === ".data") {
-      throw new FirmwareError(
-        `Cannot write input '${name}': it lies in ${section}, which startup overwrites ` +
-          "(declare it MCU_NOINIT)",
-      );
-    }
-    uc.memWrite(sym.value, bytes);
-  }
-
-  uc.regWrite(ARM_REG.SP, stackTop);
-  let error: UnicornError | undefined;
+  const uc = Unicorn.open(board.core);
   try {
-    uc.emuStart(elf.entry | 1, halt.value);
+    uc.memMap(board.flash.base, page(board.flash.size), UC.PROT_READ | UC.PROT_EXEC);
+    uc.memMap(board.sram.base, page(board.sram.size), UC.PROT_ALL);
+    uc.memMap(PPB_BASE, PPB_SIZE, UC.PROT_READ | UC.PROT_WRITE);
+    const probe = options.probe;
+    if (probe === "hook") uc.memMap(PROBE_ADDRESS, PROBE_SIZE, UC.PROT_READ | UC.PROT_WRITE);
+    const counter = uc.attachCounter({
+      probe,
+      probeAddress: PROBE_ADDRESS,
+      probeSize: PROBE_SIZE,
+      budget: options.budget,
+    });
+
+    uc.memWrite(board.sram.base, paintBytes(board.sram.size));
+
+    for (const [i, seg] of elf.segments.entries()) {
+      if (seg.type !== PT_LOAD || seg.filesz === 0) continue;
+      const inFlash = inRegion(seg.paddr, seg.filesz, board.flash.base, board.flash.size);
+      const inSram = inRegion(seg.paddr, seg.filesz, board.sram.base, board.sram.size);
+      if (!inFlash && !inSram) {
+        throw new FirmwareError(
+          `Cannot load the firmware: segment ${i} (0x${seg.paddr.toString(16)}, ${seg.filesz} ` +
+            `bytes) lies outside ${board.name}'s Flash and SRAM`,
+        );
+      }
+      uc.memWrite(seg.paddr, image.elf.subarray(seg.offset, seg.offset + seg.filesz));
+    }
+    return {
+      board,
+      elf,
+      symbols,
+      uc,
+      counter,
+      halt: halt.value,
+      stackTop,
+      layout: lay,
+      [Symbol.dispose]: () => uc.close(),
+    };
   } catch (e) {
-    if (!(e instanceof UnicornError)) throw e;
-    error = e;
+    uc.close();
+    throw e;
   }
-  const pc = uc.regRead(ARM_REG.PC);
-  const instructions = counter.instructions;
-  if (counter.budgetExceeded) {
-    throw new BudgetExceededError({ budget, instructions, pc, symbol: symbols.describe(pc) });
+}
+
+/**
+ * @internal Write `bytes` into data symbol `name` (a `.noinit` buffer: startup overwrites
+ * `.data` and `.bss`).
+ */
+export function writeSymbol(machine: LoadedFirmware, name: string, bytes: Uint8Array): void {
+  const sym = machine.symbols.get(name);
+  if (!sym || sym.type === "func") {
+    throw new FirmwareError(`Cannot write input '${name}': the firmware has no such data symbol`);
   }
-  if (error !== undefined || pc !== halt.value) throw fault(error, uc, counter, symbols);
+  if (bytes.length > sym.size) {
+    throw new FirmwareError(
+      `Cannot write input '${name}': ${bytes.length} bytes do not fit its ${sym.size} bytes`,
+    );
+  }
+  const section = machine.elf.sections[sym.shndx]?.name ?? "?";
+  if (section === ".bss" || section === ".data") {
+    throw new FirmwareError(
+      `Cannot write input '${name}': it lies in ${section}, which startup overwrites ` +
+        "(declare it MCU_NOINIT)",
+    );
+  }
+  machine.uc.memWrite(sym.value, bytes);
+}
 
-  const markers = counter.markers();
-  const summary = summarizeMarkers(markers);
+/** @internal The bytes of symbol `name` (its size from the symbol table). */
+export function readSymbol(machine: LoadedFirmware, name: string): Uint8Array {
+  const sym = machine.symbols.get(name);
+  if (!sym || sym.size === 0) {
+    throw new FirmwareError(
+      `Cannot read output '${name}': the firmware has no such symbol with a size`,
+    );
+  }
+  return machine.uc.memRead(sym.value, sym.size);
+}
 
+/** @internal SRAM (static sections, stack high-water since the load) and Flash figures. */
+export function measureMemory(machine: LoadedFirmware): { sram: SramUsage; flash: FlashUsage } {
+  const { board, layout: lay, stackTop } = machine;
   const scanLen = stackTop - lay.staticEnd;
-  const lowest = firstTouched(uc.memRead(lay.staticEnd, scanLen), lay.staticEnd);
+  const lowest = firstTouched(machine.uc.memRead(lay.staticEnd, scanLen), lay.staticEnd);
   const stackBytes = scanLen - lowest;
   const staticBytes = lay.sections.data + lay.sections.bss + lay.sections.noinit;
-
-  const outputs: Record<string, Uint8Array> = {};
-  for (const name of options.outputs ?? []) {
-    const sym = symbols.get(name);
-    if (!sym || sym.size === 0) {
-      throw new FirmwareError(
-        `Cannot read output '${name}': the firmware has no such symbol with a size`,
-      );
-    }
-    outputs[name] = uc.memRead(sym.value, sym.size);
-  }
-
-  const result: RunResult = {
-    board: board.name,
-    core: board.core,
-    cpuModel: uc.cpuModel(),
-    halt: "mcu_halt",
-    exitStatus: uc.regRead(ARM_REG.R0) | 0,
-    totalInstructions: instructions,
-    initInstructions: summary.initInstructions,
-    inferenceInstructions: summary.inferenceInstructions,
-    inferences: summary.inferences,
-    layers: summary.layers,
-    markers,
+  return {
     sram: {
       size: board.sram.size,
       dataBytes: lay.sections.data,
@@ -440,10 +508,7 @@ export function runFirmware(
       sections: lay.sections,
       bytes: lay.sections.text + lay.sections.rodata + lay.sections.data,
     },
-    outputs,
   };
-  if (!options.profile) return result;
-  return { ...result, profile: profileOf(counter, symbols, options.profileTop ?? 20) };
 }
 
 function profileOf(counter: NativeCounter, symbols: SymbolMap, top: number): ProfileEntry[] {
@@ -470,11 +535,13 @@ function profileOf(counter: NativeCounter, symbols: SymbolMap, top: number): Pro
     .slice(0, top);
 }
 
-function fault(
+/** @internal The {@link EmulationFault} for a run that stopped short of its goal. */
+export function fault(
   error: UnicornError | undefined,
   uc: Unicorn,
   counter: NativeCounter,
   symbols: SymbolMap,
+  input?: number,
 ): EmulationFault {
   // Unicorn 2.0.1 leaves the PC at the start of the faulting basic block (in hooks and after
   // the run), so the PC names the block; the block lies within one function.
@@ -484,7 +551,14 @@ function fault(
   const ucError = error === undefined ? "no Unicorn error" : strerror(errno);
   let symbol = symbols.describe(pc);
   if (symbol === "?") symbol = `? (called from ${symbols.describe(uc.regRead(ARM_REG.LR))})`;
-  const base = { pc, symbol, errno, ucError, instructions: counter.instructions };
+  const base = {
+    pc,
+    symbol,
+    errno,
+    ucError,
+    instructions: counter.instructions,
+    ...(input !== undefined ? { input } : {}),
+  };
   const memErrors: number[] = [
     UC.ERR_READ_UNMAPPED,
     UC.ERR_WRITE_UNMAPPED,

@@ -1,6 +1,7 @@
 /**
  * The pipeline layer: compile a Graph with a backend, build the firmware with gcc, run it in the
- * emulator and compare its output with the reference interpreter. The search, the bench and the
+ * emulator and compare its output with the reference interpreter (one input: `runModel`; many
+ * inputs through one batch firmware: `evaluateOnDevice`). The search, the bench and the
  * CLI use the engine through this layer; the test harness and the fuzzers live here too, since
  * they drive the same four stages.
  *
@@ -13,6 +14,7 @@
  * @module
  */
 export * from "./run.ts";
+export * from "./evaluate.ts";
 export type * from "./report.ts";
 export * from "./harness.ts";
 export { FUZZ_BOARDS, fuzzGraph, type FuzzOutcome, runFuzzCase } from "./fuzz_cases.ts";

@@ -128,7 +128,8 @@ export function defaultInput(graph: Graph, seed = 1): Uint8Array {
   return out;
 }
 
-function splitInputs(graph: Graph, input: Uint8Array): Uint8Array[] {
+/** The raw bytes of each graph input, cut from their concatenation (RangeError on a bad size). */
+export function splitInputs(graph: Graph, input: Uint8Array): Uint8Array[] {
   const sizes = graph.inputs.map((i) => tensorBytes(graph.tensors[i]!));
   const total = sizes.reduce((s, n) => s + n, 0);
   if (input.length !== total) {
@@ -144,7 +145,8 @@ function splitInputs(graph: Graph, input: Uint8Array): Uint8Array[] {
   });
 }
 
-function decodeOutput(graph: Graph, bytes: Uint8Array): number[] {
+/** The first graph output's raw bytes as numbers of its dtype. */
+export function decodeOutput(graph: Graph, bytes: Uint8Array): number[] {
   const t = graph.tensors[graph.outputs[0] ?? -1];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (t?.dtype) {
@@ -221,6 +223,29 @@ function modelDataBytes(compiled: CompiledModel): number {
 }
 
 /**
+ * Build a compiled model for `board`, or for an enlarged memory map of the same core when it does
+ * not fit ({@link enlargedBoard}); `target` is the board the image was linked for.
+ */
+export async function buildForBoard(
+  compiled: CompiledModel,
+  board: Board,
+  cacheDir: string | undefined,
+): Promise<{ image: FirmwareImage; target: Board }> {
+  const needSram = compiled.plan.arenaBytes + STATIC_MARGIN;
+  const needFlash = modelDataBytes(compiled) + CODE_MARGIN;
+  const big = () => enlargedBoard(board, needSram * 2, needFlash * 2);
+  let target = needSram > board.sram.size || needFlash > board.flash.size ? big() : board;
+  try {
+    return { image: await build(compiled, target, cacheDir), target };
+  } catch (e) {
+    // The link failed for lack of room on the real board: measure on the enlarged map.
+    if (!(e instanceof ToolchainError) || target !== board) throw e;
+    target = big();
+    return { image: await build(compiled, target, cacheDir), target };
+  }
+}
+
+/**
  * Compile, build, run in the emulator and compare with the reference interpreter.
  *
  * A model that does not fit the board is measured anyway, on an enlarged memory map of the same
@@ -243,19 +268,7 @@ export async function runModel(graph: Graph, options: RunModelOptions): Promise<
   const input = options.input ?? defaultInput(graph, options.seed ?? 1);
   const inputs = splitInputs(graph, input);
 
-  const needSram = compiled.plan.arenaBytes + STATIC_MARGIN;
-  const needFlash = modelDataBytes(compiled) + CODE_MARGIN;
-  const big = () => enlargedBoard(board, needSram * 2, needFlash * 2);
-  let target = needSram > board.sram.size || needFlash > board.flash.size ? big() : board;
-  let image: FirmwareImage;
-  try {
-    image = await build(compiled, target, options.cacheDir);
-  } catch (e) {
-    // The link failed for lack of room on the real board: measure on the enlarged map.
-    if (!(e instanceof ToolchainError) || target !== board) throw e;
-    target = big();
-    image = await build(compiled, target, options.cacheDir);
-  }
+  const { image, target } = await buildForBoard(compiled, board, options.cacheDir);
 
   const inputMap: Record<string, Uint8Array> = {};
   inputs.forEach((bytes, i) => {

@@ -53,8 +53,23 @@ export interface CompiledModel {
   readonly layers: readonly { readonly op: string; readonly macs: number }[];
 }
 
+/**
+ * Which `main` the firmware gets: `"single"` runs one inference on the input the emulator wrote
+ * before the start (what `runModel` measures); `"batch"` initialises once and then runs one
+ * inference per input the emulator supplies through `mcu_batch_next()` (see `probe.h` and
+ * `evaluateOnDevice`). The model code is the same; only `main.c` differs.
+ */
+export type Harness = "single" | "batch";
+
+/** Options every backend's compile takes. */
+export interface BackendCompileOptions {
+  readonly board: Board;
+  /** @default "single" */
+  readonly harness?: Harness;
+}
+
 /** A backend: pure compile step. */
 export interface Backend {
   readonly name: EngineName;
-  compile(graph: Graph, options: { readonly board: Board }): CompiledModel;
+  compile(graph: Graph, options: BackendCompileOptions): CompiledModel;
 }

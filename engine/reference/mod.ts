@@ -16,3 +16,4 @@
 export * from "./interpret.ts";
 export * from "./geometry.ts";
 export * from "./errors.ts";
+export { interpretBatch, type InterpretBatchOptions } from "./batch.ts";

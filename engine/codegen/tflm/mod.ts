@@ -23,7 +23,7 @@
  *
  * @module
  */
-import type { Backend, CompiledModel } from "../backend.ts";
+import type { Backend, CompiledModel, Harness } from "../backend.ts";
 import type { Graph } from "../../ir/graph.ts";
 import { tensorBytes } from "../../ir/graph.ts";
 import { opMacs } from "../../ops/macs.ts";
@@ -49,6 +49,9 @@ export const RUNTIME_FILES: readonly string[] = [
   "registrations.c",
   "main.c",
 ];
+
+/** The batch harness's main (see {@link Harness}), copied as `main.c` in its place. */
+export const BATCH_MAIN_FILE = "main_batch.c";
 
 /** Symbol of the serialized model in Flash (its size is the model's Flash share). */
 export const MODEL_SYMBOL = "mcu_model_data";
@@ -88,7 +91,10 @@ function projectName(graph: Graph): string {
  * @throws {UnsupportedOpError} for an op the runtime has no kernel for.
  * @throws {RangeError} for a graph without exactly one planned input and output.
  */
-export function compileTflm(graph: Graph): CompiledModel {
+export function compileTflm(
+  graph: Graph,
+  options: { readonly harness?: Harness } = {},
+): CompiledModel {
   checkSupported(graph);
   const head = planHead(graph);
   const tail = tailBytes(graph);
@@ -143,6 +149,7 @@ export function compileTflm(graph: Graph): CompiledModel {
   ].join("\n");
   const files: Record<string, string | Uint8Array> = {};
   for (const f of RUNTIME_FILES) files[f] = readRuntime(f);
+  if (options.harness === "batch") files["main.c"] = readRuntime(BATCH_MAIN_FILE);
   files["model.S"] = asm;
   files["model.bin"] = model.bytes;
   const ops = [...new Set(graph.nodes.map((n) => n.op))].sort();
@@ -177,7 +184,7 @@ export function compileTflm(graph: Graph): CompiledModel {
 /** The `tflm` backend. */
 export const tflmBackend: Backend = {
   name: "tflm",
-  compile(graph) {
-    return compileTflm(graph);
+  compile(graph, options) {
+    return compileTflm(graph, options.harness !== undefined ? { harness: options.harness } : {});
   },
 };

@@ -22,7 +22,8 @@ import {
 import type { Lowered } from "../../schedule/passes/types.ts";
 import { type ChosenPlan, planMemory } from "../../schedule/planners/mod.ts";
 import { validatePlan } from "../../schedule/validate.ts";
-import type { CompiledModel, MemoryPlanSummary } from "../backend.ts";
+import type { CompiledModel, Harness, MemoryPlanSummary } from "../backend.ts";
+import { mainSource } from "./main_c.ts";
 import { TE_RUNTIME_H } from "./c_runtime.ts";
 import { wrapC } from "./c_format.ts";
 import { constAsm, ConstPool } from "./const_pool.ts";
@@ -51,6 +52,8 @@ export interface TinyEngineOptions {
    * latency table). Ignored when `passes` is given. @default "auto"
    */
   readonly streaming?: StreamingMode;
+  /** Which `main.c` the project gets (see {@link Harness}). @default "single" */
+  readonly harness?: Harness;
 }
 
 /** Which pipelines the compile tries (see {@link TinyEngineOptions.streaming}). */
@@ -515,21 +518,7 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
     `}`,
     ``,
   ].join("\n"));
-  const mainC = [
-    `/* main.c: runs one inference between the probe markers (generated; do not edit). */`,
-    `#include "probe.h"`,
-    `#include <stdint.h>`,
-    `void te_invoke(void);`,
-    `extern int8_t te_arena[];`,
-    `int main(void) {`,
-    `  __asm__ volatile("" : : "r"(te_arena)); /* keeps the arena (and its symbols) linked */`,
-    `  MCU_PROBE(MCU_MARK_INFERENCE_BEGIN);`,
-    `  te_invoke();`,
-    `  MCU_PROBE(MCU_MARK_INFERENCE_END);`,
-    `  return 0;`,
-    `}`,
-    ``,
-  ].join("\n");
+  const mainC = mainSource(options.harness ?? "single");
   const plan: MemoryPlanSummary = {
     arenaBytes,
     headBytes: arenaBytes,

@@ -29,6 +29,9 @@ export {
 export const tinyengineBackend: Backend = {
   name: "tinyengine",
   compile(graph, options) {
-    return compileTinyEngine(graph, { board: options.board });
+    return compileTinyEngine(graph, {
+      board: options.board,
+      ...(options.harness !== undefined ? { harness: options.harness } : {}),
+    });
   },
 };
