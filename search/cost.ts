@@ -11,6 +11,7 @@ import {
   archLayers,
   layerChannels,
   layerKey,
+  type LayerKind,
   layerMacs,
   type LayerShape,
   layerWeights,
@@ -119,24 +120,23 @@ const ROW_BLOCK = 4;
  * matmul im2col rows as int16 plus an int8 row for non-pointwise convs, the padded input plane of
  * a depthwise channel); a change there shows up as the calibration's arena offset.
  */
+const SCRATCH: { readonly [K in LayerKind]?: (l: LayerShape) => number } = {
+  CONV_2D(l) {
+    const k4 = Math.ceil((l.kernel * l.kernel * l.inC) / 4) * 4;
+    const block = Math.min(ROW_BLOCK, l.outH * l.outW);
+    const pointwise = l.kernel === 1 && l.stride === 1;
+    return block * k4 * 2 + (pointwise ? 0 : block * k4);
+  },
+  DEPTHWISE_CONV_2D(l) {
+    const hn = (l.outH - 1) * l.stride + l.kernel;
+    const wn = (l.outW - 1) * l.stride + l.kernel;
+    return hn * wn;
+  },
+  FULLY_CONNECTED: (l) => Math.ceil(l.inC / 4) * 4 * 2,
+};
+
 function scratch(l: LayerShape): number {
-  switch (l.kind) {
-    case "CONV_2D": {
-      const k4 = Math.ceil((l.kernel * l.kernel * l.inC) / 4) * 4;
-      const block = Math.min(ROW_BLOCK, l.outH * l.outW);
-      const pointwise = l.kernel === 1 && l.stride === 1;
-      return block * k4 * 2 + (pointwise ? 0 : block * k4);
-    }
-    case "DEPTHWISE_CONV_2D": {
-      const hn = (l.outH - 1) * l.stride + l.kernel;
-      const wn = (l.outW - 1) * l.stride + l.kernel;
-      return hn * wn;
-    }
-    case "FULLY_CONNECTED":
-      return Math.ceil(l.inC / 4) * 4 * 2;
-    default:
-      return 0;
-  }
+  return SCRATCH[l.kind]?.(l) ?? 0;
 }
 
 /**
@@ -226,16 +226,10 @@ export function scheduleBytes(
       now = cur + outB + extra;
       stepScratch = fusedScratch(first, last);
     } else {
-      switch (first.kind) {
-        case "DEPTHWISE_CONV_2D":
-          now = Math.max(cur, outB) + extra;
-          break;
-        case "ADD":
-          now = cur + skip;
-          break;
-        default:
-          now = cur + outB + extra;
-      }
+      // A depthwise runs in place; an ADD writes over its skip input.
+      if (first.kind === "DEPTHWISE_CONV_2D") now = Math.max(cur, outB) + extra;
+      else if (first.kind === "ADD") now = cur + skip;
+      else now = cur + outB + extra;
       stepScratch = scratch(first);
     }
     stepScratch = Math.ceil(stepScratch / 8) * 8;

@@ -179,32 +179,29 @@ export function archLayers(arch: MbconvArch): LayerShape[] {
   return out;
 }
 
+/** Per-kind MACs and weight counts (kinds without weights have none). */
+const LAYER_COSTS: {
+  readonly [K in LayerKind]?: { macs(l: LayerShape): number; weights(l: LayerShape): number };
+} = {
+  CONV_2D: {
+    macs: (l) => l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC,
+    weights: (l) => l.outC * l.kernel * l.kernel * l.inC,
+  },
+  DEPTHWISE_CONV_2D: {
+    macs: (l) => l.outH * l.outW * l.outC * l.kernel * l.kernel,
+    weights: (l) => l.outC * l.kernel * l.kernel,
+  },
+  FULLY_CONNECTED: { macs: (l) => l.outC * l.inC, weights: (l) => l.outC * l.inC },
+};
+
 /** Multiply-accumulates of one layer (same convention as engine/ops). */
 export function layerMacs(l: LayerShape): number {
-  switch (l.kind) {
-    case "CONV_2D":
-      return l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC;
-    case "DEPTHWISE_CONV_2D":
-      return l.outH * l.outW * l.outC * l.kernel * l.kernel;
-    case "FULLY_CONNECTED":
-      return l.outC * l.inC;
-    default:
-      return 0;
-  }
+  return LAYER_COSTS[l.kind]?.macs(l) ?? 0;
 }
 
 /** Weight count (excluding biases) of one layer. */
 export function layerWeights(l: LayerShape): number {
-  switch (l.kind) {
-    case "CONV_2D":
-      return l.outC * l.kernel * l.kernel * l.inC;
-    case "DEPTHWISE_CONV_2D":
-      return l.outC * l.kernel * l.kernel;
-    case "FULLY_CONNECTED":
-      return l.outC * l.inC;
-    default:
-      return 0;
-  }
+  return LAYER_COSTS[l.kind]?.weights(l) ?? 0;
 }
 
 /** Channels that carry a bias and per-channel requantization constants. */

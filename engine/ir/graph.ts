@@ -233,6 +233,9 @@ export type Node =
 /** The operator names, in a stable order. */
 export type OpName = Node["op"];
 
+/** The node type of one operator (`NodeOf<"CONV_2D">` is `Conv2DNode`). */
+export type NodeOf<K extends OpName> = Extract<Node, { readonly op: K }>;
+
 export const OP_NAMES: readonly OpName[] = [
   "CONV_2D",
   "DEPTHWISE_CONV_2D",

@@ -16,3 +16,5 @@ export * from "./macs.ts";
 export * from "./params.ts";
 export * from "./activations.ts";
 export * from "./graph_cost.ts";
+export * from "./window.ts";
+export * from "./describe.ts";

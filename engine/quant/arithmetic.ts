@@ -214,6 +214,14 @@ export interface ActivationRange {
   readonly max: number;
 }
 
+/** Real-valued bounds of each fused activation (undefined: the dtype's own bound). */
+const ACTIVATION_BOUNDS: Readonly<Record<Activation, readonly [number?, number?]>> = {
+  NONE: [],
+  RELU: [0],
+  RELU6: [0, 6],
+  RELU_N1_TO_1: [-1, 1],
+};
+
 /**
  * TFLite's `CalculateActivationRangeQuantized`: the fused activation's bounds, quantized with
  * the output's float32 scale (`zp + round(float(f / scale))`) and intersected with the dtype range.
@@ -233,16 +241,11 @@ export function activationRange(
   const scale = f32(output.scale);
   const quantize = (f: number) =>
     output.zeroPoint + Math.trunc(roundHalfAwayFromZero(Math.fround(f / scale)));
-  switch (activation) {
-    case "NONE":
-      return { min: qmin, max: qmax };
-    case "RELU":
-      return { min: Math.max(qmin, quantize(0)), max: qmax };
-    case "RELU6":
-      return { min: Math.max(qmin, quantize(0)), max: Math.min(qmax, quantize(6)) };
-    case "RELU_N1_TO_1":
-      return { min: Math.max(qmin, quantize(-1)), max: Math.min(qmax, quantize(1)) };
-  }
+  const [lo, hi] = ACTIVATION_BOUNDS[activation];
+  return {
+    min: lo === undefined ? qmin : Math.max(qmin, quantize(lo)),
+    max: hi === undefined ? qmax : Math.min(qmax, quantize(hi)),
+  };
 }
 
 /**

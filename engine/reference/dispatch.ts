@@ -1,12 +1,12 @@
 /**
- * The operator -> kernel table of the reference interpreter (an exhaustive switch, so a new
- * operator in the IR fails type checking here until it has a kernel).
+ * The operator -> kernel table of the reference interpreter (a record over every operator name,
+ * so a new operator in the IR fails type checking here until it has a kernel).
  *
  * @module
  */
 
-import type { Node } from "../ir/graph.ts";
-import type { KernelArgs } from "./kernels/_kernel.ts";
+import type { Node, NodeOf, OpName } from "../ir/graph.ts";
+import type { Kernel, KernelArgs } from "./kernels/_kernel.ts";
 import { add } from "./kernels/add.ts";
 import { averagePool2d } from "./kernels/average_pool2d.ts";
 import { concatenation } from "./kernels/concatenation.ts";
@@ -31,60 +31,39 @@ import { maximumMinimum } from "./kernels/maximum_minimum.ts";
 import { stridedSlice } from "./kernels/strided_slice.ts";
 import { resizeNearestNeighbor } from "./kernels/resize_nearest_neighbor.ts";
 
+/** Each operator's reference kernel, typed against its own node (a missing one is a type error). */
+const KERNELS: { readonly [K in OpName]: Kernel<NodeOf<K>> } = {
+  CONV_2D: conv2d,
+  DEPTHWISE_CONV_2D: depthwiseConv2d,
+  FULLY_CONNECTED: fullyConnected,
+  ADD: add,
+  MUL: mul,
+  AVERAGE_POOL_2D: averagePool2d,
+  MAX_POOL_2D: maxPool2d,
+  MEAN: mean,
+  PAD: pad,
+  RESHAPE: reshape,
+  SOFTMAX: softmax,
+  LOGISTIC: logistic,
+  QUANTIZE: quantize,
+  DEQUANTIZE: dequantize,
+  TRANSPOSE: transpose,
+  CONCATENATION: concatenation,
+  HARD_SWISH: hardSwish,
+  RELU: relu,
+  RELU6: relu,
+  RELU_N1_TO_1: relu,
+  LEAKY_RELU: leakyRelu,
+  TANH: tanh,
+  SUB: sub,
+  MAXIMUM: maximumMinimum,
+  MINIMUM: maximumMinimum,
+  STRIDED_SLICE: stridedSlice,
+  RESIZE_NEAREST_NEIGHBOR: resizeNearestNeighbor,
+};
+
 /** Run the reference kernel of `args.node`. */
 export function runKernel(args: KernelArgs<Node>): void {
-  const node = args.node;
-  switch (node.op) {
-    case "CONV_2D":
-      return conv2d({ ...args, node });
-    case "DEPTHWISE_CONV_2D":
-      return depthwiseConv2d({ ...args, node });
-    case "FULLY_CONNECTED":
-      return fullyConnected({ ...args, node });
-    case "ADD":
-      return add({ ...args, node });
-    case "MUL":
-      return mul({ ...args, node });
-    case "AVERAGE_POOL_2D":
-      return averagePool2d({ ...args, node });
-    case "MAX_POOL_2D":
-      return maxPool2d({ ...args, node });
-    case "MEAN":
-      return mean({ ...args, node });
-    case "PAD":
-      return pad({ ...args, node });
-    case "RESHAPE":
-      return reshape({ ...args, node });
-    case "SOFTMAX":
-      return softmax({ ...args, node });
-    case "LOGISTIC":
-      return logistic({ ...args, node });
-    case "QUANTIZE":
-      return quantize({ ...args, node });
-    case "DEQUANTIZE":
-      return dequantize({ ...args, node });
-    case "TRANSPOSE":
-      return transpose({ ...args, node });
-    case "CONCATENATION":
-      return concatenation({ ...args, node });
-    case "HARD_SWISH":
-      return hardSwish({ ...args, node });
-    case "RELU":
-    case "RELU6":
-    case "RELU_N1_TO_1":
-      return relu({ ...args, node });
-    case "LEAKY_RELU":
-      return leakyRelu({ ...args, node });
-    case "TANH":
-      return tanh({ ...args, node });
-    case "SUB":
-      return sub({ ...args, node });
-    case "MAXIMUM":
-    case "MINIMUM":
-      return maximumMinimum({ ...args, node });
-    case "STRIDED_SLICE":
-      return stridedSlice({ ...args, node });
-    case "RESIZE_NEAREST_NEIGHBOR":
-      return resizeNearestNeighbor({ ...args, node });
-  }
+  // The table pairs each op with its own node type; the lookup by `node.op` keeps that pairing.
+  (KERNELS[args.node.op] as Kernel<Node>)(args);
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { PlacedBuffer } from "../backend.ts";
-import { type Graph, type Node, tensorBytes } from "../../ir/graph.ts";
+import { type Graph, type Node, type NodeOf, type OpName, tensorBytes } from "../../ir/graph.ts";
 import { UnsupportedOpError } from "../../ir/errors.ts";
 import { alignGreedy, greedyPlanner } from "../../schedule/greedy.ts";
 import type { BufferRequest } from "../../schedule/types.ts";
@@ -53,6 +53,50 @@ export function depthMultiplier(graph: Graph, node: Node): number {
   return Math.max(1, Math.round(cout / cin));
 }
 
+/** Per-operator scratch sizes of {@link scratchBytes}; operators not listed request none. */
+const SCRATCH: { readonly [K in OpName]?: (graph: Graph, node: NodeOf<K>) => number } = {
+  CONV_2D(graph, node) {
+    const input = shapeOf(graph, node.inputs[0]);
+    const filter = shapeOf(graph, node.inputs[1]);
+    const output = shapeOf(graph, node.outputs[0]);
+    const [kh, kw, cin] = [filter[1] ?? 1, filter[2] ?? 1, filter[3] ?? 1];
+    const o = node.options;
+    const padH = leadingPadding(o.strideH, o.dilationH, input[1] ?? 1, kh, output[1] ?? 1);
+    const padW = leadingPadding(o.strideW, o.dilationW, input[2] ?? 1, kw, output[2] ?? 1);
+    if (
+      kh === 1 && kw === 1 && padH === 0 && padW === 0 && o.dilationH === 1 && o.dilationW === 1
+    ) {
+      return 0;
+    }
+    return 2 * align4(kh * kw * cin) * 2;
+  },
+  DEPTHWISE_CONV_2D(graph, node) {
+    const input = shapeOf(graph, node.inputs[0]);
+    const filter = shapeOf(graph, node.inputs[1]);
+    const output = shapeOf(graph, node.outputs[0]);
+    const [kh, kw] = [filter[1] ?? 1, filter[2] ?? 1];
+    const c = input[3] ?? 1;
+    const o = node.options;
+    const mult = depthMultiplier(graph, node);
+    const padH = leadingPadding(o.strideH, o.dilationH, input[1] ?? 1, kh, output[1] ?? 1);
+    const padW = leadingPadding(o.strideW, o.dilationW, input[2] ?? 1, kw, output[2] ?? 1);
+    const undilated = o.dilationH === 1 && o.dilationW === 1;
+    if (
+      mult === 1 && undilated && kh === 3 && kw === 3 && padH <= 1 && padW <= 1 && c % 4 === 0
+    ) {
+      return 0;
+    }
+    return mult === 1 && undilated ? kh * kw * c * 2 : 0;
+  },
+  AVERAGE_POOL_2D: (graph, node) => (shapeOf(graph, node.inputs[0])[3] ?? 1) * 4,
+  MEAN(graph, node) {
+    const out = shapeOf(graph, node.outputs[0]);
+    let n = 1;
+    for (const d of out) n *= d;
+    return n * 4;
+  },
+};
+
 /**
  * Scratch bytes an op requests in its prepare, as CMSIS-NN sizes them (0 for none):
  * general convolution `2 * align4(kh*kw*Cin) * 2`; 1x1 unpadded convolution 0; 3x3 depthwise
@@ -60,102 +104,58 @@ export function depthMultiplier(graph: Graph, node: Node): number {
  * `kh*kw*C*2`; generic depthwise 0; average pool `C*4`; MEAN one int32 per output element.
  */
 export function scratchBytes(graph: Graph, node: Node): number {
-  switch (node.op) {
-    case "CONV_2D": {
-      const input = shapeOf(graph, node.inputs[0]);
-      const filter = shapeOf(graph, node.inputs[1]);
-      const output = shapeOf(graph, node.outputs[0]);
-      const [kh, kw, cin] = [filter[1] ?? 1, filter[2] ?? 1, filter[3] ?? 1];
-      const o = node.options;
-      const padH = leadingPadding(o.strideH, o.dilationH, input[1] ?? 1, kh, output[1] ?? 1);
-      const padW = leadingPadding(o.strideW, o.dilationW, input[2] ?? 1, kw, output[2] ?? 1);
-      if (
-        kh === 1 && kw === 1 && padH === 0 && padW === 0 && o.dilationH === 1 && o.dilationW === 1
-      ) {
-        return 0;
-      }
-      return 2 * align4(kh * kw * cin) * 2;
-    }
-    case "DEPTHWISE_CONV_2D": {
-      const input = shapeOf(graph, node.inputs[0]);
-      const filter = shapeOf(graph, node.inputs[1]);
-      const output = shapeOf(graph, node.outputs[0]);
-      const [kh, kw] = [filter[1] ?? 1, filter[2] ?? 1];
-      const c = input[3] ?? 1;
-      const o = node.options;
-      const mult = depthMultiplier(graph, node);
-      const padH = leadingPadding(o.strideH, o.dilationH, input[1] ?? 1, kh, output[1] ?? 1);
-      const padW = leadingPadding(o.strideW, o.dilationW, input[2] ?? 1, kw, output[2] ?? 1);
-      const undilated = o.dilationH === 1 && o.dilationW === 1;
-      if (
-        mult === 1 && undilated && kh === 3 && kw === 3 && padH <= 1 && padW <= 1 && c % 4 === 0
-      ) {
-        return 0;
-      }
-      return mult === 1 && undilated ? kh * kw * c * 2 : 0;
-    }
-    case "AVERAGE_POOL_2D":
-      return (shapeOf(graph, node.inputs[0])[3] ?? 1) * 4;
-    case "MEAN": {
-      const out = shapeOf(graph, node.outputs[0]);
-      let n = 1;
-      for (const d of out) n *= d;
-      return n * 4;
-    }
-    default:
-      return 0;
-  }
+  const size = SCRATCH[node.op] as ((graph: Graph, node: Node) => number) | undefined;
+  return size ? size(graph, node) : 0;
 }
+
+const requantData = () => REQUANT_DATA_BYTES;
+const noData = () => 0;
+
+/** Per-operator persistent bytes of {@link opDataBytes} (a missing operator is a type error). */
+const OP_DATA: { readonly [K in OpName]: (graph: Graph, node: NodeOf<K>) => number } = {
+  CONV_2D: (graph, node) =>
+    CONV_DATA_BYTES + 2 * align4((shapeOf(graph, node.outputs[0])[3] ?? 1) * 4),
+  DEPTHWISE_CONV_2D: (graph, node) =>
+    CONV_DATA_BYTES + 2 * align4((shapeOf(graph, node.outputs[0])[3] ?? 1) * 4),
+  FULLY_CONNECTED(graph, node) {
+    const w = graph.tensors[node.inputs[1] ?? -1];
+    const rows = w?.shape[0] ?? 1;
+    const n = (w?.quant?.scale.length ?? 1) > 1 ? rows : 1;
+    return FC_DATA_BYTES + 2 * align4(n * 4);
+  },
+  ADD: () => ADD_DATA_BYTES,
+  SUB: () => ADD_DATA_BYTES,
+  MUL: () => MUL_DATA_BYTES,
+  AVERAGE_POOL_2D: () => POOL_DATA_BYTES,
+  MAX_POOL_2D: () => POOL_DATA_BYTES,
+  SOFTMAX: requantData,
+  LOGISTIC: requantData,
+  HARD_SWISH: requantData,
+  QUANTIZE: requantData,
+  MEAN: requantData,
+  RELU: requantData,
+  RELU6: requantData,
+  RELU_N1_TO_1: requantData,
+  LEAKY_RELU: requantData,
+  TANH: requantData,
+  CONCATENATION: (_graph, node) => align4(node.inputs.length * CONCAT_ENTRY_BYTES),
+  DEQUANTIZE: noData,
+  RESHAPE: noData,
+  PAD: noData,
+  TRANSPOSE: noData,
+  MAXIMUM: noData,
+  MINIMUM: noData,
+  STRIDED_SLICE: noData,
+  RESIZE_NEAREST_NEIGHBOR: noData,
+};
 
 /** Persistent bytes one node's init and prepare allocate in the tail. */
 export function opDataBytes(graph: Graph, node: Node, index: number): number {
-  switch (node.op) {
-    case "CONV_2D":
-    case "DEPTHWISE_CONV_2D": {
-      const cout = shapeOf(graph, node.outputs[0])[3] ?? 1;
-      return CONV_DATA_BYTES + 2 * align4(cout * 4);
-    }
-    case "FULLY_CONNECTED": {
-      const w = graph.tensors[node.inputs[1] ?? -1];
-      const rows = w?.shape[0] ?? 1;
-      const n = (w?.quant?.scale.length ?? 1) > 1 ? rows : 1;
-      return FC_DATA_BYTES + 2 * align4(n * 4);
-    }
-    case "ADD":
-    case "SUB":
-      return ADD_DATA_BYTES;
-    case "MUL":
-      return MUL_DATA_BYTES;
-    case "AVERAGE_POOL_2D":
-    case "MAX_POOL_2D":
-      return POOL_DATA_BYTES;
-    case "SOFTMAX":
-    case "LOGISTIC":
-    case "HARD_SWISH":
-    case "QUANTIZE":
-    case "MEAN":
-    case "RELU":
-    case "RELU6":
-    case "RELU_N1_TO_1":
-    case "LEAKY_RELU":
-    case "TANH":
-      return REQUANT_DATA_BYTES;
-    case "CONCATENATION":
-      return align4(node.inputs.length * CONCAT_ENTRY_BYTES);
-    case "DEQUANTIZE":
-    case "RESHAPE":
-    case "PAD":
-    case "TRANSPOSE":
-    case "MAXIMUM":
-    case "MINIMUM":
-    case "STRIDED_SLICE":
-    case "RESIZE_NEAREST_NEIGHBOR":
-      return 0;
-    default: {
-      const op: string = (node as { op: string }).op;
-      throw new UnsupportedOpError(op, index, "the tflm runtime has no kernel for it");
-    }
+  const size = OP_DATA[node.op] as ((graph: Graph, node: Node) => number) | undefined;
+  if (!size) {
+    throw new UnsupportedOpError(node.op, index, "the tflm runtime has no kernel for it");
   }
+  return size(graph, node);
 }
 
 /** Tail bytes the runtime's init allocates: tensor records, node records, op data. */

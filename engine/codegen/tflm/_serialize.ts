@@ -14,7 +14,15 @@
  *
  * @module
  */
-import type { Activation, Conv2DOptions, DType, Graph, Node, OpName } from "../../ir/graph.ts";
+import type {
+  Activation,
+  Conv2DOptions,
+  DType,
+  Graph,
+  Node,
+  NodeOf,
+  OpName,
+} from "../../ir/graph.ts";
 import { tensorBytes } from "../../ir/graph.ts";
 import { UnsupportedOpError } from "../../ir/errors.ts";
 import { depthMultiplier, type HeadPlan } from "./_layout.ts";
@@ -50,8 +58,11 @@ export const OP_CODES: Readonly<Record<OpName, number>> = {
   RESIZE_NEAREST_NEIGHBOR: 26,
 };
 
-/** Registration table entries every runtime build has (the codes up to HARD_SWISH). */
-export const BASE_OP_TABLE_SIZE = 17;
+/**
+ * Registration table entries every runtime build has: the codes up to HARD_SWISH, as
+ * `TFLM_OP_TABLE_SIZE` defaults to in runtime/tflm.h (`tflm_header_test.ts` checks both agree).
+ */
+export const BASE_OP_TABLE_SIZE: number = OP_CODES.HARD_SWISH + 1;
 
 const TYPE_CODES: Readonly<Record<DType, number>> = {
   int8: 0,
@@ -93,61 +104,59 @@ function convWords(o: Conv2DOptions): number[] {
   ];
 }
 
+const activationWord = (o: { readonly activation: Activation }) => [ACTIVATION_CODES[o.activation]];
+const reluWord = (_graph: Graph, node: Node) => [ACTIVATION_CODES[node.op as Activation]];
+const poolWords = (
+  _graph: Graph,
+  { options: o }: Extract<Node, { op: "AVERAGE_POOL_2D" | "MAX_POOL_2D" }>,
+) => [
+  o.padding === "SAME" ? 0 : 1,
+  o.strideH,
+  o.strideW,
+  o.filterH,
+  o.filterW,
+  ACTIVATION_CODES[o.activation],
+];
+
+/**
+ * Option words per operator, in the order each runtime kernel reads them (see its header
+ * comment in runtime/); operators not listed have none.
+ */
+const OPTION_WORDS: { readonly [K in OpName]?: (graph: Graph, node: NodeOf<K>) => number[] } = {
+  CONV_2D: (_graph, node) => convWords(node.options),
+  DEPTHWISE_CONV_2D: (graph, node) => [...convWords(node.options), depthMultiplier(graph, node)],
+  FULLY_CONNECTED: (_graph, { options: o }) => [
+    ACTIVATION_CODES[o.activation],
+    o.keepNumDims ? 1 : 0,
+  ],
+  ADD: (_graph, node) => activationWord(node.options),
+  MUL: (_graph, node) => activationWord(node.options),
+  SUB: (_graph, node) => activationWord(node.options),
+  RELU: reluWord,
+  RELU6: reluWord,
+  RELU_N1_TO_1: reluWord,
+  LEAKY_RELU: (_graph, node) => [f32Bits(node.options.alpha)],
+  STRIDED_SLICE: (_graph, { options: o }) => [
+    o.beginMask,
+    o.endMask,
+    o.shrinkAxisMask,
+    o.offset ? 1 : 0,
+  ],
+  RESIZE_NEAREST_NEIGHBOR: (_graph, { options: o }) => [
+    o.alignCorners ? 1 : 0,
+    o.halfPixelCenters ? 1 : 0,
+  ],
+  AVERAGE_POOL_2D: poolWords,
+  MAX_POOL_2D: poolWords,
+  SOFTMAX: (_graph, node) => [f32Bits(node.options.beta)],
+  CONCATENATION: (_graph, node) => [node.options.axis],
+  MEAN: (_graph, node) => [node.options.keepDims ? 1 : 0],
+};
+
 /** Option words of one node (see each kernel's header comment in runtime/). */
 export function nodeOptions(graph: Graph, node: Node): number[] {
-  switch (node.op) {
-    case "CONV_2D": {
-      const o = node.options;
-      return [
-        ...convWords(o),
-      ];
-    }
-    case "DEPTHWISE_CONV_2D": {
-      const o = node.options;
-      return [
-        ...convWords(o),
-        depthMultiplier(graph, node),
-      ];
-    }
-    case "FULLY_CONNECTED":
-      return [ACTIVATION_CODES[node.options.activation], node.options.keepNumDims ? 1 : 0];
-    case "ADD":
-    case "MUL":
-    case "SUB":
-      return [ACTIVATION_CODES[node.options.activation]];
-    case "RELU":
-    case "RELU6":
-    case "RELU_N1_TO_1":
-      return [ACTIVATION_CODES[node.op]];
-    case "LEAKY_RELU":
-      return [f32Bits(node.options.alpha)];
-    case "STRIDED_SLICE": {
-      const o = node.options;
-      return [o.beginMask, o.endMask, o.shrinkAxisMask, o.offset ? 1 : 0];
-    }
-    case "RESIZE_NEAREST_NEIGHBOR":
-      return [node.options.alignCorners ? 1 : 0, node.options.halfPixelCenters ? 1 : 0];
-    case "AVERAGE_POOL_2D":
-    case "MAX_POOL_2D": {
-      const o = node.options;
-      return [
-        o.padding === "SAME" ? 0 : 1,
-        o.strideH,
-        o.strideW,
-        o.filterH,
-        o.filterW,
-        ACTIVATION_CODES[o.activation],
-      ];
-    }
-    case "SOFTMAX":
-      return [f32Bits(node.options.beta)];
-    case "CONCATENATION":
-      return [node.options.axis];
-    case "MEAN":
-      return [node.options.keepDims ? 1 : 0];
-    default:
-      return [];
-  }
+  const words = OPTION_WORDS[node.op] as ((graph: Graph, node: Node) => number[]) | undefined;
+  return words ? words(graph, node) : [];
 }
 
 /** A little-endian byte writer that grows as needed. */

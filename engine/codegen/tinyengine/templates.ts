@@ -1,9 +1,10 @@
 /**
- * Operator -> kernel template dispatch (an exhaustive switch over the IR's ops).
+ * Operator -> kernel template dispatch: an emitter registered per operator name.
  *
  * @module
  */
 import { UnsupportedOpError } from "../../ir/errors.ts";
+import type { OpName } from "../../ir/graph.ts";
 import type { Layer, Lowered } from "../../schedule/passes/types.ts";
 import { depthwiseTemplate } from "./kernels/depthwise.ts";
 import { fusedExpandTemplate } from "./kernels/fused_expand.ts";
@@ -51,6 +52,59 @@ export const LEAN_KERNEL_CONFIG: KernelConfig = {
   rowBlock: 1,
 };
 
+/** A backend emitter: the kernel of one lowered layer under a kernel configuration. */
+type Emitter = (lowered: Lowered, layer: Layer, config: KernelConfig) => LayerKernel;
+
+const binary: Emitter = (lowered, layer) => binaryTemplate(lowered, layer);
+const lut: Emitter = (lowered, layer) => lutTemplate(lowered, layer);
+const pool: Emitter = (lowered, layer) => poolTemplate(lowered, layer);
+
+/**
+ * The tinyengine emitter of every operator, registered by name (a missing operator is a type
+ * error). Unary int8 operators become a 256-entry lookup table; elementwise binaries share one.
+ */
+const EMITTERS: { readonly [K in OpName]: Emitter } = {
+  CONV_2D: (lowered, layer, config) => convTemplate(lowered, layer, config.rowBlock),
+  DEPTHWISE_CONV_2D: (lowered, layer, config) =>
+    layer.pre ? fusedExpandTemplate(lowered, layer, config.rowBlock) : depthwiseTemplate(
+      lowered,
+      layer,
+      !layer.inPlace && (config.depthwiseDirect || depthMultiplier(lowered, layer) >= 4),
+    ),
+  FULLY_CONNECTED: (lowered, layer, config) =>
+    fullyConnectedTemplate(lowered, layer, config.fcDirect),
+  ADD: binary,
+  SUB: binary,
+  MUL: binary,
+  MAXIMUM: binary,
+  MINIMUM: binary,
+  AVERAGE_POOL_2D: pool,
+  MAX_POOL_2D: pool,
+  MEAN: (lowered, layer) => meanTemplate(lowered, layer),
+  PAD: (lowered, layer) => padTemplate(lowered, layer),
+  RESHAPE: (lowered, layer) => copyTemplate(lowered, layer),
+  SOFTMAX: (lowered, layer) => softmaxTemplate(lowered, layer),
+  LOGISTIC: lut,
+  HARD_SWISH: lut,
+  QUANTIZE: lut,
+  RELU: lut,
+  RELU6: lut,
+  RELU_N1_TO_1: lut,
+  LEAKY_RELU: lut,
+  TANH: lut,
+  TRANSPOSE: (lowered, layer) => transposeTemplate(lowered, layer),
+  CONCATENATION: (lowered, layer) => concatTemplate(lowered, layer),
+  STRIDED_SLICE: (lowered, layer) => stridedSliceTemplate(lowered, layer),
+  RESIZE_NEAREST_NEIGHBOR: (lowered, layer) => resizeNearestTemplate(lowered, layer),
+  DEQUANTIZE: (_lowered, layer) => {
+    throw new UnsupportedOpError(
+      "DEQUANTIZE",
+      layer.from[0] ?? -1,
+      "tinyengine supports float only at the model boundary",
+    );
+  },
+};
+
 /**
  * The kernel for one lowered layer.
  *
@@ -64,57 +118,5 @@ export function layerKernel(
   layer: Layer,
   config: KernelConfig = DEFAULT_KERNEL_CONFIG,
 ): LayerKernel {
-  switch (layer.op) {
-    case "CONV_2D":
-      return convTemplate(lowered, layer, config.rowBlock);
-    case "DEPTHWISE_CONV_2D":
-      if (layer.pre) return fusedExpandTemplate(lowered, layer, config.rowBlock);
-      return depthwiseTemplate(
-        lowered,
-        layer,
-        !layer.inPlace && (config.depthwiseDirect || depthMultiplier(lowered, layer) >= 4),
-      );
-    case "FULLY_CONNECTED":
-      return fullyConnectedTemplate(lowered, layer, config.fcDirect);
-    case "ADD":
-    case "SUB":
-    case "MUL":
-    case "MAXIMUM":
-    case "MINIMUM":
-      return binaryTemplate(lowered, layer);
-    case "AVERAGE_POOL_2D":
-    case "MAX_POOL_2D":
-      return poolTemplate(lowered, layer);
-    case "MEAN":
-      return meanTemplate(lowered, layer);
-    case "PAD":
-      return padTemplate(lowered, layer);
-    case "RESHAPE":
-      return copyTemplate(lowered, layer);
-    case "SOFTMAX":
-      return softmaxTemplate(lowered, layer);
-    case "LOGISTIC":
-    case "HARD_SWISH":
-    case "QUANTIZE":
-    case "RELU":
-    case "RELU6":
-    case "RELU_N1_TO_1":
-    case "LEAKY_RELU":
-    case "TANH":
-      return lutTemplate(lowered, layer);
-    case "TRANSPOSE":
-      return transposeTemplate(lowered, layer);
-    case "CONCATENATION":
-      return concatTemplate(lowered, layer);
-    case "STRIDED_SLICE":
-      return stridedSliceTemplate(lowered, layer);
-    case "RESIZE_NEAREST_NEIGHBOR":
-      return resizeNearestTemplate(lowered, layer);
-    case "DEQUANTIZE":
-      throw new UnsupportedOpError(
-        "DEQUANTIZE",
-        layer.from[0] ?? -1,
-        "tinyengine supports float only at the model boundary",
-      );
-  }
+  return EMITTERS[layer.op](lowered, layer, config);
 }

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { int32Data, type Node } from "../../ir/graph.ts";
+import { opWindow } from "../../ops/window.ts";
+import { int32Data } from "../../ir/graph.ts";
 import { consumersOf } from "./lower.ts";
 import type { Layer, Lowered, Padding4 } from "./types.ts";
 
@@ -22,38 +23,9 @@ export function samePadding(
   return { out, before, after: total - before };
 }
 
-function spatial(
-  node: Node,
-): { fh: number; fw: number; sh: number; sw: number; dh: number; dw: number } | undefined {
-  switch (node.op) {
-    case "CONV_2D":
-    case "DEPTHWISE_CONV_2D":
-      return {
-        fh: 0,
-        fw: 0,
-        sh: node.options.strideH,
-        sw: node.options.strideW,
-        dh: node.options.dilationH,
-        dw: node.options.dilationW,
-      };
-    case "AVERAGE_POOL_2D":
-    case "MAX_POOL_2D":
-      return {
-        fh: node.options.filterH,
-        fw: node.options.filterW,
-        sh: node.options.strideH,
-        sw: node.options.strideW,
-        dh: 1,
-        dw: 1,
-      };
-    default:
-      return undefined;
-  }
-}
-
 /** The explicit padding a layer's own SAME/VALID option implies. */
 export function layerPadding(lowered: Lowered, layer: Layer): Padding4 | undefined {
-  const s = spatial(layer.node);
+  const s = opWindow(layer.node);
   if (!s) return undefined;
   const t = lowered.graph.tensors;
   const inShape = t[layer.inputs[0]!]!.shape;
