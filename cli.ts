@@ -5,7 +5,7 @@
  * @module
  */
 // deno-lint-ignore-file no-console
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -46,12 +46,41 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--engine <engine>", "tinyengine or tflm", "tinyengine")
     .option("--board <board>", "board profile", "stm32f746")
     .option("--input <file>", "raw int8 input bytes (default: seeded random)")
+    .addOption(
+      new Option(
+        "--inputs <dir|file>",
+        "classify many inputs with one firmware: a folder of raw input files or one concatenated file",
+      ).conflicts("input"),
+    )
+    .option("--labels <file>", "with --inputs: one label byte per input (raw or IDX1, .gz ok)")
     .option("--json", "print one JSON object", false)
     .action(
       async (
         model: string,
-        opts: { engine: string; board: string; input?: string; json: boolean },
+        opts: {
+          engine: string;
+          board: string;
+          input?: string;
+          inputs?: string;
+          labels?: string;
+          json: boolean;
+        },
       ) => {
+        if (opts.inputs !== undefined) {
+          const { evaluateCommand } = await import("./cli/evaluate.ts");
+          const { input: _input, inputs, labels, ...rest } = opts;
+          return exit(
+            await evaluateCommand(model, {
+              ...rest,
+              inputs,
+              ...(labels !== undefined ? { labels } : {}),
+            }),
+          );
+        }
+        if (opts.labels !== undefined) {
+          console.error("error: --labels needs --inputs");
+          return exit(1);
+        }
         const { runCommand } = await import("./cli/run.ts");
         exit(await runCommand(model, opts));
       },
