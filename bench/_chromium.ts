@@ -32,14 +32,15 @@ function hasChromium(): boolean {
   }
 }
 
-function apt(args: string[]): boolean {
+/** Run apt-get; returns undefined on success, else the end of its error output. */
+function apt(args: string[]): string | undefined {
   const out = new Deno.Command("apt-get", {
     args,
     env: { DEBIAN_FRONTEND: "noninteractive" },
     stdout: "null",
     stderr: "piped",
   }).outputSync();
-  return out.success;
+  return out.success ? undefined : new TextDecoder().decode(out.stderr).trim().slice(-400);
 }
 
 /**
@@ -54,8 +55,10 @@ export function ensureChromium(): void {
     );
   }
   const args = INSTALL.split(" ").slice(1);
-  if (!apt(args) && !(apt(["update"]) && apt(args))) {
-    throw new Error(`Cannot install chromium with '${INSTALL}': apt-get failed`);
+  // The package lists may be missing on a fresh machine: update once and try again.
+  const failed = apt(args) !== undefined ? (apt(["update"]) ?? apt(args)) : undefined;
+  if (failed !== undefined) {
+    throw new Error(`Cannot install chromium with '${INSTALL}': ${failed}`);
   }
   if (!hasChromium()) throw new Error(`Cannot run chromium after '${INSTALL}'`);
 }
