@@ -8,7 +8,15 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { figureAt, figureColumns } from "./figures.ts";
 import { canonicalLine } from "./results.ts";
@@ -176,20 +184,60 @@ export function sortHistory(records: readonly HistoryRecord[]): HistoryRecord[] 
   );
 }
 
+/** Options of {@link appendHistory}. */
+export interface AppendOptions {
+  /** How long to wait for another run's lock on the file. @default 10000 */
+  readonly lockTimeoutMs?: number;
+  /** A lock older than this is left over from a killed run and is removed. @default 60000 */
+  readonly staleLockMs?: number;
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Take `<path>.lock` (created exclusively), so that runs finishing together do not lose records. */
+function lock(path: string, options: AppendOptions): string {
+  const file = `${path}.lock`;
+  const deadline = Date.now() + (options.lockTimeoutMs ?? 10_000);
+  while (true) {
+    try {
+      Deno.openSync(file, { write: true, createNew: true }).close();
+      return file;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    }
+    const age = Date.now() - (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > (options.staleLockMs ?? 60_000)) rmSync(file, { force: true });
+    else if (Date.now() > deadline) {
+      throw new Error(`Cannot write history ${path}: ${file} is held by another run`);
+    } else sleepSync(50);
+  }
+}
+
 /**
  * Add records to a history file: a record replaces the one of the same job and commit, the rest
- * are kept; the file is rewritten sorted (atomically, through a temporary file).
+ * are kept; the file is rewritten sorted (atomically, through a temporary file, under a lock).
  * Returns the number of records in the file.
  */
-export function appendHistory(path: string, records: readonly HistoryRecord[]): number {
-  const key = (r: HistoryRecord) => `${r.commit} ${r.job}`;
-  const fresh = new Set(records.map(key));
-  const all = sortHistory([...readHistory(path).filter((r) => !fresh.has(key(r))), ...records]);
+export function appendHistory(
+  path: string,
+  records: readonly HistoryRecord[],
+  options: AppendOptions = {},
+): number {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${Deno.pid}.tmp`;
-  writeFileSync(tmp, all.map((r) => `${canonicalLine(r)}\n`).join(""));
-  renameSync(tmp, path);
-  return all.length;
+  const held = lock(path, options);
+  try {
+    const key = (r: HistoryRecord) => `${r.commit} ${r.job}`;
+    const fresh = new Set(records.map(key));
+    const all = sortHistory([...readHistory(path).filter((r) => !fresh.has(key(r))), ...records]);
+    const tmp = `${path}.${Deno.pid}.tmp`;
+    writeFileSync(tmp, all.map((r) => `${canonicalLine(r)}\n`).join(""));
+    renameSync(tmp, path);
+    return all.length;
+  } finally {
+    rmSync(held, { force: true });
+  }
 }
 
 /**

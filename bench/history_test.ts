@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gitIn, historyRows, makeHistoryRepo } from "./_test_history.ts";
 import {
+  appendHistory,
   baselineChanges,
   historyPath,
   readHistory,
@@ -149,5 +150,34 @@ Deno.test("history over three commits is drawn per model with the baseline updat
     );
   } finally {
     Deno.removeSync(repo.root, { recursive: true });
+  }
+});
+
+Deno.test("a history file held by another run is waited for, and a lock left by a killed run is removed", () => {
+  const tmp = Deno.makeTempDirSync();
+  try {
+    const f = join(tmp, "h.jsonl");
+    const record = {
+      commit: "a".repeat(40),
+      date: "2026-01-01T00:00:00Z",
+      job: "m|tflm|b",
+      model: "m",
+      engine: "tflm",
+      board: "b",
+      codeVersion: "v",
+      figures: { instructions: 1 },
+    };
+    writeFileSync(`${f}.lock`, "");
+    assert.throws(
+      () => appendHistory(f, [record], { lockTimeoutMs: 200 }),
+      /Cannot write history .*h\.jsonl\.lock is held by another run/,
+    );
+    const old = new Date(Date.now() - 120_000);
+    Deno.utimeSync(`${f}.lock`, old, old);
+    assert.equal(appendHistory(f, [record], { lockTimeoutMs: 200 }), 1);
+    assert.equal(readHistory(f).length, 1);
+    assert.throws(() => Deno.statSync(`${f}.lock`), Deno.errors.NotFound);
+  } finally {
+    Deno.removeSync(tmp, { recursive: true });
   }
 });
