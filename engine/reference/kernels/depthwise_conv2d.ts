@@ -67,36 +67,50 @@ export function depthwiseConv2d(args: KernelArgs<DepthwiseConv2DNode>): void {
   const out = asInt8(outputBytes(args));
   const { inputOffset, outputOffset, multipliers, shifts, activationMin, activationMax } = p;
   const { strideH, strideW, dilationH, dilationW } = o;
+  // Accumulate every output channel of one pixel together, tap by tap: the inner loop walks
+  // contiguous filter and input rows. The sums are exact integers in doubles (order does not
+  // matter) and wrap to int32 once at the end, as before.
+  const acc = new Float64Array(outC);
   for (let b = 0; b < batches; b++) {
     for (let oy = 0; oy < outH; oy++) {
       const inY0 = oy * strideH - win.padTop;
       for (let ox = 0; ox < outW; ox++) {
         const inX0 = ox * strideW - win.padLeft;
         const outBase = ((b * outH + oy) * outW + ox) * outC;
-        for (let ic = 0; ic < inC; ic++) {
-          for (let m = 0; m < mult; m++) {
-            const oc = ic * mult + m;
-            let acc = 0;
-            for (let fy = 0; fy < kH; fy++) {
-              const iy = inY0 + dilationH * fy;
-              if (iy < 0 || iy >= inH) continue;
-              const rowBase = (b * inH + iy) * inW;
-              for (let fx = 0; fx < kW; fx++) {
-                const ix = inX0 + dilationW * fx;
-                if (ix < 0 || ix >= inW) continue;
-                acc += fData[(fy * kW + fx) * outC + oc]! *
-                  (inData[(rowBase + ix) * inC + ic]! + inputOffset);
+        acc.fill(0);
+        for (let fy = 0; fy < kH; fy++) {
+          const iy = inY0 + dilationH * fy;
+          if (iy < 0 || iy >= inH) continue;
+          const rowBase = (b * inH + iy) * inW;
+          for (let fx = 0; fx < kW; fx++) {
+            const ix = inX0 + dilationW * fx;
+            if (ix < 0 || ix >= inW) continue;
+            const iBase = (rowBase + ix) * inC;
+            const fBase = (fy * kW + fx) * outC;
+            if (mult === 1) {
+              for (let c = 0; c < outC; c++) {
+                acc[c]! += fData[fBase + c]! * (inData[iBase + c]! + inputOffset);
+              }
+            } else {
+              for (let ic = 0; ic < inC; ic++) {
+                const x = inData[iBase + ic]! + inputOffset;
+                for (let m = 0; m < mult; m++) {
+                  const oc = ic * mult + m;
+                  acc[oc]! += fData[fBase + oc]! * x;
+                }
               }
             }
-            acc = acc | 0;
-            if (bias) acc = (acc + bias[oc]!) | 0;
-            acc = multiplyByQuantizedMultiplier(acc, multipliers[oc]!, shifts[oc]!) + outputOffset;
-            out[outBase + oc] = acc < activationMin
-              ? activationMin
-              : acc > activationMax
-              ? activationMax
-              : acc;
           }
+        }
+        for (let oc = 0; oc < outC; oc++) {
+          let v = acc[oc]! | 0;
+          if (bias) v = (v + bias[oc]!) | 0;
+          v = multiplyByQuantizedMultiplier(v, multipliers[oc]!, shifts[oc]!) + outputOffset;
+          out[outBase + oc] = v < activationMin
+            ? activationMin
+            : v > activationMax
+            ? activationMax
+            : v;
         }
       }
     }
