@@ -87,10 +87,16 @@ export async function trainCommand(
       },
       onStage: (stage) =>
         io.err(
-          stage === "reference"
-            ? "[int8] reference interpreter over the test images"
-            : `[${stage}] tinyengine on ${board.name}`,
+          stage === "device"
+            ? `[device] every test image on ${board.name} (tinyengine batch firmware) and the reference interpreter`
+            : `[firmware] one inference on ${board.name}`,
         ),
+      onEvaluation: (done, total, phase) => {
+        // About ten lines per phase.
+        if (done === total || done % Math.max(1, Math.ceil(total / 10)) === 0) {
+          io.err(`[${phase}] ${done}/${total} images`);
+        }
+      },
     });
     const text = formatReport(report);
     await Deno.writeTextFile(`${outDir}/report.json`, JSON.stringify(report, null, 2) + "\n");

@@ -19,7 +19,6 @@ export * from "./dataset.ts";
 export * from "./recipe.ts";
 export * from "./worker.ts";
 export * from "./quantize.ts";
-export * from "./evaluate.ts";
 export * from "./target.ts";
 export * from "./report.ts";
 export * from "./train.ts";

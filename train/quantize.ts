@@ -44,10 +44,3 @@ export function imageInput(graph: Graph, pixels: Uint8Array): Int8Array {
   for (let i = 0; i < pixels.length; i++) out[i] = pixels[i]! - 128;
   return out;
 }
-
-/** Index of the largest value (the first one on ties), as every predictor here decides. */
-export function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
-  return best;
-}

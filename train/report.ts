@@ -8,7 +8,18 @@ import type { Recipe } from "./recipe.ts";
 
 /** On-device accuracy, or why it was not measured. */
 export type OnDeviceAccuracy =
-  | { readonly measured: true; readonly accuracy: number; readonly matchesReference: boolean }
+  | {
+    readonly measured: true;
+    readonly accuracy: number;
+    /** Every output byte of every test image equals the reference interpreter's. */
+    readonly matchesReference: boolean;
+    readonly outputMismatches: number;
+    readonly predictionMismatches: number;
+    /** Mean instructions per inference over the test images. */
+    readonly instructionsMean: number;
+    /** SRAM high-water of the batch firmware. */
+    readonly peakSramBytes: number;
+  }
   | { readonly measured: false; readonly reason: string };
 
 /** Everything one training run measured. Wall times are seconds on this machine. */
@@ -29,7 +40,7 @@ export interface AccuracyReport {
   readonly parameters: number;
   readonly floatValidationAccuracy: number;
   readonly floatTestAccuracy: number;
-  /** The int8 graph on the test images, TypeScript reference interpreter. */
+  /** The int8 graph on the test images, TypeScript reference interpreter (in workers). */
   readonly referenceInt8TestAccuracy: number;
   readonly onDevice: OnDeviceAccuracy;
   readonly engine: string;
@@ -45,7 +56,8 @@ export interface AccuracyReport {
   readonly imagesPerSecond: number;
   readonly wallSeconds: {
     readonly training: number;
-    readonly referenceEvaluation: number;
+    /** On-device batch run and the reference interpreter beside it. */
+    readonly evaluation: number;
     readonly firmware: number;
     readonly total: number;
   };
@@ -65,9 +77,9 @@ export function formatReport(r: AccuracyReport): string {
   const onDevice = r.onDevice.measured
     ? `${pct(r.onDevice.accuracy)} (${
       r.onDevice.matchesReference
-        ? "equals the reference on every image"
-        : "DIFFERS from the reference"
-    })`
+        ? "every output equals the reference's on every image"
+        : `${r.onDevice.outputMismatches} images DIFFER from the reference`
+    }; ${Math.round(r.onDevice.instructionsMean)} instructions per image)`
     : `not measured (${r.onDevice.reason})`;
   return [
     `model            ${r.model} (${r.parameters} parameters, ${r.arch.resolution}x${r.arch.resolution}x${r.arch.inputChannels})`,
@@ -85,8 +97,8 @@ export function formatReport(r: AccuracyReport): string {
     }, reference match ${r.referenceMatch ? "yes" : "NO"}`,
     `wall time        training ${r.wallSeconds.training.toFixed(1)} s (${
       Math.round(r.imagesPerSecond)
-    } images/s, torch ${r.torchVersion}), reference ${
-      r.wallSeconds.referenceEvaluation.toFixed(1)
+    } images/s, torch ${r.torchVersion}), evaluation ${
+      r.wallSeconds.evaluation.toFixed(1)
     } s, firmware ${r.wallSeconds.firmware.toFixed(1)} s, total ${
       r.wallSeconds.total.toFixed(1)
     } s`,

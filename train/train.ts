@@ -1,17 +1,18 @@
 /**
  * One training run end to end: the PyTorch worker trains the network, the result is quantized
- * into the int8 Graph (same builder as every other graph), exported as `.tflite`, scored with the
- * reference interpreter on the test images, and compiled, built and emulated on the board for its
- * memory, MACs and instructions.
+ * into the int8 Graph (same builder as every other graph), exported as `.tflite`, and every test
+ * image is classified on the emulated board by one batch firmware (tinyengine) and by the
+ * reference interpreter, whose outputs must agree byte for byte; a single-inference run gives
+ * the per-inference cost (MACs, instructions, peak SRAM, Flash).
  *
  * @module
  */
 import type { Board } from "../engine/target/boards.ts";
 import type { Graph } from "../engine/ir/graph.ts";
 import { runModel } from "../pipeline/run.ts";
+import { evaluateOnDevice } from "../pipeline/evaluate.ts";
 import { writeTflite } from "../engine/tflite/write_tflite.ts";
 import { FASHION_MNIST, resolveDataset } from "./dataset.ts";
-import { accuracy, referencePredictions } from "./evaluate.ts";
 import { imageInput, quantizeTrained } from "./quantize.ts";
 import { DEFAULT_RECIPE, type Preset, PRESETS, type Recipe } from "./recipe.ts";
 import type { AccuracyReport } from "./report.ts";
@@ -41,8 +42,10 @@ export interface TrainOptions {
   readonly dataDir?: string;
   /** Progress of the training worker. @default ignored */
   readonly onEvent?: (event: WorkerEvent) => void;
-  /** A stage started ("reference", "firmware"). @default ignored */
+  /** A stage started ("device", "firmware"). @default ignored */
   readonly onStage?: (stage: string) => void;
+  /** Test images classified so far on the device and by the reference. @default ignored */
+  readonly onEvaluation?: (done: number, total: number, phase: "device" | "reference") => void;
   /** Firmware build cache. @default none */
   readonly cacheDir?: string;
 }
@@ -52,8 +55,10 @@ export interface TrainOutcome {
   readonly report: AccuracyReport;
   readonly graph: Graph;
   readonly tflite: Uint8Array;
-  /** Reference predictions for the test images (for on-device comparisons). */
-  readonly referencePredictions: Uint8Array;
+  /** The reference interpreter's class for every test image. */
+  readonly referencePredictions: readonly number[];
+  /** The firmware's class for every test image. */
+  readonly devicePredictions: readonly number[];
   readonly testLabels: Uint8Array;
   readonly testImages: Uint8Array;
 }
@@ -105,17 +110,29 @@ export async function trainAndMeasure(
   const tflite = writeTflite(graph);
   await Deno.writeFile(`${options.outDir}/model.tflite`, tflite);
 
-  options.onStage?.("reference");
-  const predictions = await referencePredictions(graph, trained.testImages, { workers: threads });
-  const referenceAccuracy = accuracy(predictions, trained.testLabels);
-  const referencedAt = performance.now();
+  options.onStage?.("device");
+  const imageBytes = target.arch.resolution ** 2 * target.arch.inputChannels;
+  const count = trained.testLabels.length;
+  const inputs = Array.from({ length: count }, (_, i) => {
+    const pixels = trained.testImages.subarray(i * imageBytes, (i + 1) * imageBytes);
+    return new Uint8Array(imageInput(graph, pixels).buffer);
+  });
+  const evaluation = await evaluateOnDevice(graph, inputs, {
+    engine: "tinyengine",
+    board: options.board,
+    labels: trained.testLabels,
+    referenceWorkers: threads,
+    modelName: target.name,
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    ...(options.onEvaluation ? { onProgress: options.onEvaluation } : {}),
+  });
+  const evaluatedAt = performance.now();
 
   options.onStage?.("firmware");
-  const imageBytes = target.arch.resolution ** 2 * target.arch.inputChannels;
   const run = await runModel(graph, {
     engine: "tinyengine",
     board: options.board,
-    input: new Uint8Array(imageInput(graph, trained.testImages.subarray(0, imageBytes)).buffer),
+    input: inputs[0]!,
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
   });
   const done = performance.now();
@@ -138,10 +155,15 @@ export async function trainAndMeasure(
     parameters: r.parameters,
     floatValidationAccuracy: r.floatValidationAccuracy,
     floatTestAccuracy: r.floatTestAccuracy,
-    referenceInt8TestAccuracy: referenceAccuracy,
+    referenceInt8TestAccuracy: evaluation.referenceAccuracy!,
     onDevice: {
-      measured: false,
-      reason: "the on-device evaluator (evaluateOnDevice, branch ondevice) has not landed yet",
+      measured: true,
+      accuracy: evaluation.accuracy!,
+      matchesReference: evaluation.outputMismatches === 0,
+      outputMismatches: evaluation.outputMismatches,
+      predictionMismatches: evaluation.predictionMismatches,
+      instructionsMean: evaluation.instructions.mean,
+      peakSramBytes: evaluation.peakSramBytes,
     },
     engine: run.engine,
     board: run.board,
@@ -155,8 +177,8 @@ export async function trainAndMeasure(
     imagesPerSecond: r.imagesPerSecond,
     wallSeconds: {
       training: (trainedAt - started) / 1000,
-      referenceEvaluation: (referencedAt - trainedAt) / 1000,
-      firmware: (done - referencedAt) / 1000,
+      evaluation: (evaluatedAt - trainedAt) / 1000,
+      firmware: (done - evaluatedAt) / 1000,
       total: (done - started) / 1000,
     },
   };
@@ -164,7 +186,8 @@ export async function trainAndMeasure(
     report,
     graph,
     tflite,
-    referencePredictions: predictions,
+    referencePredictions: evaluation.referencePredictions,
+    devicePredictions: evaluation.predictions,
     testLabels: trained.testLabels,
     testImages: trained.testImages,
   };
