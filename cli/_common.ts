@@ -48,6 +48,7 @@ export function isUserError(e: unknown): e is Error {
     e instanceof RangeError || e instanceof TypeError || e instanceof ToolchainError ||
     e instanceof Deno.errors.NotFound || e instanceof Deno.errors.PermissionDenied ||
     [
+      "DoesNotFitError",
       "FirmwareError",
       "EmulationFault",
       "BudgetExceededError",

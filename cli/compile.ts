@@ -7,8 +7,10 @@
  */
 import { getBoard } from "../engine/target/boards.ts";
 import { ToolchainError } from "../engine/target/errors.ts";
+import { DoesNotFitError, shortfalls } from "../engine/target/fit.ts";
+import { MIN_STACK_BYTES } from "../engine/build/linker_script.ts";
 import { buildFirmware } from "../engine/build/gcc.ts";
-import { compileModel } from "../pipeline/run.ts";
+import { buildForBoard, compileModel } from "../pipeline/run.ts";
 import { type CommandIo, CONSOLE_IO, engineArg, isUserError, loadModelArg } from "./_common.ts";
 
 function shellQuote(arg: string): string {
@@ -38,11 +40,18 @@ export async function compileCommand(
     try {
       image = await buildFirmware(compiled.sources, { board, workDir: out });
     } catch (e) {
-      if (e instanceof ToolchainError && /overflow|will not fit|minimum stack/.test(e.message)) {
-        throw new RangeError(
-          `Cannot compile '${model}' for ${board.name}: it does not fit (arena ${compiled.plan.arenaBytes} B, board SRAM ${board.sram.size} B, Flash ${board.flash.size} B); \`mcu run\` measures it on an enlarged memory map`,
-        );
-      }
+      if (!(e instanceof ToolchainError)) throw e;
+      // The link failed: link on an enlarged memory map to learn what the model needs, and let
+      // the one fit check say whether that is why.
+      const { image: big } = await buildForBoard(compiled, board, undefined);
+      const s = big.sections;
+      const peak = compiled.plan.peak;
+      const need = {
+        sramBytes: s.data + s.bss + s.noinit + MIN_STACK_BYTES,
+        flashBytes: big.flashBytes,
+        ...(peak ? { peak: `layer ${peak.layer} (${peak.op}, ${peak.liveBytes} B live)` } : {}),
+      };
+      if (shortfalls(need, board).length > 0) throw new DoesNotFitError(model, board, need);
       throw e;
     }
     await Deno.writeFile(`${out}/firmware.elf`, image.elf);

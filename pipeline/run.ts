@@ -17,6 +17,9 @@
  * @module
  */
 import { type Board, enlargedBoard } from "../engine/target/boards.ts";
+import { fitMessage, shortfalls } from "../engine/target/fit.ts";
+
+export { fitMessage };
 import { buildFirmware } from "../engine/build/gcc.ts";
 import { ToolchainError } from "../engine/target/errors.ts";
 import type { FirmwareImage } from "../engine/build/types.ts";
@@ -177,29 +180,6 @@ export function modelFlashBytes(elf: Uint8Array): number {
   return total;
 }
 
-/**
- * The verdict line of a model that does not fit, or undefined when it fits.
- *
- * @example
- * ```ts ignore
- * fitMessage({ peakSramBytes: 400000, flashBytes: 900000 }, getBoard("stm32f746"));
- * // "does not fit: needs 400000 bytes of SRAM, board has 327680"
- * ```
- */
-export function fitMessage(
-  measured: { readonly peakSramBytes: number; readonly flashBytes: number },
-  board: Board,
-): string | undefined {
-  const parts: string[] = [];
-  if (measured.peakSramBytes > board.sram.size) {
-    parts.push(`needs ${measured.peakSramBytes} bytes of SRAM, board has ${board.sram.size}`);
-  }
-  if (measured.flashBytes > board.flash.size) {
-    parts.push(`needs ${measured.flashBytes} bytes of Flash, board has ${board.flash.size}`);
-  }
-  return parts.length ? `does not fit: ${parts.join("; ")}` : undefined;
-}
-
 /** SRAM the static data needs beyond the arena, and stack, for the first-guess fit check. */
 const STATIC_MARGIN = 16 * 1024;
 /** Flash beyond the model data (runtime code) for the first-guess fit check. */
@@ -234,7 +214,8 @@ export async function buildForBoard(
   const needSram = compiled.plan.arenaBytes + STATIC_MARGIN;
   const needFlash = modelDataBytes(compiled) + CODE_MARGIN;
   const big = () => enlargedBoard(board, needSram * 2, needFlash * 2);
-  let target = needSram > board.sram.size || needFlash > board.flash.size ? big() : board;
+  const fits = shortfalls({ sramBytes: needSram, flashBytes: needFlash }, board).length === 0;
+  let target = fits ? board : big();
   try {
     return { image: await build(compiled, target, cacheDir), target };
   } catch (e) {

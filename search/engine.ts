@@ -11,11 +11,7 @@ import { buildMbconv } from "../engine/builders/mbconv.ts";
 import { buildFirmware } from "../engine/build/gcc.ts";
 import type { CSources, FirmwareImage } from "../engine/build/types.ts";
 import type { CompiledModel } from "../engine/codegen/backend.ts";
-import {
-  compileTinyEngine,
-  type StreamingMode,
-  tinyengineBackend,
-} from "../engine/codegen/tinyengine/mod.ts";
+import { type StreamingMode, tinyengineBackend } from "../engine/codegen/tinyengine/mod.ts";
 import type { Graph } from "../engine/ir/graph.ts";
 import type { RunReport } from "../pipeline/report.ts";
 import { computeLifetimes } from "../engine/schedule/lifetimes.ts";
@@ -23,7 +19,6 @@ import { runPasses } from "../engine/schedule/passes/mod.ts";
 import { planMemory } from "../engine/schedule/planners/mod.ts";
 import { writeTflite } from "../engine/tflite/write_tflite.ts";
 import { runModel } from "../pipeline/run.ts";
-import { kernelFamily } from "./latency.ts";
 import type { MbconvArch } from "./space.ts";
 
 /** The compile-time memory plan figures the constraints use. */
@@ -110,7 +105,7 @@ export function createSearchEngine(
             arenaBytes: c.plan.arenaBytes,
             scratchBytes: c.plan.scratchBytes,
             source: "tinyengine",
-            family: kernelFamily(c.plan.planner),
+            family: c.plan.kernelFamily ?? "default",
             streamed: c.plan.streamed ?? false,
             kernels: c.layers.map((l) => l.op),
           };
@@ -125,7 +120,10 @@ export function createSearchEngine(
       runModel(graph, {
         engine: "tinyengine",
         board,
-        compiled: compileTinyEngine(graph, { board, streaming: o.streaming ?? "auto" }),
+        compiled: tinyengineBackend.compile(graph, {
+          board,
+          options: { streaming: o.streaming ?? "auto" },
+        }),
         ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
       }),
     compile: (graph, board) => tinyengineBackend.compile(graph, { board }),

@@ -70,16 +70,6 @@ export function emptyLatencyTable(options: { engineHash: string; core: string })
 /** Kernel families the tinyengine backend chooses between, in fallback order. */
 export const KERNEL_FAMILIES: readonly string[] = ["fast", "balanced", "lean", "default"];
 
-/**
- * The kernel family of a compiled model from its plan's planner string
- * (`"first-fit-by-size (fast, per-layer scratch)"` -> `"fast"`); `"default"` when absent.
- */
-export function kernelFamily(planner: string): string {
-  const m = /\(([^)]*)\)\s*$/.exec(planner);
-  const name = m?.[1]?.split(",")[0]?.trim();
-  return name ? name : "default";
-}
-
 /** A table entry of `key` in the preferred family, else in another (`substituted`). */
 function lookup(
   table: LatencyTable,
@@ -239,7 +229,7 @@ export interface LatencyRun {
   readonly reported: readonly Pick<LayerReport, "op" | "instructions">[];
   /** Whole-inference instructions of the run. */
   readonly instructions: number;
-  /** Kernel family the backend chose (see {@link kernelFamily}). @default "default" */
+  /** Kernel family the backend chose (`MemoryPlanSummary.kernelFamily`). @default "default" */
   readonly family?: string;
 }
 

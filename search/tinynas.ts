@@ -19,7 +19,6 @@ import {
   coverArchs,
   emptyLatencyTable,
   engineCodeHash,
-  kernelFamily,
   type LatencyRun,
   type LatencyTable,
   loadRunRecord,
@@ -283,7 +282,7 @@ async function measureNet(
     net: key,
     reported: report.layers.map((l) => ({ op: l.op, instructions: l.instructions })),
     instructions: report.instructions,
-    family: kernelFamily(report.plan.planner),
+    family: report.plan.kernelFamily ?? "default",
     streamed: report.plan.streamed ?? false,
   };
   await saveRunRecord(options.cacheDir, hashInfo, record);

@@ -6,8 +6,11 @@
 import type { Board } from "../target/boards.ts";
 
 /** Options for {@link linkerScript}. */
+/** Stack the link leaves free above the static data by default. */
+export const MIN_STACK_BYTES = 1024;
+
 export interface LinkerScriptOptions {
-  /** Bytes the link must leave free for the stack above the static data (default 1024). */
+  /** Bytes the link must leave free for the stack above the static data (default {@link MIN_STACK_BYTES}). */
   readonly minStackBytes?: number;
 }
 
@@ -28,7 +31,7 @@ function hex(n: number): string {
  * ```
  */
 export function linkerScript(board: Board, options: LinkerScriptOptions = {}): string {
-  const minStack = options.minStackBytes ?? 1024;
+  const minStack = options.minStackBytes ?? MIN_STACK_BYTES;
   for (const [what, r] of [["flash", board.flash], ["sram", board.sram]] as const) {
     if (!Number.isInteger(r.base) || !Number.isInteger(r.size) || r.size <= 0 || r.base < 0) {
       throw new RangeError(`Cannot write a linker script for '${board.name}': bad ${what} region`);

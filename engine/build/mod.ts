@@ -11,6 +11,6 @@
  */
 export { buildFirmware, type BuildFirmwareOptions } from "./gcc.ts";
 export { ToolchainError, type ToolchainErrorOptions } from "../target/errors.ts";
-export { linkerScript, type LinkerScriptOptions } from "./linker_script.ts";
+export { linkerScript, type LinkerScriptOptions, MIN_STACK_BYTES } from "./linker_script.ts";
 export { classifySection, sectionSizes } from "../target/section_sizes.ts";
 export type { CSources, FirmwareImage, SectionSizes } from "./types.ts";

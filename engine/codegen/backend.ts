@@ -37,6 +37,15 @@ export interface MemoryPlanSummary {
   readonly planner: string;
   /** tinyengine: whether 1x1 expansions are streamed into their depthwise (fused kernels). */
   readonly streamed?: boolean;
+  /**
+   * tinyengine: which expansions are streamed: `"none"`, `"selective"` (only those at the memory
+   * peak) or `"all"`.
+   */
+  readonly streaming?: StreamingChoice;
+  /** tinyengine: the kernel family the compile chose (what the latency table is keyed by). */
+  readonly kernelFamily?: KernelFamily;
+  /** Where the arena's live bytes peak: the layer index and its op(s). */
+  readonly peak?: { readonly layer: number; readonly op: string; readonly liveBytes: number };
   readonly buffers: readonly PlacedBuffer[];
 }
 
@@ -61,11 +70,31 @@ export interface CompiledModel {
  */
 export type Harness = "single" | "batch";
 
+/**
+ * Whether tinyengine streams 1x1 expansions into their depthwise: `"auto"` chooses from the
+ * plan, `"always"` / `"never"` force one (the search measures both for its latency table).
+ */
+export type StreamingMode = "auto" | "always" | "never";
+
+/** Which expansions a compiled tinyengine model streams. */
+export type StreamingChoice = "none" | "selective" | "all";
+
+/** tinyengine kernel families, fastest first (`"default"`: a backend without families). */
+export type KernelFamily = "fast" | "balanced" | "lean" | "default";
+
+/** Engine-specific compile options; an engine ignores the ones it has no use for. */
+export interface EngineOptions {
+  /** tinyengine streaming choice. @default "auto" */
+  readonly streaming?: StreamingMode;
+}
+
 /** Options every backend's compile takes. */
 export interface BackendCompileOptions {
   readonly board: Board;
   /** @default "single" */
   readonly harness?: Harness;
+  /** Engine-specific options. @default {} */
+  readonly options?: EngineOptions;
 }
 
 /** A backend: pure compile step. */

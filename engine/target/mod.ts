@@ -15,3 +15,4 @@ export * from "./boards.ts";
 export type { FirmwareImage, SectionSizes } from "./firmware.ts";
 export { classifySection, sectionSizes } from "./section_sizes.ts";
 export { ToolchainError, type ToolchainErrorOptions } from "./errors.ts";
+export { DoesNotFitError, fitMessage, type MemoryNeed, type Shortfall, shortfalls } from "./fit.ts";

@@ -29,9 +29,11 @@ export {
 export const tinyengineBackend: Backend = {
   name: "tinyengine",
   compile(graph, options) {
+    const streaming = options.options?.streaming;
     return compileTinyEngine(graph, {
       board: options.board,
       ...(options.harness !== undefined ? { harness: options.harness } : {}),
+      ...(streaming !== undefined ? { streaming } : {}),
     });
   },
 };

@@ -1,0 +1,108 @@
+/**
+ * Pieces of the generated `model.c` besides the kernels: symbol aliases into the arena, the float
+ * boundary loops, constant-symbol prefixes and the comment above each layer's call.
+ *
+ * @module
+ */
+import { elementCount, type Graph, type Quantization } from "../../ir/graph.ts";
+import type { Lowered } from "../../schedule/passes/types.ts";
+
+/** A global data symbol at an arena offset (the emulator reads its size). */
+export function aliasSymbol(name: string, offset: number, size: number): string {
+  return [
+    `__asm__(".global ${name}\\n"`,
+    `        ".type ${name}, %object\\n"`,
+    `        ".set ${name}, te_arena + ${offset}\\n"`,
+    `        ".size ${name}, ${size}");`,
+  ].join("\n");
+}
+
+function f32Literal(x: number): string {
+  return `${Math.fround(x).toPrecision(17)}`;
+}
+
+/** Float model input -> int8 (the reference's QUANTIZE: double division, round half away). */
+export function quantizeInputCode(
+  graph: Graph,
+  quant: Quantization,
+  tensor: number,
+  dst: string,
+  src: string,
+): string {
+  const n = elementCount(graph.tensors[tensor]!.shape);
+  const scale = f32Literal(quant.scale[0] ?? 1);
+  const zp = quant.zeroPoint[0] ?? 0;
+  return `for (int32_t i = 0; i < ${n}; i++) {
+    double v = (double)((float)${src}[i] / (float)${scale}); /* TFLite divides in float */
+    int32_t q;
+    if (v != v || v > 1e300 || v < -1e300) q = 0;
+    else if (v >= 1e9) q = 1000000000;
+    else if (v <= -1e9) q = -1000000000;
+    else { int32_t t = (int32_t)(v < 0 ? -v : v); double f = (v < 0 ? -v : v) - (double)t; if (f >= 0.5) t++; q = v < 0 ? -t : t; }
+    ${dst}[i] = te_clamp8(q + ${zp}, -128, 127);
+  }`;
+}
+
+/** int8 model output -> float (the reference's DEQUANTIZE: one float32 multiply). */
+export function dequantizeOutputCode(
+  graph: Graph,
+  quant: Quantization,
+  tensor: number,
+  src: string,
+  dst: string,
+): string {
+  const n = elementCount(graph.tensors[tensor]!.shape);
+  const scale = f32Literal(quant.scale[0] ?? 1);
+  const zp = quant.zeroPoint[0] ?? 0;
+  return `for (int32_t i = 0; i < ${n}; i++) ${dst}[i] = (float)${scale} * (float)(${src}[i] - ${zp});`;
+}
+
+function shapeText(graph: Graph, t: number): string {
+  return graph.tensors[t]!.shape.join("x");
+}
+
+function quantText(graph: Graph, t: number): string {
+  const q = graph.tensors[t]!.quant;
+  return q ? `q(${Math.fround(q.scale[0] ?? 0).toPrecision(6)}, ${q.zeroPoint[0] ?? 0})` : "float";
+}
+
+/**
+ * What a layer computes, for the comment above its call: op, tensor shapes, quantization (scale,
+ * zero point) of input and output, and the real scale `s_in * s_w / s_out` that the multiplier
+ * table (`<layer>_mult`) encodes for layers with quantized weights.
+ */
+export function layerComment(lowered: Lowered, i: number): string {
+  const graph = lowered.graph;
+  const l = lowered.layers[i]!;
+  const acts = (ts: readonly number[]) => ts.filter((t) => t >= 0 && !graph.tensors[t]!.data);
+  const ins = acts(l.pre ? l.pre.inputs : l.inputs);
+  const outs = acts(l.outputs);
+  const parts = [
+    `${ins.map((t) => shapeText(graph, t)).join(", ")} -> ${
+      outs.map((t) => shapeText(graph, t)).join(", ")
+    }`,
+    `in ${ins.map((t) => quantText(graph, t)).join(", ")}, out ${
+      outs.map((t) => quantText(graph, t)).join(", ")
+    }`,
+  ];
+  for (const layer of l.pre ? [l.pre, l] : [l]) {
+    const w = graph.tensors[layer.inputs[1] ?? -1];
+    const sIn = graph.tensors[layer.inputs[0] ?? -1]?.quant?.scale[0];
+    const sOut = graph.tensors[layer.outputs[0] ?? -1]?.quant?.scale[0];
+    if (!w?.data || !w.quant || sIn === undefined || !sOut) continue;
+    const real = w.quant.scale.map((sw) => Math.fround(sIn) * Math.fround(sw) / Math.fround(sOut));
+    const lo = Math.min(...real).toPrecision(4);
+    const hi = Math.max(...real).toPrecision(4);
+    parts.push(`requantization scale ${lo === hi ? lo : `${lo}..${hi}`} (${layer.op})`);
+  }
+  return parts.join("; ");
+}
+
+/** Short op name that prefixes a layer's constant symbols (`conv3_weight`, `dw4_mult`). */
+export function constPrefix(lowered: Lowered, i: number): string {
+  const from = lowered.layers[i]!.from;
+  if (from.length > 1) return "block"; // a fused layer, e.g. a streamed expansion + depthwise
+  const op = lowered.graph.nodes[from[0]!]!.op.toLowerCase();
+  return op.replace("depthwise_conv_2d", "dw").replace("conv_2d", "conv")
+    .replace("fully_connected", "fc").replace(/_/g, "");
+}

@@ -1,0 +1,267 @@
+/**
+ * The tinyengine variant search: the lowered networks (layer by layer, selective or full
+ * streaming of 1x1 expansions) times the kernel configurations, each memory-planned; the compile
+ * keeps the fastest whose arena is near the smallest and fits the board.
+ *
+ * @module
+ */
+import { elementCount, type Graph } from "../../ir/graph.ts";
+import type { LayerKernel } from "./kernels/types.ts";
+import {
+  alignUp,
+  computeLifetimes,
+  type Lifetimes,
+  type ScratchMode,
+} from "../../schedule/lifetimes.ts";
+import type { BufferRequest } from "../../schedule/types.ts";
+import {
+  DEFAULT_KERNEL_CONFIG,
+  type KernelConfig,
+  layerKernel,
+  LEAN_KERNEL_CONFIG,
+} from "./templates.ts";
+import {
+  DEFAULT_PASSES,
+  type Pass,
+  passesStreaming,
+  runPasses,
+} from "../../schedule/passes/mod.ts";
+import type { Lowered } from "../../schedule/passes/types.ts";
+import { type ChosenPlan, planMemory } from "../../schedule/planners/mod.ts";
+import { shortfalls } from "../../target/fit.ts";
+import type { KernelFamily, StreamingChoice } from "../backend.ts";
+import type { TinyEngineOptions } from "./compile.ts";
+
+/**
+ * Relative arena growth accepted for a variant earlier in preference order (faster kernels, no
+ * streaming): 15%.
+ */
+const ARENA_TOLERANCE = 0.15;
+
+/** Bytes read past the end of a buffer by word loads of odd-length rows. */
+export const ARENA_SLACK = 8;
+
+/**
+ * SRAM a variant must leave free for static data and the stack to count as fitting the board
+ * (measured: a few hundred bytes of each on the bench models).
+ */
+const FIT_MARGIN = 4096;
+
+/** One kernel/scratch configuration the compiler tries. */
+interface Config {
+  readonly name: string;
+  readonly family: KernelFamily;
+  readonly kernels: KernelConfig;
+  readonly scratch: ScratchMode;
+}
+
+/** Configurations in preference order (fastest first); the smallest arena wins. */
+const CONFIGS: readonly Config[] = [
+  {
+    name: "fast, per-layer scratch",
+    family: "fast",
+    kernels: DEFAULT_KERNEL_CONFIG,
+    scratch: "per-layer",
+  },
+  { name: "fast", family: "fast", kernels: DEFAULT_KERNEL_CONFIG, scratch: "shared" },
+  {
+    name: "balanced, per-layer scratch",
+    family: "balanced",
+    kernels: { ...DEFAULT_KERNEL_CONFIG, rowBlock: 2 },
+    scratch: "per-layer",
+  },
+  {
+    name: "lean, per-layer scratch",
+    family: "lean",
+    kernels: LEAN_KERNEL_CONFIG,
+    scratch: "per-layer",
+  },
+  { name: "lean", family: "lean", kernels: LEAN_KERNEL_CONFIG, scratch: "shared" },
+];
+
+export interface Variant {
+  readonly lowered: Lowered;
+  readonly config: Config;
+  readonly kernels: readonly LayerKernel[];
+  readonly lifetimes: Lifetimes;
+  /** Lifetimes' buffers plus the float boundary buffers. */
+  readonly all: readonly BufferRequest[];
+  readonly chosen: ChosenPlan;
+}
+
+function planVariant(
+  lowered: Lowered,
+  config: Config,
+  boundary: readonly BufferRequest[],
+  planners: readonly string[] | undefined,
+): Variant {
+  const kernels = lowered.layers.map((l) => layerKernel(lowered, l, config.kernels));
+  const lifetimes = computeLifetimes(lowered, {
+    scratchBytes: (i) => kernels[i]!.scratchBytes,
+    scratchMode: config.scratch,
+  });
+  const all = [...lifetimes.buffers, ...boundary];
+  const chosen = planMemory(all, planners ? { planners } : {});
+  return { lowered, config, kernels, lifetimes, all, chosen };
+}
+
+/**
+ * The liveness peak of a lowered network with the fastest kernels and per-layer scratch: the
+ * largest sum of live buffer sizes over the layers, where it occurs, and the lifetimes.
+ */
+function livePeak(
+  lowered: Lowered,
+  boundary: readonly BufferRequest[],
+): { bytes: number; at: number; lifetimes: Lifetimes } {
+  const kernels = lowered.layers.map((l) => layerKernel(lowered, l, DEFAULT_KERNEL_CONFIG));
+  const lifetimes = computeLifetimes(lowered, {
+    scratchBytes: (i) => kernels[i]!.scratchBytes,
+    scratchMode: "per-layer",
+  });
+  const all = [...lifetimes.buffers, ...boundary];
+  let bytes = 0;
+  let at = 0;
+  for (let t = 0; t < lowered.layers.length; t++) {
+    let live = 0;
+    for (const b of all) if (b.firstUse <= t && t <= b.lastUse) live += b.size;
+    if (live > bytes) [bytes, at] = [live, t];
+  }
+  return { bytes, at, lifetimes };
+}
+
+/**
+ * Stream only the 1x1 expansions that set the memory peak. Streaming costs instructions in most
+ * blocks (the expansion is recomputed per ring row and the depthwise reads int16 rows), but only
+ * the blocks whose expanded tensor is live at the peak lower it. Greedily, the largest expanded
+ * tensor live at the current liveness peak is streamed until the peak is no higher than with every
+ * expansion streamed. Returns that lowered network, or undefined when it would stream none or all.
+ */
+function selectiveStreaming(graph: Graph): Lowered | undefined {
+  const all = runPasses(graph, { passes: DEFAULT_PASSES });
+  const ids = new Set(all.layers.flatMap((l) => (l.pre ? [l.pre.from[0]!] : [])));
+  if (ids.size < 2) return undefined;
+  const target = livePeak(all, boundaryBuffers(graph, all)).bytes;
+  const chosen = new Set<number>();
+  while (chosen.size < ids.size - 1) {
+    const lowered = runPasses(graph, { passes: passesStreaming(chosen) });
+    const peak = livePeak(lowered, boundaryBuffers(graph, lowered));
+    if (peak.bytes <= target) return chosen.size > 0 ? lowered : undefined;
+    let pick: { id: number; size: number } | undefined;
+    for (const l of lowered.layers) {
+      const id = l.from[0]!;
+      if (l.pre || !ids.has(id) || chosen.has(id)) continue;
+      const b = peak.lifetimes.buffers[peak.lifetimes.bufferOf[l.outputs[0]!] ?? -1];
+      if (!b || b.firstUse > peak.at || b.lastUse < peak.at) continue;
+      if (!pick || b.size > pick.size) pick = { id, size: b.size };
+    }
+    if (!pick) return undefined;
+    chosen.add(pick.id);
+  }
+  return undefined;
+}
+
+/** Float model inputs/outputs get their own arena buffers, live at the first/last layer. */
+export function boundaryBuffers(graph: Graph, lowered: Lowered): BufferRequest[] {
+  const n = lowered.layers.length;
+  const out: BufferRequest[] = [];
+  lowered.inputs.forEach((t, i) => {
+    if (lowered.foldedInputs.some((f) => f.int8 === t)) {
+      const size = alignUp(4 * elementCount(graph.tensors[t]!.shape));
+      out.push({ id: -2 - i, name: `float_input_${i}`, size, firstUse: 0, lastUse: 0 });
+    }
+  });
+  lowered.outputs.forEach((t, i) => {
+    if (lowered.foldedOutputs.some((f) => f.int8 === t)) {
+      const size = alignUp(4 * elementCount(graph.tensors[t]!.shape));
+      const last = Math.max(0, n - 1);
+      out.push({ id: -100 - i, name: `float_output_${i}`, size, firstUse: last, lastUse: last });
+    }
+  });
+  return out;
+}
+
+/** The layer at which the arena's live bytes peak, its op(s) and those bytes. */
+export function arenaPeak(
+  lowered: Lowered,
+  all: readonly BufferRequest[],
+): { layer: number; op: string; liveBytes: number } {
+  let layer = 0;
+  let liveBytes = 0;
+  for (let t = 0; t < lowered.layers.length; t++) {
+    let live = 0;
+    for (const b of all) if (b.firstUse <= t && t <= b.lastUse) live += b.size;
+    if (live > liveBytes) [layer, liveBytes] = [t, live];
+  }
+  return { layer, op: lowered.layers.length ? layerOps(lowered, layer) : "", liveBytes };
+}
+
+/** Layer marker description: the op names the layer covers. */
+export function layerOps(lowered: Lowered, i: number): string {
+  const l = lowered.layers[i]!;
+  const ops = l.from.map((k) => lowered.graph.nodes[k]!.op);
+  return [...new Set(ops)].join("+");
+}
+
+/**
+ * The variant to emit and which expansions it streams: the first (fastest) variant whose arena is
+ * within {@link ARENA_TOLERANCE} of the smallest and that fits the board's SRAM, else the first
+ * within the tolerance.
+ */
+export function chooseVariant(
+  graph: Graph,
+  options: TinyEngineOptions,
+): { best: Variant; streaming: StreamingChoice } {
+  // Lowered networks to try, in preference order: layer by layer, then streaming only the
+  // expansions at the memory peak, then streaming every expansion (much less SRAM on MBConv
+  // networks, slower where tensors are narrow).
+  const layerwise: readonly Pass[] = passesStreaming(new Set());
+  const streaming = options.streaming ?? "auto";
+  const fixed = options.passes;
+  const lowerings: (readonly [StreamingChoice | undefined, () => Lowered | undefined])[] = fixed
+    ? [[undefined, () => runPasses(graph, { passes: fixed })]]
+    : [
+      ...(streaming !== "always"
+        ? [["none", () => runPasses(graph, { passes: layerwise })] as const]
+        : []),
+      ...(streaming === "auto" ? [["selective", () => selectiveStreaming(graph)] as const] : []),
+      ...(streaming !== "never"
+        ? [["all", () => runPasses(graph, { passes: DEFAULT_PASSES })] as const]
+        : []),
+    ];
+  const variants: Variant[] = [];
+  const choiceOf = new Map<Lowered, StreamingChoice>();
+  for (const [choice, lower] of lowerings) {
+    const lowered = lower();
+    if (!lowered) continue;
+    choiceOf.set(lowered, choice ?? (lowered.layers.some((l) => l.pre) ? "all" : "none"));
+    if (lowered.inputs.length < 1 || lowered.outputs.length < 1) {
+      throw new RangeError(
+        `Cannot compile '${graph.name}' with tinyengine: it has no input or no output`,
+      );
+    }
+    const boundary = boundaryBuffers(graph, lowered);
+    for (const config of CONFIGS) {
+      variants.push(planVariant(lowered, config, boundary, options.planners));
+    }
+  }
+  // Keep the first (fastest) variant whose arena is within ARENA_TOLERANCE of the smallest and
+  // that fits the board's SRAM; when none within the tolerance fits, the first within it.
+  const smallest = Math.min(...variants.map((v) => v.chosen.placement.totalBytes));
+  const within = (v: Variant) => v.chosen.placement.totalBytes <= smallest * (1 + ARENA_TOLERANCE);
+  const fits = (v: Variant) =>
+    shortfalls({
+      sramBytes: v.chosen.placement.totalBytes + ARENA_SLACK + FIT_MARGIN,
+      flashBytes: 0,
+    }, options.board).length === 0;
+  // Scratch modes cost no instructions: the smaller wins outright within a kernel choice.
+  const ranked = variants
+    .filter((v, i) =>
+      !variants.some((o, j) =>
+        j !== i && o.lowered === v.lowered && o.config.kernels === v.config.kernels &&
+        (o.chosen.placement.totalBytes < v.chosen.placement.totalBytes ||
+          (o.chosen.placement.totalBytes === v.chosen.placement.totalBytes && j < i))
+      )
+    );
+  const best = (ranked.find((v) => within(v) && fits(v)) ?? ranked.find(within))!;
+  return { best, streaming: choiceOf.get(best.lowered)! };
+}
