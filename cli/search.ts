@@ -14,12 +14,8 @@ import { summarize, writeSearchOutputs } from "../search/outputs.ts";
 import { MCUNET_SPACE } from "../search/space.ts";
 import { rankPairs, runStage1, stage1Table } from "../search/stage1.ts";
 import { committedCalibration } from "../search/calibration.ts";
-import {
-  checkLatencyTable,
-  ensureLatencyTable,
-  type ProgressEvent,
-  runTinyNas,
-} from "../search/tinynas.ts";
+import { type ProgressEvent, runTinyNas } from "../search/tinynas.ts";
+import { checkLatencyTable, ensureLatencyTable } from "../search/latency_runs.ts";
 import { measureCalibration } from "../search/calibration.ts";
 import type { ArchCost, CostCalibration } from "../search/cost.ts";
 import { engineCodeHash } from "../search/latency.ts";

@@ -10,7 +10,7 @@ import { costOfLayers } from "./cost.ts";
 import { createSearchEngine } from "./engine.ts";
 import { archLayers } from "./layers.ts";
 import { MCUNET_SPACE, sampleArch, toMbconvArch } from "./space.ts";
-import { checkLatencyTable, ensureLatencyTable } from "./tinynas.ts";
+import { checkLatencyTable, ensureLatencyTable } from "./latency_runs.ts";
 
 Deno.test("constraint checks agree with compile and emulate on random architectures", async () => {
   const head = { classes: 1000, inputChannels: 3 };

@@ -37,3 +37,4 @@ export * from "./engine.ts";
 export * from "./plot.ts";
 export * from "./outputs.ts";
 export * from "./tinynas.ts";
+export * from "./latency_runs.ts";

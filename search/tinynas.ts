@@ -7,39 +7,54 @@
  * @module
  */
 import type { Board } from "../engine/target/boards.ts";
-import { createRng } from "../engine/util/rng.ts";
 import type { RunReport } from "../pipeline/report.ts";
 import { committedCalibration } from "./calibration.ts";
 import { type ArchCost, type CostCalibration, costOfLayers } from "./cost.ts";
-import type { PlanFigures, SearchEngine, Streaming } from "./engine.ts";
+import type { PlanFigures, SearchEngine } from "./engine.ts";
 import { type Evaluated, type EvolutionResult, evolve } from "./evolution.ts";
-import { archLayers } from "./layers.ts";
 import {
   addRun,
-  coverArchs,
   emptyLatencyTable,
-  engineCodeHash,
   type LatencyRun,
   type LatencyTable,
-  loadRunRecord,
   predictLatency,
   predictLatencyRange,
-  type RunRecord,
   saveLatencyTable,
-  saveRunRecord,
 } from "./latency.ts";
+import { checkLatencyTable, ensureLatencyTable } from "./latency_runs.ts";
+import { archLayers } from "./layers.ts";
 import { MACS_OBJECTIVE, type QualityObjective } from "./objective.ts";
 import {
   type Arch,
   archKey,
   type MbconvArch,
   MCUNET_SPACE,
-  sampleArch,
   type SearchSpace,
   type TaskHead,
   toMbconvArch,
 } from "./space.ts";
 import { type Limits, runStage1, type Stage1Result } from "./stage1.ts";
+
+/**
+ * Tuning constants of {@link runTinyNas}, each the default of the option of the same name
+ * (`instructionsPerMac` of the calibration; `generations` of the evolution parameters).
+ */
+export const TINYNAS_DEFAULTS = {
+  /** Instructions per MAC when the calibration has none (analytic latency screen). */
+  instructionsPerMac: 2,
+  /** Stage-1 samples per (width, resolution) pair. */
+  stage1Samples: 1000,
+  /** Held-out architectures the latency table is checked on. */
+  verifyArchs: 2,
+  /** Parents whose estimated SRAM is within this fraction of the limit get the exact plan. */
+  exactBand: 1,
+  /** Bytes over the SRAM limit within which a typical estimate still gets the exact plan. */
+  exactSlack: 8192,
+  /** Evolution generations. */
+  generations: 30,
+  /** Candidates of the final population measured, best first, until one fits. */
+  finalTries: 5,
+} as const;
 
 /** A progress event (the CLI renders them; the library never prints). */
 export interface ProgressEvent {
@@ -193,154 +208,13 @@ export interface TinyNasResult {
 
 /** Instruction estimate without a table: MACs-proportional, for runs without the emulator. */
 function analyticInstructions(cost: ArchCost, calibration: CostCalibration): number {
-  return Math.round((calibration.instructionsPerMac ?? 2) * cost.macs);
+  return Math.round(
+    (calibration.instructionsPerMac ?? TINYNAS_DEFAULTS.instructionsPerMac) * cost.macs,
+  );
 }
 
 function defaultRoot(): string {
   return decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
-}
-
-/** Common options of the latency-table helpers. */
-export interface LatencyTableOptions {
-  readonly space: SearchSpace;
-  readonly pair: { readonly width: number; readonly resolution: number };
-  readonly head: TaskHead;
-  readonly board: Board;
-  readonly engine: SearchEngine;
-  /** Seed of the synthetic weights (and of the held-out sampling). */
-  readonly seed: number;
-  readonly onProgress?: (event: ProgressEvent) => void;
-}
-
-/**
- * Load the cached latency table of the engine code and core, and measure the cover networks of
- * the pair whose layers it lacks (each compiled, built and emulated once per pipeline: with the
- * expansions streamed and layer by layer, since the compiler picks either per network); saves
- * after each run.
- */
-export async function ensureLatencyTable(
-  options: LatencyTableOptions & { readonly cacheDir: string; readonly root: string },
-): Promise<{ table: LatencyTable; coverRuns: number; fromCache: boolean; engineHash: string }> {
-  const progress = options.onProgress ?? (() => {});
-  const hashInfo = { engineHash: await engineCodeHash(options.root), core: options.board.core };
-  // The table is folded from this pair's cover runs only, in order, so that it (and every
-  // prediction) is the same whether the runs come from the cache or from the emulator.
-  let table = emptyLatencyTable(hashInfo);
-  let coverRuns = 0;
-  const cover = coverArchs(options.space, options.pair);
-  const jobs = cover.flatMap((arch, i) =>
-    (["always", "never"] as const).map((streaming) => ({ arch, i, streaming }))
-  );
-  for (const [j, { arch, i, streaming }] of jobs.entries()) {
-    const net = toMbconvArch(options.space, arch, options.head);
-    const layers = archLayers(net);
-    const record = await measureNet(options, hashInfo, net, `lut-${i}`, () => {
-      coverRuns++;
-      progress({
-        phase: "latency",
-        done: j,
-        total: jobs.length,
-        message: `measuring cover network ${i + 1}/${cover.length}, ${
-          streaming === "always" ? "streamed" : "layer by layer"
-        } (${layers.length} layers)`,
-      });
-    }, streaming);
-    table = addRun(table, { layers, ...record });
-  }
-  await saveLatencyTable(options.cacheDir, table);
-  progress({
-    phase: "latency",
-    done: jobs.length,
-    total: jobs.length,
-    message: `latency table: ${Object.keys(table.entries).length} kernel configurations (${
-      coverRuns ? `${coverRuns} networks measured` : "cached"
-    })`,
-  });
-  return { table, coverRuns, fromCache: coverRuns === 0, engineHash: hashInfo.engineHash };
-}
-
-/** A network's per-layer counts: from the cache, else measured (runModel) and cached. */
-async function measureNet(
-  options: LatencyTableOptions & { readonly cacheDir: string },
-  hashInfo: { engineHash: string; core: string },
-  net: MbconvArch,
-  name: string,
-  onMeasure: () => void,
-  streaming: Streaming = "auto",
-): Promise<Omit<RunRecord, "version" | "net">> {
-  const key = JSON.stringify({
-    net,
-    seed: options.seed,
-    ...(streaming !== "auto" ? { streaming } : {}),
-  });
-  const cached = await loadRunRecord(options.cacheDir, { ...hashInfo, net: key });
-  if (cached) return cached;
-  onMeasure();
-  const graph = options.engine.buildGraph(net, { name, seed: options.seed });
-  const report = await options.engine.runModel(graph, options.board, { streaming });
-  const record = {
-    net: key,
-    reported: report.layers.map((l) => ({ op: l.op, instructions: l.instructions })),
-    instructions: report.instructions,
-    family: report.plan.kernelFamily ?? "default",
-    streamed: report.plan.streamed ?? false,
-  };
-  await saveRunRecord(options.cacheDir, hashInfo, record);
-  return record;
-}
-
-/**
- * Check a latency table on held-out random architectures of the pair (their own seed stream):
- * predicted sum over layers against the emulator's whole-inference count.
- */
-export async function checkLatencyTable(
-  table: LatencyTable,
-  options: LatencyTableOptions & {
-    readonly count: number;
-    readonly cacheDir: string;
-    /** Engine hash and core of the cache (as {@link ensureLatencyTable} returns). */
-    readonly hashInfo: { engineHash: string; core: string };
-    /** Receives each held-out run (e.g. to add it to the table after the check). */
-    readonly onRun?: (run: LatencyRun) => void;
-  },
-): Promise<LatencyCheck[]> {
-  const progress = options.onProgress ?? (() => {});
-  const rng = createRng((options.seed ^ 0x5eed1e55) >>> 0);
-  const checks: LatencyCheck[] = [];
-  for (let i = 0; i < options.count; i++) {
-    const arch = sampleArch(options.space, rng, options.pair);
-    const net = toMbconvArch(options.space, arch, options.head);
-    const report = await measureNet(options, options.hashInfo, net, `check-${i}`, () => {});
-    // The family and kernels the compiler chose are what the exact compile-time plan tells the
-    // search for a candidate.
-    const predicted = predictLatency(table, archLayers(net), {
-      family: report.family,
-      kernels: report.reported.map((r) => r.op),
-    });
-    options.onRun?.({ layers: archLayers(net), ...report });
-    const error = Math.abs(predicted.instructions - report.instructions) /
-      Math.max(1, report.instructions);
-    checks.push({
-      key: archKey(arch),
-      predicted: predicted.instructions,
-      measured: report.instructions,
-      error,
-      family: report.family,
-      streamed: report.streamed,
-      substituted: predicted.substituted,
-    });
-    progress({
-      phase: "verify",
-      done: i + 1,
-      total: options.count,
-      message: `held-out ${
-        i + 1
-      }/${options.count}: predicted ${predicted.instructions}, measured ${report.instructions} (${
-        (100 * error).toFixed(2)
-      }%)`,
-    });
-  }
-  return checks;
 }
 
 /**
@@ -368,7 +242,9 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     flashBytes: board.flash.size,
     maxInstructions,
     // Stage 1 has no latency table yet: MACs times the calibrated instructions per MAC.
-    maxMacs: Math.floor(maxInstructions / (calibration.instructionsPerMac ?? 2)),
+    maxMacs: Math.floor(
+      maxInstructions / (calibration.instructionsPerMac ?? TINYNAS_DEFAULTS.instructionsPerMac),
+    ),
   };
   const progress = options.onProgress ?? (() => {});
   const engine = options.engine;
@@ -382,7 +258,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     limits,
     calibration,
     seed: options.seed,
-    samples: options.stage1Samples ?? 1000,
+    samples: options.stage1Samples ?? TINYNAS_DEFAULTS.stage1Samples,
     ...(options.minFraction !== undefined ? { minFraction: options.minFraction } : {}),
     onPair: (done, total, s) =>
       progress({
@@ -449,7 +325,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
         board,
         engine,
         seed: options.seed,
-        count: options.verifyArchs ?? 2,
+        count: options.verifyArchs ?? TINYNAS_DEFAULTS.verifyArchs,
         onProgress: progress,
       }),
     );
@@ -468,8 +344,8 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   const heldOutMax = checks.reduce((m, c) => Math.max(m, c.error), 0);
   const latencyMargin = options.latencyMargin ?? (measure ? Math.max(0.005, 2 * heldOutMax) : 0);
   const searchMaxInstructions = Math.floor(maxInstructions * (1 - latencyMargin));
-  const band = options.exactBand ?? 1;
-  const exactSlack = options.exactSlack ?? 8192;
+  const band = options.exactBand ?? TINYNAS_DEFAULTS.exactBand;
+  const exactSlack = options.exactSlack ?? TINYNAS_DEFAULTS.exactSlack;
   const plans = new Map<string, PlanFigures>();
   const evaluate = async (arch: Arch) => {
     const net = netOf(arch);
@@ -577,7 +453,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     });
   };
   const ev = options.evolution ?? {};
-  const generations = ev.generations ?? 30;
+  const generations = ev.generations ?? TINYNAS_DEFAULTS.generations;
   const evolution = await evolve<CandidateMetrics>({
     space,
     pair,
@@ -604,7 +480,10 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   // Final measurement: the best candidate that passes the measured check.
   t0 = clock();
   let final: TinyNasResult["final"] | undefined;
-  const tries = Math.min(options.finalTries ?? 5, evolution.population.length);
+  const tries = Math.min(
+    options.finalTries ?? TINYNAS_DEFAULTS.finalTries,
+    evolution.population.length,
+  );
   const attempts: FinalAttempt[] = [];
   for (let i = 0; i < tries; i++) {
     const c = evolution.population[i]!;

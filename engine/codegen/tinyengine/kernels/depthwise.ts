@@ -9,11 +9,9 @@
  *
  * @module
  */
-import { convParams } from "../../../quant/mod.ts";
 import type { DepthwiseConv2DNode } from "../../../ir/graph.ts";
+import { convParams } from "../../../quant/mod.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
-import type { LayerKernel } from "./types.ts";
-import { clampOf, constInt32OrZero, constInt8, nhwc, tensorOf } from "./util.ts";
 import {
   accSpread,
   clampMode,
@@ -22,7 +20,9 @@ import {
   requantLoad,
   requantTable,
   zeroSplit,
-} from "./matmul.ts";
+} from "./requant.ts";
+import type { LayerKernel } from "./types.ts";
+import { clampOf, constInt32OrZero, constInt8, nhwc, tensorOf } from "./util.ts";
 
 /** Filter 1HW(CM) rearranged to [CM][H*W] and the input-offset-folded bias. */
 export function packDepthwiseWeights(

@@ -7,6 +7,13 @@
  * @module
  */
 import {
+  type AddNode,
+  elementCount,
+  type MulNode,
+  type Node,
+  type SubNode,
+} from "../../../ir/graph.ts";
+import {
   addParams,
   mulParams,
   roundingDivideByPOT,
@@ -14,17 +21,10 @@ import {
   subParams,
 } from "../../../quant/mod.ts";
 import { runKernel } from "../../../reference/dispatch.ts";
-import {
-  type AddNode,
-  elementCount,
-  type MulNode,
-  type Node,
-  type SubNode,
-} from "../../../ir/graph.ts";
 import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
+import { FAST_ACC_LIMIT } from "./requant.ts";
 import type { LayerKernel } from "./types.ts";
 import { clampOf, constInt8, tensorOf } from "./util.ts";
-import { FAST_ACC_LIMIT } from "./matmul.ts";
 
 /** Strides of `shape` broadcast to `out` (0 along broadcast dimensions), right-aligned. */
 export function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {

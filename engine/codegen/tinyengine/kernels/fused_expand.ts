@@ -7,10 +7,10 @@
  *
  * @module
  */
-import { convParams } from "../../../quant/mod.ts";
 import type { Conv2DNode, DepthwiseConv2DNode } from "../../../ir/graph.ts";
-import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
+import { convParams } from "../../../quant/mod.ts";
 import { alignUp } from "../../../schedule/lifetimes.ts";
+import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
 import {
   packDepthwiseWeights,
   packTapWords,
@@ -21,19 +21,9 @@ import {
   tapWordLoads,
   twoOutputSum,
 } from "./depthwise.ts";
-import {
-  accSpread,
-  clampMode,
-  doubles,
-  matmulFunction,
-  matmulWsFunction,
-  packMatmulWeights,
-  pRowBlock,
-  requantLoad,
-  requantTable,
-  WS_MAX_K4,
-  zeroSplit,
-} from "./matmul.ts";
+import { packMatmulWeights } from "./matmul.ts";
+import { matmulFunction, matmulWsFunction, pRowBlock, WS_MAX_K4 } from "./matmul_blocks.ts";
+import { accSpread, clampMode, doubles, requantLoad, requantTable, zeroSplit } from "./requant.ts";
 import type { LayerKernel } from "./types.ts";
 import { clampOf, constInt32OrZero, constInt8, nhwc, tensorOf } from "./util.ts";
 
