@@ -42,7 +42,7 @@ export function sha256Hex(data: string | Uint8Array): string {
 
 function isSourceFile(path: string): boolean {
   const name = path.split("/").pop() ?? path;
-  if (/_(test|bench)\.ts$/.test(name) || name.startsWith("_test_")) return false;
+  if (/_(test|bench|e2e)\.ts$/.test(name) || name.startsWith("_test_")) return false;
   if (/\.(so|o|a|dylib|tmp|md|snap)$/.test(name)) return false;
   return true;
 }

@@ -2,7 +2,11 @@
  * The measuring instrument: run a Cortex-M firmware image in Unicorn and count what it does.
  *
  * ```ts
- * import { runFirmware } from "./emulator/mod.ts";
+ * import type { Board } from "../engine/target/boards.ts";
+ * declare const board: Board;
+ * declare const elf: Uint8Array;
+ * declare const mcu_input: Uint8Array;
+ * import { runFirmware } from "./mod.ts";
  * const r = runFirmware({ elf, board }, { inputs: { mcu_input }, outputs: ["mcu_output"] });
  * r.inferenceInstructions; r.layers; r.sram.peakBytes; r.flash.bytes; r.outputs.mcu_output;
  * ```

@@ -64,6 +64,9 @@ export function referenceOutput(graph: Graph, input: Uint8Array): Uint8Array {
  *
  * @example
  * ```ts
+ * import { getBoard } from "../engine/target/mod.ts";
+ * import type { Graph } from "../engine/ir/graph.ts";
+ * declare const graph: Graph;
  * const r = await runTinyEngine(graph, getBoard("stm32f746"));
  * // r.match, r.result.inferenceInstructions, r.result.sram.peakBytes
  * ```

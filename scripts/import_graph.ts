@@ -97,7 +97,8 @@ export const ORDER: readonly string[] = [
 /** True for tests, benchmarks and their private fixtures. */
 export function isTestFile(path: string): boolean {
   const name = path.split("/").pop() ?? path;
-  return /_(test|bench)\.ts$/.test(name) || /^_test/.test(name) || /^_.*fixture.*\.ts$/.test(name);
+  return /_(test|bench|e2e)\.ts$/.test(name) || /^_test/.test(name) ||
+    /^_.*fixture.*\.ts$/.test(name);
 }
 
 /** One import that breaks {@link LAYERS}. */

@@ -3,7 +3,11 @@
  * a linker script generated per board.
  *
  * ```ts
- * import { buildFirmware } from "./engine/build/mod.ts";
+ * import type { Board } from "../target/boards.ts";
+ * declare const board: Board;
+ * import type { CSources } from "../codegen/sources.ts";
+ * declare const sources: CSources;
+ * import { buildFirmware } from "./mod.ts";
  * const fw = await buildFirmware(sources, { board, cacheDir: ".cache/firmware" });
  * ```
  *

@@ -42,6 +42,9 @@ export type ScratchMode = "shared" | "per-layer";
  * @param scratchBytes bytes of scratch each layer needs (shared region sized by the largest)
  * @example
  * ```ts
+ * import type { Graph } from "../ir/graph.ts";
+ * declare const graph: Graph;
+ * import { runPasses } from "./passes/mod.ts";
  * const { buffers } = computeLifetimes(runPasses(graph), { scratchBytes: () => 0 });
  * ```
  */

@@ -11,6 +11,10 @@ import type { BufferRequest, Placement } from "./types.ts";
  *
  * @example
  * ```ts
+ * import type { BufferRequest } from "./types.ts";
+ * declare const buffers: BufferRequest[];
+ * import type { Placement } from "./types.ts";
+ * declare const placement: Placement;
  * validatePlan(buffers, placement).length === 0; // the plan is valid
  * ```
  */

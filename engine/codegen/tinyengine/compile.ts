@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { fnv1a } from "../../util/hash.ts";
 import type { Board } from "../../target/boards.ts";
 import { type Graph, tensorBytes } from "../../ir/graph.ts";
 import { opMacs } from "../../ops/macs.ts";
@@ -51,20 +52,17 @@ export const INPUT_SYMBOL = "mcu_input";
 /** The output symbol the firmware exposes (further outputs: `mcu_output_1`, ...). */
 export const OUTPUT_SYMBOL = "mcu_output";
 
-function fnv1a(graph: Graph): string {
-  let h = 0xcbf29ce484222325n;
-  const mask = 0xffffffffffffffffn;
-  const feed = (bytes: Uint8Array) => {
-    for (const b of bytes) h = ((h ^ BigInt(b)) * 0x100000001b3n) & mask;
-  };
+/** The fingerprint in model.c's header: the graph's structure and (a prefix of) its data. */
+function graphFingerprint(graph: Graph): string {
   const enc = new TextEncoder();
-  feed(enc.encode(JSON.stringify({ n: graph.nodes, i: graph.inputs, o: graph.outputs })));
+  const chunks: Uint8Array[] = [
+    enc.encode(JSON.stringify({ n: graph.nodes, i: graph.inputs, o: graph.outputs })),
+  ];
   for (const t of graph.tensors) {
-    feed(enc.encode(JSON.stringify([t.name, t.shape, t.dtype, t.quant ?? null])));
-    if (t.data) feed(t.data.subarray(0, 4096));
-    if (t.data) feed(enc.encode(String(t.data.length)));
+    chunks.push(enc.encode(JSON.stringify([t.name, t.shape, t.dtype, t.quant ?? null])));
+    if (t.data) chunks.push(t.data.subarray(0, 4096), enc.encode(String(t.data.length)));
   }
-  return h.toString(16).padStart(16, "0");
+  return fnv1a(chunks);
 }
 
 /**
@@ -72,6 +70,11 @@ function fnv1a(graph: Graph): string {
  *
  * @example
  * ```ts
+ * import { getBoard } from "../../target/mod.ts";
+ * import type { Graph } from "../../ir/graph.ts";
+ * declare const graph: Graph;
+ * import type { Board } from "../../target/boards.ts";
+ * declare const board: Board;
  * const m = compileTinyEngine(graph, { board: getBoard("stm32f746") });
  * // m.sources.files["model.c"], m.plan.arenaBytes
  * ```
@@ -184,7 +187,7 @@ export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): Com
       symbols.push(aliasSymbol(name, offsetOf(t), bytes));
     }
   });
-  const hash = fnv1a(graph);
+  const hash = graphFingerprint(graph);
   // A layer whose code is more than one kernel call (e.g. an ADD loop with its constants baked
   // in) gets a function of its own, so that its machine code does not depend on te_invoke().
   const layerFns: string[] = [];

@@ -7,6 +7,10 @@
  *
  * @example
  * ```ts
+ * import type { Graph } from "../../ir/graph.ts";
+ * declare const graph: Graph;
+ * import type { Board } from "../../target/boards.ts";
+ * declare const board: Board;
  * import { tinyengineBackend } from "./mod.ts";
  * import { getBoard } from "../../target/boards.ts";
  * const compiled = tinyengineBackend.compile(graph, { board: getBoard("stm32f746") });

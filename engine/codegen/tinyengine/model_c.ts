@@ -4,17 +4,17 @@
  *
  * @module
  */
+import { aliasDirectives } from "../symbols.ts";
 import { elementCount, type Graph, type Quantization } from "../../ir/graph.ts";
 import type { Lowered } from "../../schedule/passes/types.ts";
 
 /** A global data symbol at an arena offset (the emulator reads its size). */
 export function aliasSymbol(name: string, offset: number, size: number): string {
-  return [
-    `__asm__(".global ${name}\\n"`,
-    `        ".type ${name}, %object\\n"`,
-    `        ".set ${name}, te_arena + ${offset}\\n"`,
-    `        ".size ${name}, ${size}");`,
-  ].join("\n");
+  const lines = aliasDirectives(name, "te_arena", offset, size);
+  return lines.map((d, i) => {
+    const text = `"${d}${i < lines.length - 1 ? "\\n" : ""}"`;
+    return i === 0 ? `__asm__(${text}` : `        ${text}${i === lines.length - 1 ? ");" : ""}`;
+  }).join("\n");
 }
 
 function f32Literal(x: number): string {

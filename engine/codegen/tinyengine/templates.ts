@@ -110,7 +110,9 @@ const EMITTERS: { readonly [K in OpName]: Emitter } = {
  *
  * @example
  * ```ts
- * const k = layerKernel(lowered, lowered.layers[0]); // k.scratchBytes, k.emit(ctx)
+ * import type { Lowered } from "../../schedule/passes/types.ts";
+ * declare const lowered: Lowered;
+ * const k = layerKernel(lowered, lowered.layers[0]!); // k.scratchBytes, k.emit(ctx)
  * ```
  */
 export function layerKernel(

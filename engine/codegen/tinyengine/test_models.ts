@@ -4,15 +4,11 @@
  *
  * @module
  */
+import { sharedModelsDir } from "../../util/shared_data.ts";
 
 /** Paths of the shared `.tflite` models to test (LSTM excluded). */
 export function sharedModels(): string[] {
-  let dir = "../shared/models";
-  try {
-    dir = Deno.env.get("MCU_MODELS_DIR") ?? dir;
-  } catch {
-    // No env permission: use the default.
-  }
+  const dir = sharedModelsDir();
   try {
     return [...Deno.readDirSync(dir)]
       .filter((e) => e.isFile && e.name.endsWith(".tflite") && !e.name.includes("lstm"))

@@ -31,6 +31,8 @@ export function activationClamp(activation: Activation, quant: Quantization | un
  *
  * @example
  * ```ts
+ * import type { Lowered } from "./types.ts";
+ * declare const lowered: Lowered;
  * const l = fuseActivations(lowered); // l.layers[i].clamp = { min: -128, max: 127 }
  * ```
  */

@@ -10,6 +10,8 @@ import type { Lowered } from "./types.ts";
  *
  * @example
  * ```ts
+ * import type { Lowered } from "./types.ts";
+ * declare const lowered: Lowered;
  * const l = aliasReshapes(lowered); // no RESHAPE layer left
  * ```
  */

@@ -13,6 +13,9 @@ import type { BoundaryTensor, Layer, Lowered } from "./types.ts";
  *
  * @example
  * ```ts
+ * import type { Graph } from "../../ir/graph.ts";
+ * declare const graph: Graph;
+ * import { lowerGraph } from "./lower.ts";
  * const l = foldBoundaryQuantize(lowerGraph(graph)); // l.foldedInputs lists removed edges
  * ```
  */

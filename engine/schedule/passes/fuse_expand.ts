@@ -27,6 +27,10 @@ function isPlainPointwise(lowered: Lowered, l: Layer): boolean {
  *
  * @example
  * ```ts
+ * import type { Lowered } from "./types.ts";
+ * declare const lowered: Lowered;
+ * import { fuseActivations } from "./activation.ts";
+ * import { explicitPadding, fusePad } from "./padding.ts";
  * const l = fuseExpandDepthwise(fuseActivations(fusePad(explicitPadding(lowered))));
  * ```
  */

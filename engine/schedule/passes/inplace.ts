@@ -41,6 +41,8 @@ export function lastReaders(lowered: Lowered): Map<number, number> {
  *
  * @example
  * ```ts
+ * import type { Lowered } from "./types.ts";
+ * declare const lowered: Lowered;
  * const l = markInPlace(lowered); // depthwise layers get inPlace: true
  * ```
  */

@@ -11,6 +11,8 @@ import type { Lowered } from "./types.ts";
  *
  * @example
  * ```ts
+ * import type { Graph } from "../../ir/graph.ts";
+ * declare const graph: Graph;
  * const l = lowerGraph(graph); // l.layers.length === graph.nodes.length
  * ```
  */

@@ -56,6 +56,8 @@ export const DEFAULT_PASSES: readonly Pass[] = [
  *
  * @example
  * ```ts
+ * import type { Graph } from "../../ir/graph.ts";
+ * declare const graph: Graph;
  * const lowered = runPasses(graph);
  * const noInPlace = runPasses(graph, { passes: DEFAULT_PASSES.filter((p) => p.name !== "in-place") });
  * ```

@@ -47,6 +47,8 @@ export function layerPadding(lowered: Lowered, layer: Layer): Padding4 | undefin
  *
  * @example
  * ```ts
+ * import type { Lowered } from "./types.ts";
+ * declare const lowered: Lowered;
  * const l = explicitPadding(lowered); // l.layers[0].pad = { top: 0, bottom: 1, ... }
  * ```
  */
@@ -75,6 +77,8 @@ function sameQuant(lowered: Lowered, a: number, b: number): boolean {
  *
  * @example
  * ```ts
+ * import type { Lowered } from "./types.ts";
+ * declare const lowered: Lowered;
  * const l = fusePad(explicitPadding(lowered)); // the PAD layer is gone, conv.pad grew
  * ```
  */

@@ -18,6 +18,8 @@ export function liveTogether(a: BufferRequest, b: BufferRequest): boolean {
  *
  * @example
  * ```ts
+ * import type { BufferRequest } from "../types.ts";
+ * declare const buffers: BufferRequest[];
  * placeInOrder(buffers, buffers.map((_, i) => i));
  * ```
  */

@@ -56,6 +56,8 @@ export interface ChosenPlan {
  *
  * @example
  * ```ts
+ * import type { BufferRequest } from "../types.ts";
+ * declare const buffers: BufferRequest[];
  * const { planner, placement } = planMemory(buffers);
  * ```
  */

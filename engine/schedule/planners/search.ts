@@ -22,6 +22,9 @@ import {
  *
  * @example
  * ```ts
+ * import type { BufferRequest } from "../types.ts";
+ * declare const buffers: BufferRequest[];
+ * declare const bestPlan: { totalBytes: number };
  * livenessLowerBound(buffers) <= bestPlan.totalBytes; // always
  * ```
  */
@@ -49,6 +52,8 @@ export interface BranchAndBoundOptions {
  *
  * @example
  * ```ts
+ * import type { BufferRequest } from "../types.ts";
+ * declare const buffers: BufferRequest[];
  * const p = branchAndBoundPlanner(buffers); // p.totalBytes <= firstFitBySize(buffers).totalBytes
  * ```
  */
@@ -118,6 +123,8 @@ export function bestHeuristic(buffers: readonly BufferRequest[]): Placement {
  *
  * @example
  * ```ts
+ * import type { BufferRequest } from "../types.ts";
+ * declare const buffers: BufferRequest[];
  * const p = localSearchPlanner(buffers);
  * ```
  */
