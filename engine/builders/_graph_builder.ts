@@ -176,6 +176,8 @@ export class GraphBuilder {
     readonly axis: number;
     /** Average fraction of taps inside the input (zero padding). */
     readonly valid: number;
+    /** One weight scale for the whole tensor (TFLite converter's FULLY_CONNECTED). */
+    readonly perTensor?: boolean;
   }): { filter: number; bias: number; pre: { mean: Float64Array; variance: Float64Array } } {
     const { channels, perChannel } = layer;
     const trained = this.#trained
@@ -192,6 +194,8 @@ export class GraphBuilder {
     const biasData = new Uint8Array(channels * 4);
     const biasView = new DataView(biasData.buffer);
     const biasReal = new Float64Array(channels);
+    let tensorMax = 0;
+    if (layer.perTensor) { for (const w of real) tensorMax = Math.max(tensorMax, Math.abs(w)); }
     for (let o = 0; o < channels; o++) {
       const r = Math.sqrt(raw.mean[o]! ** 2 + raw.variance[o]!);
       const alpha = trained ? 1 : 1 / Math.max(r, 1e-12);
@@ -201,6 +205,7 @@ export class GraphBuilder {
         real[o * perChannel + j] = w;
         max = Math.max(max, Math.abs(w));
       }
+      if (layer.perTensor) max = tensorMax;
       const scale = Math.fround(max > 0 ? max / 127 : 1 / 127);
       wScales.push(scale);
       for (let j = 0; j < perChannel; j++) {
@@ -214,18 +219,25 @@ export class GraphBuilder {
       biasView.setInt32(o * 4, b, true);
       biasReal[o] = b * biasScale;
     }
+    const one = layer.perTensor === true;
     const filter = this.#addTensor({
       name: `${name}/weights`,
       shape: [...layer.shape],
       dtype: "int8",
-      quant: { scale: wScales, zeroPoint: wScales.map(() => 0), axis: layer.axis },
+      quant: one ? perTensor(wScales[0]!, 0) : {
+        scale: wScales,
+        zeroPoint: wScales.map(() => 0),
+        axis: layer.axis,
+      },
       data: new Uint8Array(q.buffer),
     });
     const bias = this.#addTensor({
       name: `${name}/bias`,
       shape: [channels],
       dtype: "int32",
-      quant: { scale: biasScales, zeroPoint: biasScales.map(() => 0), axis: 0 },
+      quant: one
+        ? perTensor(biasScales[0]!, 0)
+        : { scale: biasScales, zeroPoint: biasScales.map(() => 0), axis: 0 },
       data: biasData,
     });
     return { filter, bias, pre: GraphBuilder.#linearMoments(x.moments, real, layer, biasReal) };
@@ -395,6 +407,9 @@ export class GraphBuilder {
       shape: [spec.units, depth],
       axis: 0,
       valid: 1,
+      // Trained graphs follow the TFLite converter: one weight scale for FULLY_CONNECTED, which
+      // every runtime accepts (Arm NN 20.08's TFLite parser refuses per-channel FC weights).
+      perTensor: this.#trained !== undefined,
     });
     const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
     const out = this.#activation(name, [rows, spec.units], pre, spec.activation);

@@ -87,6 +87,13 @@ Deno.test("buildMbconv with trained parameters quantizes them per channel and ca
   // ReLU6 outputs clamp the calibrated [-0.5, 7] to [0, 6]; linear outputs keep their range.
   equal(input.quant!.zeroPoint[0], -128);
   equal(input.quant!.scale[0], Math.fround(6 / 255));
+  // FULLY_CONNECTED takes one weight scale, as the TFLite converter writes it.
+  const fc = g.tensors.find((t) => t.name === "head/classifier/weights")!;
+  const fcWeights = trained.layer("head/classifier").weights;
+  let fcMax = 0;
+  for (let i = 0; i < fcWeights.length; i++) fcMax = Math.max(fcMax, Math.abs(fcWeights[i]!));
+  deepStrictEqual(fc.quant!.scale, [Math.fround(fcMax / 127)]);
+  equal(g.tensors.find((t) => t.name === "head/classifier/bias")!.quant!.scale.length, 1);
   const project = g.tensors.find((t) => t.name === "block0/project")!;
   deepStrictEqual(project.quant!.scale, [int8RangeQuantization({ min: -3, max: 5 }).scale]);
 });
