@@ -18,3 +18,4 @@ export * from "./activations.ts";
 export * from "./graph_cost.ts";
 export * from "./window.ts";
 export * from "./describe.ts";
+export * from "./receptive_field.ts";

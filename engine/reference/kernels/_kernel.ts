@@ -18,6 +18,12 @@ export interface KernelArgs<N extends Node> {
   readonly inputs: readonly (Uint8Array | undefined)[];
   /** Preallocated, zeroed, aligned output buffers, one per node output. */
   readonly outputs: readonly Uint8Array[];
+  /**
+   * For convolutions and pools run on a crop of their input (patch-wise evaluation): the output
+   * size and leading padding of the crop, replacing what the node's padding mode gives for the
+   * (cropped) tensor shapes. Absent for a whole-tensor run.
+   */
+  readonly window?: Window2D;
 }
 
 /** Signature of a reference kernel. */
@@ -118,7 +124,7 @@ export function checkedWindow<N extends Node>(
   outC: number,
 ): Window2D {
   const output = outputTensor(args);
-  const win = window2D(window);
+  const win = args.window ?? window2D(window);
   const batches = dim(inputTensor(args, 0).shape, 0);
   if (
     dim(output.shape, 1) !== win.outH || dim(output.shape, 2) !== win.outW ||
