@@ -53,6 +53,11 @@ export interface BatchRunOptions {
   readonly probe?: Exclude<ProbeMode, "none">;
   /** Called after each inference's outputs are read (about 100 times per batch at most). */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Index of this batch's first input in a larger one split over several engines: errors name
+   * `indexOffset + index`. @default 0
+   */
+  readonly indexOffset?: number;
 }
 
 /** What a batch run measured. Counts are exact and repeatable. */
@@ -125,7 +130,7 @@ export function runFirmwareBatch(
     const finishing = served === count && outputs.length === count;
     const until = finishing ? machine.halt : next.value;
     // The input being processed (the last one handed over), or undefined during init.
-    const current = served === 0 ? undefined : served - 1;
+    const current = served === 0 ? undefined : served - 1 + (options.indexOffset ?? 0);
     const stop = runUntil(machine, pc, until, budget, current);
     if (finishing) {
       if (stop !== machine.halt) throw fault(undefined, uc, counter, symbols, current);

@@ -67,6 +67,8 @@ export class EmulationFault extends Error implements EmulationFaultInfo {
   readonly instructions: number;
   /** In a batch run: the input being processed. */
   readonly input?: number;
+  /** What went wrong, without the location ("invalid memory write (unmapped)"). */
+  readonly reason: string;
 
   /** `reason` says what went wrong ("invalid memory write (unmapped)"). */
   constructor(reason: string, info: EmulationFaultInfo) {
@@ -79,6 +81,7 @@ export class EmulationFault extends Error implements EmulationFaultInfo {
         `(pc=0x${info.pc.toString(16)}; ${info.ucError})`,
     );
     this.name = "EmulationFault";
+    this.reason = reason;
     this.pc = info.pc;
     this.symbol = info.symbol;
     if (info.address !== undefined) this.address = info.address;

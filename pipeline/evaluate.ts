@@ -5,8 +5,9 @@
  *
  * `evaluateOnDevice` = backend.compile with the batch harness -> buildFirmware ->
  * runFirmwareBatch (each input written into the input tensor before its inference, the outputs
- * read after it) beside the reference interpreter on the same inputs (in workers, while the
- * emulator runs) -> an {@link OnDeviceEvaluation}.
+ * read after it; in one or more engines, each in a worker over a slice of the inputs) beside the
+ * reference interpreter on the same inputs (in workers, while the emulator runs) -> an
+ * {@link OnDeviceEvaluation}.
  *
  * @module
  */
@@ -16,7 +17,7 @@ import { getBackend } from "../engine/codegen/registry.ts";
 import { type Graph, tensorBytes } from "../engine/ir/graph.ts";
 import { interpretBatch } from "../engine/reference/batch.ts";
 import { buildForBoard, decodeOutput, fitMessage } from "./run.ts";
-import { runFirmwareBatch } from "../emulator/batch.ts";
+import { runDeviceBatch } from "./device_batch.ts";
 import { parseElf } from "../emulator/elf.ts";
 
 /** Which half of an evaluation a progress report is about. */
@@ -39,6 +40,12 @@ export interface EvaluateOptions {
    * @default 0 below 256 inputs, else the number of CPUs minus one (at least 1)
    */
   readonly referenceWorkers?: number;
+  /**
+   * Emulator engines, each in a Deno worker running a contiguous slice of the inputs with the
+   * same firmware (1: this thread). Results do not depend on it.
+   * @default 1 below 256 inputs, else 2 (or 1 on a one-CPU machine)
+   */
+  readonly deviceWorkers?: number;
   /** Name in the result. @default graph.name */
   readonly modelName?: string;
   /**
@@ -202,11 +209,13 @@ export async function evaluateOnDevice(
   const exported = new Set(parseElf(image.elf).symbols.map((s) => s.name));
   const outputSymbols = graph.outputs.map((_, i) => symbol(compiled.outputSymbol, i))
     .filter((s, i) => i === 0 || exported.has(s));
-  const run = runFirmwareBatch({ elf: image.elf, board: target }, {
-    count: inputs.length,
-    input: (i) =>
-      Object.fromEntries(parts[i]!.map((bytes, k) => [symbol(compiled.inputSymbol, k), bytes])),
+  const bySymbol = parts.map((p) =>
+    Object.fromEntries(p.map((bytes, k) => [symbol(compiled.inputSymbol, k), bytes]))
+  );
+  const run = await runDeviceBatch({ elf: image.elf, board: target }, bySymbol, {
     outputs: outputSymbols,
+    workers: options.deviceWorkers ??
+      (inputs.length < 256 ? 1 : Math.min(2, navigator.hardwareConcurrency)),
     ...(options.budget !== undefined ? { budget: options.budget } : {}),
     ...(progress ? { onProgress: (d: number, t: number) => progress(d, t, "device") } : {}),
   });

@@ -59,6 +59,7 @@ for (const [engine, board] of cases) {
       board,
       labels,
       referenceWorkers: engine === "tflm" ? 2 : 0,
+      deviceWorkers: board === M4 ? 2 : 1,
       cacheDir: CACHE,
       onProgress: (done, total, phase) => {
         if (phase === "device") device = done;
