@@ -2,7 +2,7 @@ import { ok, rejects } from "node:assert/strict";
 import { DEFAULT_RECIPE } from "./recipe.ts";
 import { runTrainingWorker, TrainingError, type TrainingJob } from "./worker.ts";
 
-async function job(dir: string, dataDir: string): Promise<TrainingJob> {
+function job(dir: string, dataDir: string): TrainingJob {
   return {
     arch: {
       resolution: 28,
@@ -26,7 +26,7 @@ Deno.test("runTrainingWorker names a missing Python interpreter and how to insta
   const dir = await Deno.makeTempDir();
   try {
     await rejects(
-      runTrainingWorker(await job(dir, dir), { python: "/nonexistent/python3" }),
+      runTrainingWorker(job(dir, dir), { python: "/nonexistent/python3" }),
       (e: unknown) =>
         e instanceof TrainingError && e.message.includes("/nonexistent/python3") &&
         e.message.includes("python3-torch"),
@@ -41,7 +41,7 @@ Deno.test("runTrainingWorker passes the worker's own error on (unreadable data),
   try {
     const events: string[] = [];
     await rejects(
-      runTrainingWorker(await job(dir, `${dir}/no-such-folder`), {
+      runTrainingWorker(job(dir, `${dir}/no-such-folder`), {
         onEvent: (e) => events.push(e.event),
       }),
       (e: unknown) => {
