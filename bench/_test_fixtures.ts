@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { EngineName } from "../engine/codegen/backend.ts";
+import type { EngineName } from "../engine/codegen/mod.ts";
 import type { MeasureOutcome } from "./measure.ts";
 import type { BenchCase, BenchJob, BenchRow, MeasuredReport } from "./types.ts";
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Graph } from "../engine/ir/graph.ts";
+import type { Graph } from "../engine/ir/mod.ts";
 import { engineApi } from "./engine_api.ts";
 import { errorText, type MeasureApi, measureJob, type MeasureOutcome } from "./measure.ts";
 import type { BenchJob } from "./types.ts";

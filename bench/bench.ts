@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { EngineName } from "../engine/codegen/backend.ts";
+import type { EngineName } from "../engine/codegen/mod.ts";
 import { loadAnchors } from "./anchors.ts";
 import { codeVersion } from "./cache.ts";
 import { renderHtml } from "./html.ts";

@@ -6,12 +6,12 @@
  */
 import { dirname } from "node:path";
 import { IN_PLACE_OPS, livenessBound } from "../engine/analysis/mod.ts";
-import { getBoard } from "../engine/target/boards.ts";
+import { getBoard } from "../engine/target/mod.ts";
 import { buildModel } from "../engine/builders/mod.ts";
-import type { EngineName } from "../engine/codegen/backend.ts";
-import type { Graph } from "../engine/ir/graph.ts";
-import type { RunReport } from "../pipeline/report.ts";
-import { compileModel, runModel } from "../pipeline/run.ts";
+import type { EngineName } from "../engine/codegen/mod.ts";
+import type { Graph } from "../engine/ir/mod.ts";
+import type { RunReport } from "../pipeline/mod.ts";
+import { compileModel, runModel } from "../pipeline/mod.ts";
 import { loadModelFile } from "../engine/tflite/mod.ts";
 import type { LivenessResult, MeasureApi } from "./measure.ts";
 import type { ModelSource } from "./types.ts";

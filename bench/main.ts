@@ -12,9 +12,9 @@
  * @module
  */
 import { Command } from "commander";
-import { BOARDS } from "../engine/target/boards.ts";
-import type { EngineName } from "../engine/codegen/backend.ts";
-import { ENGINES } from "../engine/codegen/registry.ts";
+import { BOARDS } from "../engine/target/mod.ts";
+import type { EngineName } from "../engine/codegen/mod.ts";
+import { ENGINES } from "../engine/codegen/mod.ts";
 import { runBench, writeOutputs } from "./bench.ts";
 import { HISTORY_ENV, historyPath, recordHistory } from "./history.ts";
 import { writeHistoryPage } from "./history_page.ts";

@@ -7,9 +7,9 @@
  *
  * @module
  */
-import type { EngineName, PlacedBuffer } from "../engine/codegen/backend.ts";
-import type { Graph } from "../engine/ir/graph.ts";
-import type { RunReport } from "../pipeline/report.ts";
+import type { EngineName, PlacedBuffer } from "../engine/codegen/mod.ts";
+import type { Graph } from "../engine/ir/mod.ts";
+import type { RunReport } from "../pipeline/mod.ts";
 import type { CachedMeasurement } from "./cache.ts";
 import { memoryProfile } from "./memory_profile.ts";
 import type { BenchJob, LiveStep, MeasuredReport, ModelSource } from "./types.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { Graph } from "../engine/ir/graph.ts";
-import type { RunReport } from "../pipeline/report.ts";
+import type { Graph } from "../engine/ir/mod.ts";
+import type { RunReport } from "../pipeline/mod.ts";
 import { fakeCase, fakeReport } from "./_test_fixtures.ts";
 import { type MeasureApi, measureJob } from "./measure.ts";
 import { expandJobs } from "./runner.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { PlacedBuffer } from "../engine/codegen/backend.ts";
+import type { PlacedBuffer } from "../engine/codegen/mod.ts";
 import type { LiveStep } from "./types.ts";
 
 /**

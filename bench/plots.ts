@@ -6,7 +6,7 @@
  */
 import * as vega from "vega";
 import * as vl from "vega-lite";
-import { BOARDS } from "../engine/target/boards.ts";
+import { BOARDS } from "../engine/target/mod.ts";
 import { sortRows } from "./results.ts";
 import type { BenchRow } from "./types.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ENGINES } from "../engine/codegen/registry.ts";
+import { ENGINES } from "../engine/codegen/mod.ts";
 import { SUITES } from "./suites.ts";
 import type { BenchRow, ResultsFile, ResultsMeta } from "./types.ts";
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { EngineName } from "../engine/codegen/backend.ts";
+import type { EngineName } from "../engine/codegen/mod.ts";
 import { BenchCache, cacheKey, modelHash } from "./cache.ts";
 import { errorText } from "./measure.ts";
 import type { Executor } from "./pool.ts";

@@ -15,7 +15,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { loadAnchors, publishedBoards } from "./anchors.ts";
 import type { BenchCase } from "./types.ts";
-import { sharedConfigsDir, sharedModelsDir } from "../engine/util/shared_data.ts";
+import { sharedConfigsDir, sharedModelsDir } from "../engine/util/mod.ts";
 
 /** Suite names, in report order. */
 export const SUITES: readonly string[] = ["paper", "mlperf", "external", "gate"];

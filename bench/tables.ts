@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { BOARDS } from "../engine/target/boards.ts";
-import { ENGINES } from "../engine/codegen/registry.ts";
+import { BOARDS } from "../engine/target/mod.ts";
+import { ENGINES } from "../engine/codegen/mod.ts";
 import { type AnchorRow, type Anchors, publishedCyclesPerMac } from "./anchors.ts";
 import { instructionsPerMac, sortRows } from "./results.ts";
 import type { BenchRow, ResultsMeta } from "./types.ts";

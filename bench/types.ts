@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { EngineName } from "../engine/codegen/backend.ts";
-import type { RunReport } from "../pipeline/report.ts";
+import type { EngineName } from "../engine/codegen/mod.ts";
+import type { RunReport } from "../pipeline/mod.ts";
 
 /** Where a model comes from. */
 export type ModelSource =

@@ -6,11 +6,11 @@
  */
 // deno-lint-ignore-file no-console
 import { buildModel } from "../engine/builders/mod.ts";
-import { ToolchainError } from "../engine/target/errors.ts";
-import type { EngineName } from "../engine/codegen/backend.ts";
-import { getBackend } from "../engine/codegen/registry.ts";
-import { ModelFormatError, UnsupportedOpError } from "../engine/ir/errors.ts";
-import type { Graph } from "../engine/ir/graph.ts";
+import { ToolchainError } from "../engine/target/mod.ts";
+import type { EngineName } from "../engine/codegen/mod.ts";
+import { getBackend } from "../engine/codegen/mod.ts";
+import { ModelFormatError, UnsupportedOpError } from "../engine/ir/mod.ts";
+import type { Graph } from "../engine/ir/mod.ts";
 import { loadModelFile } from "../engine/tflite/mod.ts";
 
 /** Where the command writes; defaults to the console. */

@@ -5,12 +5,12 @@
  *
  * @module
  */
-import { getBoard } from "../engine/target/boards.ts";
-import { ToolchainError } from "../engine/target/errors.ts";
-import { DoesNotFitError, shortfalls } from "../engine/target/fit.ts";
-import { MIN_STACK_BYTES } from "../engine/build/linker_script.ts";
-import { buildFirmware } from "../engine/build/gcc.ts";
-import { buildForBoard, compileModel } from "../pipeline/run.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import { ToolchainError } from "../engine/target/mod.ts";
+import { DoesNotFitError, shortfalls } from "../engine/target/mod.ts";
+import { MIN_STACK_BYTES } from "../engine/build/mod.ts";
+import { buildFirmware } from "../engine/build/mod.ts";
+import { buildForBoard, compileModel } from "../pipeline/mod.ts";
 import { type CommandIo, CONSOLE_IO, engineArg, isUserError, loadModelArg } from "./_common.ts";
 
 function shellQuote(arg: string): string {

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { getBoard } from "../engine/target/boards.ts";
-import { ToolchainError } from "../engine/target/errors.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import { ToolchainError } from "../engine/target/mod.ts";
 import {
   BudgetExceededError,
   ElfFormatError,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { getBoard } from "../engine/target/boards.ts";
-import { buildFirmware } from "../engine/build/gcc.ts";
-import { buildNativeHelper } from "../emulator/native/build.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import { buildFirmware } from "../engine/build/mod.ts";
+import { buildNativeHelper } from "../emulator/mod.ts";
 import { emuCommand, type EmuIo } from "./emu.ts";
 
 // Needs arm-none-eabi-gcc, libunicorn and cc (a ToolchainError names `deno task setup`).

@@ -9,9 +9,9 @@
  *
  * @module
  */
-import { tensorBytes } from "../engine/ir/graph.ts";
-import { getBoard } from "../engine/target/boards.ts";
-import { evaluateOnDevice, type OnDeviceEvaluation } from "../pipeline/evaluate.ts";
+import { tensorBytes } from "../engine/ir/mod.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import { evaluateOnDevice, type OnDeviceEvaluation } from "../pipeline/mod.ts";
 import { type CommandIo, CONSOLE_IO, engineArg, isUserError, loadModelArg } from "./_common.ts";
 
 /** Options of {@link evaluateCommand}. */

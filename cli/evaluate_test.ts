@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { buildModel } from "../engine/builders/mod.ts";
-import { interpret } from "../engine/reference/interpret.ts";
-import { createRng } from "../engine/util/rng.ts";
-import { buildNativeHelper } from "../emulator/native/build.ts";
+import { interpret } from "../engine/reference/mod.ts";
+import { createRng } from "../engine/util/mod.ts";
+import { buildNativeHelper } from "../emulator/mod.ts";
 import type { CommandIo } from "./_common.ts";
 import { evaluateCommand } from "./evaluate.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { inspectGraph, type InspectReport, type LivenessBound } from "../engine/analysis/mod.ts";
-import { ModelFormatError, UnsupportedOpError } from "../engine/ir/errors.ts";
+import { ModelFormatError, UnsupportedOpError } from "../engine/ir/mod.ts";
 import { type CommandIo, CONSOLE_IO, loadModelArg } from "./_common.ts";
 
 /** Where the command writes; defaults to the console. */

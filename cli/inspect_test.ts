@@ -1,7 +1,7 @@
 import { deepStrictEqual, doesNotMatch, match, strictEqual } from "node:assert/strict";
 import { inspectCommand } from "./inspect.ts";
 import { testWithModels } from "../engine/util/_test_shared.ts";
-import { sharedModelsDir } from "../engine/util/shared_data.ts";
+import { sharedModelsDir } from "../engine/util/mod.ts";
 
 const MODELS = new URL(`file://${sharedModelsDir()}/`);
 

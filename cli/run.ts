@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { getBoard } from "../engine/target/boards.ts";
-import { type ModelRunReport, runModel } from "../pipeline/run.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import { type ModelRunReport, runModel } from "../pipeline/mod.ts";
 import { type CommandIo, CONSOLE_IO, engineArg, isUserError, loadModelArg } from "./_common.ts";
 export { type CommandIo, engineArg, isUserError, loadModelArg } from "./_common.ts";
 

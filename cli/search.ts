@@ -7,18 +7,18 @@
  * @module
  */
 // deno-lint-ignore-file no-console
-import { getBoard } from "../engine/target/boards.ts";
-import { createSearchEngine, type SearchEngine } from "../search/engine.ts";
-import { getObjective } from "../search/objective.ts";
-import { summarize, writeSearchOutputs } from "../search/outputs.ts";
-import { MCUNET_SPACE } from "../search/space.ts";
-import { rankPairs, runStage1, stage1Table } from "../search/stage1.ts";
-import { committedCalibration } from "../search/calibration.ts";
-import { type ProgressEvent, runTinyNas } from "../search/tinynas.ts";
-import { checkLatencyTable, ensureLatencyTable } from "../search/latency_runs.ts";
-import { measureCalibration } from "../search/calibration.ts";
-import type { ArchCost, CostCalibration } from "../search/cost.ts";
-import { engineCodeHash } from "../search/latency.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import { createSearchEngine, type SearchEngine } from "../search/mod.ts";
+import { getObjective } from "../search/mod.ts";
+import { summarize, writeSearchOutputs } from "../search/mod.ts";
+import { MCUNET_SPACE } from "../search/mod.ts";
+import { rankPairs, runStage1, stage1Table } from "../search/mod.ts";
+import { committedCalibration } from "../search/mod.ts";
+import { type ProgressEvent, runTinyNas } from "../search/mod.ts";
+import { checkLatencyTable, ensureLatencyTable } from "../search/mod.ts";
+import { measureCalibration } from "../search/mod.ts";
+import type { ArchCost, CostCalibration } from "../search/mod.ts";
+import { engineCodeHash } from "../search/mod.ts";
 
 /** Options of {@link searchCommand} (CLI flags in kebab-case). */
 export interface SearchCommandOptions {

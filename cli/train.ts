@@ -6,13 +6,13 @@
  *
  * @module
  */
-import { getBoard } from "../engine/target/boards.ts";
-import { DatasetError, FASHION_MNIST } from "../train/dataset.ts";
-import { getPreset } from "../train/recipe.ts";
-import { formatReport } from "../train/report.ts";
-import { resolveTrainTarget } from "../train/target.ts";
-import { trainAndMeasure } from "../train/train.ts";
-import { TrainingError, type WorkerEvent } from "../train/worker.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import { DatasetError, FASHION_MNIST } from "../train/mod.ts";
+import { getPreset } from "../train/mod.ts";
+import { formatReport } from "../train/mod.ts";
+import { resolveTrainTarget } from "../train/mod.ts";
+import { trainAndMeasure } from "../train/mod.ts";
+import { TrainingError, type WorkerEvent } from "../train/mod.ts";
 import { type CommandIo, CONSOLE_IO, isUserError } from "./_common.ts";
 
 /** Options of {@link trainCommand} (CLI flags in kebab-case). */

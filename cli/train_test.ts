@@ -5,10 +5,10 @@
  */
 import { equal, ok } from "node:assert/strict";
 import { trainCommand } from "./train.ts";
-import { readTflite } from "../engine/tflite/read_tflite.ts";
+import { readTflite } from "../engine/tflite/mod.ts";
 import { interpretBatch } from "../engine/reference/mod.ts";
-import { argmax } from "../pipeline/evaluate.ts";
-import type { AccuracyReport } from "../train/report.ts";
+import { argmax } from "../pipeline/mod.ts";
+import type { AccuracyReport } from "../train/mod.ts";
 
 const TINY = {
   resolution: 28,

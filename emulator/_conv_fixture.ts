@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CSources } from "../engine/build/types.ts";
+import type { CSources } from "../engine/build/mod.ts";
 
 /** Shape and data seed of a convolution case. */
 export interface ConvSpec {

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { Board } from "../engine/target/boards.ts";
+import type { Board } from "../engine/target/mod.ts";
 import { BudgetExceededError, FirmwareError, UnicornError } from "./errors.ts";
 import { ARM_REG } from "./ffi.ts";
 import {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { getBoard } from "../engine/target/boards.ts";
-import { buildFirmware } from "../engine/build/gcc.ts";
-import type { FirmwareImage } from "../engine/target/firmware.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import { buildFirmware } from "../engine/build/mod.ts";
+import type { FirmwareImage } from "../engine/target/mod.ts";
 import { runFirmwareBatch } from "./batch.ts";
 import { BudgetExceededError, EmulationFault, FirmwareError } from "./errors.ts";
 import { buildNativeHelper } from "./native/build.ts";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ToolchainError } from "../engine/target/errors.ts";
+import { ToolchainError } from "../engine/target/mod.ts";
 import { NATIVE_HELPER_PATH } from "./native/build.ts";
 
 /** Unicorn constants used by this project (values from the 2.0.1 headers). */

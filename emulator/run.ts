@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { Board } from "../engine/target/boards.ts";
-import { classifySection } from "../engine/target/section_sizes.ts";
-import type { SectionSizes } from "../engine/target/firmware.ts";
+import type { Board } from "../engine/target/mod.ts";
+import { classifySection } from "../engine/target/mod.ts";
+import type { SectionSizes } from "../engine/target/mod.ts";
 import { type ElfFile, parseElf, PT_LOAD, SymbolMap } from "./elf.ts";
 import {
   BudgetExceededError,
@@ -296,7 +296,7 @@ function layout(elf: ElfFile, board: Board): Layout {
  *
  * @example
  * ```ts
- * import { getBoard } from "../engine/target/boards.ts";
+ * import { getBoard } from "../engine/target/mod.ts";
  * const r = runFirmware(
  *   { elf: await Deno.readFile("fw.elf"), board: getBoard("stm32f746") },
  *   { inputs: { mcu_input: new Uint8Array(64) }, outputs: ["mcu_output"] },

@@ -9,8 +9,8 @@
  *
  * @module
  */
-import { getBoard } from "../engine/target/boards.ts";
-import { buildFirmware } from "../engine/build/gcc.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import { buildFirmware } from "../engine/build/mod.ts";
 import { convCase } from "./_conv_fixture.ts";
 import { parseElf, PT_LOAD, SymbolMap } from "./elf.ts";
 import { ARM_REG, UC } from "./ffi.ts";

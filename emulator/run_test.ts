@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { type Board, getBoard } from "../engine/target/boards.ts";
-import { buildFirmware } from "../engine/build/gcc.ts";
-import type { FirmwareImage } from "../engine/target/firmware.ts";
+import { type Board, getBoard } from "../engine/target/mod.ts";
+import { buildFirmware } from "../engine/build/mod.ts";
+import type { FirmwareImage } from "../engine/target/mod.ts";
 import { convCase } from "./_conv_fixture.ts";
 import { BudgetExceededError, EmulationFault, FirmwareError, MarkerError } from "./errors.ts";
 import { buildNativeHelper } from "./native/build.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Core } from "../engine/target/boards.ts";
+import type { Core } from "../engine/target/mod.ts";
 import { UnicornError } from "./errors.ts";
 import { helper, HELPER_ABI, strerror, UC, unicorn } from "./ffi.ts";
 

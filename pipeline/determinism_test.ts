@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { getBoard } from "../engine/target/boards.ts";
-import { buildFirmware } from "../engine/build/gcc.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import { buildFirmware } from "../engine/build/mod.ts";
 import { buildModel } from "../engine/builders/mod.ts";
-import { compileTinyEngine } from "../engine/codegen/tinyengine/compile.ts";
+import { compileTinyEngine } from "../engine/codegen/mod.ts";
 
 Deno.test("the same graph gives byte-identical C and firmware", async () => {
   const board = getBoard("stm32f746");

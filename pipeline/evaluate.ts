@@ -11,14 +11,14 @@
  *
  * @module
  */
-import type { Board } from "../engine/target/boards.ts";
-import type { EngineName } from "../engine/codegen/backend.ts";
-import { getBackend } from "../engine/codegen/registry.ts";
-import { type Graph, tensorBytes } from "../engine/ir/graph.ts";
-import { interpretBatch } from "../engine/reference/batch.ts";
+import type { Board } from "../engine/target/mod.ts";
+import type { EngineName } from "../engine/codegen/mod.ts";
+import { getBackend } from "../engine/codegen/mod.ts";
+import { type Graph, tensorBytes } from "../engine/ir/mod.ts";
+import { interpretBatch } from "../engine/reference/mod.ts";
 import { buildForBoard, decodeOutput, fitMessage } from "./run.ts";
 import { runDeviceBatch } from "./device_batch.ts";
-import { parseElf } from "../emulator/elf.ts";
+import { parseElf } from "../emulator/mod.ts";
 
 /** Which half of an evaluation a progress report is about. */
 export type EvaluationPhase = "device" | "reference";

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { getBoard } from "../engine/target/boards.ts";
-import { buildMbconv } from "../engine/builders/mbconv.ts";
-import type { EngineName } from "../engine/codegen/backend.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import { buildMbconv } from "../engine/builders/mod.ts";
+import type { EngineName } from "../engine/codegen/mod.ts";
 import { argmax, evaluateOnDevice } from "./evaluate.ts";
-import type { Graph } from "../engine/ir/graph.ts";
-import { interpret } from "../engine/reference/interpret.ts";
+import type { Graph } from "../engine/ir/mod.ts";
+import { interpret } from "../engine/reference/mod.ts";
 import { runModel } from "./run.ts";
-import { createRng } from "../engine/util/rng.ts";
-import { BudgetExceededError } from "../emulator/errors.ts";
-import { buildNativeHelper } from "../emulator/native/build.ts";
+import { createRng } from "../engine/util/mod.ts";
+import { BudgetExceededError } from "../emulator/mod.ts";
+import { buildNativeHelper } from "../emulator/mod.ts";
 
 // Needs arm-none-eabi-gcc, libunicorn and the host cc (ToolchainError naming `deno task setup`).
 await buildNativeHelper();

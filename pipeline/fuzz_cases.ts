@@ -4,16 +4,16 @@
  *
  * @module
  */
-import { getBoard } from "../engine/target/boards.ts";
+import { getBoard } from "../engine/target/mod.ts";
 import {
   buildMbconv,
   buildResNet,
   type MbconvArch,
   type MbconvBlock,
 } from "../engine/builders/mod.ts";
-import type { Graph } from "../engine/ir/graph.ts";
+import type { Graph } from "../engine/ir/mod.ts";
 import { runModel } from "./run.ts";
-import { createRng, type Rng } from "../engine/util/rng.ts";
+import { createRng, type Rng } from "../engine/util/mod.ts";
 
 /** Boards every case runs on (one M7, one M4). */
 export const FUZZ_BOARDS = ["stm32f746", "stm32f412"] as const;

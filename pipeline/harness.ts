@@ -4,15 +4,15 @@
  *
  * @module
  */
-import type { Board } from "../engine/target/boards.ts";
-import { buildFirmware } from "../engine/build/gcc.ts";
-import type { FirmwareImage } from "../engine/build/types.ts";
-import { elementCount, type Graph } from "../engine/ir/graph.ts";
-import { interpret } from "../engine/reference/interpret.ts";
-import { runFirmware, type RunResult } from "../emulator/run.ts";
-import type { CompiledModel } from "../engine/codegen/backend.ts";
-import { compileTinyEngine, type TinyEngineOptions } from "../engine/codegen/tinyengine/compile.ts";
-import { runPasses } from "../engine/schedule/passes/mod.ts";
+import type { Board } from "../engine/target/mod.ts";
+import { buildFirmware } from "../engine/build/mod.ts";
+import type { FirmwareImage } from "../engine/build/mod.ts";
+import { elementCount, type Graph } from "../engine/ir/mod.ts";
+import { interpret } from "../engine/reference/mod.ts";
+import { runFirmware, type RunResult } from "../emulator/mod.ts";
+import type { CompiledModel } from "../engine/codegen/mod.ts";
+import { compileTinyEngine, type TinyEngineOptions } from "../engine/codegen/mod.ts";
+import { runPasses } from "../engine/schedule/mod.ts";
 
 /** What {@link runTinyEngine} measured. */
 export interface TinyEngineRun {
@@ -65,7 +65,7 @@ export function referenceOutput(graph: Graph, input: Uint8Array): Uint8Array {
  * @example
  * ```ts
  * import { getBoard } from "../engine/target/mod.ts";
- * import type { Graph } from "../engine/ir/graph.ts";
+ * import type { Graph } from "../engine/ir/mod.ts";
  * declare const graph: Graph;
  * const r = await runTinyEngine(graph, getBoard("stm32f746"));
  * // r.match, r.result.inferenceInstructions, r.result.sram.peakBytes

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import type { Activation, Graph, Node, Padding, Quantization, Tensor } from "../engine/ir/graph.ts";
-import { samePadding } from "../engine/schedule/passes/padding.ts";
-import { sliceAxes, sliceOutputShape } from "../engine/ir/strided_slice.ts";
-import { createRng, type Rng } from "../engine/util/rng.ts";
+import type { Activation, Graph, Node, Padding, Quantization, Tensor } from "../engine/ir/mod.ts";
+import { samePadding } from "../engine/schedule/mod.ts";
+import { sliceAxes, sliceOutputShape } from "../engine/ir/mod.ts";
+import { createRng, type Rng } from "../engine/util/mod.ts";
 
 /** Operators {@link randomChainGraph} can draw. */
 export const RANDOM_OPS = [

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { EngineName, MemoryPlanSummary } from "../engine/codegen/backend.ts";
+import type { EngineName, MemoryPlanSummary } from "../engine/codegen/mod.ts";
 
 /** Per-layer measurement. */
 export interface LayerReport {

@@ -16,22 +16,22 @@
  *
  * @module
  */
-import { type Board, enlargedBoard } from "../engine/target/boards.ts";
-import { fitMessage, shortfalls } from "../engine/target/fit.ts";
+import { type Board, enlargedBoard } from "../engine/target/mod.ts";
+import { fitMessage, shortfalls } from "../engine/target/mod.ts";
 
 export { fitMessage };
-import { buildFirmware } from "../engine/build/gcc.ts";
-import { ToolchainError } from "../engine/target/errors.ts";
-import type { FirmwareImage } from "../engine/build/types.ts";
-import type { CompiledModel, EngineName } from "../engine/codegen/backend.ts";
-import { getBackend } from "../engine/codegen/registry.ts";
-import { type Graph, tensorBytes } from "../engine/ir/graph.ts";
-import { opMacs } from "../engine/ops/macs.ts";
-import { interpret } from "../engine/reference/interpret.ts";
+import { buildFirmware } from "../engine/build/mod.ts";
+import { ToolchainError } from "../engine/target/mod.ts";
+import type { FirmwareImage } from "../engine/build/mod.ts";
+import type { CompiledModel, EngineName } from "../engine/codegen/mod.ts";
+import { getBackend } from "../engine/codegen/mod.ts";
+import { type Graph, tensorBytes } from "../engine/ir/mod.ts";
+import { opMacs } from "../engine/ops/mod.ts";
+import { interpret } from "../engine/reference/mod.ts";
 import type { RunReport } from "./report.ts";
-import { createRng } from "../engine/util/rng.ts";
-import { parseElf } from "../emulator/elf.ts";
-import { runFirmware } from "../emulator/run.ts";
+import { createRng } from "../engine/util/mod.ts";
+import { parseElf } from "../emulator/mod.ts";
+import { runFirmware } from "../emulator/mod.ts";
 
 /** Options of {@link compileModel}. */
 export interface CompileModelOptions {

@@ -4,12 +4,12 @@
  * compared with the reference interpreter bit for bit.
  */
 import assert from "node:assert/strict";
-import { getBoard } from "../engine/target/boards.ts";
-import type { Graph } from "../engine/ir/graph.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import type { Graph } from "../engine/ir/mod.ts";
 import { buildModel } from "../engine/builders/mod.ts";
 import { defaultInput, fitMessage, runModel } from "./run.ts";
 import { loadModelFile } from "../engine/tflite/mod.ts";
-import { sharedModelsDir } from "../engine/util/shared_data.ts";
+import { sharedModelsDir } from "../engine/util/mod.ts";
 
 const MODELS_DIR = sharedModelsDir();
 

@@ -4,16 +4,16 @@
  * per-channel quantization, dilation, depth multipliers), many cases per firmware build.
  */
 import assert from "node:assert/strict";
-import { getBoard } from "../engine/target/boards.ts";
-import { buildFirmware } from "../engine/build/gcc.ts";
-import type { Activation, Graph, Padding } from "../engine/ir/graph.ts";
-import { tensorBytes } from "../engine/ir/graph.ts";
-import { interpret } from "../engine/reference/interpret.ts";
-import { createRng, type Rng } from "../engine/util/rng.ts";
-import { runFirmware } from "../emulator/run.ts";
-import { compileTflm } from "../engine/codegen/tflm/mod.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import { buildFirmware } from "../engine/build/mod.ts";
+import type { Activation, Graph, Padding } from "../engine/ir/mod.ts";
+import { tensorBytes } from "../engine/ir/mod.ts";
+import { interpret } from "../engine/reference/mod.ts";
+import { createRng, type Rng } from "../engine/util/mod.ts";
+import { runFirmware } from "../emulator/mod.ts";
+import { compileTflm } from "../engine/codegen/mod.ts";
 import { CaseGraph, quant } from "../engine/codegen/tflm/_test_graph.ts";
-import { sliceAxes } from "../engine/ir/strided_slice.ts";
+import { sliceAxes } from "../engine/ir/mod.ts";
 
 const ACTS: readonly Activation[] = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"];
 

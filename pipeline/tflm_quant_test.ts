@@ -3,17 +3,17 @@
  * engine/reference/quant.ts bit for bit.
  */
 import assert from "node:assert/strict";
-import { getBoard } from "../engine/target/boards.ts";
-import { buildFirmware } from "../engine/build/gcc.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import { buildFirmware } from "../engine/build/mod.ts";
 import {
   activationRange,
   multiplyByQuantizedMultiplier,
   quantizeMultiplier,
   roundHalfAwayFromZero,
 } from "../engine/quant/mod.ts";
-import type { Activation } from "../engine/ir/graph.ts";
-import { createRng } from "../engine/util/rng.ts";
-import { runFirmware } from "../emulator/run.ts";
+import type { Activation } from "../engine/ir/mod.ts";
+import { createRng } from "../engine/util/mod.ts";
+import { runFirmware } from "../emulator/mod.ts";
 
 const N = 2000;
 

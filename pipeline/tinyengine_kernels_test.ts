@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { getBoard } from "../engine/target/boards.ts";
+import { getBoard } from "../engine/target/mod.ts";
 import { runTinyEngine } from "./harness.ts";
-import { DEFAULT_PASSES } from "../engine/schedule/passes/mod.ts";
+import { DEFAULT_PASSES } from "../engine/schedule/mod.ts";
 import { RANDOM_OPS, randomChainGraph, type RandomOp } from "./random_graph.ts";
 
 const CACHE = ".cache/firmware";

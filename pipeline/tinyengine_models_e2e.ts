@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { getBoard } from "../engine/target/boards.ts";
+import { getBoard } from "../engine/target/mod.ts";
 import { buildModel } from "../engine/builders/mod.ts";
-import type { Graph } from "../engine/ir/graph.ts";
+import type { Graph } from "../engine/ir/mod.ts";
 import { runModel } from "./run.ts";
 import { loadModelFile } from "../engine/tflite/mod.ts";
-import { sharedModels } from "../engine/codegen/tinyengine/test_models.ts";
+import { sharedModels } from "../engine/util/mod.ts";
 
 const CACHE = ".cache/firmware";
 

@@ -9,6 +9,22 @@ Deno.test("no import in the repository points back up the pipeline", () => {
   assert.deepEqual(edges.map((e) => `${e.from} -> ${e.to}: ${e.reason}`), []);
 });
 
+Deno.test("every import into another folder goes through its mod.ts", () => {
+  const edges = findBackEdges(readSources(root)).filter((e) => e.kind === "entry");
+  assert.deepEqual(edges.map((e) => `${e.from} -> ${e.to}: ${e.reason}`), []);
+});
+
+Deno.test("an import past another folder's mod.ts is reported, a test helper is not", () => {
+  const files = new Map([
+    ["engine/codegen/a.ts", 'import { g } from "../ir/graph.ts";\n'],
+    ["engine/codegen/b.ts", 'import { g } from "../ir/mod.ts";\n'],
+    ["engine/codegen/c_test.ts", 'import { g } from "../ir/_test_graphs.ts";\n'],
+    ["engine/codegen/d.ts", 'import { g } from "../ir/_test_graphs.ts";\n'],
+  ]);
+  const edges = findBackEdges(files).filter((e) => e.kind === "entry");
+  assert.deepEqual(edges.map((e) => e.from), ["engine/codegen/a.ts", "engine/codegen/d.ts"]);
+});
+
 Deno.test("a planted back edge is reported: the emulator importing the build", () => {
   const files = new Map([
     ["emulator/run.ts", 'import { x } from "../engine/target/mod.ts";\n'],

@@ -10,9 +10,9 @@
  *
  * @module
  */
-import type { RunReport } from "../pipeline/report.ts";
-import type { Board } from "../engine/target/boards.ts";
-import { createRng } from "../engine/util/rng.ts";
+import type { RunReport } from "../pipeline/mod.ts";
+import type { Board } from "../engine/target/mod.ts";
+import { createRng } from "../engine/util/mod.ts";
 import { type ArchCost, type CostCalibration, DEFAULT_CALIBRATION, estimateCost } from "./cost.ts";
 import type { SearchEngine } from "./engine.ts";
 import { sampleArch, type SearchSpace, type TaskHead, toMbconvArch } from "./space.ts";

@@ -1,9 +1,9 @@
 import { assertEquals } from "./_test_assert.ts";
-import { buildMbconv } from "../engine/builders/mbconv.ts";
-import { computeLifetimes } from "../engine/schedule/lifetimes.ts";
-import { runPasses } from "../engine/schedule/passes/mod.ts";
-import { planMemory } from "../engine/schedule/planners/mod.ts";
-import { createRng } from "../engine/util/rng.ts";
+import { buildMbconv } from "../engine/builders/mod.ts";
+import { computeLifetimes } from "../engine/schedule/mod.ts";
+import { runPasses } from "../engine/schedule/mod.ts";
+import { planMemory } from "../engine/schedule/mod.ts";
+import { createRng } from "../engine/util/mod.ts";
 import { DEFAULT_CALIBRATION, estimateCost, scheduleBytes, scheduleSteps } from "./cost.ts";
 import { archLayers, layerMacs } from "./layers.ts";
 import { MCUNET_SPACE, sampleArch, toMbconvArch } from "./space.ts";

@@ -6,19 +6,19 @@
  *
  * @module
  */
-import type { Board } from "../engine/target/boards.ts";
-import { buildMbconv } from "../engine/builders/mbconv.ts";
-import { buildFirmware } from "../engine/build/gcc.ts";
-import type { CSources, FirmwareImage } from "../engine/build/types.ts";
-import type { CompiledModel } from "../engine/codegen/backend.ts";
-import { type StreamingMode, tinyengineBackend } from "../engine/codegen/tinyengine/mod.ts";
-import type { Graph } from "../engine/ir/graph.ts";
-import type { RunReport } from "../pipeline/report.ts";
-import { computeLifetimes } from "../engine/schedule/lifetimes.ts";
-import { runPasses } from "../engine/schedule/passes/mod.ts";
-import { planMemory } from "../engine/schedule/planners/mod.ts";
-import { writeTflite } from "../engine/tflite/write_tflite.ts";
-import { runModel } from "../pipeline/run.ts";
+import type { Board } from "../engine/target/mod.ts";
+import { buildMbconv } from "../engine/builders/mod.ts";
+import { buildFirmware } from "../engine/build/mod.ts";
+import type { CSources, FirmwareImage } from "../engine/build/mod.ts";
+import type { CompiledModel } from "../engine/codegen/mod.ts";
+import { type StreamingMode, tinyengineBackend } from "../engine/codegen/mod.ts";
+import type { Graph } from "../engine/ir/mod.ts";
+import type { RunReport } from "../pipeline/mod.ts";
+import { computeLifetimes } from "../engine/schedule/mod.ts";
+import { runPasses } from "../engine/schedule/mod.ts";
+import { planMemory } from "../engine/schedule/mod.ts";
+import { writeTflite } from "../engine/tflite/mod.ts";
+import { runModel } from "../pipeline/mod.ts";
 import type { MbconvArch } from "./space.ts";
 
 /** The compile-time memory plan figures the constraints use. */

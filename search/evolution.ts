@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createRng, type Rng } from "../engine/util/rng.ts";
+import { createRng, type Rng } from "../engine/util/mod.ts";
 import {
   type Arch,
   archKey,

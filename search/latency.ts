@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { LayerReport } from "../pipeline/report.ts";
+import type { LayerReport } from "../pipeline/mod.ts";
 import { archLayers, layerKey, type LayerShape } from "./layers.ts";
 import {
   type Arch,

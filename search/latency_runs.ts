@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Board } from "../engine/target/boards.ts";
-import { createRng } from "../engine/util/rng.ts";
+import type { Board } from "../engine/target/mod.ts";
+import { createRng } from "../engine/util/mod.ts";
 import type { SearchEngine, Streaming } from "./engine.ts";
 import {
   addRun,

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./_test_assert.ts";
-import { createRng } from "../engine/util/rng.ts";
+import { createRng } from "../engine/util/mod.ts";
 import { archLayers, layerKey } from "./layers.ts";
 import {
   addRun,

@@ -3,8 +3,8 @@
  * `deno task setup`). Small resolutions keep these fast.
  */
 import { assert } from "./_test_assert.ts";
-import { getBoard } from "../engine/target/boards.ts";
-import { createRng } from "../engine/util/rng.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import { createRng } from "../engine/util/mod.ts";
 import { committedCalibration } from "./calibration.ts";
 import { costOfLayers } from "./cost.ts";
 import { createSearchEngine } from "./engine.ts";

@@ -11,7 +11,7 @@ import { paretoSpec, renderSvg, stage1CdfSpec } from "./plot.ts";
 import type { SearchSpace } from "./space.ts";
 import { stage1Table } from "./stage1.ts";
 import type { TinyNasResult } from "./tinynas.ts";
-import { type Board, enlargedBoard } from "../engine/target/boards.ts";
+import { type Board, enlargedBoard } from "../engine/target/mod.ts";
 
 /** The compact summary `mcu search --json` prints and `summary.json` holds. */
 export interface SearchSummary {

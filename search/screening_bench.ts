@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createRng } from "../engine/util/rng.ts";
+import { createRng } from "../engine/util/mod.ts";
 import { costOfLayers, DEFAULT_CALIBRATION } from "./cost.ts";
 import { archLayers, layerKey } from "./layers.ts";
 import {

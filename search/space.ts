@@ -8,9 +8,9 @@
  *
  * @module
  */
-import type { MbconvArch, MbconvBlock } from "../engine/builders/mbconv.ts";
-import type { Rng } from "../engine/util/rng.ts";
-import { makeDivisible } from "../engine/builders/make_divisible.ts";
+import type { MbconvArch, MbconvBlock } from "../engine/builders/mod.ts";
+import type { Rng } from "../engine/util/mod.ts";
+import { makeDivisible } from "../engine/builders/mod.ts";
 
 export type { MbconvArch, MbconvBlock };
 
@@ -136,7 +136,7 @@ function pick<T>(rng: Rng, values: readonly T[]): T {
  *
  * @example
  * ```ts
- * import { createRng } from "../engine/util/rng.ts";
+ * import { createRng } from "../engine/util/mod.ts";
  * import { MCUNET_SPACE, sampleArch } from "./space.ts";
  * const arch = sampleArch(MCUNET_SPACE, createRng(1), { width: 0.5, resolution: 160 });
  * ```
@@ -166,7 +166,7 @@ export function sampleArch(
  *
  * @example
  * ```ts
- * import { createRng } from "../engine/util/rng.ts";
+ * import { createRng } from "../engine/util/mod.ts";
  * import { MCUNET_SPACE, mutateArch, sampleArch } from "./space.ts";
  * const rng = createRng(3);
  * const child = mutateArch(MCUNET_SPACE, sampleArch(MCUNET_SPACE, rng, { width: 0.5, resolution: 96 }), rng, { prob: 0.1 });
@@ -195,7 +195,7 @@ export function mutateArch(
  *
  * @example
  * ```ts
- * import { createRng } from "../engine/util/rng.ts";
+ * import { createRng } from "../engine/util/mod.ts";
  * import { crossoverArch, MCUNET_SPACE, sampleArch } from "./space.ts";
  * const rng = createRng(5);
  * const pair = { width: 0.5, resolution: 96 };

@@ -1,5 +1,5 @@
 import { assert, assertEquals, deepStrictEqual } from "./_test_assert.ts";
-import { createRng } from "../engine/util/rng.ts";
+import { createRng } from "../engine/util/mod.ts";
 import { loadMcunetConfig, makeDivisible } from "../engine/builders/mod.ts";
 import { archFromMbconv } from "./from_mbconv.ts";
 import {

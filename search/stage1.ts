@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createRng } from "../engine/util/rng.ts";
+import { createRng } from "../engine/util/mod.ts";
 import { type CostCalibration, costOfLayers } from "./cost.ts";
 import { archLayers } from "./layers.ts";
 import { sampleArch, type SearchSpace, type TaskHead, toMbconvArch } from "./space.ts";

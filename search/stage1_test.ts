@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./_test_assert.ts";
-import { getBoard } from "../engine/target/boards.ts";
+import { getBoard } from "../engine/target/mod.ts";
 import { committedCalibration } from "./calibration.ts";
 import { MCUNET_SPACE } from "./space.ts";
 import { rankPairs, runStage1, type Stage1Options } from "./stage1.ts";

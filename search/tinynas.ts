@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { Board } from "../engine/target/boards.ts";
-import type { RunReport } from "../pipeline/report.ts";
+import type { Board } from "../engine/target/mod.ts";
+import type { RunReport } from "../pipeline/mod.ts";
 import { committedCalibration } from "./calibration.ts";
 import { type ArchCost, type CostCalibration, costOfLayers } from "./cost.ts";
 import type { PlanFigures, SearchEngine } from "./engine.ts";

@@ -14,15 +14,15 @@
  * @module
  */
 // deno-lint-ignore-file no-console
-import { getBoard } from "../engine/target/boards.ts";
+import { getBoard } from "../engine/target/mod.ts";
 import { FASHION_MNIST } from "./dataset.ts";
 import { DEFAULT_RECIPE, PRESETS } from "./recipe.ts";
 import type { AccuracyReport } from "./report.ts";
 import { resolveTrainTarget } from "./target.ts";
 import { trainAndMeasure } from "./train.ts";
 import { readTflite } from "../engine/tflite/mod.ts";
-import { evaluateOnDevice } from "../pipeline/evaluate.ts";
-import type { Board } from "../engine/target/boards.ts";
+import { evaluateOnDevice } from "../pipeline/mod.ts";
+import type { Board } from "../engine/target/mod.ts";
 
 /** A cached run without its on-device number (older code): classify its test images now. */
 async function addOnDevice(dir: string, report: AccuracyReport, board: Board) {

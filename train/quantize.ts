@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { buildMbconv, type MbconvArch } from "../engine/builders/mbconv.ts";
-import type { Graph } from "../engine/ir/graph.ts";
+import { buildMbconv, type MbconvArch } from "../engine/builders/mod.ts";
+import type { Graph } from "../engine/ir/mod.ts";
 import { type TrainedFloatModel, trainedParameters } from "./worker.ts";
 
 /**

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { MbconvArch } from "../engine/builders/mbconv.ts";
+import type { MbconvArch } from "../engine/builders/mod.ts";
 import type { Recipe } from "./recipe.ts";
 
 /** On-device accuracy, or why it was not measured. */

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { MbconvArch } from "../engine/builders/mbconv.ts";
-import { validateMbconvArch } from "../engine/builders/mbconv.ts";
-import { modelArch } from "../engine/builders/registry.ts";
+import type { MbconvArch } from "../engine/builders/mod.ts";
+import { validateMbconvArch } from "../engine/builders/mod.ts";
+import { modelArch } from "../engine/builders/mod.ts";
 import {
   type Arch,
   archViolation,
@@ -17,7 +17,7 @@ import {
   slotCount,
   type StageGene,
   toMbconvArch,
-} from "../search/space.ts";
+} from "../search/mod.ts";
 
 /** A network to train, with a name for reports and files. */
 export interface TrainTarget {
@@ -38,7 +38,7 @@ export interface DataHead {
  * @example
  * ```ts
  * import { parseArchKey } from "./target.ts";
- * import { MCUNET_SPACE } from "../search/space.ts";
+ * import { MCUNET_SPACE } from "../search/mod.ts";
  * const arch = parseArchKey(MCUNET_SPACE, "w0.3-r28|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3");
  * if (arch.resolution !== 28) throw new Error("unexpected");
  * ```

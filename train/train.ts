@@ -7,11 +7,11 @@
  *
  * @module
  */
-import type { Board } from "../engine/target/boards.ts";
-import type { Graph } from "../engine/ir/graph.ts";
-import { runModel } from "../pipeline/run.ts";
-import { evaluateOnDevice } from "../pipeline/evaluate.ts";
-import { writeTflite } from "../engine/tflite/write_tflite.ts";
+import type { Board } from "../engine/target/mod.ts";
+import type { Graph } from "../engine/ir/mod.ts";
+import { runModel } from "../pipeline/mod.ts";
+import { evaluateOnDevice } from "../pipeline/mod.ts";
+import { writeTflite } from "../engine/tflite/mod.ts";
 import { FASHION_MNIST, resolveDataset } from "./dataset.ts";
 import { imageInput, quantizeTrained } from "./quantize.ts";
 import { DEFAULT_RECIPE, type Preset, PRESETS, type Recipe } from "./recipe.ts";

@@ -6,12 +6,12 @@
  *
  * @module
  */
-import type { MbconvArch } from "../engine/builders/mbconv.ts";
+import type { MbconvArch } from "../engine/builders/mod.ts";
 import type {
   ActivationRangeRecord,
   LayerParameters,
   TrainedParameters,
-} from "../engine/builders/trained_parameters.ts";
+} from "../engine/builders/mod.ts";
 import type { DataSizes, Recipe } from "./recipe.ts";
 
 /** The job the worker reads. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ToolchainError } from "../../engine/target/errors.ts";
+import { ToolchainError } from "../../engine/target/mod.ts";
 
 /** Options for {@link buildNativeHelper}. */
 export interface BuildNativeHelperOptions {

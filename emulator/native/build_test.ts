@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ToolchainError } from "../../engine/target/errors.ts";
+import { ToolchainError } from "../../engine/target/mod.ts";
 import { buildNativeHelper } from "./build.ts";
 
 Deno.test("buildNativeHelper compiles once and then reports the library up to date", async () => {

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { type DType, type Graph, type OpName, tensorBytes } from "../ir/graph.ts";
-import { describeOptions } from "../ops/describe.ts";
-import { graphCost } from "../ops/graph_cost.ts";
+import { type DType, type Graph, type OpName, tensorBytes } from "../ir/mod.ts";
+import { describeOptions } from "../ops/mod.ts";
+import { graphCost } from "../ops/mod.ts";
 import { layerwiseBounds, type LivenessBound } from "./liveness.ts";
 
 /** A tensor as the report shows it. */

@@ -3,7 +3,7 @@ import { buildModel } from "../builders/mod.ts";
 import { loadModelFile } from "../tflite/mod.ts";
 import { inspectGraph } from "./inspect.ts";
 import { testWithConfigs, testWithModels } from "../../engine/util/_test_shared.ts";
-import { sharedModelsDir } from "../../engine/util/shared_data.ts";
+import { sharedModelsDir } from "../util/mod.ts";
 
 const MODELS = new URL(`file://${sharedModelsDir()}/`);
 

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { type Graph, type OpName, tensorBytes } from "../ir/graph.ts";
+import { type Graph, type OpName, tensorBytes } from "../ir/mod.ts";
 
 /** Why a tensor is live at an operator. */
 export type LiveRole = "input" | "output" | "carried";

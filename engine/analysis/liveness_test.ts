@@ -1,10 +1,10 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { buildModel } from "../builders/mod.ts";
-import type { Graph, Tensor } from "../ir/graph.ts";
+import type { Graph, Tensor } from "../ir/mod.ts";
 import { loadModelFile } from "../tflite/mod.ts";
 import { layerwiseBounds, livenessBound } from "./liveness.ts";
 import { testWithModels } from "../../engine/util/_test_shared.ts";
-import { sharedModelsDir } from "../../engine/util/shared_data.ts";
+import { sharedModelsDir } from "../util/mod.ts";
 
 const MODELS = new URL(`file://${sharedModelsDir()}/`);
 

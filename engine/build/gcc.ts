@@ -3,10 +3,10 @@
  *
  * @module
  */
-import type { Board, Core } from "../target/boards.ts";
-import { ToolchainError } from "../target/errors.ts";
+import type { Board, Core } from "../target/mod.ts";
+import { ToolchainError } from "../target/mod.ts";
 import { linkerScript } from "./linker_script.ts";
-import { sectionSizes } from "../target/section_sizes.ts";
+import { sectionSizes } from "../target/mod.ts";
 import type { CSources, FirmwareImage, SectionSizes } from "./types.ts";
 
 /** Options for {@link buildFirmware}. */
@@ -211,7 +211,7 @@ async function exists(path: string): Promise<boolean> {
  *
  * @example
  * ```ts
- * import { getBoard } from "../target/boards.ts";
+ * import { getBoard } from "../target/mod.ts";
  * const fw = await buildFirmware(
  *   { name: "hello", files: { "main.c": "int main(void) { return 0; }\n" } },
  *   { board: getBoard("stm32f746"), cacheDir: ".cache/firmware" },

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { getBoard } from "../target/boards.ts";
-import { ToolchainError } from "../target/errors.ts";
+import { getBoard } from "../target/mod.ts";
+import { ToolchainError } from "../target/mod.ts";
 import { buildFirmware } from "./gcc.ts";
 import { linkerScript } from "./linker_script.ts";
 import type { CSources } from "./types.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Board } from "../target/boards.ts";
+import type { Board } from "../target/mod.ts";
 
 /** Options for {@link linkerScript}. */
 /** Stack the link leaves free above the static data by default. */
@@ -26,7 +26,7 @@ function hex(n: number): string {
  *
  * @example
  * ```ts
- * import { getBoard } from "../target/boards.ts";
+ * import { getBoard } from "../target/mod.ts";
  * const ld = linkerScript(getBoard("stm32f746")); // contains "LENGTH = 0x00050000"
  * ```
  */

@@ -14,7 +14,7 @@
  * @module
  */
 export { buildFirmware, type BuildFirmwareOptions } from "./gcc.ts";
-export { ToolchainError, type ToolchainErrorOptions } from "../target/errors.ts";
+export { ToolchainError, type ToolchainErrorOptions } from "../target/mod.ts";
 export { linkerScript, type LinkerScriptOptions, MIN_STACK_BYTES } from "./linker_script.ts";
-export { classifySection, sectionSizes } from "../target/section_sizes.ts";
+export { classifySection, sectionSizes } from "../target/mod.ts";
 export type { CSources, FirmwareImage, SectionSizes } from "./types.ts";

@@ -4,5 +4,5 @@
  *
  * @module
  */
-export type { CSources } from "../codegen/sources.ts";
-export type { FirmwareImage, SectionSizes } from "../target/firmware.ts";
+export type { CSources } from "../codegen/mod.ts";
+export type { FirmwareImage, SectionSizes } from "../target/mod.ts";

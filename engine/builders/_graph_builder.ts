@@ -16,9 +16,9 @@
  *
  * @module
  */
-import type { Activation, Graph, Node, Padding, Quantization, Tensor } from "../ir/graph.ts";
-import { createRng, type Rng } from "../util/rng.ts";
-import { convOutputSize, convPadding } from "../ops/shape.ts";
+import type { Activation, Graph, Node, Padding, Quantization, Tensor } from "../ir/mod.ts";
+import { createRng, type Rng } from "../util/mod.ts";
+import { convOutputSize, convPadding } from "../ops/mod.ts";
 import { type Moments, reluMoments, rmsOf, uniformMoments } from "./_moments.ts";
 import { int8RangeQuantization, type TrainedParameters } from "./trained_parameters.ts";
 

@@ -1,7 +1,7 @@
 import { ok } from "node:assert/strict";
-import { tensorBytes } from "../ir/graph.ts";
+import { tensorBytes } from "../ir/mod.ts";
 import { interpret } from "../reference/mod.ts";
-import { createRng } from "../util/rng.ts";
+import { createRng } from "../util/mod.ts";
 import { buildModel } from "./mod.ts";
 import { testWithConfigs } from "../../engine/util/_test_shared.ts";
 

@@ -6,9 +6,9 @@ import {
   strictEqual,
   throws,
 } from "node:assert/strict";
-import { validateGraph } from "../ir/validate.ts";
-import { elementCount, type Graph, int32Data, int8Data } from "../ir/graph.ts";
-import { ModelFormatError } from "../ir/errors.ts";
+import { validateGraph } from "../ir/mod.ts";
+import { elementCount, type Graph, int32Data, int8Data } from "../ir/mod.ts";
+import { ModelFormatError } from "../ir/mod.ts";
 import { readTflite, writeTflite } from "../tflite/mod.ts";
 import {
   buildMbconv,

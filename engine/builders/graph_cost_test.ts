@@ -1,11 +1,11 @@
 import { ok, strictEqual } from "node:assert/strict";
 import { buildModel } from "./mod.ts";
 import { loadModelFile } from "../tflite/mod.ts";
-import { graphCost } from "../ops/graph_cost.ts";
-import { opMacs } from "../ops/macs.ts";
-import { opParamBytes, opParamCount } from "../ops/params.ts";
+import { graphCost } from "../ops/mod.ts";
+import { opMacs } from "../ops/mod.ts";
+import { opParamBytes, opParamCount } from "../ops/mod.ts";
 import { testWithConfigs, testWithModels } from "../util/_test_shared.ts";
-import { sharedModelsDir } from "../util/shared_data.ts";
+import { sharedModelsDir } from "../util/mod.ts";
 
 const MODELS = new URL(`file://${sharedModelsDir()}/`);
 

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { ModelFormatError } from "../ir/errors.ts";
+import { ModelFormatError } from "../ir/mod.ts";
 import type { MbconvArch, MbconvBlock } from "./mbconv.ts";
-import { sharedConfigsDir } from "../util/shared_data.ts";
+import { sharedConfigsDir } from "../util/mod.ts";
 
 /** Input resolutions from the MCUNet README tables (the MANIFEST repeats them). */
 const BUILTIN_RESOLUTIONS: Readonly<Record<string, number>> = {

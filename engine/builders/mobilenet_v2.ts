@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Graph } from "../ir/graph.ts";
+import type { Graph } from "../ir/mod.ts";
 import { buildMbconv, type BuildOptions, type MbconvArch, type MbconvBlock } from "./mbconv.ts";
 import { makeDivisible } from "./make_divisible.ts";
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Graph } from "../ir/graph.ts";
+import type { Graph } from "../ir/mod.ts";
 import { buildMbconv, type MbconvArch } from "./mbconv.ts";
 import { makeDivisible } from "./make_divisible.ts";
 import { defaultConfigsDir, listMcunetConfigs, loadMcunetConfig } from "./mcunet_config.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Graph } from "../ir/graph.ts";
+import type { Graph } from "../ir/mod.ts";
 import { GraphBuilder } from "./_graph_builder.ts";
 import type { BuildOptions } from "./mbconv.ts";
 

@@ -1,9 +1,9 @@
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
 import { buildModel } from "./mod.ts";
 import { loadModelFile } from "../tflite/mod.ts";
-import { convOutputSize, convPadding, inferOutputShape } from "../ops/shape.ts";
+import { convOutputSize, convPadding, inferOutputShape } from "../ops/mod.ts";
 import { testWithConfigs, testWithModels } from "../util/_test_shared.ts";
-import { sharedModelsDir } from "../util/shared_data.ts";
+import { sharedModelsDir } from "../util/mod.ts";
 import { handBuiltGraphs } from "../ir/_test_graphs.ts";
 
 const MODELS = new URL(`file://${sharedModelsDir()}/`);

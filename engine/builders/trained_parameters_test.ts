@@ -1,7 +1,7 @@
 import { deepStrictEqual, equal, ok, throws } from "node:assert/strict";
 import { buildMbconv, type MbconvArch } from "./mbconv.ts";
 import { int8RangeQuantization, type TrainedParameters } from "./trained_parameters.ts";
-import { int32Data, int8Data } from "../ir/graph.ts";
+import { int32Data, int8Data } from "../ir/mod.ts";
 
 const ARCH: MbconvArch = {
   resolution: 8,

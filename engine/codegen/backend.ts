@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Board } from "../target/boards.ts";
-import type { Graph } from "../ir/graph.ts";
+import type { Board } from "../target/mod.ts";
+import type { Graph } from "../ir/mod.ts";
 import type { CSources } from "./sources.ts";
 
 /** Engine names. */

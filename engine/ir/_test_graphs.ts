@@ -6,7 +6,7 @@
  */
 
 import type { Graph, Node, Quantization, Tensor } from "./graph.ts";
-import { createRng } from "../util/rng.ts";
+import { createRng } from "../util/mod.ts";
 
 function quant(scale: number, zeroPoint = 0): Quantization {
   return { scale: [Math.fround(scale)], zeroPoint: [zeroPoint], axis: 0 };

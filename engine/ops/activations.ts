@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Graph, type Node, tensorBytes } from "../ir/graph.ts";
+import { type Graph, type Node, tensorBytes } from "../ir/mod.ts";
 
 /** Activation bytes an operator reads and writes. */
 export interface OpActivationBytes {

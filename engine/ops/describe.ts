@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Graph, Node } from "../ir/graph.ts";
+import type { Graph, Node } from "../ir/mod.ts";
 
 /**
  * A node's options in a few words (`3x3 s2 SAME RELU6`, `axis 3`), for reports; "" when the

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Graph, type OpName, tensorBytes } from "../ir/graph.ts";
+import { type Graph, type OpName, tensorBytes } from "../ir/mod.ts";
 import { opActivationBytes } from "./activations.ts";
 import { opMacs } from "./macs.ts";
 import { opParamBytes, opParamCount, opTrainingParamCount } from "./params.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { elementCount, type Graph, type Node } from "../ir/graph.ts";
+import { elementCount, type Graph, type Node } from "../ir/mod.ts";
 
 function shape(graph: Graph, index: number | undefined): readonly number[] {
   const t = index === undefined || index < 0 ? undefined : graph.tensors[index];

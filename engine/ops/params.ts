@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { elementCount, type Graph, type Node, tensorBytes } from "../ir/graph.ts";
+import { elementCount, type Graph, type Node, tensorBytes } from "../ir/mod.ts";
 
 /** Whether tensor `index` of `graph` is a constant (carries data). */
 export function isConstantTensor(graph: Graph, index: number): boolean {

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { elementCount, type Graph, int32Data, type Node, type Padding } from "../ir/graph.ts";
-import { sliceAxes, sliceOutputShape } from "../ir/strided_slice.ts";
+import { elementCount, type Graph, int32Data, type Node, type Padding } from "../ir/mod.ts";
+import { sliceAxes, sliceOutputShape } from "../ir/mod.ts";
 
 /** Padding of one spatial dimension, as TFLite computes it. */
 export interface PaddingAmount {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Node } from "../ir/graph.ts";
+import type { Node } from "../ir/mod.ts";
 
 /** Filter size (0 when it comes from the filter tensor), strides and dilations of a window. */
 export interface OpWindow {

@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { Activation, DType } from "../ir/graph.ts";
+import type { Activation, DType } from "../ir/mod.ts";
 
 /** Smallest int32. */
 export const INT32_MIN = -2147483648;

@@ -17,7 +17,7 @@ import type {
   SoftmaxNode,
   SubNode,
   TanhNode,
-} from "../ir/graph.ts";
+} from "../ir/mod.ts";
 import {
   activationRange,
   calculateInputRadius,

@@ -19,7 +19,7 @@ import type {
   Node,
   SubNode,
   Tensor,
-} from "../ir/graph.ts";
+} from "../ir/mod.ts";
 import type { ActivationRange, QuantizedMultiplier } from "./arithmetic.ts";
 import { activationRange, f32, quantizeMultiplier } from "./arithmetic.ts";
 import { QuantizationParamsError, tensorAt, tensorQuant } from "./params_common.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Graph, Node, Tensor } from "../ir/graph.ts";
+import type { Graph, Node, Tensor } from "../ir/mod.ts";
 import { f32 } from "./arithmetic.ts";
 
 export class QuantizationParamsError extends Error {

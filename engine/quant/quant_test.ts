@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createRng } from "../util/rng.ts";
+import { createRng } from "../util/mod.ts";
 import { mbqmRef, shiftRef, srdhmRef } from "./_test_util.ts";
 import {
   activationRange,

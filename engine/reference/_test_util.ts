@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { DType, Graph, Node, Quantization, Tensor } from "../ir/graph.ts";
+import type { DType, Graph, Node, Quantization, Tensor } from "../ir/mod.ts";
 import { interpret } from "./interpret.ts";
 
 export { mbqmRef, shiftRef, srdhmRef } from "../quant/_test_util.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Graph } from "../ir/graph.ts";
+import type { Graph } from "../ir/mod.ts";
 import { interpret } from "./interpret.ts";
 
 /** One worker's share of a batch. */

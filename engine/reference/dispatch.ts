@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Node, NodeOf, OpName } from "../ir/graph.ts";
+import type { Node, NodeOf, OpName } from "../ir/mod.ts";
 import type { Kernel, KernelArgs } from "./kernels/_kernel.ts";
 import { add } from "./kernels/add.ts";
 import { averagePool2d } from "./kernels/average_pool2d.ts";

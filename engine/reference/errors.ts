@@ -4,7 +4,7 @@
  * @module
  */
 
-import { UnsupportedOpError } from "../ir/errors.ts";
+import { UnsupportedOpError } from "../ir/mod.ts";
 
 /**
  * A node the reference interpreter cannot run: an unsupported dtype combination or option,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Padding } from "../ir/graph.ts";
+import type { Padding } from "../ir/mod.ts";
 
 /**
  * Output size along one spatial axis, as TFLite's `ComputeOutSize`.

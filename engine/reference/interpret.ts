@@ -5,8 +5,8 @@
  * @module
  */
 
-import { ModelFormatError } from "../ir/errors.ts";
-import { type Graph, tensorBytes } from "../ir/graph.ts";
+import { ModelFormatError } from "../ir/mod.ts";
+import { type Graph, tensorBytes } from "../ir/mod.ts";
 import { runKernel } from "./dispatch.ts";
 
 /** Options of {@link interpret}. */
@@ -44,7 +44,7 @@ function aligned(bytes: ArrayBufferView): Uint8Array {
  * @example
  * ```ts
  * import { interpret } from "./interpret.ts";
- * import type { Graph } from "../ir/graph.ts";
+ * import type { Graph } from "../ir/mod.ts";
  * const q = { scale: [0.5], zeroPoint: [0], axis: 0 };
  * const graph: Graph = {
  *   name: "add",

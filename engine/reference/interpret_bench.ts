@@ -1,7 +1,7 @@
-import { tensorBytes } from "../ir/graph.ts";
+import { tensorBytes } from "../ir/mod.ts";
 import { loadModelFile } from "../tflite/mod.ts";
 import { interpret } from "./interpret.ts";
-import { sharedModelsDir } from "../util/shared_data.ts";
+import { sharedModelsDir } from "../util/mod.ts";
 
 const dir = sharedModelsDir();
 const graph = await loadModelFile(`${dir}/mlperftiny_vww_mbv1_96_int8.tflite`);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { Graph } from "../ir/graph.ts";
-import { ModelFormatError } from "../ir/errors.ts";
+import type { Graph } from "../ir/mod.ts";
+import { ModelFormatError } from "../ir/mod.ts";
 import { interpret } from "./interpret.ts";
 import { tensor } from "./_test_util.ts";
 

@@ -17,3 +17,5 @@ export * from "./interpret.ts";
 export * from "./geometry.ts";
 export * from "./errors.ts";
 export { interpretBatch, type InterpretBatchOptions } from "./batch.ts";
+export { runKernel } from "./dispatch.ts";
+export { nearestNeighbor } from "./kernels/resize_nearest_neighbor.ts";

@@ -5,12 +5,12 @@
  */
 
 import assert from "node:assert/strict";
-import { type Graph, tensorBytes } from "../ir/graph.ts";
+import { type Graph, tensorBytes } from "../ir/mod.ts";
 import { loadModelFile } from "../tflite/mod.ts";
-import { readBmp, toInt8 } from "../util/bmp.ts";
-import { createRng } from "../util/rng.ts";
+import { readBmp, toInt8 } from "../util/mod.ts";
+import { createRng } from "../util/mod.ts";
 import { interpret } from "./interpret.ts";
-import { sharedModelsDir } from "../../engine/util/shared_data.ts";
+import { sharedModelsDir } from "../util/mod.ts";
 
 const MODELS_DIR = sharedModelsDir();
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { alignGreedy, greedyPlanner } from "./greedy.ts";
 import type { BufferRequest } from "./types.ts";
-import { createRng } from "../util/rng.ts";
+import { createRng } from "../util/mod.ts";
 
 /**
  * An independent, deliberately plain statement of TFLM's greedy rules: for each buffer in

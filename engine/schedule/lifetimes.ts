@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { tensorBytes } from "../ir/graph.ts";
+import { tensorBytes } from "../ir/mod.ts";
 import { storageOf } from "./passes/lower.ts";
 import type { Lowered } from "./passes/types.ts";
 import type { BufferRequest } from "./types.ts";
@@ -42,7 +42,7 @@ export type ScratchMode = "shared" | "per-layer";
  * @param scratchBytes bytes of scratch each layer needs (shared region sized by the largest)
  * @example
  * ```ts
- * import type { Graph } from "../ir/graph.ts";
+ * import type { Graph } from "../ir/mod.ts";
  * declare const graph: Graph;
  * import { runPasses } from "./passes/mod.ts";
  * const { buffers } = computeLifetimes(runPasses(graph), { scratchBytes: () => 0 });

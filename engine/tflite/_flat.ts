@@ -11,7 +11,7 @@
  */
 
 import { ByteBuffer } from "flatbuffers";
-import { ModelFormatError } from "../ir/errors.ts";
+import { ModelFormatError } from "../ir/mod.ts";
 
 /** A vector's first element position and element count. */
 export interface VectorRef {

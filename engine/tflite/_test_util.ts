@@ -6,7 +6,7 @@
  */
 
 import { Builder } from "flatbuffers";
-import { sharedModelsDir } from "../util/shared_data.ts";
+import { sharedModelsDir } from "../util/mod.ts";
 import {
   BUFFER,
   MODEL,

@@ -5,9 +5,9 @@
  */
 
 import assert from "node:assert/strict";
-import { ModelFormatError, UnsupportedOpError } from "../ir/errors.ts";
-import type { Graph } from "../ir/graph.ts";
-import { createRng, type Rng } from "../util/rng.ts";
+import { ModelFormatError, UnsupportedOpError } from "../ir/mod.ts";
+import type { Graph } from "../ir/mod.ts";
+import { createRng, type Rng } from "../util/mod.ts";
 import { readTflite } from "./read_tflite.ts";
 import { writeTflite } from "./write_tflite.ts";
 import { FlatReader } from "./_flat.ts";

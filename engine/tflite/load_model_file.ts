@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { Graph } from "../ir/graph.ts";
-import { ModelFormatError } from "../ir/errors.ts";
+import type { Graph } from "../ir/mod.ts";
+import { ModelFormatError } from "../ir/mod.ts";
 import { readTflite } from "./read_tflite.ts";
 
 /**

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ModelFormatError, UnsupportedOpError } from "../ir/errors.ts";
+import { ModelFormatError, UnsupportedOpError } from "../ir/mod.ts";
 import { loadModelFile } from "./load_model_file.ts";
 import { writeTflite } from "./write_tflite.ts";
 import { handBuiltGraphs } from "../ir/_test_graphs.ts";

@@ -14,9 +14,9 @@ import {
   type Padding,
   type Quantization,
   type Tensor,
-} from "../ir/graph.ts";
-import { ModelFormatError, UnsupportedOpError } from "../ir/errors.ts";
-import { validateGraph } from "../ir/validate.ts";
+} from "../ir/mod.ts";
+import { ModelFormatError, UnsupportedOpError } from "../ir/mod.ts";
+import { validateGraph } from "../ir/mod.ts";
 import { FlatReader, type Table } from "./_flat.ts";
 import {
   ACTIVATION_NAMES,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ModelFormatError, UnsupportedOpError } from "../ir/errors.ts";
+import { ModelFormatError, UnsupportedOpError } from "../ir/mod.ts";
 import { readTflite } from "./read_tflite.ts";
 import { writeTflite } from "./write_tflite.ts";
 import { buildRawModel, LSTM_MODEL, modelBytes, sharedModels, skipNote } from "./_test_util.ts";

@@ -6,8 +6,8 @@
  */
 
 import { Builder } from "flatbuffers";
-import type { Activation, DType, Graph, Node, Padding, Quantization, Tensor } from "../ir/graph.ts";
-import { validateGraph } from "../ir/validate.ts";
+import type { Activation, DType, Graph, Node, Padding, Quantization, Tensor } from "../ir/mod.ts";
+import { validateGraph } from "../ir/mod.ts";
 import {
   ACTIVATION_NAMES,
   ADD_OPTIONS,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { type Graph, OP_NAMES } from "../ir/graph.ts";
-import { ModelFormatError } from "../ir/errors.ts";
+import { type Graph, OP_NAMES } from "../ir/mod.ts";
+import { ModelFormatError } from "../ir/mod.ts";
 import { readTflite } from "./read_tflite.ts";
 import { writeTflite } from "./write_tflite.ts";
 import { FlatReader } from "./_flat.ts";

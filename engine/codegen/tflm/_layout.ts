@@ -6,10 +6,10 @@
  * @module
  */
 import type { PlacedBuffer } from "../backend.ts";
-import { type Graph, type Node, type NodeOf, type OpName, tensorBytes } from "../../ir/graph.ts";
-import { UnsupportedOpError } from "../../ir/errors.ts";
-import { alignGreedy, greedyPlanner } from "../../schedule/greedy.ts";
-import type { BufferRequest } from "../../schedule/types.ts";
+import { type Graph, type Node, type NodeOf, type OpName, tensorBytes } from "../../ir/mod.ts";
+import { UnsupportedOpError } from "../../ir/mod.ts";
+import { alignGreedy, greedyPlanner } from "../../schedule/mod.ts";
+import type { BufferRequest } from "../../schedule/mod.ts";
 
 /** Bytes of one runtime tensor record (`sizeof(tflm_tensor)` on Cortex-M). */
 export const TENSOR_RECORD_BYTES = 12;

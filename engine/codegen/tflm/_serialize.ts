@@ -22,9 +22,9 @@ import type {
   Node,
   NodeOf,
   OpName,
-} from "../../ir/graph.ts";
-import { tensorBytes } from "../../ir/graph.ts";
-import { UnsupportedOpError } from "../../ir/errors.ts";
+} from "../../ir/mod.ts";
+import { tensorBytes } from "../../ir/mod.ts";
+import { UnsupportedOpError } from "../../ir/mod.ts";
 import { depthMultiplier, type HeadPlan } from "./_layout.ts";
 
 /** Op codes, in the order of `TFLM_OP_*` in runtime/tflm.h. */

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { DType, Graph, Node, Quantization, Tensor } from "../../ir/graph.ts";
-import { elementCount } from "../../ir/graph.ts";
-import { inferOutputShape } from "../../ops/shape.ts";
-import type { Rng } from "../../util/rng.ts";
+import type { DType, Graph, Node, Quantization, Tensor } from "../../ir/mod.ts";
+import { elementCount } from "../../ir/mod.ts";
+import { inferOutputShape } from "../../ops/mod.ts";
+import type { Rng } from "../../util/mod.ts";
 
 /** Per-tensor quantization. */
 export function quant(scale: number, zeroPoint = 0): Quantization {

@@ -3,11 +3,11 @@
  * exactly the runtime's allocations.
  */
 import assert from "node:assert/strict";
-import type { Graph } from "../../ir/graph.ts";
-import { greedyPlanner } from "../../schedule/greedy.ts";
+import type { Graph } from "../../ir/mod.ts";
+import { greedyPlanner } from "../../schedule/mod.ts";
 import { loadModelFile } from "../../tflite/mod.ts";
 import { bufferRequests, planHead, scratchBytes, tailBytes } from "./_layout.ts";
-import { sharedModelsDir } from "../../../engine/util/shared_data.ts";
+import { sharedModelsDir } from "../../util/mod.ts";
 
 const MODELS_DIR = sharedModelsDir();
 

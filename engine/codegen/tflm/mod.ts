@@ -23,12 +23,12 @@
  *
  * @module
  */
-import { fnv1a } from "../../util/hash.ts";
+import { fnv1a } from "../../util/mod.ts";
 import { aliasDirectives } from "../symbols.ts";
 import type { Backend, CompiledModel, Harness } from "../backend.ts";
-import type { Graph } from "../../ir/graph.ts";
-import { tensorBytes } from "../../ir/graph.ts";
-import { opMacs } from "../../ops/macs.ts";
+import type { Graph } from "../../ir/mod.ts";
+import { tensorBytes } from "../../ir/mod.ts";
+import { opMacs } from "../../ops/mod.ts";
 import { planHead, tailBytes } from "./_layout.ts";
 import { BASE_OP_TABLE_SIZE, checkSupported, OP_CODES, serializeModel } from "./_serialize.ts";
 

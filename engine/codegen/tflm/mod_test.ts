@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { UnsupportedOpError } from "../../ir/errors.ts";
+import { UnsupportedOpError } from "../../ir/mod.ts";
 import { buildModel } from "../../builders/mod.ts";
 import { compileTflm, RUNTIME_FILES, tflmBackend } from "./mod.ts";
 import { CaseGraph } from "./_test_graph.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { OP_NAMES } from "../../ir/graph.ts";
+import { OP_NAMES } from "../../ir/mod.ts";
 import { BASE_OP_TABLE_SIZE, OP_CODES } from "./_serialize.ts";
 
 const runtime = (f: string) => Deno.readTextFileSync(new URL(`./runtime/${f}`, import.meta.url));

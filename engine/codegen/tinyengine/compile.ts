@@ -3,12 +3,12 @@
  *
  * @module
  */
-import { fnv1a } from "../../util/hash.ts";
-import type { Board } from "../../target/boards.ts";
-import { type Graph, tensorBytes } from "../../ir/graph.ts";
-import { opMacs } from "../../ops/macs.ts";
-import type { Pass } from "../../schedule/passes/mod.ts";
-import { validatePlan } from "../../schedule/validate.ts";
+import { fnv1a } from "../../util/mod.ts";
+import type { Board } from "../../target/mod.ts";
+import { type Graph, tensorBytes } from "../../ir/mod.ts";
+import { opMacs } from "../../ops/mod.ts";
+import type { Pass } from "../../schedule/mod.ts";
+import { validatePlan } from "../../schedule/mod.ts";
 import type { CompiledModel, Harness, MemoryPlanSummary, StreamingMode } from "../backend.ts";
 import { ARENA_SLACK, arenaPeak, chooseVariant, layerOps } from "./variants.ts";
 import {
@@ -71,9 +71,9 @@ function graphFingerprint(graph: Graph): string {
  * @example
  * ```ts
  * import { getBoard } from "../../target/mod.ts";
- * import type { Graph } from "../../ir/graph.ts";
+ * import type { Graph } from "../../ir/mod.ts";
  * declare const graph: Graph;
- * import type { Board } from "../../target/boards.ts";
+ * import type { Board } from "../../target/mod.ts";
  * declare const board: Board;
  * const m = compileTinyEngine(graph, { board: getBoard("stm32f746") });
  * // m.sources.files["model.c"], m.plan.arenaBytes

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { basename, join } from "node:path";
 import { buildModel } from "../../builders/mod.ts";
-import type { Graph } from "../../ir/graph.ts";
+import type { Graph } from "../../ir/mod.ts";
 import { getBoard } from "../../target/mod.ts";
 import { loadModelFile } from "../../tflite/mod.ts";
 import { C_LINE_LIMIT, wrapC } from "./c_format.ts";
 import { TE_RUNTIME_H_URL } from "./c_runtime.ts";
 import { compileTinyEngine } from "./compile.ts";
-import { sharedModels } from "./test_models.ts";
+import { sharedModels } from "../../util/mod.ts";
 
 const STRICT = ["-Wall", "-Wextra", "-Werror"];
 const M7 = ["-mcpu=cortex-m7", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv5-sp-d16", "-O3"];

@@ -5,8 +5,8 @@
  * @module
  */
 import { aliasDirectives } from "../symbols.ts";
-import { elementCount, type Graph, type Quantization } from "../../ir/graph.ts";
-import type { Lowered } from "../../schedule/passes/types.ts";
+import { elementCount, type Graph, type Quantization } from "../../ir/mod.ts";
+import type { Lowered } from "../../schedule/mod.ts";
 
 /** A global data symbol at an arena offset (the emulator reads its size). */
 export function aliasSymbol(name: string, offset: number, size: number): string {

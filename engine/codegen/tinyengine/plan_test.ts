@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { buildModel } from "../../builders/mod.ts";
-import type { Graph } from "../../ir/graph.ts";
-import { computeLifetimes } from "../../schedule/lifetimes.ts";
-import { runPasses } from "../../schedule/passes/mod.ts";
-import { linearPlanner, planMemory, PLANNERS } from "../../schedule/planners/mod.ts";
-import { validatePlan } from "../../schedule/validate.ts";
+import type { Graph } from "../../ir/mod.ts";
+import { computeLifetimes } from "../../schedule/mod.ts";
+import { runPasses } from "../../schedule/mod.ts";
+import { linearPlanner, planMemory, PLANNERS } from "../../schedule/mod.ts";
+import { validatePlan } from "../../schedule/mod.ts";
 import { loadModelFile } from "../../tflite/mod.ts";
 import { layerKernel } from "./templates.ts";
-import { sharedModels } from "./test_models.ts";
+import { sharedModels } from "../../util/mod.ts";
 
 async function graphs(): Promise<Graph[]> {
   const out: Graph[] = [

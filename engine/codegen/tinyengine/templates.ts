@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { UnsupportedOpError } from "../../ir/errors.ts";
-import type { OpName } from "../../ir/graph.ts";
-import type { Layer, Lowered } from "../../schedule/passes/types.ts";
+import { UnsupportedOpError } from "../../ir/mod.ts";
+import type { OpName } from "../../ir/mod.ts";
+import type { Layer, Lowered } from "../../schedule/mod.ts";
 import { depthwiseTemplate } from "./kernels/depthwise.ts";
 import { fusedExpandTemplate } from "./kernels/fused_expand.ts";
 import { binaryTemplate, lutTemplate } from "./kernels/elementwise.ts";
@@ -110,7 +110,7 @@ const EMITTERS: { readonly [K in OpName]: Emitter } = {
  *
  * @example
  * ```ts
- * import type { Lowered } from "../../schedule/passes/types.ts";
+ * import type { Lowered } from "../../schedule/mod.ts";
  * declare const lowered: Lowered;
  * const k = layerKernel(lowered, lowered.layers[0]!); // k.scratchBytes, k.emit(ctx)
  * ```

@@ -5,30 +5,20 @@
  *
  * @module
  */
-import { elementCount, type Graph } from "../../ir/graph.ts";
+import { elementCount, type Graph } from "../../ir/mod.ts";
 import type { LayerKernel } from "./kernels/types.ts";
-import {
-  alignUp,
-  computeLifetimes,
-  type Lifetimes,
-  type ScratchMode,
-} from "../../schedule/lifetimes.ts";
-import type { BufferRequest } from "../../schedule/types.ts";
+import { alignUp, computeLifetimes, type Lifetimes, type ScratchMode } from "../../schedule/mod.ts";
+import type { BufferRequest } from "../../schedule/mod.ts";
 import {
   DEFAULT_KERNEL_CONFIG,
   type KernelConfig,
   layerKernel,
   LEAN_KERNEL_CONFIG,
 } from "./templates.ts";
-import {
-  DEFAULT_PASSES,
-  type Pass,
-  passesStreaming,
-  runPasses,
-} from "../../schedule/passes/mod.ts";
-import type { Lowered } from "../../schedule/passes/types.ts";
-import { type ChosenPlan, planMemory } from "../../schedule/planners/mod.ts";
-import { shortfalls } from "../../target/fit.ts";
+import { DEFAULT_PASSES, type Pass, passesStreaming, runPasses } from "../../schedule/mod.ts";
+import type { Lowered } from "../../schedule/mod.ts";
+import { type ChosenPlan, planMemory } from "../../schedule/mod.ts";
+import { shortfalls } from "../../target/mod.ts";
 import type { KernelFamily, StreamingChoice } from "../backend.ts";
 import type { TinyEngineOptions } from "./compile.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { elementCount } from "../../ir/graph.ts";
+import { elementCount } from "../../ir/mod.ts";
 
 /**
  * For each output element (row-major), the flat index of the element of `shape` it reads,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { DType, Graph, Node, Tensor } from "../../ir/graph.ts";
+import type { DType, Graph, Node, Tensor } from "../../ir/mod.ts";
 import { UnsupportedKernelError } from "../errors.ts";
 import { type Window2D, window2D } from "../geometry.ts";
 

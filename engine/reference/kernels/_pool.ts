@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { AveragePool2DNode, MaxPool2DNode } from "../../ir/graph.ts";
+import type { AveragePool2DNode, MaxPool2DNode } from "../../ir/mod.ts";
 import { poolParams } from "../../quant/mod.ts";
 import {
   asInt8,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { AddNode, SubNode } from "../../ir/graph.ts";
+import type { AddNode, SubNode } from "../../ir/mod.ts";
 import {
   type AddParams,
   addParams,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { AveragePool2DNode } from "../../ir/graph.ts";
+import type { AveragePool2DNode } from "../../ir/mod.ts";
 import type { KernelArgs } from "./_kernel.ts";
 import { pool2d } from "./_pool.ts";
 

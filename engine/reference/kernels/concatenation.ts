@@ -9,8 +9,8 @@
  * @module
  */
 
-import type { ConcatenationNode } from "../../ir/graph.ts";
-import { DTYPE_BYTES } from "../../ir/graph.ts";
+import type { ConcatenationNode } from "../../ir/mod.ts";
+import { DTYPE_BYTES } from "../../ir/mod.ts";
 import { concatenationParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import {
   asInt8,

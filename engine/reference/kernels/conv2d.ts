@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Conv2DNode } from "../../ir/graph.ts";
+import type { Conv2DNode } from "../../ir/mod.ts";
 import { convParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import {
   asInt32,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Conv2DOptions, Padding } from "../../ir/graph.ts";
+import type { Conv2DOptions, Padding } from "../../ir/mod.ts";
 import { mbqmRef, oneNode, runInt8, tensor } from "../_test_util.ts";
 import { UnsupportedKernelError } from "../errors.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { DepthwiseConv2DNode } from "../../ir/graph.ts";
+import type { DepthwiseConv2DNode } from "../../ir/mod.ts";
 import { convParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import {
   asInt32,

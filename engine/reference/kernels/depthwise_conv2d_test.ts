@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { DepthwiseConv2DOptions } from "../../ir/graph.ts";
+import type { DepthwiseConv2DOptions } from "../../ir/mod.ts";
 import { mbqmRef, oneNode, runInt8, tensor } from "../_test_util.ts";
 
 function options(o: Partial<DepthwiseConv2DOptions> = {}): DepthwiseConv2DOptions {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { DequantizeNode } from "../../ir/graph.ts";
+import type { DequantizeNode } from "../../ir/mod.ts";
 import { tensorQuant } from "../../quant/mod.ts";
 import {
   asFloat32,

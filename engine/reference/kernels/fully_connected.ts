@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { FullyConnectedNode } from "../../ir/graph.ts";
-import { elementCount } from "../../ir/graph.ts";
+import type { FullyConnectedNode } from "../../ir/mod.ts";
+import { elementCount } from "../../ir/mod.ts";
 import { fullyConnectedParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import {
   asInt32,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { HardSwishNode } from "../../ir/graph.ts";
+import type { HardSwishNode } from "../../ir/mod.ts";
 import { hardSwishParams } from "../../quant/mod.ts";
 import {
   asInt8,

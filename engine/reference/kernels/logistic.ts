@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { LogisticNode, TanhNode } from "../../ir/graph.ts";
+import type { LogisticNode, TanhNode } from "../../ir/mod.ts";
 import {
   logistic as fixedLogistic,
   logisticParams,

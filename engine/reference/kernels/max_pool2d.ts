@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { MaxPool2DNode } from "../../ir/graph.ts";
+import type { MaxPool2DNode } from "../../ir/mod.ts";
 import type { KernelArgs } from "./_kernel.ts";
 import { pool2d } from "./_pool.ts";
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { MaximumMinimumNode } from "../../ir/graph.ts";
+import type { MaximumMinimumNode } from "../../ir/mod.ts";
 import { tensorQuant } from "../../quant/mod.ts";
 import { broadcastIndex } from "./_broadcast.ts";
 import {

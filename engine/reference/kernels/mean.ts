@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { MeanNode } from "../../ir/graph.ts";
-import { elementCount } from "../../ir/graph.ts";
+import type { MeanNode } from "../../ir/mod.ts";
+import { elementCount } from "../../ir/mod.ts";
 import { meanParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import {
   asInt8,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { MulNode } from "../../ir/graph.ts";
+import type { MulNode } from "../../ir/mod.ts";
 import { mulParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import { broadcastIndex } from "./_broadcast.ts";
 import {

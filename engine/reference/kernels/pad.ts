@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { PadNode } from "../../ir/graph.ts";
-import { DTYPE_BYTES, elementCount } from "../../ir/graph.ts";
+import type { PadNode } from "../../ir/mod.ts";
+import { DTYPE_BYTES, elementCount } from "../../ir/mod.ts";
 import {
   fail,
   inputBytes,

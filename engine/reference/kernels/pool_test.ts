@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Padding, Pool2DOptions } from "../../ir/graph.ts";
+import type { Padding, Pool2DOptions } from "../../ir/mod.ts";
 import { oneNode, runInt8, tensor } from "../_test_util.ts";
 
 function pool(

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { QuantizeNode } from "../../ir/graph.ts";
+import type { QuantizeNode } from "../../ir/mod.ts";
 import {
   multiplyByQuantizedMultiplier,
   quantizeNodeParams,

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { LeakyReluNode, ReluNode } from "../../ir/graph.ts";
+import type { LeakyReluNode, ReluNode } from "../../ir/mod.ts";
 import { leakyReluParams, multiplyByQuantizedMultiplier, reluParams } from "../../quant/mod.ts";
 import {
   asInt8,

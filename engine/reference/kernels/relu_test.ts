@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Node } from "../../ir/graph.ts";
+import type { Node } from "../../ir/mod.ts";
 import { mbqmRef, oneNode, runInt8, tensor } from "../_test_util.ts";
 
 function unary(

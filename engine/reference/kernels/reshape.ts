@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ReshapeNode } from "../../ir/graph.ts";
+import type { ReshapeNode } from "../../ir/mod.ts";
 import { fail, inputBytes, type KernelArgs, outputBytes } from "./_kernel.ts";
 
 /** Run one RESHAPE node. */

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { DTYPE_BYTES, type ResizeNearestNeighborNode } from "../../ir/graph.ts";
+import { DTYPE_BYTES, type ResizeNearestNeighborNode } from "../../ir/mod.ts";
 import {
   dim,
   fail,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { SoftmaxNode } from "../../ir/graph.ts";
+import type { SoftmaxNode } from "../../ir/mod.ts";
 import {
   expOnNegativeValues,
   getReciprocal,

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { DTYPE_BYTES, elementCount, type StridedSliceNode } from "../../ir/graph.ts";
-import { sliceAxes, sliceOutputShape } from "../../ir/strided_slice.ts";
+import { DTYPE_BYTES, elementCount, type StridedSliceNode } from "../../ir/mod.ts";
+import { sliceAxes, sliceOutputShape } from "../../ir/mod.ts";
 import {
   fail,
   inputBytes,

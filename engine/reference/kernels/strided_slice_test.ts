@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { StridedSliceNode } from "../../ir/graph.ts";
-import { validateGraph } from "../../ir/validate.ts";
-import { ModelFormatError } from "../../ir/errors.ts";
+import type { StridedSliceNode } from "../../ir/mod.ts";
+import { validateGraph } from "../../ir/mod.ts";
+import { ModelFormatError } from "../../ir/mod.ts";
 import { oneNode, runInt8, tensor } from "../_test_util.ts";
 
 type Masks = Partial<StridedSliceNode["options"]>;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { SubNode } from "../../ir/graph.ts";
+import type { SubNode } from "../../ir/mod.ts";
 import { subParams } from "../../quant/mod.ts";
 import { addWith } from "./add.ts";
 import type { KernelArgs } from "./_kernel.ts";

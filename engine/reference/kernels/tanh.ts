@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { TanhNode } from "../../ir/graph.ts";
+import type { TanhNode } from "../../ir/mod.ts";
 import { roundingDivideByPOT, tanh as fixedTanh } from "../../quant/mod.ts";
 import type { KernelArgs } from "./_kernel.ts";
 import { q4Activation } from "./logistic.ts";

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { TransposeNode } from "../../ir/graph.ts";
-import { DTYPE_BYTES } from "../../ir/graph.ts";
+import type { TransposeNode } from "../../ir/mod.ts";
+import { DTYPE_BYTES } from "../../ir/mod.ts";
 import {
   fail,
   inputBytes,

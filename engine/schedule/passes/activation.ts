@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Activation, Quantization } from "../../ir/graph.ts";
+import type { Activation, Quantization } from "../../ir/mod.ts";
 import type { Clamp, Layer, Lowered } from "./types.ts";
 import { activationRange } from "../../quant/mod.ts";
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Conv2DNode } from "../../ir/graph.ts";
+import type { Conv2DNode } from "../../ir/mod.ts";
 import { consumersOf } from "./lower.ts";
 import type { Layer, Lowered } from "./types.ts";
 

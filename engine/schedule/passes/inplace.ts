@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { tensorBytes } from "../../ir/graph.ts";
+import { tensorBytes } from "../../ir/mod.ts";
 import { storageOf } from "./lower.ts";
 import type { Lowered } from "./types.ts";
 

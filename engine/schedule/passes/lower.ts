@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Graph } from "../../ir/graph.ts";
+import type { Graph } from "../../ir/mod.ts";
 import type { Lowered } from "./types.ts";
 
 /**
@@ -11,7 +11,7 @@ import type { Lowered } from "./types.ts";
  *
  * @example
  * ```ts
- * import type { Graph } from "../../ir/graph.ts";
+ * import type { Graph } from "../../ir/mod.ts";
  * declare const graph: Graph;
  * const l = lowerGraph(graph); // l.layers.length === graph.nodes.length
  * ```

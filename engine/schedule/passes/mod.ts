@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Graph } from "../../ir/graph.ts";
+import type { Graph } from "../../ir/mod.ts";
 import { fuseActivations } from "./activation.ts";
 import { aliasReshapes } from "./alias_reshape.ts";
 import { foldBoundaryQuantize } from "./fold_quantize.ts";
@@ -56,7 +56,7 @@ export const DEFAULT_PASSES: readonly Pass[] = [
  *
  * @example
  * ```ts
- * import type { Graph } from "../../ir/graph.ts";
+ * import type { Graph } from "../../ir/mod.ts";
  * declare const graph: Graph;
  * const lowered = runPasses(graph);
  * const noInPlace = runPasses(graph, { passes: DEFAULT_PASSES.filter((p) => p.name !== "in-place") });

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { opWindow } from "../../ops/window.ts";
-import { int32Data } from "../../ir/graph.ts";
+import { opWindow } from "../../ops/mod.ts";
+import { int32Data } from "../../ir/mod.ts";
 import { consumersOf } from "./lower.ts";
 import type { Layer, Lowered, Padding4 } from "./types.ts";
 

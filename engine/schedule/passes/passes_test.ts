@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Graph, Node, Tensor } from "../../ir/graph.ts";
+import type { Graph, Node, Tensor } from "../../ir/mod.ts";
 import { computeLifetimes } from "../lifetimes.ts";
 import {
   aliasReshapes,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Graph, Node, OpName, Quantization } from "../../ir/graph.ts";
+import type { Graph, Node, OpName, Quantization } from "../../ir/mod.ts";
 
 /** Explicit spatial padding, in input pixels. */
 export interface Padding4 {

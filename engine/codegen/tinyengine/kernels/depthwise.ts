@@ -9,9 +9,9 @@
  *
  * @module
  */
-import type { DepthwiseConv2DNode } from "../../../ir/graph.ts";
+import type { DepthwiseConv2DNode } from "../../../ir/mod.ts";
 import { convParams } from "../../../quant/mod.ts";
-import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
+import type { Layer, Lowered } from "../../../schedule/mod.ts";
 import {
   accSpread,
   clampMode,

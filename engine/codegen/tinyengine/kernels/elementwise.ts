@@ -12,7 +12,7 @@ import {
   type MulNode,
   type Node,
   type SubNode,
-} from "../../../ir/graph.ts";
+} from "../../../ir/mod.ts";
 import {
   addParams,
   mulParams,
@@ -20,8 +20,8 @@ import {
   saturatingRoundingDoublingHighMul as srdhm,
   subParams,
 } from "../../../quant/mod.ts";
-import { runKernel } from "../../../reference/dispatch.ts";
-import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
+import { runKernel } from "../../../reference/mod.ts";
+import type { Layer, Lowered } from "../../../schedule/mod.ts";
 import { FAST_ACC_LIMIT } from "./requant.ts";
 import type { LayerKernel } from "./types.ts";
 import { clampOf, constInt8, tensorOf } from "./util.ts";

@@ -7,10 +7,10 @@
  *
  * @module
  */
-import type { Conv2DNode, DepthwiseConv2DNode } from "../../../ir/graph.ts";
+import type { Conv2DNode, DepthwiseConv2DNode } from "../../../ir/mod.ts";
 import { convParams } from "../../../quant/mod.ts";
-import { alignUp } from "../../../schedule/lifetimes.ts";
-import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
+import { alignUp } from "../../../schedule/mod.ts";
+import type { Layer, Lowered } from "../../../schedule/mod.ts";
 import {
   packDepthwiseWeights,
   packTapWords,

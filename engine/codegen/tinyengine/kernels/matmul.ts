@@ -9,9 +9,9 @@
  *
  * @module
  */
-import type { Conv2DNode, FullyConnectedNode } from "../../../ir/graph.ts";
+import type { Conv2DNode, FullyConnectedNode } from "../../../ir/mod.ts";
 import { convParams, fullyConnectedParams } from "../../../quant/mod.ts";
-import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
+import type { Layer, Lowered } from "../../../schedule/mod.ts";
 import {
   matmulFunction,
   matmulRowFunction,

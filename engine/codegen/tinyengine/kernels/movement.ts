@@ -14,10 +14,10 @@ import {
   type ResizeNearestNeighborNode,
   type StridedSliceNode,
   tensorBytes,
-} from "../../../ir/graph.ts";
-import { sliceAxes } from "../../../ir/strided_slice.ts";
-import { nearestNeighbor } from "../../../reference/kernels/resize_nearest_neighbor.ts";
-import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
+} from "../../../ir/mod.ts";
+import { sliceAxes } from "../../../ir/mod.ts";
+import { nearestNeighbor } from "../../../reference/mod.ts";
+import type { Layer, Lowered } from "../../../schedule/mod.ts";
 import type { LayerKernel } from "./types.ts";
 import { tensorOf } from "./util.ts";
 

@@ -19,8 +19,8 @@ import {
   type MeanNode,
   type Pool2DOptions,
   type SoftmaxNode,
-} from "../../../ir/graph.ts";
-import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
+} from "../../../ir/mod.ts";
+import type { Layer, Lowered } from "../../../schedule/mod.ts";
 import type { LayerKernel } from "./types.ts";
 import { clampOf, dim, nhwc, tensorOf } from "./util.ts";
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
+import type { Layer, Lowered } from "../../../schedule/mod.ts";
 import type { ConstScope } from "../const_pool.ts";
 
 /** Everything a layer's emitter may use. */

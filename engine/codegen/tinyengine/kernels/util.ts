@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { int32Data, int8Data, type Tensor } from "../../../ir/graph.ts";
-import type { Layer, Lowered } from "../../../schedule/passes/types.ts";
+import { int32Data, int8Data, type Tensor } from "../../../ir/mod.ts";
+import type { Layer, Lowered } from "../../../schedule/mod.ts";
 
 /** The tensor at a layer input (throws a clear error when missing). */
 export function tensorOf(lowered: Lowered, index: number | undefined, what: string): Tensor {
