@@ -5,16 +5,16 @@
  *
  * @module
  */
-import type { Board } from "../engine/target/boards.ts";
-import { type BatchRunResult, runFirmwareBatch } from "../emulator/batch.ts";
+import type { Board } from "../engine/target/mod.ts";
+import { type BatchRunResult, runFirmwareBatch } from "../emulator/mod.ts";
 import {
   BudgetExceededError,
   EmulationFault,
   type EmulationFaultInfo,
   FirmwareError,
   MarkerError,
-} from "../emulator/errors.ts";
-import type { LayerCount } from "../emulator/run.ts";
+} from "../emulator/mod.ts";
+import type { LayerCount } from "../emulator/mod.ts";
 
 /** What one device worker runs. */
 export interface DeviceJob {

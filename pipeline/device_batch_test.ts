@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { getBoard } from "../engine/target/boards.ts";
-import { buildFirmware } from "../engine/build/gcc.ts";
-import { BudgetExceededError, EmulationFault } from "../emulator/errors.ts";
-import { buildNativeHelper } from "../emulator/native/build.ts";
+import { getBoard } from "../engine/target/mod.ts";
+import { buildFirmware } from "../engine/build/mod.ts";
+import { BudgetExceededError, EmulationFault } from "../emulator/mod.ts";
+import { buildNativeHelper } from "../emulator/mod.ts";
 import { runDeviceBatch } from "./device_batch.ts";
 
 // Needs arm-none-eabi-gcc, libunicorn and the host cc (ToolchainError naming `deno task setup`).

@@ -6,8 +6,8 @@
  * layer-wise computation reads nothing outside the analysed input region.
  */
 import assert from "node:assert/strict";
-import type { Graph } from "../engine/ir/graph.ts";
-import { tensorBytes } from "../engine/ir/graph.ts";
+import type { Graph } from "../engine/ir/mod.ts";
+import { tensorBytes } from "../engine/ir/mod.ts";
 import {
   fullRegion,
   PatchPlanError,
@@ -15,10 +15,10 @@ import {
   receptiveField,
   type Region,
   unionRegion,
-} from "../engine/ops/receptive_field.ts";
-import { interpret } from "../engine/reference/interpret.ts";
-import { interpretPatchwise } from "../engine/reference/patchwise.ts";
-import { createRng, type Rng } from "../engine/util/rng.ts";
+} from "../engine/ops/mod.ts";
+import { interpret } from "../engine/reference/mod.ts";
+import { interpretPatchwise } from "../engine/reference/mod.ts";
+import { createRng, type Rng } from "../engine/util/mod.ts";
 import { fuzzGraph } from "./fuzz_cases.ts";
 import { randomChainGraph } from "./random_graph.ts";
 

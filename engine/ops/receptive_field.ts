@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { Graph, Node } from "../ir/graph.ts";
+import type { Graph, Node } from "../ir/mod.ts";
 import { convPadding } from "./shape.ts";
 
 /** Patch-based inference cannot be applied as asked: says what and why. */

@@ -1,6 +1,6 @@
 /** Hand-checked receptive fields: strides, dilation, SAME/VALID, PAD, pools, residual branches. */
 import assert from "node:assert/strict";
-import type { Graph, Node, Tensor } from "../ir/graph.ts";
+import type { Graph, Node, Tensor } from "../ir/mod.ts";
 import {
   patchGrid,
   PatchPlanError,

@@ -19,3 +19,4 @@ export * from "./errors.ts";
 export { interpretBatch, type InterpretBatchOptions } from "./batch.ts";
 export { runKernel } from "./dispatch.ts";
 export { nearestNeighbor } from "./kernels/resize_nearest_neighbor.ts";
+export { interpretPatchwise, type PatchwiseOptions } from "./patchwise.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { DTYPE_BYTES, type Graph, type Tensor, tensorBytes } from "../ir/graph.ts";
+import { DTYPE_BYTES, type Graph, type Tensor, tensorBytes } from "../ir/mod.ts";
 import {
   fullRegion,
   isEmptyRegion,
@@ -18,7 +18,7 @@ import {
   patchStage,
   receptiveField,
   type Region,
-} from "../ops/receptive_field.ts";
+} from "../ops/mod.ts";
 import { runKernel } from "./dispatch.ts";
 import { interpret, type InterpretResult } from "./interpret.ts";
 
