@@ -23,40 +23,18 @@ import type {
   NodeOf,
   OpName,
 } from "../../ir/mod.ts";
-import { tensorBytes } from "../../ir/mod.ts";
+import { OP_NAMES, tensorBytes } from "../../ir/mod.ts";
 import { UnsupportedOpError } from "../../ir/mod.ts";
 import { depthMultiplier, type HeadPlan } from "./_layout.ts";
 
-/** Op codes, in the order of `TFLM_OP_*` in runtime/tflm.h. */
-export const OP_CODES: Readonly<Record<OpName, number>> = {
-  CONV_2D: 0,
-  DEPTHWISE_CONV_2D: 1,
-  FULLY_CONNECTED: 2,
-  ADD: 3,
-  MUL: 4,
-  AVERAGE_POOL_2D: 5,
-  MAX_POOL_2D: 6,
-  MEAN: 7,
-  PAD: 8,
-  RESHAPE: 9,
-  SOFTMAX: 10,
-  LOGISTIC: 11,
-  QUANTIZE: 12,
-  DEQUANTIZE: 13,
-  TRANSPOSE: 14,
-  CONCATENATION: 15,
-  HARD_SWISH: 16,
-  RELU: 17,
-  RELU6: 18,
-  RELU_N1_TO_1: 19,
-  LEAKY_RELU: 20,
-  TANH: 21,
-  SUB: 22,
-  MAXIMUM: 23,
-  MINIMUM: 24,
-  STRIDED_SLICE: 25,
-  RESIZE_NEAREST_NEIGHBOR: 26,
-};
+/**
+ * Op codes: each operator's index in `OP_NAMES`, which is also the order of `TFLM_OP_*` in
+ * runtime/tflm.h (`tflm_header_test.ts` fails on drift). A new operator goes at the end of
+ * `OP_NAMES`, so existing codes never move.
+ */
+export const OP_CODES: Readonly<Record<OpName, number>> = Object.fromEntries(
+  OP_NAMES.map((op, code) => [op, code]),
+) as Record<OpName, number>;
 
 /**
  * Registration table entries every runtime build has: the codes up to HARD_SWISH, as

@@ -9,6 +9,20 @@
 const WINDOW = ["h", "w"];
 const CONV_GEOMETRY = ["kh", "kw", "stride_h", "stride_w", "dilation_h", "dilation_w"];
 
+const POOL_FIELDS = [
+  "batches",
+  ...WINDOW,
+  "c",
+  "ho",
+  "wo",
+  "fh",
+  "fw",
+  "stride_h",
+  "stride_w",
+  "pad_top",
+  "pad_left",
+];
+
 /** What each position of a family's key means (after the family name). */
 const KEY_FIELDS: Readonly<Record<string, readonly string[]>> = {
   conv: [...WINDOW, "cin", "ho", "wo", ...CONV_GEOMETRY, "pad_top", "pad_left", "cout", "batches"],
@@ -37,32 +51,8 @@ const KEY_FIELDS: Readonly<Record<string, readonly string[]>> = {
     "pad_left",
     "ring_rows",
   ],
-  avgpool: [
-    "batches",
-    ...WINDOW,
-    "c",
-    "ho",
-    "wo",
-    "fh",
-    "fw",
-    "stride_h",
-    "stride_w",
-    "pad_top",
-    "pad_left",
-  ],
-  maxpool: [
-    "batches",
-    ...WINDOW,
-    "c",
-    "ho",
-    "wo",
-    "fh",
-    "fw",
-    "stride_h",
-    "stride_w",
-    "pad_top",
-    "pad_left",
-  ],
+  avgpool: POOL_FIELDS,
+  maxpool: POOL_FIELDS,
 };
 
 const FAMILY_TEXT: Readonly<Record<string, string>> = {
