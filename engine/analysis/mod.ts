@@ -15,3 +15,4 @@
  */
 export * from "./liveness.ts";
 export * from "./inspect.ts";
+export * from "./patch_memory.ts";
