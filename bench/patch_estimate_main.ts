@@ -6,11 +6,7 @@
  * @module
  */
 import { buildModel } from "../engine/builders/mod.ts";
-import {
-  choosePatchPlan,
-  patchCandidates,
-  type PatchEstimate,
-} from "../engine/analysis/patch_memory.ts";
+import { choosePatchPlan, patchCandidates, type PatchEstimate } from "../engine/analysis/mod.ts";
 
 /** Models issue #15 names, the default of the task. */
 export const PATCH_ESTIMATE_MODELS = ["mbv2-w1.0-r224", "mcunet-320kb", "mbv2-w0.35-r144"];

@@ -19,6 +19,8 @@ import {
 import { interpret } from "../engine/reference/mod.ts";
 import { interpretPatchwise } from "../engine/reference/mod.ts";
 import { createRng, type Rng } from "../engine/util/mod.ts";
+import { patchRewrite } from "../engine/schedule/mod.ts";
+import { validateGraph } from "../engine/ir/mod.ts";
 import { fuzzGraph } from "./fuzz_cases.ts";
 import { randomChainGraph } from "./random_graph.ts";
 
@@ -79,6 +81,8 @@ function cropWhole(graph: Graph, t: number, whole: Uint8Array, r: Region): Uint8
   return new Uint8Array(parts);
 }
 
+let rewritten = 0;
+
 /** One case: returns how many patches were compared. */
 function checkCase(graph: Graph, rng: Rng): number {
   const splits = validSplits(graph);
@@ -114,6 +118,15 @@ function checkCase(graph: Graph, rng: Rng): number {
     layerwise.outputs,
     `${graph.name} split ${split} ${rows}x${cols}`,
   );
+  // The same plan unrolled as a graph (crops, explicit border PADs, joins) is valid and equal too.
+  try {
+    const unrolled = patchRewrite(graph, { split, rows, cols });
+    validateGraph(unrolled);
+    assert.deepStrictEqual(interpret(unrolled, [input]).outputs, layerwise.outputs, unrolled.name);
+    rewritten++;
+  } catch (e) {
+    if (!(e instanceof PatchPlanError)) throw e;
+  }
   // The patches together compute what the whole split tensor needs, and the split itself.
   const whole = receptiveField(graph, patchStage(graph, split), fullRegion(graph, split));
   for (const [t, r] of union) {
@@ -151,4 +164,5 @@ Deno.test("patch-wise evaluation equals layer-wise on MBConv and ResNet networks
   let compared = 0;
   for (let i = 0; i < 8; i++) compared += checkCase(fuzzGraph(77, i), createRng(100 + i));
   if (compared < 20) throw new Error(`only ${compared} patches compared`);
+  if (rewritten < 20) throw new Error(`only ${rewritten} unrolled graphs compared`);
 });

@@ -12,8 +12,8 @@
  *
  * @module
  */
-import { type Graph, tensorBytes } from "../ir/graph.ts";
-import { opMacs } from "../ops/macs.ts";
+import { type Graph, tensorBytes } from "../ir/mod.ts";
+import { opMacs } from "../ops/mod.ts";
 import {
   patchGrid,
   PatchPlanError,
@@ -21,7 +21,7 @@ import {
   patchStage,
   receptiveField,
   regionArea,
-} from "../ops/receptive_field.ts";
+} from "../ops/mod.ts";
 import { IN_PLACE_OPS, layerwiseBounds, livenessBound } from "./liveness.ts";
 
 /** The estimate of one (split, grid). */

@@ -1,6 +1,6 @@
 /** Patch-plan estimates: a hand-checked small graph, and the three models issue #15 names. */
 import assert from "node:assert/strict";
-import type { Graph, Tensor } from "../ir/graph.ts";
+import type { Graph, Tensor } from "../ir/mod.ts";
 import { buildModel } from "../builders/mod.ts";
 import { choosePatchPlan, estimatePatchPlan, patchCandidates } from "./patch_memory.ts";
 import { layerwiseBounds } from "./liveness.ts";

@@ -57,7 +57,10 @@ export interface NodePatch {
    * absent inputs), clipped to the tensor.
    */
   readonly inputs: readonly (Region | undefined)[];
-  /** For convolutions and pools: the padding applied to this patch (zero away from borders). */
+  /**
+   * For convolutions and pools: the padding applied to this patch (zero away from borders); for
+   * PAD: the rows and columns of the output patch in the PAD's border.
+   */
   readonly padding?: BorderPadding;
 }
 
@@ -283,6 +286,19 @@ function windowSpan(
   return { start, end, before: start - from, after: to - end };
 }
 
+/** The paddings constant of a PAD node, [before, after] per axis (int32 or int64). */
+export function padAmounts(graph: Graph, tensor: number): number[] {
+  const p = graph.tensors[tensor];
+  if (!p?.data) throw new PatchPlanError(`PAD paddings tensor ${tensor} is not a constant`);
+  const view = new DataView(p.data.buffer, p.data.byteOffset, p.data.byteLength);
+  const wide = p.dtype === "int64";
+  const n = p.data.byteLength / (wide ? 8 : 4);
+  return Array.from(
+    { length: n },
+    (_, i) => wide ? Number(view.getBigInt64(8 * i, true)) : view.getInt32(4 * i, true),
+  );
+}
+
 /** A constant or broadcast input an elementwise node reads whole (no spatial extent). */
 function isWholeInput(graph: Graph, t: number): boolean {
   const shape = graph.tensors[t]!.shape;
@@ -317,23 +333,40 @@ function nodeInputs(graph: Graph, index: number, out: Region): NodePatch {
   if (node.op === "PAD") {
     const x = node.inputs[0]!;
     const [, inH, inW] = graph.tensors[x]!.shape as number[];
-    const p = graph.tensors[node.inputs[1]!]!;
-    const view = new DataView(p.data!.buffer, p.data!.byteOffset, p.data!.byteLength);
-    const pad = (i: number) => view.getInt32(4 * i, true);
-    if (pad(0) !== 0 || pad(1) !== 0) {
+    const pad = padAmounts(graph, node.inputs[1]!);
+    if (pad[0] !== 0 || pad[1] !== 0) {
       throw new PatchPlanError(`Cannot run node ${index} (PAD) patch by patch: it pads the batch`);
     }
     const clip = (v: number, size: number) => Math.min(Math.max(v, 0), size);
     const region = {
-      top: clip(out.top - pad(2), inH!),
-      bottom: clip(out.bottom - pad(2), inH!),
-      left: clip(out.left - pad(4), inW!),
-      right: clip(out.right - pad(4), inW!),
+      top: clip(out.top - pad[2]!, inH!),
+      bottom: clip(out.bottom - pad[2]!, inH!),
+      left: clip(out.left - pad[4]!, inW!),
+      right: clip(out.right - pad[4]!, inW!),
     };
+    if (empty) {
+      return {
+        node: index,
+        output: out,
+        inputs: [{ ...region, bottom: region.top }, undefined],
+        padding: { top: 0, bottom: 0, left: 0, right: 0 },
+      };
+    }
+    // The rows and columns of this output patch that lie in the PAD's own border.
+    const rows = out.bottom - out.top;
+    const cols = out.right - out.left;
+    const top = clip(pad[2]! - out.top, rows);
+    const left = clip(pad[4]! - out.left, cols);
     return {
       node: index,
       output: out,
-      inputs: [empty ? { ...region, bottom: region.top } : region, undefined],
+      inputs: [region, undefined],
+      padding: {
+        top,
+        bottom: rows - (region.bottom - region.top) - top,
+        left,
+        right: cols - (region.right - region.left) - left,
+      },
     };
   }
   return {

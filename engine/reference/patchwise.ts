@@ -13,6 +13,7 @@ import {
   fullRegion,
   isEmptyRegion,
   type NodePatch,
+  padAmounts,
   type PatchField,
   patchGrid,
   patchStage,
@@ -85,22 +86,12 @@ function paste(t: Tensor, dst: Uint8Array, part: Crop): void {
   }
 }
 
-/** PAD's paddings for one crop: the rows and columns of `np.output` outside its input crop. */
+/** PAD's paddings for one crop: its spatial border rows and columns, the channel padding whole. */
 function cropPaddings(graph: Graph, np: NodePatch): Uint8Array {
   const node = graph.nodes[np.node]!;
-  const p = graph.tensors[node.inputs[1]!]!;
-  const view = new DataView(p.data!.buffer, p.data!.byteOffset, p.data!.byteLength);
-  const before = (i: number) => view.getInt32(4 * i, true);
-  const out = np.output;
-  const inR = np.inputs[0]!;
-  const outRows = out.bottom - out.top;
-  const outCols = out.right - out.left;
-  const inRows = Math.max(inR.bottom - inR.top, 0);
-  const inCols = Math.max(inR.right - inR.left, 0);
-  const top = Math.min(Math.max(before(2) - out.top, 0), outRows);
-  const left = Math.min(Math.max(before(4) - out.left, 0), outCols);
-  const values = [0, 0, top, outRows - inRows - top, left, outCols - inCols - left];
-  values.push(before(6), view.getInt32(28, true));
+  const whole = padAmounts(graph, node.inputs[1]!);
+  const p = np.padding!;
+  const values = [0, 0, p.top, p.bottom, p.left, p.right, whole[6]!, whole[7]!];
   const bytes = new Uint8Array(32);
   const dv = new DataView(bytes.buffer);
   values.forEach((v, i) => dv.setInt32(4 * i, v, true));
@@ -120,7 +111,12 @@ function runNodePatch(
   const tensors = [...graph.tensors];
   const inputs = node.inputs.map((t, i) => {
     const r = np.inputs[i];
-    if (!r) return node.op === "PAD" && i === 1 ? cropPaddings(graph, np) : constant(t);
+    if (node.op === "PAD" && i === 1) {
+      const bytes = cropPaddings(graph, np);
+      tensors[t] = { ...graph.tensors[t]!, dtype: "int32", shape: [4, 2], data: bytes };
+      return bytes;
+    }
+    if (!r) return constant(t);
     const x = graph.tensors[t]!;
     tensors[t] = { ...x, shape: croppedShape(x, r) };
     return crop(x, computed.get(t)!, r);
@@ -128,7 +124,7 @@ function runNodePatch(
   tensors[y] = { ...yTensor, shape: croppedShape(yTensor, np.output) };
   const output = new Uint8Array(tensorBytes(tensors[y]!));
   if (output.length > 0) {
-    const window = np.padding
+    const window = np.padding && node.op !== "PAD"
       ? {
         outH: np.output.bottom - np.output.top,
         outW: np.output.right - np.output.left,

@@ -17,3 +17,4 @@ export * from "./validate.ts";
 export * from "./greedy.ts";
 export * from "./passes/mod.ts";
 export * from "./planners/mod.ts";
+export * from "./patches/rewrite.ts";

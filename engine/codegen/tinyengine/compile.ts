@@ -9,6 +9,7 @@ import { type Graph, tensorBytes } from "../../ir/mod.ts";
 import { opMacs } from "../../ops/mod.ts";
 import type { Pass } from "../../schedule/mod.ts";
 import { validatePlan } from "../../schedule/mod.ts";
+import { patchRewrite, type PatchSpec } from "../../schedule/mod.ts";
 import type { CompiledModel, Harness, MemoryPlanSummary, StreamingMode } from "../backend.ts";
 import { ARENA_SLACK, arenaPeak, chooseVariant, layerOps } from "./variants.ts";
 import {
@@ -45,6 +46,12 @@ export interface TinyEngineOptions {
   readonly streaming?: StreamingMode;
   /** Which `main.c` the project gets (see {@link Harness}). @default "single" */
   readonly harness?: Harness;
+  /**
+   * Force patch-based execution of the stage before a split tensor (issue #15, first form: the
+   * stage unrolled per patch as a graph, see `patchRewrite`; bit-exact, not yet memory-saving).
+   * @default layer by layer
+   */
+  readonly patches?: PatchSpec;
 }
 
 /** The input symbol the firmware exposes (further inputs: `mcu_input_1`, ...). */
@@ -79,7 +86,8 @@ function graphFingerprint(graph: Graph): string {
  * // m.sources.files["model.c"], m.plan.arenaBytes
  * ```
  */
-export function compileTinyEngine(graph: Graph, options: TinyEngineOptions): CompiledModel {
+export function compileTinyEngine(source: Graph, options: TinyEngineOptions): CompiledModel {
+  const graph = options.patches ? patchRewrite(source, options.patches) : source;
   const { best, streaming: streamingChoice } = chooseVariant(graph, options);
   const lowered = best.lowered;
   const floatIns = lowered.inputs.map((t) => lowered.foldedInputs.find((f) => f.int8 === t));
