@@ -105,11 +105,15 @@ const HELPER_SYMBOLS = {
     parameters: ["pointer", "buffer", "buffer", "buffer", "buffer", "u32"],
     result: "u32",
   },
+  mcu_counter_block_edges: {
+    parameters: ["pointer", "buffer", "buffer", "u32"],
+    result: "u32",
+  },
   mcu_counter_fault: { parameters: ["pointer", "buffer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The ABI version `counter.c` must report. */
-export const HELPER_ABI = 1;
+export const HELPER_ABI = 2;
 
 /** libunicorn's bound symbols. */
 export type UnicornSymbols = Deno.DynamicLibrary<typeof UNICORN_SYMBOLS>["symbols"];

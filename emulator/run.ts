@@ -16,7 +16,14 @@ import {
   UnicornError,
 } from "./errors.ts";
 import { ARM_REG, MEM_TYPE_NAMES, strerror, UC } from "./ffi.ts";
-import { type Marker, type NativeCounter, type ProbeMode, Unicorn } from "./unicorn.ts";
+import {
+  type BlockStat,
+  type Marker,
+  type NativeCounter,
+  type ProbeMode,
+  Unicorn,
+} from "./unicorn.ts";
+import { type BoardTiming, type CycleReport, elfCodeReader, modelCycles } from "./cycles/mod.ts";
 
 /** The probe register's address (see `fixtures/firmware/probe.h`). */
 export const PROBE_ADDRESS = 0x4fff0000;
@@ -87,6 +94,13 @@ export interface RunOptions {
    * firmware through the slow path (about half the speed; see run_bench.ts).
    */
   readonly probe?: Exclude<ProbeMode, "none">;
+  /**
+   * Price the run with the cycle and energy model (docs/cycle-model.md) at this clock and, when
+   * given, the board's timing profile (memory stalls, run current). Default: no cycle report.
+   */
+  readonly cycleModel?: { readonly clockHz: number; readonly timing?: BoardTiming };
+  /** Also return the native counter's block entries (default false). */
+  readonly blocks?: boolean;
 }
 
 /** Instructions of one layer, between its begin and end markers. */
@@ -176,6 +190,10 @@ export interface RunResult {
   readonly outputs: Readonly<Record<string, Uint8Array>>;
   /** Top functions by instructions (only with `profile: true`). */
   readonly profile?: readonly ProfileEntry[];
+  /** Modelled cycles, milliseconds and millijoules (only with `cycleModel`). */
+  readonly cycles?: CycleReport;
+  /** The counter's (block, marker segment) entries (only with `blocks: true`). */
+  readonly blocks?: readonly BlockStat[];
 }
 
 /** The region instruction counts derived from a marker list. */
@@ -351,8 +369,22 @@ export function runFirmware(
     ...measureMemory(machine),
     outputs,
   };
-  if (!options.profile) return result;
-  return { ...result, profile: profileOf(counter, symbols, options.profileTop ?? 20) };
+  const blocks = options.cycleModel || options.blocks ? counter.blocks() : undefined;
+  const { board } = machine;
+  return {
+    ...result,
+    ...(options.profile ? { profile: profileOf(counter, symbols, options.profileTop ?? 20) } : {}),
+    ...(options.cycleModel && blocks
+      ? {
+        cycles: modelCycles(blocks, markers, elfCodeReader(machine.elf, image.elf), {
+          core: board.core,
+          flash: board.flash,
+          ...options.cycleModel,
+        }),
+      }
+      : {}),
+    ...(options.blocks && blocks ? { blocks } : {}),
+  };
 }
 
 /** @internal The budget option checked (default {@link DEFAULT_BUDGET}). */

@@ -52,8 +52,12 @@ export interface BlockStat {
   readonly size: number;
   /** Thumb-2 instructions in the block. */
   readonly instructions: number;
-  /** Times the block was entered. */
+  /** Times the block was entered (within its segment). */
   readonly hits: number;
+  /** Probe markers recorded before the block was entered: its segment between two markers. */
+  readonly segment: number;
+  /** Times the next block entered started right after this one (fall-through edges). */
+  readonly fallthrough: number;
 }
 
 /** The first invalid memory access during a run. */
@@ -114,7 +118,7 @@ export class NativeCounter {
     );
   }
 
-  /** Every translated block seen, with its hit count. */
+  /** Every (translated block, marker segment) pair seen, with hit and fall-through counts. */
   blocks(): BlockStat[] {
     const h = helper();
     const n = h.mcu_counter_block_count(this.#p());
@@ -123,12 +127,17 @@ export class NativeCounter {
     const sizes = new Uint32Array(len);
     const icounts = new Uint32Array(len);
     const hits = new BigUint64Array(len);
+    const segments = new Uint32Array(len);
+    const fallthroughs = new BigUint64Array(len);
     const got = h.mcu_counter_blocks(this.#p(), addrs, sizes, icounts, hits, n);
+    h.mcu_counter_block_edges(this.#p(), segments, fallthroughs, got);
     return Array.from({ length: got }, (_, i) => ({
       address: Number(addrs[i] ?? 0n),
       size: sizes[i] ?? 0,
       instructions: icounts[i] ?? 0,
       hits: Number(hits[i] ?? 0n),
+      segment: segments[i] ?? 0,
+      fallthrough: Number(fallthroughs[i] ?? 0n),
     }));
   }
 

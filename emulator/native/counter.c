@@ -7,8 +7,9 @@
  *
  * One `mcu_counter` attaches three hooks to a Unicorn engine:
  *   - UC_HOOK_BLOCK: adds the block's Thumb-2 instruction count (decoded once per
- *     translated block, cached by address + size), counts block hits for the profile,
- *     and stops the emulation once the instruction budget is exceeded;
+ *     translated block, cached by address + size + marker segment), counts block hits and
+ *     fall-through edges for the profile and the cycle model (emulator/cycles/), and stops
+ *     the emulation once the instruction budget is exceeded;
  *   - probe writes (UC_HOOK_MEM_WRITE bounded to the probe page, or an MMIO page):
  *     records (code, instructions counted so far; see record_marker);
  *   - UC_HOOK_MEM_INVALID: records the faulting address and access type.
@@ -20,13 +21,22 @@
 #include <string.h>
 #include <unicorn/unicorn.h>
 
-#define MCU_COUNTER_ABI 1
+#define MCU_COUNTER_ABI 2
 
+/*
+ * One (translated block, segment) pair. A segment is the stretch between two probe markers
+ * (segment k = blocks entered after k markers), so that a timing model can price each layer's
+ * blocks separately. `fallthrough` counts the times the very next block entered started right
+ * after this one (addr + size): for a block that ends in a conditional branch, that is the
+ * not-taken count, and hits - fallthrough the taken count.
+ */
 typedef struct {
   uint64_t addr; /* 0 with size 0 marks an empty slot */
   uint32_t size;
   uint32_t icount;
   uint64_t hits;
+  uint64_t fallthrough;
+  uint32_t segment;
 } block_entry;
 
 typedef struct {
@@ -43,6 +53,7 @@ typedef struct mcu_counter {
   uint32_t cap;
   uint32_t used;
   block_entry *last; /* one-entry cache in front of the table */
+  block_entry *prev; /* the block entered before the current one (for fall-through counts) */
 
   marker *markers;
   uint32_t n_markers;
@@ -90,8 +101,9 @@ static uint32_t decode_count(uc_engine *uc, uint64_t addr, uint32_t size) {
 
 /* ---- block table ------------------------------------------------------------ */
 
-static uint32_t hash_block(uint64_t addr, uint32_t size) {
-  uint64_t h = (addr >> 1) * 0x9E3779B97F4A7C15ull ^ (uint64_t)size * 0xC2B2AE3D27D4EB4Full;
+static uint32_t hash_block(uint64_t addr, uint32_t size, uint32_t segment) {
+  uint64_t h = (addr >> 1) * 0x9E3779B97F4A7C15ull ^ (uint64_t)size * 0xC2B2AE3D27D4EB4Full ^
+               (uint64_t)segment * 0x165667B19E3779F9ull;
   return (uint32_t)(h >> 32);
 }
 
@@ -102,9 +114,10 @@ static int table_grow(mcu_counter *c) {
   for (uint32_t i = 0; i < c->cap; i++) {
     block_entry *e = &c->table[i];
     if (e->size == 0) continue;
-    uint32_t j = hash_block(e->addr, e->size) & (ncap - 1);
+    uint32_t j = hash_block(e->addr, e->size, e->segment) & (ncap - 1);
     while (nt[j].size != 0) j = (j + 1) & (ncap - 1);
     nt[j] = *e;
+    if (e == c->prev) c->prev = &nt[j]; /* keep the pending fall-through edge */
   }
   free(c->table);
   c->table = nt;
@@ -113,24 +126,27 @@ static int table_grow(mcu_counter *c) {
   return 1;
 }
 
-static block_entry *lookup(mcu_counter *c, uc_engine *uc, uint64_t addr, uint32_t size) {
+static block_entry *lookup(mcu_counter *c, uc_engine *uc, uint64_t addr, uint32_t size,
+                           uint32_t segment) {
   uint32_t mask = c->cap - 1;
-  uint32_t j = hash_block(addr, size) & mask;
+  uint32_t j = hash_block(addr, size, segment) & mask;
   for (;;) {
     block_entry *e = &c->table[j];
     if (e->size == 0) break;
-    if (e->addr == addr && e->size == size) return e;
+    if (e->addr == addr && e->size == size && e->segment == segment) return e;
     j = (j + 1) & mask;
   }
   if ((c->used + 1) * 4 > c->cap * 3) {
     if (!table_grow(c)) return NULL;
-    return lookup(c, uc, addr, size);
+    return lookup(c, uc, addr, size, segment);
   }
   block_entry *e = &c->table[j];
   e->addr = addr;
   e->size = size;
+  e->segment = segment;
   e->icount = decode_count(uc, addr, size);
   e->hits = 0;
+  e->fallthrough = 0;
   c->used++;
   return e;
 }
@@ -139,15 +155,19 @@ static block_entry *lookup(mcu_counter *c, uc_engine *uc, uint64_t addr, uint32_
 
 static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user_data) {
   mcu_counter *c = (mcu_counter *)user_data;
+  block_entry *p = c->prev;
+  if (p != NULL && p->addr + p->size == address) p->fallthrough++;
   block_entry *e = c->last;
-  if (e == NULL || e->addr != address || e->size != size) {
-    e = lookup(c, uc, address, size);
+  if (e == NULL || e->addr != address || e->size != size || e->segment != c->n_markers) {
+    e = lookup(c, uc, address, size, c->n_markers);
     if (e == NULL) { /* out of memory: count by decoding, never lose instructions */
       c->icount += decode_count(uc, address, size);
+      c->prev = NULL;
       return;
     }
     c->last = e;
   }
+  c->prev = e;
   c->icount += e->icount;
   e->hits++;
   if (c->budget != 0 && c->icount > c->budget && !c->budget_exceeded) {
@@ -323,6 +343,23 @@ uint32_t mcu_counter_markers(const mcu_counter *c, uint32_t *codes, uint64_t *co
 }
 
 uint32_t mcu_counter_block_count(const mcu_counter *c) { return c->used; }
+
+/**
+ * Copies, in the same order as mcu_counter_blocks, each entry's segment (markers seen before it
+ * was entered) and fall-through count; returns the count.
+ */
+uint32_t mcu_counter_block_edges(const mcu_counter *c, uint32_t *segments, uint64_t *fallthroughs,
+                                 uint32_t max) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < c->cap && n < max; i++) {
+    const block_entry *e = &c->table[i];
+    if (e->size == 0) continue;
+    segments[n] = e->segment;
+    fallthroughs[n] = e->fallthrough;
+    n++;
+  }
+  return n;
+}
 
 /** Copies up to `max` cached blocks (address, size, instructions, hits); returns the count. */
 uint32_t mcu_counter_blocks(const mcu_counter *c, uint64_t *addrs, uint32_t *sizes,
