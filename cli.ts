@@ -13,6 +13,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
+  return n;
+}
+
 function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) {
@@ -54,6 +60,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     )
     .option("--labels <file>", "with --inputs: one label byte per input (raw or IDX1, .gz ok)")
     .option("--json", "print one JSON object", false)
+    .option("--ideal", "show the zero-wait-state modelled time beside the modelled one", false)
     .action(
       async (
         model: string,
@@ -64,6 +71,7 @@ export function buildProgram(exit: (code: number) => void): Command {
           inputs?: string;
           labels?: string;
           json: boolean;
+          ideal: boolean;
         },
       ) => {
         if (opts.inputs !== undefined) {
@@ -122,6 +130,16 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--population <n>", "evolution population", positiveInt)
     .option("--generations <n>", "evolution generations", positiveInt)
     .option("--max-instructions <n>", "latency limit in inference instructions", positiveInt)
+    .option(
+      "--latency-ms <ms>",
+      "latency limit in modelled milliseconds (cycle model, docs/cycle-model.md)",
+      positiveNumber,
+    )
+    .option(
+      "--energy-mj <mJ>",
+      "energy limit per inference in modelled millijoules (board run current x voltage x time)",
+      positiveNumber,
+    )
     .option("--width <w>", "skip stage 1: search this width multiplier", Number)
     .option("--resolution <r>", "skip stage 1: search this resolution", positiveInt)
     .option("--objective <name>", "quality objective (macs, expressivity)")

@@ -7,6 +7,7 @@
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import { BOARDS } from "../engine/target/mod.ts";
+import { latencySpec } from "./plot_latency.ts";
 import { sortRows } from "./results.ts";
 import type { BenchRow } from "./types.ts";
 
@@ -247,6 +248,8 @@ export function plotSpecs(rows: readonly BenchRow[]): PlotSpec[] {
   const out: PlotSpec[] = [];
   const all = sramVsInstructionsSpec(sorted);
   if (all) out.push(all);
+  const latency = latencySpec(sorted);
+  if (latency) out.push(latency);
   for (const m of models) {
     const mem = memoryProfileSpec(m, sorted);
     if (mem) out.push(mem);

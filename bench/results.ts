@@ -92,6 +92,11 @@ export const CSV_COLUMNS: readonly string[] = [
   "instructions",
   "instructionsPerMac",
   "initInstructions",
+  "cycles",
+  "idealCycles",
+  "latencyMs",
+  "idealLatencyMs",
+  "energyMj",
   "peakSramBytes",
   "staticSramBytes",
   "stackBytes",
@@ -138,6 +143,11 @@ export function resultsCsv(rows: readonly BenchRow[]): string {
       instructions: r?.instructions,
       instructionsPerMac: ipm === undefined ? undefined : ipm.toFixed(4),
       initInstructions: r?.initInstructions,
+      cycles: r?.cycles,
+      idealCycles: r?.idealCycles,
+      latencyMs: r?.latencyMs?.toFixed(4),
+      idealLatencyMs: r?.idealLatencyMs?.toFixed(4),
+      energyMj: r?.energyMj?.toFixed(5),
       peakSramBytes: r?.peakSramBytes,
       staticSramBytes: r?.staticSramBytes,
       stackBytes: r?.stackBytes,
@@ -167,13 +177,27 @@ export function resultsCsv(rows: readonly BenchRow[]): string {
 
 /** One CSV record per measured layer (sorted rows, layers in order): the per-layer figures. */
 export function layersCsv(rows: readonly BenchRow[]): string {
-  const lines = ["id,model,engine,board,layer,op,macs,instructions,instructionsPerMac"];
+  const lines = [
+    "id,model,engine,board,layer,op,macs,instructions,instructionsPerMac,cycles,latencyMs,energyMj",
+  ];
   for (const row of sortRows(rows)) {
     for (const l of row.report?.layers ?? []) {
       const ipm = l.macs > 0 ? (l.instructions / l.macs).toFixed(4) : "";
       lines.push(
-        [row.id, row.model, row.engine, row.board, l.index, l.op, l.macs, l.instructions, ipm]
-          .map(csvCell).join(","),
+        [
+          row.id,
+          row.model,
+          row.engine,
+          row.board,
+          l.index,
+          l.op,
+          l.macs,
+          l.instructions,
+          ipm,
+          l.cycles,
+          l.latencyMs?.toFixed(4),
+          l.energyMj?.toFixed(5),
+        ].map(csvCell).join(","),
       );
     }
   }

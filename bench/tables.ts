@@ -6,6 +6,7 @@
 import { BOARDS } from "../engine/target/mod.ts";
 import { ENGINES } from "../engine/codegen/mod.ts";
 import { type AnchorRow, type Anchors, publishedCyclesPerMac } from "./anchors.ts";
+import { fmtMj, fmtMs, latencyComparisonTable } from "./latency_table.ts";
 import { instructionsPerMac, sortRows } from "./results.ts";
 import type { BenchRow, ResultsMeta } from "./types.ts";
 
@@ -91,6 +92,10 @@ function measurementsTable(rows: readonly BenchRow[]): ReportTable {
       fmtKB(r.flashCodeBytes),
       fmtInt(r.instructions),
       ipm === undefined ? "—" : ipm.toFixed(2),
+      fmtInt(r.cycles),
+      fmtMs(r.latencyMs),
+      fmtMs(r.idealLatencyMs),
+      fmtMj(r.energyMj),
       fitsCell(row),
       yesNo(r.referenceMatch),
     ];
@@ -107,6 +112,10 @@ function measurementsTable(rows: readonly BenchRow[]): ReportTable {
       "code kB",
       "instructions",
       "instr/MAC",
+      "modelled cycles",
+      "modelled ms",
+      "ms at 0 wait states",
+      "modelled mJ",
       "fits",
       "bit-exact",
     ],
@@ -453,6 +462,24 @@ export interface ReportDocument {
   readonly sections: readonly ReportSection[];
 }
 
+/** Every published latency beside our modelled ms for both engines (docs/cycle-model.md). */
+function latencySection(rows: readonly BenchRow[], anchors: Anchors): ReportSection {
+  const { table, summary } = latencyComparisonTable(rows, anchors);
+  return {
+    id: "latency",
+    title: "Published latency beside our modelled latency",
+    text: [
+      "Ours: inference cycles from the cycle model (exact per-block counts priced with the core's " +
+      "timing rules and the board's Flash wait states and caches; `docs/cycle-model.md`) at the " +
+      "board clock. Published / ours above 1 means the board was slower than our model. The " +
+      "model's constants come from the cores' and boards' documentation and were not fitted to " +
+      "these numbers; data-side Flash wait states are not modelled.",
+      ...(summary ? [summary] : []),
+    ],
+    table,
+  };
+}
+
 /**
  * The report's content for a results set: every table and text, before any rendering.
  * Deterministic: same rows, same document.
@@ -524,6 +551,7 @@ export function reportDocument(
       text: [],
       table: mlperfLatencyTable(sorted, anchors),
     },
+    latencySection(sorted, anchors),
     {
       id: "sources",
       title: "Sources of published numbers",

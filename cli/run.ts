@@ -22,9 +22,10 @@ async function readInput(path: string): Promise<Uint8Array> {
 }
 
 const int = (n: number) => n.toLocaleString("en-US");
+const ms = (n: number | undefined) => n === undefined ? "—" : n.toFixed(n >= 100 ? 1 : 3);
 
-/** The readable summary `run` prints. */
-export function formatRunReport(r: ModelRunReport): string[] {
+/** The readable summary `run` prints (`ideal`: the zero-wait-state time beside the modelled one). */
+export function formatRunReport(r: ModelRunReport, ideal = false): string[] {
   const perMac = r.macs > 0 ? ` (${(r.instructions / r.macs).toFixed(2)} per MAC)` : "";
   const lines = [
     `Model:        ${r.model}`,
@@ -33,6 +34,13 @@ export function formatRunReport(r: ModelRunReport): string[] {
     }`,
     `MACs:         ${int(r.macs)}`,
     `Instructions: ${int(r.instructions)} inference${perMac}, ${int(r.initInstructions)} init`,
+    `Modelled:     ${ms(r.latencyMs)} ms, ${int(r.cycles ?? 0)} cycles, ${
+      (r.energyMj ?? 0).toFixed(3)
+    } mJ per inference${
+      ideal
+        ? `; zero wait states ${ms(r.idealLatencyMs)} ms, ${int(r.idealCycles ?? 0)} cycles`
+        : ""
+    } (docs/cycle-model.md)`,
     `Peak SRAM:    ${int(r.peakSramBytes)} B (static ${int(r.staticSramBytes)} + stack ${
       int(r.stackBytes)
     })`,
@@ -47,14 +55,16 @@ export function formatRunReport(r: ModelRunReport): string[] {
     `Output:       [${r.output.slice(0, 16).join(", ")}${r.output.length > 16 ? ", ..." : ""}]`,
     `Firmware:     sha256 ${r.firmwareSha256}`,
     "",
-    "  #  op                    MACs  instructions  per MAC",
+    "  #  op                    MACs  instructions  per MAC      cycles        ms        mJ",
   ];
   for (const l of r.layers) {
     const per = l.macs > 0 ? (l.instructions / l.macs).toFixed(2) : "";
     lines.push(
       `${String(l.index).padStart(3)}  ${l.op.padEnd(18)} ${int(l.macs).padStart(10)}  ${
         int(l.instructions).padStart(12)
-      }  ${per.padStart(7)}`,
+      }  ${per.padStart(7)}  ${int(l.cycles ?? 0).padStart(10)}  ${ms(l.latencyMs).padStart(8)}  ${
+        (l.energyMj ?? 0).toFixed(4).padStart(8)
+      }`,
     );
   }
   return lines;
@@ -70,7 +80,7 @@ export function formatRunReport(r: ModelRunReport): string[] {
  */
 export async function runCommand(
   model: string,
-  opts: { engine: string; board: string; input?: string; json: boolean },
+  opts: { engine: string; board: string; input?: string; json: boolean; ideal?: boolean },
   io: CommandIo = CONSOLE_IO,
 ): Promise<number> {
   let report: ModelRunReport;
@@ -94,6 +104,6 @@ export async function runCommand(
     throw e;
   }
   if (opts.json) io.out(JSON.stringify(report));
-  else for (const line of formatRunReport(report)) io.out(line);
+  else for (const line of formatRunReport(report, opts.ideal ?? false)) io.out(line);
   return report.referenceMatch ? 0 : 1;
 }

@@ -39,6 +39,10 @@ export interface SearchCommandOptions {
   readonly population?: number;
   /** Latency limit in inference instructions. @default the board clock in Hz */
   readonly maxInstructions?: number;
+  /** Latency limit in modelled milliseconds (a cycle limit at the board clock). */
+  readonly latencyMs?: number;
+  /** Energy limit per inference in modelled millijoules (a cycle limit at the run power). */
+  readonly energyMj?: number;
   /** Skip stage 1's choice: search this width and resolution. */
   readonly width?: number;
   readonly resolution?: number;
@@ -119,13 +123,39 @@ function parseShard(s: string): { index: number; count: number } {
   return { index: index - 1, count };
 }
 
+/**
+ * The cycle limit of `--latency-ms` and `--energy-mj` (the tighter of the two), or undefined
+ * without either. The cycle model's energy is run power x time, so an energy limit is a cycle
+ * limit too: cycles <= mJ / 1000 / (µA/MHz x MHz x V) x clock.
+ */
+export function cycleLimit(
+  board: ReturnType<typeof getBoard>,
+  opts: Pick<SearchCommandOptions, "latencyMs" | "energyMj">,
+): number | undefined {
+  const limits: number[] = [];
+  if (opts.latencyMs !== undefined) limits.push(Math.floor(opts.latencyMs / 1e3 * board.clockHz));
+  if (opts.energyMj !== undefined) {
+    const power = board.timing?.power;
+    if (!power) {
+      throw new RangeError(
+        `Cannot apply --energy-mj on ${board.name}: its profile has no run-current figure`,
+      );
+    }
+    const watts = power.runMicroampsPerMhz * 1e-6 * (board.clockHz / 1e6) * power.volts;
+    limits.push(Math.floor(opts.energyMj / 1e3 / watts * board.clockHz));
+  }
+  return limits.length === 0 ? undefined : Math.min(...limits);
+}
+
 /** Stage-1 limits: the board's memories and the latency limit as a MACs cap. */
 function stage1Limits(board: ReturnType<typeof getBoard>, opts: SearchCommandOptions) {
   const ipm = committedCalibration(board.core).instructionsPerMac ?? 2;
+  // A cycle limit caps MACs through instructions per MAC too (stage 1 has no cycle model).
+  const latency = cycleLimit(board, opts) ?? opts.maxInstructions ?? board.clockHz;
   return {
     sramBytes: board.sram.size,
     flashBytes: board.flash.size,
-    maxMacs: Math.floor((opts.maxInstructions ?? board.clockHz) / ipm),
+    maxMacs: Math.floor(latency / ipm),
   };
 }
 
@@ -215,6 +245,7 @@ export async function searchCommand(
       return await checkLatencyMode(opts, io, engine, board, progress);
     }
     const start = performance.now();
+    const maxCycles = cycleLimit(board, opts);
     const result = await runTinyNas({
       board,
       head,
@@ -224,6 +255,7 @@ export async function searchCommand(
       objective: getObjective(opts.objective ?? "macs"),
       stage1Samples: opts.samples ?? 1000,
       ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
+      ...(maxCycles !== undefined ? { maxCycles } : {}),
       ...(opts.width !== undefined && opts.resolution !== undefined
         ? { pair: { width: opts.width, resolution: opts.resolution } }
         : {}),
@@ -254,7 +286,13 @@ export async function searchCommand(
       const lines = [
         `board            ${board.name} (${kib(board.sram.size)} SRAM, ${
           kib(board.flash.size)
-        } Flash, latency limit ${(result.limits.maxInstructions / 1e6).toFixed(1)}M instructions)`,
+        } Flash, latency limit ${
+          (result.limits.maxInstructions / 1e6).toFixed(1)
+        }M ${result.metric}${
+          result.metric === "cycles"
+            ? ` = ${(result.limits.maxInstructions / board.clockHz * 1e3).toFixed(1)} ms modelled`
+            : ""
+        })`,
         `stage 1          w${result.pair.width}-r${result.pair.resolution} chosen (${
           Math.round(result.stage1.candidatesPerSecond)
         } candidates/s); top: ${
@@ -273,14 +311,16 @@ export async function searchCommand(
         }M`,
         `predicted        SRAM ${kib(f.predicted.sramBytes)}, Flash ${
           kib(f.predicted.flashBytes)
-        }, ${(f.predicted.instructions / 1e6).toFixed(2)}M instructions`,
+        }, ${(f.predicted.instructions / 1e6).toFixed(2)}M ${result.metric}`,
         ...(m
           ? [
             `measured         SRAM ${kib(m.peakSramBytes)} (arena ${kib(m.arenaBytes)}, stack ${
               kib(m.stackBytes)
             }), Flash ${kib(m.flashBytes)} (model ${kib(m.flashModelBytes)}, code ${
               kib(m.flashCodeBytes)
-            }), ${(m.instructions / 1e6).toFixed(2)}M instructions, reference ${
+            }), ${(m.instructions / 1e6).toFixed(2)}M instructions, modelled ${
+              (m.latencyMs ?? 0).toFixed(1)
+            } ms / ${(m.energyMj ?? 0).toFixed(2)} mJ, reference ${
               m.referenceMatch ? "match" : "MISMATCH"
             }`,
           ]

@@ -11,10 +11,35 @@ export interface LayerReport {
   readonly op: string;
   readonly macs: number;
   readonly instructions: number;
+  /** Modelled cycles of the layer with the board's memory system (docs/cycle-model.md). */
+  readonly cycles?: number;
+  /** `cycles` at the board clock, in ms. */
+  readonly latencyMs?: number;
+  /** Energy of the layer at the board's run current, in mJ. */
+  readonly energyMj?: number;
+}
+
+/**
+ * Modelled time and energy of the inference (docs/cycle-model.md): the exact block counts priced
+ * by the core's timing model and the board's memory system. `runModel` always fills these.
+ */
+export interface ModelledCost {
+  /** Modelled inference cycles with the board's Flash wait states and caches. */
+  readonly cycles?: number;
+  /** The same with zero-wait-state memory (the core model alone). */
+  readonly idealCycles?: number;
+  /** `cycles` at the board clock, in milliseconds. */
+  readonly latencyMs?: number;
+  /** `idealCycles` at the board clock, in milliseconds. */
+  readonly idealLatencyMs?: number;
+  /** Inference energy at the board's run current and voltage, in millijoules. */
+  readonly energyMj?: number;
+  /** Modelled cycles between the init markers. */
+  readonly initCycles?: number;
 }
 
 /** Everything measured for one (model, engine, board). Counts are exact and repeatable. */
-export interface RunReport {
+export interface RunReport extends ModelledCost {
   readonly model: string;
   readonly engine: EngineName;
   readonly board: string;

@@ -267,6 +267,7 @@ export async function runModel(graph: Graph, options: RunModelOptions): Promise<
     {
       inputs: inputMap,
       outputs: outputSymbols,
+      cycleModel: { clockHz: board.clockHz, ...(board.timing ? { timing: board.timing } : {}) },
       ...(options.budget !== undefined ? { budget: options.budget } : {}),
     },
   );
@@ -284,12 +285,20 @@ export async function runModel(graph: Graph, options: RunModelOptions): Promise<
   });
 
   const counts = new Map(run.layers.map((l) => [l.index, l.instructions]));
-  const layers = compiled.layers.map((l, index) => ({
-    index,
-    op: l.op,
-    macs: l.macs,
-    instructions: counts.get(index) ?? 0,
-  }));
+  const modelled = new Map((run.cycles?.layers ?? []).map((l) => [l.index, l]));
+  const layers = compiled.layers.map((l, index) => {
+    const c = modelled.get(index);
+    return {
+      index,
+      op: l.op,
+      macs: l.macs,
+      instructions: counts.get(index) ?? 0,
+      cycles: c?.cycles ?? 0,
+      latencyMs: c?.latencyMs ?? 0,
+      energyMj: c?.energyMj ?? 0,
+    };
+  });
+  const cost = run.cycles;
   const flashModelBytes = modelFlashBytes(image.elf);
   const measured = { peakSramBytes: run.sram.peakBytes, flashBytes: run.flash.bytes };
   const message = fitMessage(measured, board);
@@ -304,6 +313,16 @@ export async function runModel(graph: Graph, options: RunModelOptions): Promise<
     macs,
     instructions: run.inferenceInstructions,
     initInstructions: run.initInstructions,
+    ...(cost
+      ? {
+        cycles: cost.inference.cycles,
+        idealCycles: cost.inference.idealCycles,
+        latencyMs: cost.inference.latencyMs,
+        idealLatencyMs: cost.inference.idealCycles / board.clockHz * 1e3,
+        energyMj: cost.inference.energyMj,
+        initCycles: cost.init.cycles,
+      }
+      : {}),
     peakSramBytes: run.sram.peakBytes,
     staticSramBytes: run.sram.staticBytes,
     stackBytes: run.sram.stackBytes,

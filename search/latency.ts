@@ -20,7 +20,14 @@ import {
 } from "./space.ts";
 
 /** Table file format version. */
-export const LATENCY_TABLE_VERSION = 3;
+export const LATENCY_TABLE_VERSION = 4;
+
+/**
+ * What a table's entries count: `instructions` (executed, exact) or `cycles` (the cycle model's
+ * modelled cycles with the board's memory system, docs/cycle-model.md). A millisecond or
+ * millijoule limit is a cycle limit at the board's clock and run current, so it uses a cycle table.
+ */
+export type LatencyMetric = "instructions" | "cycles";
 
 /** A latency lookup table for one engine build and core. */
 export interface LatencyTable {
@@ -29,6 +36,8 @@ export interface LatencyTable {
   readonly core: string;
   /** Hash of the engine code the counts were measured with. */
   readonly engineHash: string;
+  /** What the entries count. @default "instructions" */
+  readonly metric?: LatencyMetric;
   /**
    * `family|layer key` (fused kernels: keys joined by `+`) -> instructions of that kernel: the
    * mean over every observation (counts vary a little with the weights, e.g. requantization
@@ -55,12 +64,15 @@ export interface LatencyPrediction {
 }
 
 /** Create an empty table. */
-export function emptyLatencyTable(options: { engineHash: string; core: string }): LatencyTable {
+export function emptyLatencyTable(
+  options: { engineHash: string; core: string; metric?: LatencyMetric },
+): LatencyTable {
   return {
     version: LATENCY_TABLE_VERSION,
     engine: "tinyengine",
     core: options.core,
     engineHash: options.engineHash,
+    metric: options.metric ?? "instructions",
     entries: {},
     overheadPerLayer: 0,
     runs: 0,
@@ -202,9 +214,9 @@ function kernelGroups(layers: readonly LayerShape[], kernels: readonly string[])
  */
 export function alignLayers(
   layers: readonly LayerShape[],
-  reported: readonly Pick<LayerReport, "op" | "instructions">[],
-): { key: string; instructions: number }[] {
-  const out: { key: string; instructions: number }[] = [];
+  reported: readonly Pick<LayerReport, "op" | "instructions" | "cycles">[],
+): { key: string; instructions: number; cycles: number }[] {
+  const out: { key: string; instructions: number; cycles: number }[] = [];
   let i = 0;
   const fail = () =>
     new Error(
@@ -216,7 +228,11 @@ export function alignLayers(
     const ops = r.op.split("+");
     const group = layers.slice(i, i + ops.length);
     if (group.length !== ops.length || group.some((l, j) => l.kind !== ops[j])) throw fail();
-    out.push({ key: group.map(layerKey).join("+"), instructions: r.instructions });
+    out.push({
+      key: group.map(layerKey).join("+"),
+      instructions: r.instructions,
+      cycles: r.cycles ?? 0,
+    });
     i += ops.length;
   }
   if (i !== layers.length) throw fail();
@@ -226,9 +242,11 @@ export function alignLayers(
 /** One whole-model measurement added to a table. */
 export interface LatencyRun {
   readonly layers: readonly LayerShape[];
-  readonly reported: readonly Pick<LayerReport, "op" | "instructions">[];
+  readonly reported: readonly Pick<LayerReport, "op" | "instructions" | "cycles">[];
   /** Whole-inference instructions of the run. */
   readonly instructions: number;
+  /** Whole-inference modelled cycles of the run (cycle tables). */
+  readonly cycles?: number;
   /** Kernel family the backend chose (`MemoryPlanSummary.kernelFamily`). @default "default" */
   readonly family?: string;
 }
@@ -243,15 +261,18 @@ export function addRun(table: LatencyTable, run: LatencyRun): LatencyTable {
   const observations: Record<string, number> = { ...table.observations };
   let sum = 0;
   const family = run.family ?? "default";
+  const cycles = table.metric === "cycles";
   for (const p of pairs) {
-    sum += p.instructions;
+    const value = cycles ? p.cycles : p.instructions;
+    sum += value;
     const key = `${family}|${p.key}`;
     const n = (observations[key] ?? (entries[key] === undefined ? 0 : 1)) + 1;
     const mean = entries[key] ?? 0;
-    entries[key] = mean + (p.instructions - mean) / n;
+    entries[key] = mean + (value - mean) / n;
     observations[key] = n;
   }
-  const overhead = pairs.length > 0 ? (run.instructions - sum) / pairs.length : 0;
+  const total = cycles ? run.cycles ?? sum : run.instructions;
+  const overhead = pairs.length > 0 ? (total - sum) / pairs.length : 0;
   const runs = table.runs + 1;
   return {
     ...table,
@@ -308,25 +329,27 @@ export function missingKeys(table: LatencyTable, arch: MbconvArch): string[] {
   return [...predictLatency(table, archLayers(arch)).missing];
 }
 
-/** The cache file of a table: `<dir>/<engine>-<core>-<hash16>.json`. */
+/** The cache file of a table: `<dir>/<engine>-<core>[-cycles]-<hash16>.json`. */
 export function latencyCachePath(
   dir: string,
-  options: { engineHash: string; core: string },
+  options: { engineHash: string; core: string; metric?: LatencyMetric },
 ): string {
-  return `${dir}/tinyengine-${options.core}-${options.engineHash.slice(0, 16)}.json`;
+  const metric = options.metric === "cycles" ? "-cycles" : "";
+  return `${dir}/tinyengine-${options.core}${metric}-${options.engineHash.slice(0, 16)}.json`;
 }
 
 /** Read a cached table, or an empty one when there is none (or it is from another version). */
 export async function loadLatencyTable(
   dir: string,
-  options: { engineHash: string; core: string },
+  options: { engineHash: string; core: string; metric?: LatencyMetric },
 ): Promise<LatencyTable> {
   const path = latencyCachePath(dir, options);
   try {
     const json = JSON.parse(await Deno.readTextFile(path)) as LatencyTable;
     if (
       json.version === LATENCY_TABLE_VERSION && json.engineHash === options.engineHash &&
-      json.core === options.core
+      json.core === options.core &&
+      (json.metric ?? "instructions") === (options.metric ?? "instructions")
     ) {
       return json;
     }
@@ -433,8 +456,10 @@ export async function engineCodeHash(root: string): Promise<string> {
 export interface RunRecord {
   readonly version: number;
   readonly net: string;
-  readonly reported: readonly Pick<LayerReport, "op" | "instructions">[];
+  readonly reported: readonly Pick<LayerReport, "op" | "instructions" | "cycles">[];
   readonly instructions: number;
+  /** Modelled inference cycles (docs/cycle-model.md). */
+  readonly cycles?: number;
   readonly family: string;
   /** Whether the compiler streamed any expansion (see the tinyengine `streaming` option). */
   readonly streamed: boolean;

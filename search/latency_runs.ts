@@ -13,6 +13,7 @@ import {
   coverArchs,
   emptyLatencyTable,
   engineCodeHash,
+  type LatencyMetric,
   type LatencyRun,
   type LatencyTable,
   loadRunRecord,
@@ -50,13 +51,18 @@ export interface LatencyTableOptions {
  * after each run.
  */
 export async function ensureLatencyTable(
-  options: LatencyTableOptions & { readonly cacheDir: string; readonly root: string },
+  options: LatencyTableOptions & {
+    readonly cacheDir: string;
+    readonly root: string;
+    /** Entries in instructions (default) or modelled cycles. */
+    readonly metric?: LatencyMetric;
+  },
 ): Promise<{ table: LatencyTable; coverRuns: number; fromCache: boolean; engineHash: string }> {
   const progress = options.onProgress ?? (() => {});
   const hashInfo = { engineHash: await engineCodeHash(options.root), core: options.board.core };
   // The table is folded from this pair's cover runs only, in order, so that it (and every
   // prediction) is the same whether the runs come from the cache or from the emulator.
-  let table = emptyLatencyTable(hashInfo);
+  let table = emptyLatencyTable({ ...hashInfo, metric: options.metric ?? "instructions" });
   let coverRuns = 0;
   const cover = coverArchs(options.space, options.pair);
   const jobs = cover.flatMap((arch, i) =>
@@ -111,8 +117,13 @@ async function measureNet(
   const report = await options.engine.runModel(graph, options.board, { streaming });
   const record = {
     net: key,
-    reported: report.layers.map((l) => ({ op: l.op, instructions: l.instructions })),
+    reported: report.layers.map((l) => ({
+      op: l.op,
+      instructions: l.instructions,
+      cycles: l.cycles ?? 0,
+    })),
     instructions: report.instructions,
+    cycles: report.cycles ?? 0,
     family: report.plan.kernelFamily ?? "default",
     streamed: report.plan.streamed ?? false,
   };
@@ -149,12 +160,12 @@ export async function checkLatencyTable(
       kernels: report.reported.map((r) => r.op),
     });
     options.onRun?.({ layers: archLayers(net), ...report });
-    const error = Math.abs(predicted.instructions - report.instructions) /
-      Math.max(1, report.instructions);
+    const measured = table.metric === "cycles" ? report.cycles ?? 0 : report.instructions;
+    const error = Math.abs(predicted.instructions - measured) / Math.max(1, measured);
     checks.push({
       key: archKey(arch),
       predicted: predicted.instructions,
-      measured: report.instructions,
+      measured,
       error,
       family: report.family,
       streamed: report.streamed,
@@ -166,9 +177,9 @@ export async function checkLatencyTable(
       total: options.count,
       message: `held-out ${
         i + 1
-      }/${options.count}: predicted ${predicted.instructions}, measured ${report.instructions} (${
-        (100 * error).toFixed(2)
-      }%)`,
+      }/${options.count}: predicted ${predicted.instructions}, measured ${measured} ${
+        table.metric ?? "instructions"
+      } (${(100 * error).toFixed(2)}%)`,
     });
   }
   return checks;

@@ -18,6 +18,8 @@ export interface SearchSummary {
   readonly board: string;
   readonly seed: number;
   readonly limits: TinyNasResult["limits"];
+  /** Unit of `limits.maxInstructions` and of the predictions: instructions or modelled cycles. */
+  readonly metric: TinyNasResult["metric"];
   readonly pair: TinyNasResult["pair"];
   readonly stage1Top: readonly {
     width: number;
@@ -31,6 +33,10 @@ export interface SearchSummary {
   readonly predicted: TinyNasResult["final"]["predicted"];
   readonly measured?: {
     readonly instructions: number;
+    /** Modelled inference cycles, ms and mJ (docs/cycle-model.md). */
+    readonly cycles?: number;
+    readonly latencyMs?: number;
+    readonly energyMj?: number;
     readonly peakSramBytes: number;
     readonly arenaBytes: number;
     readonly stackBytes: number;
@@ -66,6 +72,7 @@ export function summarize(result: TinyNasResult): SearchSummary {
     board: result.board,
     seed: result.seed,
     limits: result.limits,
+    metric: result.metric,
     pair: result.pair,
     stage1Top: result.stage1.ranking.slice(0, 5).map((p) => ({
       width: p.width,
@@ -81,6 +88,9 @@ export function summarize(result: TinyNasResult): SearchSummary {
       ? {
         measured: {
           instructions: m.instructions,
+          ...(m.cycles !== undefined
+            ? { cycles: m.cycles, latencyMs: m.latencyMs ?? 0, energyMj: m.energyMj ?? 0 }
+            : {}),
           peakSramBytes: m.peakSramBytes,
           arenaBytes: m.arenaBytes,
           stackBytes: m.stackBytes,

@@ -15,6 +15,7 @@ import { type Evaluated, type EvolutionResult, evolve } from "./evolution.ts";
 import {
   addRun,
   emptyLatencyTable,
+  type LatencyMetric,
   type LatencyRun,
   type LatencyTable,
   predictLatency,
@@ -94,6 +95,12 @@ export interface TinyNasOptions {
   readonly pair?: { readonly width: number; readonly resolution: number };
   /** Latency limit in inference instructions. @default the board's clock in Hz (~1 s at 1 IPC) */
   readonly maxInstructions?: number;
+  /**
+   * Latency limit in modelled inference cycles (docs/cycle-model.md; a ms or mJ limit at the
+   * board's clock and run current). When set, the latency table is a cycle table, predictions
+   * and the final measured check are in modelled cycles, and `maxInstructions` is ignored.
+   */
+  readonly maxCycles?: number;
   readonly evolution?: EvolutionParams;
   /** Measure in the emulator (latency table, held-out check, final run). @default true */
   readonly measure?: boolean;
@@ -131,7 +138,7 @@ export interface CandidateMetrics {
   readonly sramBytes: number;
   readonly arenaBytes: number;
   readonly flashBytes: number;
-  /** Predicted inference instructions (latency table). */
+  /** Predicted inference cost from the latency table, in its metric (instructions or cycles). */
   readonly instructions: number;
   readonly planSource: "estimate" | PlanFigures["source"];
   /** Kernel family the compiler chooses (known once the exact plan ran). */
@@ -148,6 +155,8 @@ export interface FinalAttempt {
     readonly peakSramBytes: number;
     readonly flashBytes: number;
     readonly instructions: number;
+    /** Modelled inference cycles. */
+    readonly cycles?: number;
   };
   readonly fits: boolean;
 }
@@ -171,7 +180,10 @@ export interface LatencyCheck {
 export interface TinyNasResult {
   readonly board: string;
   readonly seed: number;
+  /** `maxInstructions` is the latency limit in `metric` units (cycles with `maxCycles`). */
   readonly limits: Limits & { readonly maxInstructions: number };
+  /** The latency table's and the limit's unit. */
+  readonly metric: LatencyMetric;
   readonly calibration: CostCalibration;
   readonly stage1: Stage1Result;
   readonly pair: { readonly width: number; readonly resolution: number };
@@ -236,7 +248,8 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   const calibration = options.calibration ?? committedCalibration(board.core);
   const objective = options.objective ?? MACS_OBJECTIVE;
   const measure = options.measure ?? true;
-  const maxInstructions = options.maxInstructions ?? board.clockHz;
+  const metric: LatencyMetric = options.maxCycles !== undefined ? "cycles" : "instructions";
+  const maxInstructions = options.maxCycles ?? options.maxInstructions ?? board.clockHz;
   const limits = {
     sramBytes: board.sram.size,
     flashBytes: board.flash.size,
@@ -291,6 +304,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   const netOf = (arch: Arch) => toMbconvArch(space, arch, head);
   if (measure) {
     const built = await ensureLatencyTable({
+      metric,
       space,
       pair,
       head,
@@ -333,7 +347,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     for (const r of heldOut) table = addRun(table, r);
     if (heldOut.length > 0) await saveLatencyTable(cacheDir, table);
   } else {
-    table = emptyLatencyTable({ engineHash: "none", core: board.core });
+    table = emptyLatencyTable({ engineHash: "none", core: board.core, metric });
   }
   const tLatency = clock() - t0;
 
@@ -511,7 +525,8 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     const over: string[] = [];
     if (report.peakSramBytes > limits.sramBytes) over.push(`SRAM ${report.peakSramBytes}`);
     if (report.flashBytes > limits.flashBytes) over.push(`Flash ${report.flashBytes}`);
-    if (report.instructions > maxInstructions) over.push(`${report.instructions} instructions`);
+    const cost = metric === "cycles" ? report.cycles ?? 0 : report.instructions;
+    if (cost > maxInstructions) over.push(`${cost} ${metric}`);
     const fits = over.length === 0;
     attempts.push({
       key: c.key,
@@ -520,6 +535,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
         peakSramBytes: report.peakSramBytes,
         flashBytes: report.flashBytes,
         instructions: report.instructions,
+        ...(report.cycles !== undefined ? { cycles: report.cycles } : {}),
       },
       fits,
     });
@@ -530,7 +546,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
       message: fits
         ? `candidate ${
           i + 1
-        } fits: SRAM ${report.peakSramBytes}, Flash ${report.flashBytes}, ${report.instructions} instructions`
+        } fits: SRAM ${report.peakSramBytes}, Flash ${report.flashBytes}, ${cost} ${metric}`
         : `candidate ${i + 1} exceeds the limits when measured: ${over.join(", ")}`,
     });
     final = {
@@ -551,6 +567,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     board: board.name,
     seed: options.seed,
     limits,
+    metric,
     calibration,
     stage1,
     pair,
