@@ -49,11 +49,6 @@ export const M7 = {
   vfpDivide: 16,
 } as const;
 
-const popcount = (x: number) => {
-  let n = 0;
-  for (let v = x >>> 0; v !== 0; v &= v - 1) n++;
-  return n;
-};
 const PC_BIT = 1 << 15;
 
 function isDataProcessing(c: InsnClass): boolean {
