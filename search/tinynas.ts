@@ -485,7 +485,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
           (b.metrics.macs / 1e6).toFixed(1)
         } MMACs, ${(b.metrics.sramBytes / 1024).toFixed(0)} KiB SRAM, ${
           (b.metrics.instructions / 1e6).toFixed(1)
-        }M instructions`,
+        }M ${metric}`,
       });
     },
   });
