@@ -9,7 +9,7 @@
  */
 import { ENGINES } from "../engine/codegen/registry.ts";
 import type { Anchors } from "./anchors.ts";
-import type { ReportTable } from "./tables.ts";
+import type { ReportSection, ReportTable } from "./tables.ts";
 import type { BenchRow } from "./types.ts";
 
 /** Milliseconds with three significant figures, or an em dash. */
@@ -118,5 +118,23 @@ export function latencyComparisonTable(
       `CMSIS-NN beside our tflm): ${same.length}, published / ours from ${same[0]!.toFixed(2)} to ${
         same[same.length - 1]!.toFixed(2)
       }, median ${med.toFixed(2)}.`,
+  };
+}
+
+/** Every published latency beside our modelled ms for both engines (docs/cycle-model.md). */
+export function latencySection(rows: readonly BenchRow[], anchors: Anchors): ReportSection {
+  const { table, summary } = latencyComparisonTable(rows, anchors);
+  return {
+    id: "latency",
+    title: "Published latency beside our modelled latency",
+    text: [
+      "Ours: inference cycles from the cycle model (exact per-block counts priced with the core's " +
+      "timing rules and the board's Flash wait states and caches; `docs/cycle-model.md`) at the " +
+      "board clock. Published / ours above 1 means the board was slower than our model. The " +
+      "model's constants come from the cores' and boards' documentation and were not fitted to " +
+      "these numbers; data-side Flash wait states are not modelled.",
+      ...(summary ? [summary] : []),
+    ],
+    table,
   };
 }

@@ -6,7 +6,7 @@
 import { BOARDS } from "../engine/target/mod.ts";
 import { ENGINES } from "../engine/codegen/mod.ts";
 import { type AnchorRow, type Anchors, publishedCyclesPerMac } from "./anchors.ts";
-import { fmtMj, fmtMs, latencyComparisonTable } from "./latency_table.ts";
+import { fmtMj, fmtMs, latencySection } from "./latency_table.ts";
 import { instructionsPerMac, sortRows } from "./results.ts";
 import type { BenchRow, ResultsMeta } from "./types.ts";
 
@@ -460,24 +460,6 @@ export interface ReportDocument {
   readonly facts: readonly string[];
   /** Sections in reading order. */
   readonly sections: readonly ReportSection[];
-}
-
-/** Every published latency beside our modelled ms for both engines (docs/cycle-model.md). */
-function latencySection(rows: readonly BenchRow[], anchors: Anchors): ReportSection {
-  const { table, summary } = latencyComparisonTable(rows, anchors);
-  return {
-    id: "latency",
-    title: "Published latency beside our modelled latency",
-    text: [
-      "Ours: inference cycles from the cycle model (exact per-block counts priced with the core's " +
-      "timing rules and the board's Flash wait states and caches; `docs/cycle-model.md`) at the " +
-      "board clock. Published / ours above 1 means the board was slower than our model. The " +
-      "model's constants come from the cores' and boards' documentation and were not fitted to " +
-      "these numbers; data-side Flash wait states are not modelled.",
-      ...(summary ? [summary] : []),
-    ],
-    table,
-  };
 }
 
 /**

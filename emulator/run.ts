@@ -12,7 +12,6 @@ import {
   BudgetExceededError,
   EmulationFault,
   FirmwareError,
-  MarkerError,
   UnicornError,
 } from "./errors.ts";
 import { ARM_REG, MEM_TYPE_NAMES, strerror, UC } from "./ffi.ts";
@@ -36,15 +35,8 @@ export const PPB_SIZE = 0x100000;
 /** Default instruction budget of {@link runFirmware}. */
 export const DEFAULT_BUDGET = 2_000_000_000;
 
-/** Probe marker codes (see ARCHITECTURE.md). */
-export const MARK = {
-  INFERENCE_BEGIN: 0x1,
-  INFERENCE_END: 0x2,
-  INIT_BEGIN: 0x3,
-  INIT_END: 0x4,
-  LAYER_BEGIN: 0x10000,
-  LAYER_END: 0x20000,
-} as const;
+import { type LayerCount, summarizeMarkers } from "./markers.ts";
+export { type LayerCount, MARK, type MarkerSummary, summarizeMarkers } from "./markers.ts";
 
 /** The bytes SRAM is painted with before a run (repeated; little-endian word 0xC5A3E1F7). */
 const PAINT = [0xf7, 0xe1, 0xa3, 0xc5] as const;
@@ -101,16 +93,6 @@ export interface RunOptions {
   readonly cycleModel?: { readonly clockHz: number; readonly timing?: BoardTiming };
   /** Also return the native counter's block entries (default false). */
   readonly blocks?: boolean;
-}
-
-/** Instructions of one layer, between its begin and end markers. */
-export interface LayerCount {
-  /** The layer index from `MCU_MARK_LAYER_BEGIN(i)`. */
-  readonly index: number;
-  /** Instructions between its begin and end markers (summed over occurrences). */
-  readonly instructions: number;
-  /** How many begin/end pairs the layer had (1 for one inference). */
-  readonly occurrences: number;
 }
 
 /** One function in the profile. */
@@ -194,85 +176,6 @@ export interface RunResult {
   readonly cycles?: CycleReport;
   /** The counter's (block, marker segment) entries (only with `blocks: true`). */
   readonly blocks?: readonly BlockStat[];
-}
-
-/** The region instruction counts derived from a marker list. */
-export interface MarkerSummary {
-  /** Instructions between init markers. */
-  readonly initInstructions: number;
-  /** Instructions between inference markers (summed over repeats). */
-  readonly inferenceInstructions: number;
-  /** Number of inference begin/end pairs. */
-  readonly inferences: number;
-  /** Per-layer instructions, sorted by index. */
-  readonly layers: readonly LayerCount[];
-}
-
-/**
- * Pair begin/end markers into init, inference and per-layer counts. Repeated regions add up.
- * Throws {@link MarkerError} for an end without a begin, a nested repeat or an unclosed region.
- */
-export function summarizeMarkers(markers: readonly Marker[]): MarkerSummary {
-  const open = new Map<string, number>();
-  const totals = new Map<string, number>();
-  const layerTotals = new Map<number, { instructions: number; occurrences: number }>();
-  let inferences = 0;
-  const name = (code: number) => `0x${code.toString(16)}`;
-  for (const [i, m] of markers.entries()) {
-    const kind = m.code >>> 16;
-    let region: string | undefined;
-    let begin = false;
-    if (m.code === MARK.INIT_BEGIN || m.code === MARK.INIT_END) {
-      region = "init";
-      begin = m.code === MARK.INIT_BEGIN;
-    } else if (m.code === MARK.INFERENCE_BEGIN || m.code === MARK.INFERENCE_END) {
-      region = "inference";
-      begin = m.code === MARK.INFERENCE_BEGIN;
-    } else if (kind === 1 || kind === 2) {
-      region = `layer:${m.code & 0xffff}`;
-      begin = kind === 1;
-    }
-    if (region === undefined) continue; // other codes are kept in the raw list only
-    if (begin) {
-      if (open.has(region)) {
-        throw new MarkerError(
-          `Cannot pair probe markers: marker ${i} (${name(m.code)}) begins ${region} again ` +
-            "before it ended",
-        );
-      }
-      open.set(region, m.instructions);
-      continue;
-    }
-    const start = open.get(region);
-    if (start === undefined) {
-      throw new MarkerError(
-        `Cannot pair probe markers: marker ${i} (${
-          name(m.code)
-        }) ends ${region}, which has not begun`,
-      );
-    }
-    open.delete(region);
-    const n = m.instructions - start;
-    if (region.startsWith("layer:")) {
-      const index = m.code & 0xffff;
-      const t = layerTotals.get(index) ?? { instructions: 0, occurrences: 0 };
-      layerTotals.set(index, { instructions: t.instructions + n, occurrences: t.occurrences + 1 });
-    } else totals.set(region, (totals.get(region) ?? 0) + n);
-    if (region === "inference") inferences++;
-  }
-  if (open.size > 0) {
-    throw new MarkerError(
-      `Cannot pair probe markers: ${[...open.keys()].join(", ")} began but never ended`,
-    );
-  }
-  return {
-    initInstructions: totals.get("init") ?? 0,
-    inferenceInstructions: totals.get("inference") ?? 0,
-    inferences,
-    layers: [...layerTotals.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([index, t]) => ({ index, ...t })),
-  };
 }
 
 const page = (n: number) => Math.ceil(n / 0x1000) * 0x1000;
