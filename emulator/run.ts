@@ -8,12 +8,7 @@ import type { Board } from "../engine/target/mod.ts";
 import { classifySection } from "../engine/target/mod.ts";
 import type { SectionSizes } from "../engine/target/mod.ts";
 import { type ElfFile, parseElf, PT_LOAD, SymbolMap } from "./elf.ts";
-import {
-  BudgetExceededError,
-  EmulationFault,
-  FirmwareError,
-  UnicornError,
-} from "./errors.ts";
+import { BudgetExceededError, EmulationFault, FirmwareError, UnicornError } from "./errors.ts";
 import { ARM_REG, MEM_TYPE_NAMES, strerror, UC } from "./ffi.ts";
 import {
   type BlockStat,
