@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { ENGINES } from "../engine/codegen/registry.ts";
+import { ENGINES } from "../engine/codegen/mod.ts";
 import type { Anchors } from "./anchors.ts";
 import type { ReportSection, ReportTable } from "./tables.ts";
 import type { BenchRow } from "./types.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { getBoard } from "../engine/target/boards.ts";
+import { getBoard } from "../engine/target/mod.ts";
 import { cycleLimit } from "./search.ts";
 
 Deno.test("--latency-ms and --energy-mj become one modelled cycle limit (the tighter)", () => {

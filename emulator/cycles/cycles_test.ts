@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { getBoard } from "../../engine/target/boards.ts";
-import { buildFirmware } from "../../engine/build/gcc.ts";
+import { getBoard } from "../../engine/target/mod.ts";
+import { buildFirmware } from "../../engine/build/mod.ts";
 import { convCase } from "../_conv_fixture.ts";
 import { parseElf, SymbolMap } from "../elf.ts";
 import { buildNativeHelper } from "../native/build.ts";

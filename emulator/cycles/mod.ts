@@ -7,7 +7,7 @@
 import type { ElfFile } from "../elf.ts";
 import { PT_LOAD } from "../elf.ts";
 import type { TimedCore } from "./cores.ts";
-import type { BoardTiming } from "../../engine/target/boards.ts";
+import type { BoardTiming } from "../../engine/target/mod.ts";
 import {
   type CodeReader,
   type CountedBlock,
@@ -19,7 +19,7 @@ import {
 
 export type { BlockTiming, TimedCore } from "./cores.ts";
 export { M4, M7, timeBlock } from "./cores.ts";
-export type { BoardTiming, FetchPath, PowerProfile } from "../../engine/target/boards.ts";
+export type { BoardTiming, FetchPath, PowerProfile } from "../../engine/target/mod.ts";
 export type { CodeReader, CountedBlock, CycleReport, PricedBlock, RegionCycles } from "./model.ts";
 export { blockCoreCycles, cycleReport, priceBlocks, regionFigures } from "./model.ts";
 export { decodeBlock, type Insn, type InsnClass } from "./thumb.ts";

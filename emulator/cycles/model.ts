@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { BoardTiming } from "../../engine/target/boards.ts";
+import type { BoardTiming } from "../../engine/target/mod.ts";
 import { type BlockTiming, timeBlock, type TimedCore } from "./cores.ts";
 import { decodeBlock } from "./thumb.ts";
 
