@@ -1,6 +1,7 @@
 /**
  * The fuzz task's cases and checks: seeded random MBConv and ResNet-style networks built with the
- * project's builders, run with both engines on a Cortex-M7 and a Cortex-M4 board.
+ * project's builders and random chains of every operator, some with negative, tiny and mixed-sign
+ * per-channel weight scales, run with both engines on a Cortex-M7 and a Cortex-M4 board.
  *
  * @module
  */
@@ -14,6 +15,8 @@ import {
 import type { Graph } from "../engine/ir/mod.ts";
 import { runModel } from "./run.ts";
 import { createRng, type Rng } from "../engine/util/mod.ts";
+import { randomChainGraph } from "./random_graph.ts";
+import { mixWeightScales } from "./scale_mix.ts";
 
 /** Boards every case runs on (one M7, one M4). */
 export const FUZZ_BOARDS = ["stm32f746", "stm32f412"] as const;
@@ -61,17 +64,35 @@ export function randomMbconvArch(rng: Rng): MbconvArch {
   };
 }
 
-/** The graph of fuzz case `index` under `seed` (MBConv three times out of four, else ResNet). */
+/**
+ * The graph of fuzz case `index` under `seed`. Cases cycle through three kinds: a network from the
+ * builders (MBConv three times out of four, else ResNet); the same kind of network with negative,
+ * tiny and mixed-sign per-channel weight scales ({@link mixWeightScales}); and a random chain of
+ * every operator ({@link randomChainGraph}) with such scales.
+ */
 export function fuzzGraph(seed: number, index: number): Graph {
-  const rng = createRng((seed * 1000003 + index * 7919) >>> 0);
+  const caseSeed = (seed * 1000003 + index * 7919) >>> 0;
+  const kind = index % 3;
+  if (kind === 2) {
+    const chain = randomChainGraph(caseSeed, { layers: 8 });
+    return mixWeightScales({ ...chain, name: `fuzz-${seed}-${index}-chain-mixed` }, caseSeed);
+  }
+  const rng = createRng(caseSeed);
+  const suffix = kind === 1 ? "-mixed" : "";
+  let graph: Graph;
   if (rng.int(4) === 3) {
     const stacks = Array.from({ length: 1 + rng.int(3) }, () => 3 + rng.int(30));
-    return buildResNet(
+    graph = buildResNet(
       { resolution: pick(rng, [8, 12, 16, 20, 32]), classes: 2 + rng.int(12), stacks },
-      { seed: index, name: `fuzz-${seed}-${index}-resnet` },
+      { seed: index, name: `fuzz-${seed}-${index}-resnet${suffix}` },
     );
+  } else {
+    graph = buildMbconv(randomMbconvArch(rng), {
+      seed: index,
+      name: `fuzz-${seed}-${index}-mbconv${suffix}`,
+    });
   }
-  return buildMbconv(randomMbconvArch(rng), { seed: index, name: `fuzz-${seed}-${index}-mbconv` });
+  return kind === 1 ? mixWeightScales(graph, caseSeed) : graph;
 }
 
 /** The outcome of one case on one board. */

@@ -66,7 +66,11 @@ Deno.test("runtime quantize_multiplier, round and activation range equal the ref
       : a * c;
     acts[i] = (rng.int(4)) | ((rng.int(61) - 30) << 8);
   }
+  // Every seventh value negative (a negative per-channel weight scale), plus the edges of both
+  // signs: TFLite halves a rounded +2^31 but keeps -2^31 (INT32_MIN) for a negative multiplier.
+  for (let i = 3; i < N; i += 7) values[i] = -values[i]!;
   values.set([0.5, 0.25, 1, 2 ** -31, 2 ** -32, 0.9999999999999999, 1 - 2 ** -33, 1e-12], 0);
+  values.set([-0.5, -1, -(1 - 2 ** -33), -0.9999999999999999, -0.0204 * 0.05 / 0.1, -1e-12], 8);
   const board = getBoard("stm32f412");
   const runtime = (f: string) =>
     Deno.readTextFileSync(new URL(`../engine/codegen/tflm/runtime/${f}`, import.meta.url));
@@ -87,7 +91,7 @@ Deno.test("runtime quantize_multiplier, round and activation range equal the ref
     const q = quantizeMultiplier(v);
     assert.deepEqual([out[6 * i], out[6 * i + 1]], [q.multiplier, q.shift], `multiplier of ${v}`);
     const r = roundHalfAwayFromZero(v * 1e6);
-    assert.equal(out[6 * i + 2], Math.max(-2e9, Math.min(2e9, r)), `round of ${v * 1e6}`);
+    assert.equal(out[6 * i + 2], Math.max(-2e9, Math.min(2e9, r)) + 0, `round of ${v * 1e6}`);
     const act = ACTS[acts[i]! & 3]!;
     const zp = acts[i]! >> 8;
     const range = activationRange(act, { scale: v, zeroPoint: zp });
@@ -114,7 +118,7 @@ int main(void) {
 }
 `;
 
-Deno.test("runtime requantization (both forms) equals multiplyByQuantizedMultiplier bit for bit", async () => {
+Deno.test("runtime requantization (both forms, multipliers of both signs) equals multiplyByQuantizedMultiplier bit for bit", async () => {
   const rng = createRng(123);
   const triples = new Int32Array(3 * N);
   const extremes = [-2147483648, 2147483647, -1, 0, 1, -1073741824, 1073741823];
@@ -127,7 +131,9 @@ Deno.test("runtime requantization (both forms) equals multiplyByQuantizedMultipl
       : kind === 2
       ? extremes[rng.int(extremes.length)]!
       : rng.int(2 ** 25) - 2 ** 24;
-    const m = rng.int(8) === 0 ? 0 : 2 ** 30 + rng.int(2 ** 30);
+    // Multipliers of both signs (a negative per-channel weight scale gives a negative one).
+    const magnitude = rng.int(8) === 0 ? 0 : 2 ** 30 + rng.int(2 ** 30);
+    const m = rng.int(3) === 0 ? -magnitude : magnitude;
     // Mostly right shifts (the fast form), some 0, 1 and small left shifts (with small x).
     const s = rng.int(6) === 0 ? rng.int(4) - 1 : -(2 + rng.int(30));
     triples.set([s > 0 ? x >> 8 : x, m, s], 3 * i);

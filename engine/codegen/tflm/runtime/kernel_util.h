@@ -31,13 +31,13 @@ TFLM_INLINE int32_t tflm_rounding_shift_right(int32_t x, int32_t exponent) {
 }
 
 TFLM_INLINE int32_t tflm_doubling_high_mul(int32_t a, int32_t b) {
-  /* a == b == INT32_MIN never happens: multipliers are positive. */
+  /* a == b == INT32_MIN never happens: accumulators never reach INT32_MIN. */
   return (int32_t)(((int64_t)a * b + (1ll << 30)) >> 31);
 }
 
 /*
- * The same result in one 64-bit multiply-accumulate when the right shift e is at least 2 (the
- * usual case): RDBPOT(SRDHM(x, m), e) == (x*m + 2^30 + 2^(30+e) - [x<0] * 2^31) >> (31 + e),
+ * The same result in one 64-bit multiply-accumulate when the right shift e is at least 2 and the
+ * multiplier is not negative (the usual case): RDBPOT(SRDHM(x, m), e) == (x*m + 2^30 + 2^(30+e) - [x<0] * 2^31) >> (31 + e),
  * exactly, for every int32 x and multiplier m in [0, 2^31) (SRDHM rounds half up, RDBPOT half
  * away from zero; the [x<0] term turns the second into half down for negatives). The constant's
  * low word is 2^30 ^ ([x<0] << 31), its high word 2^(e-2) - [x<0]; the answer is the high word of
@@ -61,9 +61,13 @@ TFLM_INLINE int32_t tflm_requantize_any(int32_t x, int32_t multiplier, int32_t s
                                    right);
 }
 
-/* TFLite MultiplyByQuantizedMultiplier(x, multiplier, shift). */
+/* TFLite MultiplyByQuantizedMultiplier(x, multiplier, shift). The fast form rounds by the sign of
+ * x, which is the sign of the product only for a multiplier >= 0; a negative multiplier (a
+ * negative per-channel weight scale) takes the general form: OR-ing the multiplier's sign into the
+ * shift makes it -1, which fails the test in the same compare. */
 TFLM_INLINE int32_t tflm_requantize(int32_t x, int32_t multiplier, int32_t shift) {
-  if (__builtin_expect(shift <= -2, 1)) return tflm_requantize_fast(x, multiplier, 1 << (-shift - 2), -shift - 1);
+  if (__builtin_expect((shift | (multiplier >> 31)) <= -2, 1))
+    return tflm_requantize_fast(x, multiplier, 1 << (-shift - 2), -shift - 1);
   return tflm_requantize_any(x, multiplier, shift);
 }
 
@@ -80,8 +84,10 @@ TFLM_INLINE tflm_rq tflm_rq_make(int32_t m, int32_t shift) {
   q.right = shift > 0 ? 0 : -shift;
   q.mask = (int32_t)((1u << q.right) - 1u);
   q.half = q.mask >> 1;
-  q.hi_base = q.right >= 2 ? 1 << (q.right - 2) : 0;
-  q.hi_shift = q.right >= 2 ? q.right - 1 : -1; /* -1: use the two-step form */
+  /* The fast form needs a right shift >= 2 and a multiplier >= 0 (see tflm_requantize). */
+  const int fast = q.right >= 2 && m >= 0;
+  q.hi_base = fast ? 1 << (q.right - 2) : 0;
+  q.hi_shift = fast ? q.right - 1 : -1; /* -1: use the two-step form */
   return q;
 }
 

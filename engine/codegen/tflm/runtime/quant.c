@@ -35,7 +35,8 @@ void tflm_quantize_multiplier(double m, int32_t *multiplier, int32_t *shift) {
   int32_t e = biased - 1022;
   uint64_t mant = (1ull << 52) | frac;
   int64_t q = (int64_t)((mant + (1ull << 21)) >> 22); /* round(q * 2^31), half away from 0 */
-  if (q == (1ll << 31)) {
+  /* TFLite's QuantizeMultiplier halves only +2^31: a negative m keeps -2^31 (INT32_MIN). */
+  if (q == (1ll << 31) && !negative) {
     q /= 2;
     e++;
   }
