@@ -14,3 +14,4 @@ export * from "./graph.ts";
 export * from "./errors.ts";
 export * from "./validate.ts";
 export * from "./strided_slice.ts";
+export * from "./io_boundary.ts";

@@ -268,3 +268,34 @@ export function calculateInputRadius(
     2 ** inputLeftShift;
   return Math.floor(maxRescaled);
 }
+
+/**
+ * TFLite's float32 -> int8 QUANTIZE of one value: `x / float(scale)` in float32, rounded half
+ * away from zero, plus the zero point, clamped to int8. Beyond int32 the quotient saturates (as
+ * the ARM conversion does: an infinity gives -128 or 127) and NaN counts as 0.
+ *
+ * @example
+ * ```ts
+ * import { quantizeValue } from "./arithmetic.ts";
+ * quantizeValue(0.25, 0.1, 0); // 3 (2.5 rounds away from zero)
+ * ```
+ */
+export function quantizeValue(x: number, scale: number, zeroPoint: number): number {
+  // TFLite divides in float: `val / static_cast<float>(scale)`.
+  const q = roundHalfAwayFromZero(Math.fround(Math.fround(x) / Math.fround(scale)));
+  const v = (Number.isNaN(q) ? 0 : Math.max(-2147483648, Math.min(2147483647, q))) + zeroPoint;
+  return v < -128 ? -128 : v > 127 ? 127 : v;
+}
+
+/**
+ * TFLite's int8 -> float32 DEQUANTIZE of one value: `float(double(scale) * (q - zp))`.
+ *
+ * @example
+ * ```ts
+ * import { dequantizeValue } from "./arithmetic.ts";
+ * dequantizeValue(3, 0.5, 1); // 1
+ * ```
+ */
+export function dequantizeValue(q: number, scale: number, zeroPoint: number): number {
+  return Math.fround(Math.fround(scale) * (q - zeroPoint));
+}

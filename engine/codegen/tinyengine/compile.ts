@@ -217,6 +217,7 @@ export function compileTinyEngine(source: Graph, options: TinyEngineOptions): Co
     `   Input hash ${hash}. Arena ${arenaBytes} bytes, planner ${chosen.planner}. */`,
     `#include "te_runtime.h"`,
     `#include "probe.h"`,
+    `#include "float_io.h"`,
     ``,
     `extern const uint8_t mcu_model_const[];`,
     `/* Constant tables of each layer, inside the one linked blob mcu_model_const.bin. */`,

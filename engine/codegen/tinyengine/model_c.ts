@@ -21,7 +21,10 @@ function f32Literal(x: number): string {
   return `${Math.fround(x).toPrecision(17)}`;
 }
 
-/** Float model input -> int8 (the reference's QUANTIZE: double division, round half away). */
+/**
+ * Float model input -> int8: TFLite's QUANTIZE in single precision on the FPU
+ * (`mcu_quantize_f32_array` of fixtures/firmware/float_io.h, 11 instructions per element).
+ */
 export function quantizeInputCode(
   graph: Graph,
   quant: Quantization,
@@ -32,18 +35,10 @@ export function quantizeInputCode(
   const n = elementCount(graph.tensors[tensor]!.shape);
   const scale = f32Literal(quant.scale[0] ?? 1);
   const zp = quant.zeroPoint[0] ?? 0;
-  return `for (int32_t i = 0; i < ${n}; i++) {
-    double v = (double)((float)${src}[i] / (float)${scale}); /* TFLite divides in float */
-    int32_t q;
-    if (v != v || v > 1e300 || v < -1e300) q = 0;
-    else if (v >= 1e9) q = 1000000000;
-    else if (v <= -1e9) q = -1000000000;
-    else { int32_t t = (int32_t)(v < 0 ? -v : v); double f = (v < 0 ? -v : v) - (double)t; if (f >= 0.5) t++; q = v < 0 ? -t : t; }
-    ${dst}[i] = te_clamp8(q + ${zp}, -128, 127);
-  }`;
+  return `mcu_quantize_f32_array(${src}, ${dst}, ${n}, ${scale}f, ${zp});`;
 }
 
-/** int8 model output -> float (the reference's DEQUANTIZE: one float32 multiply). */
+/** int8 model output -> float: TFLite's DEQUANTIZE, one float32 multiply (float_io.h). */
 export function dequantizeOutputCode(
   graph: Graph,
   quant: Quantization,
@@ -54,7 +49,7 @@ export function dequantizeOutputCode(
   const n = elementCount(graph.tensors[tensor]!.shape);
   const scale = f32Literal(quant.scale[0] ?? 1);
   const zp = quant.zeroPoint[0] ?? 0;
-  return `for (int32_t i = 0; i < ${n}; i++) ${dst}[i] = (float)${scale} * (float)(${src}[i] - ${zp});`;
+  return `mcu_dequantize_i8_array(${src}, ${dst}, ${n}, ${scale}f, ${zp});`;
 }
 
 function shapeText(graph: Graph, t: number): string {

@@ -6,7 +6,7 @@
  */
 
 import type { DequantizeNode } from "../../ir/mod.ts";
-import { tensorQuant } from "../../quant/mod.ts";
+import { dequantizeValue, tensorQuant } from "../../quant/mod.ts";
 import {
   asFloat32,
   asInt8,
@@ -27,5 +27,5 @@ export function dequantize(args: KernelArgs<DequantizeNode>): void {
   const { scale, zeroPoint } = tensorQuant(input);
   const inData = asInt8(inputBytes(args, 0));
   const out = asFloat32(outputBytes(args));
-  for (let i = 0; i < inData.length; i++) out[i] = Math.fround(scale * (inData[i]! - zeroPoint));
+  for (let i = 0; i < inData.length; i++) out[i] = dequantizeValue(inData[i]!, scale, zeroPoint);
 }

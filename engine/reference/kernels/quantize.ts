@@ -10,7 +10,7 @@ import type { QuantizeNode } from "../../ir/mod.ts";
 import {
   multiplyByQuantizedMultiplier,
   quantizeNodeParams,
-  roundHalfAwayFromZero,
+  quantizeValue,
   tensorQuant,
 } from "../../quant/mod.ts";
 import {
@@ -35,14 +35,7 @@ export function quantize(args: KernelArgs<QuantizeNode>): void {
   if (input.dtype === "float32") {
     const { scale, zeroPoint } = tensorQuant(output);
     const inData = asFloat32(inputBytes(args, 0));
-    const scale32 = Math.fround(scale);
-    for (let i = 0; i < inData.length; i++) {
-      // TFLite divides in float: `val / static_cast<float>(scale)`.
-      const q = roundHalfAwayFromZero(Math.fround(inData[i]! / scale32));
-      const v = (Number.isFinite(q) ? Math.max(-2147483648, Math.min(2147483647, q)) : 0) +
-        zeroPoint;
-      out[i] = v < -128 ? -128 : v > 127 ? 127 : v;
-    }
+    for (let i = 0; i < inData.length; i++) out[i] = quantizeValue(inData[i]!, scale, zeroPoint);
     return;
   }
   if (input.dtype === "int8") {

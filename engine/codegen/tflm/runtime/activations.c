@@ -7,6 +7,7 @@
  * Options: SOFTMAX [beta as float32 bits]; the others none.
  */
 #include "fixed_point.h"
+#include "float_io.h"
 
 /* floor((2^integer_bits - 1) * 2^(31 - integer_bits) / 2^left_shift), TFLite CalculateInputRadius. */
 static int32_t input_radius(int integer_bits, int32_t left_shift) {
@@ -286,24 +287,9 @@ static int quantize_invoke(tflm_interpreter *it, tflm_node *node) {
   const uint32_t n = tflm_elements(in);
   int8_t *o = out->data;
   if (in->type == TFLM_FLOAT32) {
+    /* TFLite divides in float and rounds half away from zero: single precision on the FPU. */
     const float scale = (float)tflm_scale(it, tflm_output_desc(it, node, 0), 0);
-    const float *x = in->data;
-    for (uint32_t i = 0; i < n; i++) {
-      /* TFLite divides in float: val / static_cast<float>(scale). */
-      const double q = tflm_round((double)(x[i] / scale));
-      int32_t v;
-      if (q != q) {
-        v = 0;
-      } else if (q > 2147483647.0) {
-        v = 2147483647;
-      } else if (q < -2147483648.0) {
-        v = -2147483647 - 1;
-      } else {
-        v = (int32_t)q;
-      }
-      v += d->out_zero_point;
-      o[i] = (int8_t)tflm_clamp(v, -128, 127);
-    }
+    mcu_quantize_f32_array(in->data, o, (int32_t)n, scale, d->out_zero_point);
   } else {
     const int8_t *x = in->data;
     for (uint32_t i = 0; i < n; i++) {
@@ -323,12 +309,8 @@ static int dequantize_invoke(tflm_interpreter *it, tflm_node *node) {
   const tflm_tensor *out = tflm_output(it, node, 0);
   const tflm_tensor_desc *id = tflm_input_desc(it, node, 0);
   if (in->type != TFLM_INT8 || out->type != TFLM_FLOAT32) return TFLM_ERR_UNSUPPORTED;
-  const double scale = (double)(float)tflm_scale(it, id, 0);
-  const int32_t zp = id->zero_point;
-  const uint32_t n = tflm_elements(in);
-  const int8_t *x = in->data;
-  float *o = out->data;
-  for (uint32_t i = 0; i < n; i++) o[i] = (float)(scale * (double)(x[i] - zp));
+  const float scale = (float)tflm_scale(it, id, 0);
+  mcu_dequantize_i8_array(in->data, out->data, (int32_t)tflm_elements(in), scale, id->zero_point);
   return TFLM_OK;
 }
 
