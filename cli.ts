@@ -27,6 +27,9 @@ function nonNegativeInt(value: string): number {
   return n;
 }
 
+const IO_HELP =
+  "model: the model's own inputs and outputs; int8: drop a float boundary QUANTIZE/DEQUANTIZE (as TFLite's converter with int8 inference I/O)";
+
 /** Build the `mcu` command tree; `exit` receives each command's exit code. */
 export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command("mcu")
@@ -51,7 +54,11 @@ export function buildProgram(exit: (code: number) => void): Command {
     .argument("<model>", ".tflite file or built-in model name")
     .option("--engine <engine>", "tinyengine or tflm", "tinyengine")
     .option("--board <board>", "board profile", "stm32f746")
-    .option("--input <file>", "raw int8 input bytes (default: seeded random)")
+    .option(
+      "--input <file>",
+      "raw input bytes: int8 values, or little-endian float32 values for a float-input model (default: seeded random)",
+    )
+    .option("--io <mode>", IO_HELP, "model")
     .addOption(
       new Option(
         "--inputs <dir|file>",
@@ -68,6 +75,7 @@ export function buildProgram(exit: (code: number) => void): Command {
           engine: string;
           board: string;
           input?: string;
+          io: string;
           inputs?: string;
           labels?: string;
           json: boolean;
@@ -100,10 +108,13 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--engine <engine>", "tinyengine or tflm", "tinyengine")
     .option("--board <board>", "board profile", "stm32f746")
     .requiredOption("--out <dir>", "output folder")
-    .action(async (model: string, opts: { engine: string; board: string; out: string }) => {
-      const { compileCommand } = await import("./cli/compile.ts");
-      exit(await compileCommand(model, opts));
-    });
+    .option("--io <mode>", IO_HELP, "model")
+    .action(
+      async (model: string, opts: { engine: string; board: string; out: string; io: string }) => {
+        const { compileCommand } = await import("./cli/compile.ts");
+        exit(await compileCommand(model, opts));
+      },
+    );
 
   program.command("emu")
     .description("Run any ELF built for the harness in the emulator and print the measurements")

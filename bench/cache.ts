@@ -104,7 +104,9 @@ export function modelHash(source: ModelSource): string {
     case "builder":
       return sha256Hex(`builder\0${source.spec}`);
     case "tflite":
-      return sha256Hex(readFileSync(source.path));
+      return source.io === "int8"
+        ? sha256Hex(`int8-io\0${sha256Hex(readFileSync(source.path))}`)
+        : sha256Hex(readFileSync(source.path));
   }
 }
 

@@ -13,6 +13,7 @@ import type { Graph } from "../engine/ir/mod.ts";
 import type { RunReport } from "../pipeline/mod.ts";
 import { compileModel, runModel } from "../pipeline/mod.ts";
 import { loadModelFile } from "../engine/tflite/mod.ts";
+import { toInt8Io } from "../engine/ir/mod.ts";
 import type { LivenessResult, MeasureApi } from "./measure.ts";
 import type { ModelSource } from "./types.ts";
 
@@ -34,8 +35,10 @@ export function engineApi(): MeasureApi {
           return buildModel(source.name, { configsDir: dirname(source.path) });
         case "builder":
           return buildModel(source.spec);
-        case "tflite":
-          return await loadModelFile(source.path);
+        case "tflite": {
+          const graph = await loadModelFile(source.path);
+          return source.io === "int8" ? toInt8Io(graph) : graph;
+        }
       }
     },
     async runModel(graph, options): Promise<RunReport> {

@@ -11,10 +11,12 @@
  *
  * @module
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { loadAnchors, publishedBoards } from "./anchors.ts";
 import type { BenchCase } from "./types.ts";
+import { hasFloatBoundary } from "../engine/ir/mod.ts";
+import { readTflite } from "../engine/tflite/mod.ts";
 import { sharedConfigsDir, sharedModelsDir } from "../engine/util/mod.ts";
 
 /** Suite names, in report order. */
@@ -163,6 +165,26 @@ function paperSuite(options: SuiteOptions): ResolvedSuite {
   return { name: "paper", cases, notes };
 }
 
+/**
+ * The `--io int8` twin of a float-I/O `.tflite` case (id suffix `-int8io`): the same model with
+ * its boundary QUANTIZE/DEQUANTIZE dropped, so the bench shows both. None for an int8-I/O model
+ * or one that cannot be read (its own case reports why).
+ */
+function int8IoTwin(c: BenchCase): BenchCase[] {
+  if (c.source.kind !== "tflite") return [];
+  try {
+    if (!hasFloatBoundary(readTflite(readFileSync(c.source.path)))) return [];
+  } catch {
+    return [];
+  }
+  return [{
+    ...c,
+    id: `${c.id}-int8io`,
+    label: `${c.label}, int8 I/O`,
+    source: { ...c.source, io: "int8" },
+  }];
+}
+
 function mlperfSuite(options: SuiteOptions): ResolvedSuite {
   const { models } = dirs(options);
   if (!existsSync(models)) {
@@ -185,13 +207,14 @@ function mlperfSuite(options: SuiteOptions): ResolvedSuite {
     }
     const published = publishedBoards(anchors, m.id).filter((b) => b !== REFERENCE_BOARD);
     const boards = withReference(published.length > 0 ? published : ["nucleo-l4r5zi"]);
-    cases.push({
+    const c: BenchCase = {
       id: m.id,
       suite: "mlperf",
       label: m.label,
       source: { kind: "tflite", path },
       boards,
-    });
+    };
+    cases.push(c, ...int8IoTwin(c));
   }
   return { name: "mlperf", cases, notes };
 }
@@ -205,15 +228,16 @@ function externalSuite(options: SuiteOptions): ResolvedSuite {
     throw new RangeError(`Cannot read the external suite: directory '${dir}' does not exist`);
   }
   const files = readdirSync(dir).filter((f) => f.endsWith(".tflite")).sort();
-  const cases = files.map((f): BenchCase => {
+  const cases = files.flatMap((f): BenchCase[] => {
     const id = basename(f, ".tflite");
-    return {
+    const c: BenchCase = {
       id,
       suite: "external",
       label: id,
       source: { kind: "tflite", path: resolve(dir, f) },
       boards: [REFERENCE_BOARD],
     };
+    return [c, ...int8IoTwin(c)];
   });
   const notes = cases.length === 0 ? [`external: no .tflite files in ${dir}`] : [];
   return { name: "external", cases, notes };

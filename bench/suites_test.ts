@@ -1,3 +1,6 @@
+import { floatIoModel, floatIoTflite } from "../engine/builders/_test_float_io.ts";
+import { toInt8Io } from "../engine/ir/mod.ts";
+import { writeTflite } from "../engine/tflite/mod.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { defaultSuites, resolveSuite } from "./suites.ts";
@@ -98,4 +101,20 @@ Deno.test("resolveSuite() rejects an unknown suite naming the known ones", () =>
     /Cannot find suite 'nope': known suites are paper, mlperf/,
   );
   assert.deepEqual(defaultSuites(), ["paper", "mlperf"]);
+});
+
+Deno.test("a float-I/O .tflite gets an int8-I/O twin case (--io int8); an int8 model does not", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "mcu-suite-io-" });
+  try {
+    Deno.writeFileSync(join(dir, "floaty.tflite"), floatIoTflite());
+    Deno.writeFileSync(join(dir, "int8.tflite"), writeTflite(toInt8Io(floatIoModel())));
+    const { cases } = resolveSuite("external", { externalDir: dir });
+    assert.deepEqual(cases.map((c) => [c.id, c.source.kind === "tflite" && c.source.io]), [
+      ["floaty", undefined],
+      ["floaty-int8io", "int8"],
+      ["int8", undefined],
+    ]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });

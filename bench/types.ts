@@ -19,8 +19,11 @@ export type ModelSource =
   }
   /** A builder spec such as `mbv2-w0.35-r64`. */
   | { readonly kind: "builder"; readonly spec: string }
-  /** A `.tflite` file. */
-  | { readonly kind: "tflite"; readonly path: string };
+  /**
+   * A `.tflite` file; `io: "int8"` drops its float boundary QUANTIZE/DEQUANTIZE (`--io int8`,
+   * engine/ir/io_boundary.ts).
+   */
+  | { readonly kind: "tflite"; readonly path: string; readonly io?: "int8" };
 
 /** One network of a suite and the boards it is measured on. */
 export interface BenchCase {

@@ -11,6 +11,7 @@ import type { EngineName } from "../engine/codegen/mod.ts";
 import { getBackend } from "../engine/codegen/mod.ts";
 import { ModelFormatError, UnsupportedOpError } from "../engine/ir/mod.ts";
 import type { Graph } from "../engine/ir/mod.ts";
+import { IO_MODES, type IoMode, toInt8Io } from "../engine/ir/mod.ts";
 import { loadModelFile } from "../engine/tflite/mod.ts";
 
 /** Where the command writes; defaults to the console. */
@@ -33,12 +34,25 @@ function isFile(path: string): boolean {
   }
 }
 
-/** Load a model argument: a `.tflite` file, or a built-in model name / config `.json`. */
-export async function loadModelArg(model: string): Promise<Graph> {
-  if (/\.tflite$/i.test(model) || (!/\.json$/i.test(model) && isFile(model))) {
-    return await loadModelFile(model);
+/**
+ * Load a model argument: a `.tflite` file, or a built-in model name / config `.json`; with
+ * `io` "int8" its float boundary QUANTIZE/DEQUANTIZE are dropped (`--io int8`).
+ */
+export async function loadModelArg(model: string, io: string = "model"): Promise<Graph> {
+  const mode = ioModeArg(io);
+  const graph = /\.tflite$/i.test(model) || (!/\.json$/i.test(model) && isFile(model))
+    ? await loadModelFile(model)
+    : buildModel(model);
+  return mode === "int8" ? toInt8Io(graph) : graph;
+}
+
+/** Check `--io`. */
+export function ioModeArg(io: string): IoMode {
+  const mode = IO_MODES.find((m) => m === io);
+  if (!mode) {
+    throw new RangeError(`Unknown --io '${io}': expected one of ${IO_MODES.join(", ")}`);
   }
-  return buildModel(model);
+  return mode;
 }
 
 /** Errors that are the user's (bad model, name, board, input, missing toolchain): no trace. */

@@ -27,13 +27,13 @@ function shellQuote(arg: string): string {
  */
 export async function compileCommand(
   model: string,
-  opts: { engine: string; board: string; out: string },
+  opts: { engine: string; board: string; out: string; io?: string },
   io: CommandIo = CONSOLE_IO,
 ): Promise<number> {
   try {
     const engine = engineArg(opts.engine);
     const board = getBoard(opts.board);
-    const graph = await loadModelArg(model);
+    const graph = await loadModelArg(model, opts.io);
     const compiled = compileModel(graph, { engine, board });
     const out = opts.out.replace(/\/+$/, "") || ".";
     let image;

@@ -20,6 +20,8 @@ export interface EvaluateCommandOptions {
   readonly board: string;
   readonly inputs: string;
   readonly labels?: string;
+  /** `--io`: "int8" drops a float model's boundary QUANTIZE/DEQUANTIZE. @default "model" */
+  readonly io?: string;
   readonly json: boolean;
 }
 
@@ -136,7 +138,7 @@ export async function evaluateCommand(
   try {
     const engine = engineArg(opts.engine);
     const board = getBoard(opts.board);
-    const graph = await loadModelArg(model);
+    const graph = await loadModelArg(model, opts.io);
     const size = graph.inputs.reduce((s, t) => s + tensorBytes(graph.tensors[t]!), 0);
     const inputs = await readInputs(opts.inputs, size);
     const labels = opts.labels !== undefined

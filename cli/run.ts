@@ -80,14 +80,21 @@ export function formatRunReport(r: ModelRunReport, ideal = false): string[] {
  */
 export async function runCommand(
   model: string,
-  opts: { engine: string; board: string; input?: string; json: boolean; ideal?: boolean },
+  opts: {
+    engine: string;
+    board: string;
+    input?: string;
+    json: boolean;
+    ideal?: boolean;
+    io?: string;
+  },
   io: CommandIo = CONSOLE_IO,
 ): Promise<number> {
   let report: ModelRunReport;
   try {
     const engine = engineArg(opts.engine);
     const board = getBoard(opts.board);
-    const graph = await loadModelArg(model);
+    const graph = await loadModelArg(model, opts.io);
     const input = opts.input !== undefined ? await readInput(opts.input) : undefined;
     report = await runModel(graph, {
       engine,

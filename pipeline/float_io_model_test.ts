@@ -6,25 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { getBoard } from "../engine/target/mod.ts";
-import { buildMbconv } from "../engine/builders/mod.ts";
-import { withFloatIo } from "../engine/ir/mod.ts";
 import { elementCount } from "../engine/ir/mod.ts";
+import { floatIoModel } from "../engine/builders/_test_float_io.ts";
 import { runModel } from "./run.ts";
-import { readTflite } from "../engine/tflite/mod.ts";
-import { writeTflite } from "../engine/tflite/mod.ts";
 import { createRng } from "../engine/util/mod.ts";
-
-/** The float-I/O test model, through the writer and the reader. */
-export function floatIoModel() {
-  const int8 = buildMbconv({
-    resolution: 32,
-    inputChannels: 3,
-    classes: 10,
-    firstConv: { outChannels: 8 },
-    blocks: [{ kernel: 3, expand: 4, stride: 2, outChannels: 12 }],
-  }, { seed: 3, name: "float-io" });
-  return readTflite(writeTflite(withFloatIo(int8)));
-}
 
 /** Float inputs: random within range, ties (k + 0.5) * scale, their neighbours, far out of range. */
 function inputs(count: number, scale: number, zp: number, seed: number): Float32Array[] {
