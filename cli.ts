@@ -220,6 +220,14 @@ export function buildProgram(exit: (code: number) => void): Command {
 }
 
 if (import.meta.main) {
+  // Ctrl-C mid-build: remove the temporary build folders (they hold the model's weights).
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, async () => {
+      const { removeLiveBuildDirs } = await import("./engine/build/gcc.ts");
+      removeLiveBuildDirs();
+      Deno.exit(130);
+    });
+  }
   let code = 0;
   const program = buildProgram((c) => (code = c));
   program.exitOverride();

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { userPath } from "../engine/util/mod.ts";
 import { Command } from "commander";
 import { BOARDS } from "../engine/target/mod.ts";
 import type { EngineName } from "../engine/codegen/mod.ts";
@@ -45,7 +46,13 @@ interface RunFlags {
   historyFile: string;
 }
 
-async function runCommand(flags: RunFlags): Promise<void> {
+async function runCommand(given: RunFlags): Promise<number> {
+  // Paths are the user's: relative to where they typed the command (INIT_CWD under deno task).
+  const flags: RunFlags = {
+    ...given,
+    out: userPath(given.out),
+    ...(given.models !== undefined ? { models: userPath(given.models) } : {}),
+  };
   const suites = flags.suite !== undefined
     ? parseList(flags.suite, SUITES, "suite")
     : flags.models !== undefined
@@ -95,9 +102,15 @@ async function runCommand(flags: RunFlags): Promise<void> {
       `wrote ${files.length} files to ${flags.out}`,
   );
   for (const r of run.rows.filter((x) => x.error)) say(`failed ${r.id}: ${r.error}`);
+  return failed;
 }
 
-async function mergeCommand(dirs: string[], flags: { out: string; plots: boolean }): Promise<void> {
+async function mergeCommand(
+  given: string[],
+  flags: { out: string; plots: boolean },
+): Promise<void> {
+  const dirs = given.map(userPath);
+  flags = { ...flags, out: userPath(flags.out) };
   const { rows, meta } = mergeResults(dirs);
   const files = await writeOutputs(rows, meta, flags.out, { plots: flags.plots });
   say(
@@ -115,8 +128,11 @@ async function historyCommand(flags: { out: string; historyFile: string }): Prom
 const HISTORY_FILE_HELP = "history file: cache (.cache/history.jsonl), fixtures " +
   `(fixtures/history.jsonl, to commit), off, or a path (default: $${HISTORY_ENV} or cache)`;
 
-/** Build the command-line program (exported for tests). */
-export function benchProgram(): Command {
+/**
+ * Build the command-line program (exported for tests); `onFailedJobs` receives how many jobs
+ * failed (the bench then exits 1: a table with holes is not a successful run).
+ */
+export function benchProgram(onFailedJobs: (failed: number) => void = () => {}): Command {
   const program = new Command("bench")
     .description("Reproducible paper tables, plots and results (reports/)")
     .enablePositionalOptions()
@@ -138,7 +154,7 @@ export function benchProgram(): Command {
     .option("--quiet", "no progress display")
     .option("--history", "also draw history.html: the figures per model over commits")
     .option("--history-file <where>", HISTORY_FILE_HELP, Deno.env.get(HISTORY_ENV) ?? "cache")
-    .action(async (flags: RunFlags) => await runCommand(flags));
+    .action(async (flags: RunFlags) => onFailedJobs(await runCommand(flags)));
   program.command("history")
     .description("draw history.html from the history file without measuring")
     .option("--out <dir>", "output directory", "reports")
@@ -157,7 +173,12 @@ export function benchProgram(): Command {
 
 if (import.meta.main) {
   try {
-    await benchProgram().parseAsync(Deno.args, { from: "user" });
+    let failedJobs = 0;
+    await benchProgram((n) => failedJobs = n).parseAsync(Deno.args, { from: "user" });
+    if (failedJobs > 0) {
+      Deno.stderr.writeSync(encoder.encode(`error: ${failedJobs} bench jobs failed\n`));
+      Deno.exit(1);
+    }
   } catch (e) {
     Deno.stderr.writeSync(encoder.encode(`error: ${e instanceof Error ? e.message : String(e)}\n`));
     Deno.exit(1);

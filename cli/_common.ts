@@ -7,6 +7,8 @@
 // deno-lint-ignore-file no-console
 import { buildModel } from "../engine/builders/mod.ts";
 import { ToolchainError } from "../engine/target/mod.ts";
+import { userPath } from "../engine/util/mod.ts";
+export { userPath } from "../engine/util/mod.ts";
 import type { EngineName } from "../engine/codegen/mod.ts";
 import { getBackend } from "../engine/codegen/mod.ts";
 import { ModelFormatError, UnsupportedOpError } from "../engine/ir/mod.ts";
@@ -40,9 +42,10 @@ function isFile(path: string): boolean {
  */
 export async function loadModelArg(model: string, io: string = "model"): Promise<Graph> {
   const mode = ioModeArg(io);
-  const graph = /\.tflite$/i.test(model) || (!/\.json$/i.test(model) && isFile(model))
-    ? await loadModelFile(model)
-    : buildModel(model);
+  const path = userPath(model);
+  const graph = /\.tflite$/i.test(model) || (!/\.json$/i.test(model) && isFile(path))
+    ? await loadModelFile(path)
+    : buildModel(/\.json$/i.test(model) ? path : model);
   return mode === "int8" ? toInt8Io(graph) : graph;
 }
 

@@ -11,7 +11,14 @@ import { DoesNotFitError, shortfalls } from "../engine/target/mod.ts";
 import { MIN_STACK_BYTES } from "../engine/build/mod.ts";
 import { buildFirmware } from "../engine/build/mod.ts";
 import { buildForBoard, compileModel } from "../pipeline/mod.ts";
-import { type CommandIo, CONSOLE_IO, engineArg, isUserError, loadModelArg } from "./_common.ts";
+import {
+  type CommandIo,
+  CONSOLE_IO,
+  engineArg,
+  isUserError,
+  loadModelArg,
+  userPath,
+} from "./_common.ts";
 
 function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_.,=/:+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
@@ -35,7 +42,7 @@ export async function compileCommand(
     const board = getBoard(opts.board);
     const graph = await loadModelArg(model, opts.io);
     const compiled = compileModel(graph, { engine, board });
-    const out = opts.out.replace(/\/+$/, "") || ".";
+    const out = userPath(opts.out).replace(/\/+$/, "") || ".";
     let image;
     try {
       image = await buildFirmware(compiled.sources, { board, workDir: out });
@@ -51,7 +58,13 @@ export async function compileCommand(
         flashBytes: big.flashBytes,
         ...(peak ? { peak: `layer ${peak.layer} (${peak.op}, ${peak.liveBytes} B live)` } : {}),
       };
-      if (shortfalls(need, board).length > 0) throw new DoesNotFitError(model, board, need);
+      if (shortfalls(need, board).length > 0) {
+        const err = new DoesNotFitError(model, board, need);
+        // The project folder is written but incomplete: say so.
+        err.message += `. The C sources are in ${out}, but firmware.elf was not built ` +
+          "(`mcu run` measures the model on an enlarged memory map)";
+        throw err;
+      }
       throw e;
     }
     await Deno.writeFile(`${out}/firmware.elf`, image.elf);

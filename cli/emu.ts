@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { userPath } from "./_common.ts";
 import { getBoard } from "../engine/target/mod.ts";
 import { ToolchainError } from "../engine/target/mod.ts";
 import {
@@ -159,7 +160,7 @@ export async function emuCommand(
   let elf: Uint8Array;
   try {
     board = getBoard(opts.board);
-    elf = await Deno.readFile(elfPath);
+    elf = await Deno.readFile(userPath(elfPath));
   } catch (e) {
     if (e instanceof RangeError) return fail(2, e);
     if (e instanceof Deno.errors.NotFound) {

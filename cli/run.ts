@@ -6,13 +6,24 @@
  * @module
  */
 import { getBoard } from "../engine/target/mod.ts";
+import { readBoundedFile } from "../engine/util/mod.ts";
 import { type ModelRunReport, runModel } from "../pipeline/mod.ts";
-import { type CommandIo, CONSOLE_IO, engineArg, isUserError, loadModelArg } from "./_common.ts";
+import {
+  type CommandIo,
+  CONSOLE_IO,
+  engineArg,
+  isUserError,
+  loadModelArg,
+  userPath,
+} from "./_common.ts";
 export { type CommandIo, engineArg, isUserError, loadModelArg } from "./_common.ts";
+
+/** Largest --input file read: more than any board's SRAM holds. */
+const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
 async function readInput(path: string): Promise<Uint8Array> {
   try {
-    return await Deno.readFile(path);
+    return await readBoundedFile(path, MAX_INPUT_BYTES, "input file");
   } catch (e) {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.PermissionDenied) {
       throw new TypeError(`Cannot read input file '${path}': ${e.message.split(":")[0]}`);
@@ -95,7 +106,7 @@ export async function runCommand(
     const engine = engineArg(opts.engine);
     const board = getBoard(opts.board);
     const graph = await loadModelArg(model, opts.io);
-    const input = opts.input !== undefined ? await readInput(opts.input) : undefined;
+    const input = opts.input !== undefined ? await readInput(userPath(opts.input)) : undefined;
     report = await runModel(graph, {
       engine,
       board,

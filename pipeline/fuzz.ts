@@ -7,26 +7,69 @@
  *
  * @module
  */
+import { Command, InvalidArgumentError } from "commander";
 import type { FuzzOutcome } from "./fuzz_cases.ts";
 
-function arg(name: string, fallback: number): number {
-  const i = Deno.args.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(Deno.args[i + 1]);
-  if (!Number.isInteger(v) || v < 0) {
-    throw new RangeError(
-      `Cannot fuzz: --${name} must be a non-negative integer: got ${Deno.args[i + 1]}`,
-    );
+function nonNegativeInt(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError(`expected a non-negative integer, got '${v}'`);
   }
-  return v;
+  return n;
+}
+
+/** Options of the fuzz task. */
+export interface FuzzFlags {
+  readonly count: number;
+  readonly seed: number;
+  readonly workers: number;
+  readonly cache?: string;
+}
+
+/**
+ * Parse the fuzz task's arguments; undefined when it must not run (`--help`, or a usage error,
+ * which commander has already printed with the usage).
+ */
+export function parseFuzzArgs(
+  args: readonly string[],
+  write: { out: (s: string) => void; err: (s: string) => void },
+): FuzzFlags | undefined {
+  const program = new Command("fuzz")
+    .description(
+      "Random networks (builder networks, the same with negative/tiny/mixed-sign per-channel " +
+        "scales, random chains of every operator) on both engines, M7 and M4, against the reference",
+    )
+    .option("--count <n>", "cases", nonNegativeInt, 50)
+    .option("--seed <n>", "seed", nonNegativeInt, 1)
+    .option("--workers <n>", "parallel workers", nonNegativeInt, 2)
+    .option("--cache <dir>", "firmware build cache")
+    .exitOverride()
+    .configureOutput({ writeOut: write.out, writeErr: write.err });
+  try {
+    // The last of a repeated option wins (`deno task fuzz --count 20` after the task's own).
+    program.parse([...args], { from: "user" });
+  } catch {
+    return undefined;
+  }
+  const o = program.opts<{ count: number; seed: number; workers: number; cache?: string }>();
+  return {
+    count: o.count,
+    seed: o.seed,
+    workers: Math.max(1, o.workers),
+    ...(o.cache !== undefined ? { cache: o.cache } : {}),
+  };
 }
 
 if (import.meta.main) {
-  const count = arg("count", 50);
-  const seed = arg("seed", 1);
-  const workers = Math.max(1, arg("workers", 2));
-  const ci = Deno.args.indexOf("--cache");
-  const cacheDir = ci >= 0 ? Deno.args[ci + 1] : undefined;
+  const encoder = new TextEncoder();
+  const write = {
+    out: (s: string) => Deno.stdout.writeSync(encoder.encode(s)),
+    err: (s: string) => Deno.stderr.writeSync(encoder.encode(s)),
+  };
+  const flags = parseFuzzArgs(Deno.args, write);
+  if (!flags) Deno.exit(Deno.args.includes("--help") || Deno.args.includes("-h") ? 0 : 2);
+  const { count, seed, workers } = flags;
+  const cacheDir = flags.cache;
   const failures: FuzzOutcome[] = [];
   let finished = 0;
   const started = performance.now();

@@ -25,7 +25,8 @@ import { ToolchainError } from "../engine/target/mod.ts";
 import type { FirmwareImage } from "../engine/build/mod.ts";
 import type { CompiledModel, EngineName } from "../engine/codegen/mod.ts";
 import { getBackend } from "../engine/codegen/mod.ts";
-import { type Graph, tensorBytes } from "../engine/ir/mod.ts";
+import { elementCount, type Graph, tensorBytes } from "../engine/ir/mod.ts";
+import { BudgetExceededError } from "../emulator/mod.ts";
 import { opMacs } from "../engine/ops/mod.ts";
 import { interpret } from "../engine/reference/mod.ts";
 import type { RunReport } from "./report.ts";
@@ -48,6 +49,7 @@ export interface CompileModelOptions {
  * ```
  */
 export function compileModel(graph: Graph, options: CompileModelOptions): CompiledModel {
+  checkTensorSizes(graph);
   return getBackend(options.engine).compile(graph, { board: options.board });
 }
 
@@ -64,7 +66,7 @@ export interface RunModelOptions {
   readonly modelName?: string;
   /** Firmware build cache directory. @default no cache */
   readonly cacheDir?: string;
-  /** Instruction budget of the emulation. @default the emulator's (2e9) */
+  /** Instruction budget of the emulation. @default derived from the model ({@link defaultBudget}) */
   readonly budget?: number;
   /** Seed of the default input. @default 1 */
   readonly seed?: number;
@@ -180,6 +182,56 @@ export function modelFlashBytes(elf: Uint8Array): number {
   return total;
 }
 
+/** SRAM the emulator maps at most for an enlarged board (the SRAM window is 512 MiB). */
+export const MAX_EMULATED_SRAM_BYTES = 256 * 1024 * 1024;
+/** Flash the emulator maps at most for an enlarged board. */
+export const MAX_EMULATED_FLASH_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Refuse, before anything is allocated, a graph whose tensors no board and no emulator map can
+ * hold (a 544-byte model can declare 2 GB tensors).
+ *
+ * @example
+ * ```ts ignore
+ * checkTensorSizes(graph); // throws RangeError naming the tensor
+ * ```
+ */
+export function checkTensorSizes(graph: Graph): void {
+  const limit = MAX_EMULATED_SRAM_BYTES / 4;
+  let constants = 0;
+  graph.tensors.forEach((t, i) => {
+    const bytes = tensorBytes(t);
+    if (t.data) {
+      constants += bytes;
+    } else if (bytes > limit) {
+      throw new RangeError(
+        `Cannot compile '${graph.name}': tensor ${i} ('${t.name}', ${t.dtype} [${t.shape}]) needs ` +
+          `${bytes} bytes; no microcontroller has that much SRAM, and the emulator maps at most ` +
+          `${limit} bytes for one tensor`,
+      );
+    }
+  });
+  if (constants > MAX_EMULATED_FLASH_BYTES) {
+    throw new RangeError(
+      `Cannot compile '${graph.name}': its constants need ${constants} bytes of Flash; the ` +
+        `emulator maps at most ${MAX_EMULATED_FLASH_BYTES}`,
+    );
+  }
+}
+
+/**
+ * The default instruction budget of a run, derived from the model so that a runaway firmware
+ * stops in seconds: 20 instructions per MAC, 2,000 per tensor element (elementwise operators and
+ * init-time per-channel arithmetic cost no MACs) and a 20M margin.
+ */
+export function defaultBudget(graph: Graph): number {
+  let macs = 0;
+  for (const n of graph.nodes) macs += opMacs(graph, n);
+  let elements = 0;
+  for (const t of graph.tensors) elements += elementCount(t.shape);
+  return Math.min(2e9, 20 * macs + 2000 * elements + 20_000_000);
+}
+
 /** SRAM the static data needs beyond the arena, and stack, for the first-guess fit check. */
 const STATIC_MARGIN = 16 * 1024;
 /** Flash beyond the model data (runtime code) for the first-guess fit check. */
@@ -213,6 +265,14 @@ export async function buildForBoard(
 ): Promise<{ image: FirmwareImage; target: Board }> {
   const needSram = compiled.plan.arenaBytes + STATIC_MARGIN;
   const needFlash = modelDataBytes(compiled) + CODE_MARGIN;
+  if (needSram > MAX_EMULATED_SRAM_BYTES / 2 || needFlash > MAX_EMULATED_FLASH_BYTES / 2) {
+    throw new RangeError(
+      `Cannot build '${compiled.sources.name}': it needs ${needSram} bytes of SRAM and ` +
+        `${needFlash} of Flash; the emulator maps at most ${MAX_EMULATED_SRAM_BYTES / 2} and ${
+          MAX_EMULATED_FLASH_BYTES / 2
+        }`,
+    );
+  }
   const big = () => enlargedBoard(board, needSram * 2, needFlash * 2);
   const fits = shortfalls({ sramBytes: needSram, flashBytes: needFlash }, board).length === 0;
   let target = fits ? board : big();
@@ -240,6 +300,7 @@ export async function buildForBoard(
  */
 export async function runModel(graph: Graph, options: RunModelOptions): Promise<ModelRunReport> {
   const board = options.board;
+  checkTensorSizes(graph);
   const compiled = options.compiled ?? compileModel(graph, { engine: options.engine, board });
   if (compiled.engine !== options.engine) {
     throw new RangeError(
@@ -262,15 +323,28 @@ export async function runModel(graph: Graph, options: RunModelOptions): Promise<
       outputSymbols.push(`${compiled.outputSymbol}_${i}`);
     }
   }
-  const run = runFirmware(
-    { elf: image.elf, board: target },
-    {
-      inputs: inputMap,
-      outputs: outputSymbols,
-      cycleModel: { clockHz: board.clockHz, ...(board.timing ? { timing: board.timing } : {}) },
-      ...(options.budget !== undefined ? { budget: options.budget } : {}),
-    },
-  );
+  const budget = options.budget ?? defaultBudget(graph);
+  let run;
+  try {
+    run = runFirmware(
+      { elf: image.elf, board: target },
+      {
+        inputs: inputMap,
+        outputs: outputSymbols,
+        cycleModel: { clockHz: board.clockHz, ...(board.timing ? { timing: board.timing } : {}) },
+        budget,
+      },
+    );
+  } catch (e) {
+    if (e instanceof BudgetExceededError && options.budget === undefined) {
+      const err = new BudgetExceededError(e);
+      err.message = `${e.message}; the default budget is derived from the model (20 ` +
+        `instructions per MAC, 2,000 per tensor element, plus 20M): a firmware that runs longer ` +
+        `is stuck`;
+      throw err;
+    }
+    throw e;
+  }
   if (run.exitStatus !== 0) {
     throw new Error(
       `Cannot run '${graph.name}' with engine ${options.engine}: the firmware stopped with status ${run.exitStatus}`,
@@ -301,7 +375,12 @@ export async function runModel(graph: Graph, options: RunModelOptions): Promise<
   const cost = run.cycles;
   const flashModelBytes = modelFlashBytes(image.elf);
   const measured = { peakSramBytes: run.sram.peakBytes, flashBytes: run.flash.bytes };
-  const message = fitMessage(measured, board);
+  const peak = compiled.plan.peak;
+  const message = fitMessage(
+    measured,
+    board,
+    peak ? `layer ${peak.layer} (${peak.op}, ${peak.liveBytes} B live)` : undefined,
+  );
   const { buffers: _buffers, ...plan } = compiled.plan;
   let macs = 0;
   for (const n of graph.nodes) macs += opMacs(graph, n);

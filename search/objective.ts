@@ -67,7 +67,7 @@ export const OBJECTIVES: Readonly<Record<string, QualityObjective>> = {
 
 /** Look an objective up; an unknown name is a RangeError listing the known ones. */
 export function getObjective(name: string): QualityObjective {
-  const o = OBJECTIVES[name];
+  const o = Object.hasOwn(OBJECTIVES, name) ? OBJECTIVES[name] : undefined;
   if (!o) {
     throw new RangeError(
       `Cannot find objective '${name}': known objectives are ${Object.keys(OBJECTIVES).join(", ")}`,

@@ -259,7 +259,9 @@ export async function buildFirmware(
     }
   }
 
-  const dir = options.workDir ?? await Deno.makeTempDir({ prefix: "mcu-fw-" });
+  // Created and registered in one synchronous step: an interrupt cannot fall in between.
+  const dir = options.workDir ?? Deno.makeTempDirSync({ prefix: "mcu-fw-" });
+  if (options.workDir === undefined) liveBuildDirs.add(dir);
   try {
     await writeProject(dir, sources, paths, support);
     const out = await new Deno.Command(gcc, {
@@ -292,6 +294,27 @@ export async function buildFirmware(
     }
     return image(elf, sha256, sections);
   } finally {
-    if (options.workDir === undefined) await Deno.remove(dir, { recursive: true });
+    if (options.workDir === undefined) {
+      await Deno.remove(dir, { recursive: true });
+      liveBuildDirs.delete(dir);
+    }
   }
+}
+
+/** Temporary build folders in use (they hold the model's weights). */
+const liveBuildDirs = new Set<string>();
+
+/**
+ * Remove the temporary build folders of builds still under way: the command line calls it when
+ * interrupted (Ctrl-C), so that no `mcu-fw-*` folder with a model's weights is left behind.
+ */
+export function removeLiveBuildDirs(): void {
+  for (const dir of liveBuildDirs) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch {
+      // Already gone.
+    }
+  }
+  liveBuildDirs.clear();
 }

@@ -120,6 +120,13 @@ function validateOrder(g: Graph): void {
   });
 }
 
+/** Zero points a quantized tensor of each integer type can have (the values it can hold). */
+const ZERO_POINT_RANGE: Partial<Record<string, readonly [number, number]>> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+};
+
 function validateTensor(t: Tensor, i: number): void {
   function fail(what: string): never {
     throw new ModelFormatError(`Cannot validate tensor ${i} ('${t.name}'): ${what}`);
@@ -137,8 +144,16 @@ function validateTensor(t: Tensor, i: number): void {
     q.scale.forEach((s) => {
       if (!Number.isFinite(s)) fail(`quantization scale ${s} is not finite`);
     });
+    const zpRange = ZERO_POINT_RANGE[t.dtype];
     q.zeroPoint.forEach((z) => {
       if (!Number.isSafeInteger(z)) fail(`quantization zero point ${z} is not an integer`);
+      if (zpRange && (z < zpRange[0] || z > zpRange[1])) {
+        fail(
+          `quantization zero point ${z} is outside the ${t.dtype} range [${zpRange[0]}, ${
+            zpRange[1]
+          }] (a corrupt or wrongly converted model)`,
+        );
+      }
     });
     if (!Number.isInteger(q.axis) || q.axis < 0) fail(`quantized dimension ${q.axis} is invalid`);
     if (q.scale.length > 1) {

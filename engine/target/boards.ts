@@ -78,7 +78,8 @@ export const DEFAULT_BOARD = "stm32f746";
  * ```
  */
 export function getBoard(name: string): Board {
-  const b = BOARDS[name];
+  // Own keys only: `constructor` or `toString` are not boards.
+  const b = Object.hasOwn(BOARDS, name) ? BOARDS[name] : undefined;
   if (!b) {
     throw new RangeError(
       `Cannot find board '${name}': known boards are ${Object.keys(BOARDS).join(", ")}`,

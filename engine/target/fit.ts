@@ -46,8 +46,11 @@ export function shortfalls(need: MemoryNeed, board: Board): Shortfall[] {
 }
 
 function shortfallText(s: readonly Shortfall[]): string {
-  return s.map((x) => `needs ${x.needed} bytes of ${x.resource}, board has ${x.available}`)
-    .join("; ");
+  return s.map((x) =>
+    `needs ${x.needed} bytes of ${x.resource}, board has ${x.available} (${
+      x.needed - x.available
+    } over)`
+  ).join("; ");
 }
 
 /**
@@ -58,18 +61,20 @@ function shortfallText(s: readonly Shortfall[]): string {
  * import { getBoard } from "./boards.ts";
  * import { fitMessage } from "./fit.ts";
  * fitMessage({ peakSramBytes: 400000, flashBytes: 900000 }, getBoard("stm32f746"));
- * // "does not fit: needs 400000 bytes of SRAM, board has 327680"
+ * // "does not fit: needs 400000 bytes of SRAM, board has 327680 (72320 over)"
  * ```
  */
 export function fitMessage(
   measured: { readonly peakSramBytes: number; readonly flashBytes: number },
   board: Board,
+  peak?: string,
 ): string | undefined {
   const s = shortfalls(
     { sramBytes: measured.peakSramBytes, flashBytes: measured.flashBytes },
     board,
   );
-  return s.length ? `does not fit: ${shortfallText(s)}` : undefined;
+  const where = peak && s.some((x) => x.resource === "SRAM") ? ` (SRAM peak at ${peak})` : "";
+  return s.length ? `does not fit: ${shortfallText(s)}${where}` : undefined;
 }
 
 /** A model does not fit a board: what it needs, what the board has, and where the peak is. */

@@ -7,6 +7,10 @@
 import type { Graph } from "../ir/mod.ts";
 import { ModelFormatError } from "../ir/mod.ts";
 import { readTflite } from "./read_tflite.ts";
+import { readBoundedFile } from "../util/mod.ts";
+
+/** Largest .tflite file read: far more than any microcontroller's Flash (2 GiB is the format's own limit). */
+const MAX_MODEL_FILE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Read and import a `.tflite` file. A missing, unreadable or empty file gives a
@@ -29,8 +33,9 @@ export async function loadModelFile(path: string | URL): Promise<Graph> {
   const shown = path instanceof URL ? path.href : path;
   let bytes: Uint8Array;
   try {
-    bytes = await Deno.readFile(path);
+    bytes = await readBoundedFile(path, MAX_MODEL_FILE_BYTES, "model");
   } catch (e) {
+    if (e instanceof TypeError) throw new ModelFormatError(e.message, { cause: e });
     const reason = e instanceof Deno.errors.NotFound
       ? "no such file"
       : e instanceof Deno.errors.PermissionDenied

@@ -288,7 +288,12 @@ function writeOptions(b: Builder, node: Node): [number, Offset] {
       return [OPTIONS_TYPE.HardSwishOptions, emptyTable(b)];
     case "LEAKY_RELU":
       b.startObject(LEAKY_RELU_OPTIONS.count);
-      b.addFieldFloat32(LEAKY_RELU_OPTIONS.alpha, node.options.alpha, 0);
+      // flatbuffers skips a field equal to its default, and -0 == 0: a NaN default writes -0.
+      b.addFieldFloat32(
+        LEAKY_RELU_OPTIONS.alpha,
+        node.options.alpha,
+        Object.is(node.options.alpha, -0) ? NaN : 0,
+      );
       return [OPTIONS_TYPE.LeakyReluOptions, b.endObject()];
     case "SUB":
       b.startObject(SUB_OPTIONS.count);

@@ -14,3 +14,5 @@ export * from "./rng.ts";
 export * from "./bmp.ts";
 export * from "./shared_data.ts";
 export * from "./hash.ts";
+export * from "./user_path.ts";
+export * from "./read_bounded.ts";

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { requireInt8Arithmetic } from "../int8_check.ts";
 import type {
   Activation,
   Conv2DOptions,
@@ -232,6 +233,7 @@ const MAX_RANK = 6;
  * @throws {UnsupportedOpError} naming the first node the runtime cannot run.
  */
 export function checkSupported(graph: Graph): void {
+  requireInt8Arithmetic(graph);
   graph.nodes.forEach((n, i) => {
     if (OP_CODES[n.op] === undefined) {
       throw new UnsupportedOpError(n.op, i, "the tflm runtime has no kernel for it");

@@ -7,17 +7,18 @@
  *
  * @example
  * ```ts
- * import type { Graph } from "../../ir/graph.ts";
+ * import type { Graph } from "../../ir/mod.ts";
  * declare const graph: Graph;
- * import type { Board } from "../../target/boards.ts";
+ * import type { Board } from "../../target/mod.ts";
  * declare const board: Board;
  * import { tinyengineBackend } from "./mod.ts";
- * import { getBoard } from "../../target/boards.ts";
+ * import { getBoard } from "../../target/mod.ts";
  * const compiled = tinyengineBackend.compile(graph, { board: getBoard("stm32f746") });
  * ```
  *
  * @module
  */
+import { requireInt8Arithmetic } from "../int8_check.ts";
 import type { Backend } from "../backend.ts";
 import { compileTinyEngine } from "./compile.ts";
 
@@ -33,6 +34,7 @@ export {
 export const tinyengineBackend: Backend = {
   name: "tinyengine",
   compile(graph, options) {
+    requireInt8Arithmetic(graph);
     const streaming = options.options?.streaming;
     return compileTinyEngine(graph, {
       board: options.board,

@@ -35,7 +35,7 @@ export const PLANNERS: Readonly<Record<string, Planner>> = {
 
 /** Look a planner up; an unknown name is a RangeError listing the known ones. */
 export function getPlanner(name: string): Planner {
-  const p = PLANNERS[name];
+  const p = Object.hasOwn(PLANNERS, name) ? PLANNERS[name] : undefined;
   if (!p) {
     throw new RangeError(
       `Cannot find planner '${name}': known planners are ${Object.keys(PLANNERS).join(", ")}`,
