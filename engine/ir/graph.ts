@@ -296,8 +296,20 @@ export function int8Data(t: Tensor): Int8Array {
 /** Read a constant tensor's bytes as int32 values (copies, so alignment never matters). */
 export function int32Data(t: Tensor): Int32Array {
   if (!t.data) throw new TypeError(`Cannot read tensor '${t.name}' as int32: it has no data`);
-  const out = new Int32Array(t.data.byteLength >> 2);
   const view = new DataView(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  if (t.dtype === "int64") {
+    // Exporters often write shapes and paddings as int64 (PyTorch, newer TF converters).
+    const out = new Int32Array(t.data.byteLength >> 3);
+    for (let i = 0; i < out.length; i++) {
+      const v = view.getBigInt64(i * 8, true);
+      if (v < -2147483648n || v > 2147483647n) {
+        throw new RangeError(`Cannot read tensor '${t.name}' as int32: value ${v} is out of range`);
+      }
+      out[i] = Number(v);
+    }
+    return out;
+  }
+  const out = new Int32Array(t.data.byteLength >> 2);
   for (let i = 0; i < out.length; i++) out[i] = view.getInt32(i * 4, true);
   return out;
 }

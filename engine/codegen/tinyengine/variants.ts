@@ -90,7 +90,7 @@ function planVariant(
     scratchBytes: (i) => kernels[i]!.scratchBytes,
     scratchMode: config.scratch,
   });
-  const all = [...lifetimes.buffers, ...boundary];
+  const all = [...onTimeline(lowered, lifetimes), ...boundary];
   const chosen = planMemory(all, planners ? { planners } : {});
   return { lowered, config, kernels, lifetimes, all, chosen };
 }
@@ -108,15 +108,9 @@ function livePeak(
     scratchBytes: (i) => kernels[i]!.scratchBytes,
     scratchMode: "per-layer",
   });
-  const all = [...lifetimes.buffers, ...boundary];
-  let bytes = 0;
-  let at = 0;
-  for (let t = 0; t < lowered.layers.length; t++) {
-    let live = 0;
-    for (const b of all) if (b.firstUse <= t && t <= b.lastUse) live += b.size;
-    if (live > bytes) [bytes, at] = [live, t];
-  }
-  return { bytes, at, lifetimes };
+  const all = [...onTimeline(lowered, lifetimes), ...boundary];
+  const { step, liveBytes } = livePeakStep(all);
+  return { bytes: liveBytes, at: stepLayer(lowered, step), lifetimes };
 }
 
 /**
@@ -150,9 +144,36 @@ function selectiveStreaming(graph: Graph): Lowered | undefined {
   return undefined;
 }
 
-/** Float model inputs/outputs get their own arena buffers, live at the first/last layer. */
+/** Steps before the first layer: 1 when float inputs are quantized there (their QUANTIZE). */
+function quantizeSteps(lowered: Lowered): number {
+  return lowered.foldedInputs.length > 0 ? 1 : 0;
+}
+
+/**
+ * The lifetimes' buffers on the run's timeline of steps: the float inputs' QUANTIZE (if any) is
+ * step 0, layer i is step i + that, and the float outputs' DEQUANTIZE (if any) is one more step
+ * after the last layer. So a float input is dead once quantized and its region is reused by the
+ * first layer's output (it was live during the whole first layer: 76,800 B of an 80x80x3 float
+ * input beside that layer's output), and the int8 results stay live until dequantized.
+ */
+function onTimeline(lowered: Lowered, lifetimes: Lifetimes): BufferRequest[] {
+  const shift = quantizeSteps(lowered);
+  const inputBuffers = new Set(lowered.inputs.map((t) => lifetimes.bufferOf[t] ?? -1));
+  const dequantized = new Set(lowered.foldedOutputs.map((f) => lifetimes.bufferOf[f.int8] ?? -1));
+  const end = lowered.layers.length + shift;
+  return lifetimes.buffers.map((b, i) => ({
+    ...b,
+    firstUse: inputBuffers.has(i) ? 0 : b.firstUse + shift,
+    lastUse: dequantized.has(i) ? end : b.lastUse + shift,
+  }));
+}
+
+/**
+ * Float model inputs/outputs get their own arena buffers: an input lives at the QUANTIZE step
+ * only, an output at the DEQUANTIZE step after the last layer (see {@link onTimeline}).
+ */
 export function boundaryBuffers(graph: Graph, lowered: Lowered): BufferRequest[] {
-  const n = lowered.layers.length;
+  const end = lowered.layers.length + quantizeSteps(lowered);
   const out: BufferRequest[] = [];
   lowered.inputs.forEach((t, i) => {
     if (lowered.foldedInputs.some((f) => f.int8 === t)) {
@@ -163,11 +184,28 @@ export function boundaryBuffers(graph: Graph, lowered: Lowered): BufferRequest[]
   lowered.outputs.forEach((t, i) => {
     if (lowered.foldedOutputs.some((f) => f.int8 === t)) {
       const size = alignUp(4 * elementCount(graph.tensors[t]!.shape));
-      const last = Math.max(0, n - 1);
-      out.push({ id: -100 - i, name: `float_output_${i}`, size, firstUse: last, lastUse: last });
+      out.push({ id: -100 - i, name: `float_output_${i}`, size, firstUse: end, lastUse: end });
     }
   });
   return out;
+}
+
+/** The step of a plan's timeline where the live bytes peak, and those bytes. */
+function livePeakStep(all: readonly BufferRequest[]): { step: number; liveBytes: number } {
+  const steps = Math.max(0, ...all.map((b) => b.lastUse + 1));
+  let step = 0;
+  let liveBytes = 0;
+  for (let t = 0; t < steps; t++) {
+    let live = 0;
+    for (const b of all) if (b.firstUse <= t && t <= b.lastUse) live += b.size;
+    if (live > liveBytes) [step, liveBytes] = [t, live];
+  }
+  return { step, liveBytes };
+}
+
+/** The layer index of a timeline step (the QUANTIZE step counts as the first layer's). */
+function stepLayer(lowered: Lowered, step: number): number {
+  return Math.min(lowered.layers.length - 1, Math.max(0, step - quantizeSteps(lowered)));
 }
 
 /** The layer at which the arena's live bytes peak, its op(s) and those bytes. */
@@ -175,13 +213,8 @@ export function arenaPeak(
   lowered: Lowered,
   all: readonly BufferRequest[],
 ): { layer: number; op: string; liveBytes: number } {
-  let layer = 0;
-  let liveBytes = 0;
-  for (let t = 0; t < lowered.layers.length; t++) {
-    let live = 0;
-    for (const b of all) if (b.firstUse <= t && t <= b.lastUse) live += b.size;
-    if (live > liveBytes) [layer, liveBytes] = [t, live];
-  }
+  const { step, liveBytes } = livePeakStep(all);
+  const layer = stepLayer(lowered, step);
   return { layer, op: lowered.layers.length ? layerOps(lowered, layer) : "", liveBytes };
 }
 

@@ -40,8 +40,13 @@ static int pad_invoke(tflm_interpreter *it, tflm_node *node) {
   const tflm_tensor *paddings = tflm_input(it, node, 1);
   const tflm_tensor *out = tflm_output(it, node, 0);
   const tflm_tensor_desc *od = tflm_output_desc(it, node, 0);
-  const int32_t *p = paddings->data;
   const int rank = in->rank;
+  /* The paddings are int32 or int64 (exporters write either), as in TFLM. */
+  int32_t p[2 * MAX_RANK];
+  for (int i = 0; i < 2 * rank; i++) {
+    p[i] = paddings->type == TFLM_INT64 ? (int32_t)((const int64_t *)paddings->data)[i]
+                                        : ((const int32_t *)paddings->data)[i];
+  }
   const uint32_t size = type_bytes(in->type);
   uint8_t *dst = out->data;
   const uint8_t *src = in->data;
