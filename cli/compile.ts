@@ -10,7 +10,7 @@ import { ToolchainError } from "../engine/target/mod.ts";
 import { DoesNotFitError, shortfalls } from "../engine/target/mod.ts";
 import { MIN_STACK_BYTES } from "../engine/build/mod.ts";
 import { buildFirmware } from "../engine/build/mod.ts";
-import { buildForBoard, compileModel } from "../pipeline/mod.ts";
+import { buildForBoard, compileModel, sramPeakText } from "../pipeline/mod.ts";
 import {
   type CommandIo,
   CONSOLE_IO,
@@ -52,11 +52,10 @@ export async function compileCommand(
       // the one fit check say whether that is why.
       const { image: big } = await buildForBoard(compiled, board, undefined);
       const s = big.sections;
-      const peak = compiled.plan.peak;
       const need = {
         sramBytes: s.data + s.bss + s.noinit + MIN_STACK_BYTES,
         flashBytes: big.flashBytes,
-        ...(peak ? { peak: `layer ${peak.layer} (${peak.op}, ${peak.liveBytes} B live)` } : {}),
+        peak: sramPeakText(graph, compiled),
       };
       if (shortfalls(need, board).length > 0) {
         const err = new DoesNotFitError(model, board, need);

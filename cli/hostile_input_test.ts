@@ -101,7 +101,7 @@ Deno.test("mcu compile of a model that does not fit says by how much and that th
     );
     assert.equal(code, 1);
     assert.match(c.err[0] ?? "", /needs \d+ bytes of SRAM, board has 262144 \(\d+ over\)/);
-    assert.match(c.err[0] ?? "", /SRAM peak at layer \d+ \(/);
+    assert.match(c.err[0] ?? "", /SRAM peak at operator \d+ \(\w+, \d+ B of tensors live\)/);
     assert.match(c.err[0] ?? "", /firmware\.elf was not built/);
   } finally {
     await Deno.remove(dir, { recursive: true });

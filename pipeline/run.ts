@@ -26,6 +26,7 @@ import type { FirmwareImage } from "../engine/build/mod.ts";
 import type { CompiledModel, EngineName } from "../engine/codegen/mod.ts";
 import { getBackend } from "../engine/codegen/mod.ts";
 import { elementCount, type Graph, tensorBytes } from "../engine/ir/mod.ts";
+import { layerwiseBounds } from "../engine/analysis/mod.ts";
 import { BudgetExceededError } from "../emulator/mod.ts";
 import { opMacs } from "../engine/ops/mod.ts";
 import { interpret } from "../engine/reference/mod.ts";
@@ -180,6 +181,17 @@ export function modelFlashBytes(elf: Uint8Array): number {
     }
   }
   return total;
+}
+
+/**
+ * Where a compiled model's SRAM peaks, for "does not fit" messages: the plan's own peak layer
+ * (tinyengine), else the operator where the tensors live at once peak (the layer-wise bound).
+ */
+export function sramPeakText(graph: Graph, compiled: CompiledModel): string {
+  const peak = compiled.plan.peak;
+  if (peak) return `layer ${peak.layer} (${peak.op}, ${peak.liveBytes} B live)`;
+  const b = layerwiseBounds(graph).tflm;
+  return `operator ${b.peakOp} (${b.peakOpName}, ${b.bytes} B of tensors live)`;
 }
 
 /** SRAM the emulator maps at most for an enlarged board (the SRAM window is 512 MiB). */
@@ -375,12 +387,7 @@ export async function runModel(graph: Graph, options: RunModelOptions): Promise<
   const cost = run.cycles;
   const flashModelBytes = modelFlashBytes(image.elf);
   const measured = { peakSramBytes: run.sram.peakBytes, flashBytes: run.flash.bytes };
-  const peak = compiled.plan.peak;
-  const message = fitMessage(
-    measured,
-    board,
-    peak ? `layer ${peak.layer} (${peak.op}, ${peak.liveBytes} B live)` : undefined,
-  );
+  const message = fitMessage(measured, board, sramPeakText(graph, compiled));
   const { buffers: _buffers, ...plan } = compiled.plan;
   let macs = 0;
   for (const n of graph.nodes) macs += opMacs(graph, n);
