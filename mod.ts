@@ -12,7 +12,7 @@
  */
 export * from "./engine/ir/graph.ts";
 export * from "./engine/ir/errors.ts";
-export { validateGraph } from "./engine/ir/validate.ts";
+export { validateGraph } from "./engine/ops/validate.ts";
 export * from "./engine/target/boards.ts";
 // Both the board memory map and the receptive-field analysis name a `Region`: the board's wins here.
 export type { Region } from "./engine/target/boards.ts";

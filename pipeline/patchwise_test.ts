@@ -20,7 +20,7 @@ import { interpret } from "../engine/reference/mod.ts";
 import { interpretPatchwise } from "../engine/reference/mod.ts";
 import { createRng, type Rng } from "../engine/util/mod.ts";
 import { patchRewrite } from "../engine/schedule/mod.ts";
-import { validateGraph } from "../engine/ir/mod.ts";
+import { validateGraph } from "../engine/ops/mod.ts";
 import { fuzzGraph } from "./fuzz_cases.ts";
 import { randomChainGraph } from "./random_graph.ts";
 

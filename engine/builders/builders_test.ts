@@ -6,7 +6,7 @@ import {
   strictEqual,
   throws,
 } from "node:assert/strict";
-import { validateGraph } from "../ir/mod.ts";
+import { validateGraph } from "../ops/mod.ts";
 import { elementCount, type Graph, int32Data, int8Data } from "../ir/mod.ts";
 import { ModelFormatError } from "../ir/mod.ts";
 import { readTflite, writeTflite } from "../tflite/mod.ts";

@@ -233,8 +233,13 @@ export type Node =
 /** The operator names, in a stable order. */
 export type OpName = Node["op"];
 
-/** The node type of one operator (`NodeOf<"CONV_2D">` is `Conv2DNode`). */
-export type NodeOf<K extends OpName> = Extract<Node, { readonly op: K }>;
+/**
+ * The node type of one operator (`NodeOf<"CONV_2D">` is `Conv2DNode`, `NodeOf<"RELU6">` is
+ * `ReluNode`: a node type shared by several operators counts for each of them).
+ */
+export type NodeOf<K extends OpName> = Node extends infer N
+  ? N extends { readonly op: infer O } ? K extends O ? N : never : never
+  : never;
 
 export const OP_NAMES: readonly OpName[] = [
   "CONV_2D",

@@ -3,13 +3,8 @@
  *
  * @module
  */
-import { elementCount, type Graph, type Node } from "../ir/mod.ts";
-
-function shape(graph: Graph, index: number | undefined): readonly number[] {
-  const t = index === undefined || index < 0 ? undefined : graph.tensors[index];
-  if (!t) throw new RangeError(`Cannot count MACs: tensor ${index} does not exist`);
-  return t.shape;
-}
+import type { Graph, Node } from "../ir/mod.ts";
+import { opDef } from "./table.ts";
 
 /**
  * Multiply-accumulates one operator performs, by the usual convention:
@@ -28,23 +23,5 @@ function shape(graph: Graph, index: number | undefined): readonly number[] {
  * ```
  */
 export function opMacs(graph: Graph, node: Node): number {
-  switch (node.op) {
-    case "CONV_2D": {
-      const filter = shape(graph, node.inputs[1]);
-      const out = elementCount(shape(graph, node.outputs[0]));
-      return out * (filter[1] ?? 1) * (filter[2] ?? 1) * (filter[3] ?? 1);
-    }
-    case "DEPTHWISE_CONV_2D": {
-      const filter = shape(graph, node.inputs[1]);
-      const out = elementCount(shape(graph, node.outputs[0]));
-      return out * (filter[1] ?? 1) * (filter[2] ?? 1);
-    }
-    case "FULLY_CONNECTED": {
-      const weights = shape(graph, node.inputs[1]);
-      const out = elementCount(shape(graph, node.outputs[0]));
-      return out * (weights[1] ?? 1);
-    }
-    default:
-      return 0;
-  }
+  return opDef(node)?.macs?.(graph, node) ?? 0;
 }

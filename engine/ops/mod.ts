@@ -1,5 +1,7 @@
 /**
- * Per-operator shape inference and cost functions: MACs, parameters, activation bytes.
+ * One definition per operator (`table.ts`: validation, shape inference, MACs, parameters, window,
+ * option text, quantization prepare, `.tflite` code and options), graph validation, and the cost
+ * functions over them: MACs, parameters, activation bytes.
  *
  * @example
  * ```ts
@@ -11,6 +13,10 @@
  *
  * @module
  */
+export * from "./op_def.ts";
+export * from "./table.ts";
+export * from "./validate.ts";
+export { ACTIVATION_NAMES, OPTIONS, PADDING_NAMES } from "./tflite_options.ts";
 export * from "./shape.ts";
 export * from "./macs.ts";
 export * from "./params.ts";

@@ -4,6 +4,7 @@
  * @module
  */
 import { elementCount, type Graph, type Node, tensorBytes } from "../ir/mod.ts";
+import { opDef } from "./table.ts";
 
 /** Whether tensor `index` of `graph` is a constant (carries data). */
 export function isConstantTensor(graph: Graph, index: number): boolean {
@@ -42,9 +43,7 @@ export function opParamBytes(graph: Graph, node: Node): number {
  * ```
  */
 export function opParamCount(graph: Graph, node: Node): number {
-  if (node.op !== "CONV_2D" && node.op !== "DEPTHWISE_CONV_2D" && node.op !== "FULLY_CONNECTED") {
-    return 0;
-  }
+  if (!opDef(node)?.trainable) return 0;
   let n = 0;
   for (const i of node.inputs.slice(1, 3)) {
     const t = i >= 0 ? graph.tensors[i] : undefined;
@@ -67,13 +66,12 @@ export function opParamCount(graph: Graph, node: Node): number {
  * ```
  */
 export function opTrainingParamCount(graph: Graph, node: Node): number {
-  if (node.op !== "CONV_2D" && node.op !== "DEPTHWISE_CONV_2D" && node.op !== "FULLY_CONNECTED") {
-    return 0;
-  }
+  const trainable = opDef(node)?.trainable;
+  if (!trainable) return 0;
   const weights = node.inputs[1] ?? -1;
   const w = weights >= 0 ? graph.tensors[weights] : undefined;
   let n = w ? elementCount(w.shape) : 0;
-  if (node.op === "FULLY_CONNECTED") {
+  if (!trainable.foldedBatchNorm) {
     const bias = node.inputs[2] ?? -1;
     const b = bias >= 0 ? graph.tensors[bias] : undefined;
     if (b) n += elementCount(b.shape);

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Node } from "../ir/mod.ts";
+import { opDef } from "./table.ts";
 
 /** Filter size (0 when it comes from the filter tensor), strides and dilations of a window. */
 export interface OpWindow {
@@ -26,28 +27,5 @@ export interface OpWindow {
  * ```
  */
 export function opWindow(node: Node): OpWindow | undefined {
-  switch (node.op) {
-    case "CONV_2D":
-    case "DEPTHWISE_CONV_2D":
-      return {
-        fh: 0,
-        fw: 0,
-        sh: node.options.strideH,
-        sw: node.options.strideW,
-        dh: node.options.dilationH,
-        dw: node.options.dilationW,
-      };
-    case "AVERAGE_POOL_2D":
-    case "MAX_POOL_2D":
-      return {
-        fh: node.options.filterH,
-        fw: node.options.filterW,
-        sh: node.options.strideH,
-        sw: node.options.strideW,
-        dh: 1,
-        dw: 1,
-      };
-    default:
-      return undefined;
-  }
+  return opDef(node)?.window?.(node);
 }

@@ -1,6 +1,7 @@
 /**
  * Facts of the public TFLite flatbuffer schema (`schema.fbs`, file identifier "TFL3") that the
- * reader and writer need: table field slots, enum values and builtin operator names.
+ * reader and writer need: table field slots, enum values and builtin operator names. Each
+ * operator's builtin options (union member, field slots) live in its definition in `engine/ops`.
  *
  * Slots count every field in declaration order, including deprecated fields; a union field
  * takes two slots (its `_type` byte, then the table offset). `count` is the number of slots the
@@ -94,113 +95,6 @@ export const OPERATOR = {
   builtinOptions2: 12,
   count: 5,
 } as const;
-
-/** `BuiltinOptions` union member numbers (0 is NONE) of the option tables the IR uses. */
-export const OPTIONS_TYPE = {
-  Conv2DOptions: 1,
-  DepthwiseConv2DOptions: 2,
-  Pool2DOptions: 5,
-  FullyConnectedOptions: 8,
-  SoftmaxOptions: 9,
-  ConcatenationOptions: 10,
-  AddOptions: 11,
-  ReshapeOptions: 17,
-  MulOptions: 21,
-  PadOptions: 22,
-  TransposeOptions: 26,
-  ReducerOptions: 27,
-  SubOptions: 28,
-  SqueezeOptions: 30,
-  StridedSliceOptions: 32,
-  DequantizeOptions: 38,
-  MaximumMinimumOptions: 39,
-  ExpandDimsOptions: 52,
-  ResizeNearestNeighborOptions: 74,
-  LeakyReluOptions: 75,
-  QuantizeOptions: 89,
-  HardSwishOptions: 91,
-} as const;
-
-/** Field slots of `Conv2DOptions`. */
-export const CONV2D_OPTIONS = {
-  padding: 0,
-  strideW: 1,
-  strideH: 2,
-  activation: 3,
-  dilationW: 4,
-  dilationH: 5,
-  count: 6,
-} as const;
-
-/** Field slots of `DepthwiseConv2DOptions`. */
-export const DEPTHWISE_OPTIONS = {
-  padding: 0,
-  strideW: 1,
-  strideH: 2,
-  depthMultiplier: 3,
-  activation: 4,
-  dilationW: 5,
-  dilationH: 6,
-  count: 7,
-} as const;
-
-/** Field slots of `Pool2DOptions`. */
-export const POOL2D_OPTIONS = {
-  padding: 0,
-  strideW: 1,
-  strideH: 2,
-  filterW: 3,
-  filterH: 4,
-  activation: 5,
-  count: 6,
-} as const;
-
-/** Field slots of `FullyConnectedOptions`. */
-export const FC_OPTIONS = {
-  activation: 0,
-  weightsFormat: 1,
-  keepNumDims: 2,
-  asymmetricQuantizeInputs: 3,
-  count: 3,
-} as const;
-
-/** Field slots of the one-field option tables. */
-export const SOFTMAX_OPTIONS = { beta: 0, count: 1 } as const;
-export const CONCAT_OPTIONS = { axis: 0, activation: 1, count: 2 } as const;
-export const ADD_OPTIONS = { activation: 0, potScaleInt16: 1, count: 1 } as const;
-export const MUL_OPTIONS = { activation: 0, count: 1 } as const;
-export const RESHAPE_OPTIONS = { newShape: 0, count: 1 } as const;
-export const REDUCER_OPTIONS = { keepDims: 0, count: 1 } as const;
-export const SUB_OPTIONS = { activation: 0, potScaleInt16: 1, count: 1 } as const;
-export const LEAKY_RELU_OPTIONS = { alpha: 0, count: 1 } as const;
-export const SQUEEZE_OPTIONS = { squeezeDims: 0, count: 1 } as const;
-
-/** Field slots of `StridedSliceOptions`. */
-export const STRIDED_SLICE_OPTIONS = {
-  beginMask: 0,
-  endMask: 1,
-  ellipsisMask: 2,
-  newAxisMask: 3,
-  shrinkAxisMask: 4,
-  offset: 5,
-  count: 6,
-} as const;
-
-/** Field slots of `ResizeNearestNeighborOptions`. */
-export const RESIZE_NN_OPTIONS = { alignCorners: 0, halfPixelCenters: 1, count: 2 } as const;
-
-/** `Padding` enum. */
-export const PADDING_NAMES = ["SAME", "VALID"] as const;
-
-/** `ActivationFunctionType` enum, by value. */
-export const ACTIVATION_NAMES = [
-  "NONE",
-  "RELU",
-  "RELU_N1_TO_1",
-  "RELU6",
-  "TANH",
-  "SIGN_BIT",
-] as const;
 
 /** `TensorType` enum, by value. */
 export const TENSOR_TYPE_NAMES: readonly string[] = [

@@ -16,33 +16,22 @@ import {
   type Tensor,
 } from "../ir/mod.ts";
 import { ModelFormatError, UnsupportedOpError } from "../ir/mod.ts";
-import { validateGraph } from "../ir/mod.ts";
-import { FlatReader, type Table } from "./_flat.ts";
 import {
   ACTIVATION_NAMES,
-  ADD_OPTIONS,
+  OPS,
+  type OptionsReadContext,
+  PADDING_NAMES,
+  validateGraph,
+} from "../ops/mod.ts";
+import { FlatReader, type Table } from "./_flat.ts";
+import {
   BUFFER,
   builtinOpName,
-  CONCAT_OPTIONS,
-  CONV2D_OPTIONS,
-  DEPTHWISE_OPTIONS,
-  FC_OPTIONS,
-  LEAKY_RELU_OPTIONS,
   MODEL,
-  MUL_OPTIONS,
   OPERATOR,
   OPERATOR_CODE,
-  OPTIONS_TYPE,
-  PADDING_NAMES,
-  POOL2D_OPTIONS,
   QUANTIZATION,
-  REDUCER_OPTIONS,
-  RESHAPE_OPTIONS,
-  RESIZE_NN_OPTIONS,
   SCHEMA_VERSION,
-  SOFTMAX_OPTIONS,
-  STRIDED_SLICE_OPTIONS,
-  SUB_OPTIONS,
   SUBGRAPH,
   SUBGRAPH_OPS,
   TENSOR,
@@ -69,13 +58,16 @@ const DTYPE_OF_TFLITE: ReadonlyMap<number, DType> = new Map<number, DType>([
   [9, "int8"],
 ]);
 
-const SUPPORTED: ReadonlySet<string> = new Set<string>(OP_NAMES);
-
 /**
- * Pure reshapes the IR holds as RESHAPE (the output tensor's shape says what they do): SQUEEZE,
- * and EXPAND_DIMS, whose constant axis input is dropped from the node.
+ * The IR operator of each builtin code the operator definitions claim: their own code, and the
+ * aliases they read (SQUEEZE and EXPAND_DIMS as RESHAPE).
  */
-const RESHAPE_ALIASES: ReadonlySet<string> = new Set(["SQUEEZE", "EXPAND_DIMS"]);
+const OP_OF_CODE: ReadonlyMap<number, OpName> = new Map(
+  OP_NAMES.flatMap((op) => {
+    const codec = OPS[op].tflite;
+    return [[codec.code, op] as const, ...(codec.aliases ?? []).map((a) => [a.code, op] as const)];
+  }),
+);
 
 /**
  * Read a `.tflite` model into a Graph: subgraph 0, its tensors (constant data copied out of the
@@ -140,11 +132,8 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
       );
     }
     const { name, custom } = code;
-    if (!custom && RESHAPE_ALIASES.has(name)) {
-      ops.push({ table: t, op: "RESHAPE", source: name });
-      continue;
-    }
-    if (custom || !SUPPORTED.has(name)) {
+    const op = custom ? undefined : OP_OF_CODE.get(code.code);
+    if (op === undefined) {
       let detail = "";
       if (custom) detail = "it is a custom operator";
       else if (SUBGRAPH_OPS.has(name)) {
@@ -152,7 +141,7 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
       }
       throw new UnsupportedOpError(name, i, detail);
     }
-    ops.push({ table: t, op: name as OpName, source: name });
+    ops.push({ table: t, op, source: name });
   }
 
   const tensors = readTensors(r, model, sg, sgWhere);
@@ -172,6 +161,8 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
 interface OpCode {
   readonly name: string;
   readonly custom: boolean;
+  /** The builtin code (32 for a custom operator). */
+  readonly code: number;
 }
 
 /** Operator codes by index. */
@@ -189,9 +180,9 @@ function readOperatorCodes(model: Table): OpCode[] {
     const name = builtinOpName(code);
     if (name === "CUSTOM") {
       const custom = t.string(OPERATOR_CODE.customCode, "custom_code");
-      codes.push({ name: custom || "CUSTOM", custom: true });
+      codes.push({ name: custom || "CUSTOM", custom: true, code });
     } else {
-      codes.push({ name, custom: false });
+      codes.push({ name, custom: false, code });
     }
   }
   return codes;
@@ -286,237 +277,48 @@ function readNode(
   tensors: readonly Tensor[],
   source: string = op,
 ): Node {
+  const codec = OPS[op].tflite;
+  const alias = codec.aliases?.find((a) => a.name === source);
   const read = t.int32s(OPERATOR.inputs, "inputs") ?? [];
-  // EXPAND_DIMS' axis input only restates the output shape.
-  const inputs = source === "EXPAND_DIMS" ? read.slice(0, 1) : read;
+  const inputs = alias?.keepInputs !== undefined ? read.slice(0, alias.keepInputs) : read;
   const outputs = t.int32s(OPERATOR.outputs, "outputs") ?? [];
   const typeCode = t.u8(OPERATOR.builtinOptionsType, "builtin_options_type");
+  const expected = alias ? alias.options : codec.options;
 
-  /** The options table if its union type is `expected`; undefined (defaults) when absent. */
-  function opts(expected: keyof typeof OPTIONS_TYPE): Table | undefined {
-    if (typeCode === 0) return undefined;
-    if (typeCode !== OPTIONS_TYPE[expected]) {
+  // The options table if its union type is the expected one; undefined (defaults) when absent,
+  // or when the operator has no options (whatever the model holds is ignored).
+  let table: Table | undefined;
+  if (typeCode !== 0 && expected) {
+    if (typeCode !== expected.type) {
       failAt(
         t.where,
-        `${op} has builtin options of union type ${typeCode}, expected ${expected} (${
-          OPTIONS_TYPE[expected]
-        })`,
+        `${op} has builtin options of union type ${typeCode}, expected ${expected.name} (${expected.type})`,
       );
     }
-    return t.table(OPERATOR.builtinOptions, "builtin_options", `${expected} of ${t.where}`);
+    table = t.table(OPERATOR.builtinOptions, "builtin_options", `${expected.name} of ${t.where}`);
   }
-  function activation(o: Table | undefined, slot: number): Activation {
-    const code = o?.i8(slot, "fused_activation_function") ?? 0;
-    const name = ACTIVATION_NAMES[code];
-    if (name === undefined) failAt(t.where, `fused activation code ${code} is invalid`);
-    if (name === "TANH" || name === "SIGN_BIT") {
-      throw new UnsupportedOpError(op, index, `fused activation ${name} is not supported`);
-    }
-    return name;
-  }
-  function padding(o: Table | undefined, slot: number): Padding {
-    const code = o?.i8(slot, "padding") ?? 0;
-    const name = PADDING_NAMES[code];
-    if (name === undefined) failAt(t.where, `padding code ${code} is invalid`);
-    return name;
-  }
-  const io = { inputs, outputs };
-  // The window fields CONV_2D and DEPTHWISE_CONV_2D share (same names in both option tables).
-  const convWindow = (
-    o: ReturnType<typeof opts>,
-    S: Record<"padding" | "strideH" | "strideW" | "dilationH" | "dilationW", number>,
-  ) => ({
-    padding: padding(o, S.padding),
-    strideH: o?.i32(S.strideH, "stride_h") ?? 0,
-    strideW: o?.i32(S.strideW, "stride_w") ?? 0,
-    dilationH: o?.i32(S.dilationH, "dilation_h_factor", 1) ?? 1,
-    dilationW: o?.i32(S.dilationW, "dilation_w_factor", 1) ?? 1,
-  });
-
-  switch (op) {
-    case "CONV_2D": {
-      const o = opts("Conv2DOptions");
-      const S = CONV2D_OPTIONS;
-      return {
-        op,
-        ...io,
-        options: {
-          ...convWindow(o, S),
-          activation: activation(o, S.activation),
-        },
-      };
-    }
-    case "DEPTHWISE_CONV_2D": {
-      const o = opts("DepthwiseConv2DOptions");
-      const S = DEPTHWISE_OPTIONS;
-      return {
-        op,
-        ...io,
-        options: {
-          ...convWindow(o, S),
-          depthMultiplier: o?.i32(S.depthMultiplier, "depth_multiplier") ?? 0,
-          activation: activation(o, S.activation),
-        },
-      };
-    }
-    case "FULLY_CONNECTED": {
-      const o = opts("FullyConnectedOptions");
-      const format = o?.i8(FC_OPTIONS.weightsFormat, "weights_format") ?? 0;
-      if (format !== 0) {
-        throw new UnsupportedOpError(op, index, `weights format ${format} is not supported`);
+  const ctx: OptionsReadContext = {
+    index,
+    source,
+    outputShape: tensors[outputs[0] ?? -1]?.shape ?? [],
+    activation(o, slot): Activation {
+      const code = o?.i8(slot, "fused_activation_function") ?? 0;
+      const name = ACTIVATION_NAMES[code];
+      if (name === undefined) failAt(t.where, `fused activation code ${code} is invalid`);
+      if (name === "TANH" || name === "SIGN_BIT") {
+        throw new UnsupportedOpError(op, index, `fused activation ${name} is not supported`);
       }
-      return {
-        op,
-        ...io,
-        options: {
-          activation: activation(o, FC_OPTIONS.activation),
-          keepNumDims: o?.bool(FC_OPTIONS.keepNumDims, "keep_num_dims") ?? false,
-        },
-      };
-    }
-    case "ADD":
-      return {
-        op,
-        ...io,
-        options: { activation: activation(opts("AddOptions"), ADD_OPTIONS.activation) },
-      };
-    case "MUL":
-      return {
-        op,
-        ...io,
-        options: { activation: activation(opts("MulOptions"), MUL_OPTIONS.activation) },
-      };
-    case "AVERAGE_POOL_2D":
-    case "MAX_POOL_2D": {
-      const o = opts("Pool2DOptions");
-      const S = POOL2D_OPTIONS;
-      return {
-        op,
-        ...io,
-        options: {
-          padding: padding(o, S.padding),
-          strideH: o?.i32(S.strideH, "stride_h") ?? 0,
-          strideW: o?.i32(S.strideW, "stride_w") ?? 0,
-          filterH: o?.i32(S.filterH, "filter_height") ?? 0,
-          filterW: o?.i32(S.filterW, "filter_width") ?? 0,
-          activation: activation(o, S.activation),
-        },
-      };
-    }
-    case "MEAN": {
-      const o = opts("ReducerOptions");
-      return {
-        op,
-        ...io,
-        options: { keepDims: o?.bool(REDUCER_OPTIONS.keepDims, "keep_dims") ?? false },
-      };
-    }
-    case "PAD":
-      opts("PadOptions");
-      return { op, ...io, options: {} };
-    case "RESHAPE": {
-      const outShape = tensors[outputs[0] ?? -1]?.shape ?? [];
-      if (source === "SQUEEZE") {
-        opts("SqueezeOptions");
-        return { op, ...io, options: { newShape: [...outShape] } };
-      }
-      if (source === "EXPAND_DIMS") {
-        opts("ExpandDimsOptions");
-        return { op, ...io, options: { newShape: [...outShape] } };
-      }
-      const o = opts("ReshapeOptions");
-      const given = o?.int32s(RESHAPE_OPTIONS.newShape, "new_shape");
-      return { op, ...io, options: { newShape: given ?? [...outShape] } };
-    }
-    case "SOFTMAX": {
-      const o = opts("SoftmaxOptions");
-      return { op, ...io, options: { beta: o?.f32(SOFTMAX_OPTIONS.beta, "beta") ?? 0 } };
-    }
-    case "CONCATENATION": {
-      const o = opts("ConcatenationOptions");
-      return {
-        op,
-        ...io,
-        options: {
-          axis: o?.i32(CONCAT_OPTIONS.axis, "axis") ?? 0,
-          activation: activation(o, CONCAT_OPTIONS.activation),
-        },
-      };
-    }
-    case "LOGISTIC":
-      return { op, ...io, options: {} };
-    case "QUANTIZE":
-      opts("QuantizeOptions");
-      return { op, ...io, options: {} };
-    case "DEQUANTIZE":
-      opts("DequantizeOptions");
-      return { op, ...io, options: {} };
-    case "TRANSPOSE":
-      opts("TransposeOptions");
-      return { op, ...io, options: {} };
-    case "HARD_SWISH":
-      opts("HardSwishOptions");
-      return { op, ...io, options: {} };
-    case "RELU":
-    case "RELU6":
-    case "RELU_N1_TO_1":
-    case "TANH":
-      return { op, ...io, options: {} };
-    case "LEAKY_RELU": {
-      const o = opts("LeakyReluOptions");
-      return { op, ...io, options: { alpha: o?.f32(LEAKY_RELU_OPTIONS.alpha, "alpha") ?? 0 } };
-    }
-    case "SUB":
-      return {
-        op,
-        ...io,
-        options: { activation: activation(opts("SubOptions"), SUB_OPTIONS.activation) },
-      };
-    case "MAXIMUM":
-    case "MINIMUM":
-      opts("MaximumMinimumOptions");
-      return { op, ...io, options: {} };
-    case "STRIDED_SLICE": {
-      const o = opts("StridedSliceOptions");
-      const S = STRIDED_SLICE_OPTIONS;
-      const mask = (slot: number, name: string) => o?.i32(slot, name) ?? 0;
-      for (
-        const [slot, name] of [[S.ellipsisMask, "ellipsis_mask"], [
-          S.newAxisMask,
-          "new_axis_mask",
-        ]] as const
-      ) {
-        const v = mask(slot, name);
-        if (v !== 0) {
-          throw new UnsupportedOpError(
-            op,
-            index,
-            `${name} ${v} is not supported (only begin_mask, end_mask, shrink_axis_mask and offset)`,
-          );
-        }
-      }
-      return {
-        op,
-        ...io,
-        options: {
-          beginMask: mask(S.beginMask, "begin_mask"),
-          endMask: mask(S.endMask, "end_mask"),
-          shrinkAxisMask: mask(S.shrinkAxisMask, "shrink_axis_mask"),
-          offset: o?.bool(S.offset, "offset") ?? false,
-        },
-      };
-    }
-    case "RESIZE_NEAREST_NEIGHBOR": {
-      const o = opts("ResizeNearestNeighborOptions");
-      return {
-        op,
-        ...io,
-        options: {
-          alignCorners: o?.bool(RESIZE_NN_OPTIONS.alignCorners, "align_corners") ?? false,
-          halfPixelCenters: o?.bool(RESIZE_NN_OPTIONS.halfPixelCenters, "half_pixel_centers") ??
-            false,
-        },
-      };
-    }
-  }
+      return name;
+    },
+    padding(o, slot): Padding {
+      const code = o?.i8(slot, "padding") ?? 0;
+      const name = PADDING_NAMES[code];
+      if (name === undefined) failAt(t.where, `padding code ${code} is invalid`);
+      return name;
+    },
+    unsupported(detail): never {
+      throw new UnsupportedOpError(op, index, detail);
+    },
+  };
+  return { op, inputs, outputs, options: codec.read(table, ctx) } as Node;
 }

@@ -6,34 +6,16 @@
  */
 
 import { Builder } from "flatbuffers";
-import type { Activation, DType, Graph, Node, Padding, Quantization, Tensor } from "../ir/mod.ts";
-import { validateGraph } from "../ir/mod.ts";
+import type { DType, Graph, Node, OpName, Quantization, Tensor } from "../ir/mod.ts";
+import { OPS, type TfliteCodec, validateGraph } from "../ops/mod.ts";
 import {
-  ACTIVATION_NAMES,
-  ADD_OPTIONS,
   BUFFER,
-  BUILTIN_OP_NAMES,
-  CONCAT_OPTIONS,
-  CONV2D_OPTIONS,
-  DEPTHWISE_OPTIONS,
-  FC_OPTIONS,
-  LEAKY_RELU_OPTIONS,
   MODEL,
-  MUL_OPTIONS,
   OPERATOR,
   OPERATOR_CODE,
-  OPTIONS_TYPE,
-  PADDING_NAMES,
   PLACEHOLDER_FOR_GREATER_OP_CODES,
-  POOL2D_OPTIONS,
   QUANTIZATION,
-  REDUCER_OPTIONS,
-  RESHAPE_OPTIONS,
-  RESIZE_NN_OPTIONS,
   SCHEMA_VERSION,
-  SOFTMAX_OPTIONS,
-  STRIDED_SLICE_OPTIONS,
-  SUB_OPTIONS,
   SUBGRAPH,
   TENSOR,
 } from "./_schema.ts";
@@ -90,7 +72,7 @@ export function writeTflite(g: Graph): Uint8Array {
 
   const tensorOffsets = g.tensors.map((t, i) => writeTensor(b, t, bufferOf[i] ?? 0));
 
-  const opNames: string[] = [];
+  const opNames: OpName[] = [];
   const operatorOffsets = g.nodes.map((node) => {
     let codeIndex = opNames.indexOf(node.op);
     if (codeIndex < 0) codeIndex = opNames.push(node.op) - 1;
@@ -98,7 +80,7 @@ export function writeTflite(g: Graph): Uint8Array {
   });
 
   const opCodeOffsets = opNames.map((name) => {
-    const code = BUILTIN_OP_NAMES.indexOf(name);
+    const code = OPS[name].tflite.code;
     b.startObject(OPERATOR_CODE.count);
     b.addFieldInt8(
       OPERATOR_CODE.deprecatedBuiltinCode,
@@ -195,137 +177,32 @@ function writeTensor(b: Builder, t: Tensor, buffer: number): Offset {
   return b.endObject();
 }
 
-function act(a: Activation): number {
-  return ACTIVATION_NAMES.indexOf(a);
-}
-
-function pad(p: Padding): number {
-  return PADDING_NAMES.indexOf(p);
-}
-
 /** The builtin options of a node: its union type and table (type 0 for none). */
 function writeOptions(b: Builder, node: Node): [number, Offset] {
-  switch (node.op) {
-    case "CONV_2D": {
-      const o = node.options;
-      const S = CONV2D_OPTIONS;
-      b.startObject(S.count);
-      b.addFieldInt8(S.padding, pad(o.padding), 0);
-      b.addFieldInt32(S.strideW, o.strideW, 0);
-      b.addFieldInt32(S.strideH, o.strideH, 0);
-      b.addFieldInt8(S.activation, act(o.activation), 0);
-      b.addFieldInt32(S.dilationW, o.dilationW, 1);
-      b.addFieldInt32(S.dilationH, o.dilationH, 1);
-      return [OPTIONS_TYPE.Conv2DOptions, b.endObject()];
+  const codec = OPS[node.op].tflite as TfliteCodec<Node["options"]>;
+  if (!codec.options || !codec.write) return [0, 0];
+  const fields = codec.write(node.options);
+  // Vectors go before the table that refers to them (flatbuffers builds bottom up).
+  const vectors = fields.map((f) => f.kind === "i32s" ? int32Vector(b, f.values) : 0);
+  b.startObject(codec.options.slots);
+  fields.forEach((f, k) => {
+    switch (f.kind) {
+      case "i8":
+        b.addFieldInt8(f.slot, f.value, f.dflt);
+        break;
+      case "i32":
+        b.addFieldInt32(f.slot, f.value, f.dflt);
+        break;
+      case "f32":
+        // flatbuffers skips a field equal to its default, and -0 == 0: a NaN default writes -0.
+        b.addFieldFloat32(f.slot, f.value, Object.is(f.value, -0) ? NaN : f.dflt);
+        break;
+      case "i32s":
+        b.addFieldOffset(f.slot, vectors[k]!, 0);
+        break;
     }
-    case "DEPTHWISE_CONV_2D": {
-      const o = node.options;
-      const S = DEPTHWISE_OPTIONS;
-      b.startObject(S.count);
-      b.addFieldInt8(S.padding, pad(o.padding), 0);
-      b.addFieldInt32(S.strideW, o.strideW, 0);
-      b.addFieldInt32(S.strideH, o.strideH, 0);
-      b.addFieldInt32(S.depthMultiplier, o.depthMultiplier, 0);
-      b.addFieldInt8(S.activation, act(o.activation), 0);
-      b.addFieldInt32(S.dilationW, o.dilationW, 1);
-      b.addFieldInt32(S.dilationH, o.dilationH, 1);
-      return [OPTIONS_TYPE.DepthwiseConv2DOptions, b.endObject()];
-    }
-    case "FULLY_CONNECTED":
-      b.startObject(FC_OPTIONS.count);
-      b.addFieldInt8(FC_OPTIONS.activation, act(node.options.activation), 0);
-      b.addFieldInt8(FC_OPTIONS.keepNumDims, node.options.keepNumDims ? 1 : 0, 0);
-      return [OPTIONS_TYPE.FullyConnectedOptions, b.endObject()];
-    case "ADD":
-      b.startObject(ADD_OPTIONS.count);
-      b.addFieldInt8(ADD_OPTIONS.activation, act(node.options.activation), 0);
-      return [OPTIONS_TYPE.AddOptions, b.endObject()];
-    case "MUL":
-      b.startObject(MUL_OPTIONS.count);
-      b.addFieldInt8(MUL_OPTIONS.activation, act(node.options.activation), 0);
-      return [OPTIONS_TYPE.MulOptions, b.endObject()];
-    case "AVERAGE_POOL_2D":
-    case "MAX_POOL_2D": {
-      const o = node.options;
-      const S = POOL2D_OPTIONS;
-      b.startObject(S.count);
-      b.addFieldInt8(S.padding, pad(o.padding), 0);
-      b.addFieldInt32(S.strideW, o.strideW, 0);
-      b.addFieldInt32(S.strideH, o.strideH, 0);
-      b.addFieldInt32(S.filterW, o.filterW, 0);
-      b.addFieldInt32(S.filterH, o.filterH, 0);
-      b.addFieldInt8(S.activation, act(o.activation), 0);
-      return [OPTIONS_TYPE.Pool2DOptions, b.endObject()];
-    }
-    case "MEAN":
-      b.startObject(REDUCER_OPTIONS.count);
-      b.addFieldInt8(REDUCER_OPTIONS.keepDims, node.options.keepDims ? 1 : 0, 0);
-      return [OPTIONS_TYPE.ReducerOptions, b.endObject()];
-    case "RESHAPE": {
-      const newShape = int32Vector(b, node.options.newShape);
-      b.startObject(RESHAPE_OPTIONS.count);
-      b.addFieldOffset(RESHAPE_OPTIONS.newShape, newShape, 0);
-      return [OPTIONS_TYPE.ReshapeOptions, b.endObject()];
-    }
-    case "SOFTMAX":
-      b.startObject(SOFTMAX_OPTIONS.count);
-      b.addFieldFloat32(SOFTMAX_OPTIONS.beta, node.options.beta, 0);
-      return [OPTIONS_TYPE.SoftmaxOptions, b.endObject()];
-    case "CONCATENATION":
-      b.startObject(CONCAT_OPTIONS.count);
-      b.addFieldInt32(CONCAT_OPTIONS.axis, node.options.axis, 0);
-      b.addFieldInt8(CONCAT_OPTIONS.activation, act(node.options.activation), 0);
-      return [OPTIONS_TYPE.ConcatenationOptions, b.endObject()];
-    case "PAD":
-      return [OPTIONS_TYPE.PadOptions, emptyTable(b)];
-    case "TRANSPOSE":
-      return [OPTIONS_TYPE.TransposeOptions, emptyTable(b)];
-    case "QUANTIZE":
-      return [OPTIONS_TYPE.QuantizeOptions, emptyTable(b)];
-    case "DEQUANTIZE":
-      return [OPTIONS_TYPE.DequantizeOptions, emptyTable(b)];
-    case "HARD_SWISH":
-      return [OPTIONS_TYPE.HardSwishOptions, emptyTable(b)];
-    case "LEAKY_RELU":
-      b.startObject(LEAKY_RELU_OPTIONS.count);
-      // flatbuffers skips a field equal to its default, and -0 == 0: a NaN default writes -0.
-      b.addFieldFloat32(
-        LEAKY_RELU_OPTIONS.alpha,
-        node.options.alpha,
-        Object.is(node.options.alpha, -0) ? NaN : 0,
-      );
-      return [OPTIONS_TYPE.LeakyReluOptions, b.endObject()];
-    case "SUB":
-      b.startObject(SUB_OPTIONS.count);
-      b.addFieldInt8(SUB_OPTIONS.activation, act(node.options.activation), 0);
-      return [OPTIONS_TYPE.SubOptions, b.endObject()];
-    case "MAXIMUM":
-    case "MINIMUM":
-      return [OPTIONS_TYPE.MaximumMinimumOptions, emptyTable(b)];
-    case "STRIDED_SLICE": {
-      const o = node.options;
-      const S = STRIDED_SLICE_OPTIONS;
-      b.startObject(S.count);
-      b.addFieldInt32(S.beginMask, o.beginMask, 0);
-      b.addFieldInt32(S.endMask, o.endMask, 0);
-      b.addFieldInt32(S.shrinkAxisMask, o.shrinkAxisMask, 0);
-      b.addFieldInt8(S.offset, o.offset ? 1 : 0, 0);
-      return [OPTIONS_TYPE.StridedSliceOptions, b.endObject()];
-    }
-    case "RESIZE_NEAREST_NEIGHBOR": {
-      const S = RESIZE_NN_OPTIONS;
-      b.startObject(S.count);
-      b.addFieldInt8(S.alignCorners, node.options.alignCorners ? 1 : 0, 0);
-      b.addFieldInt8(S.halfPixelCenters, node.options.halfPixelCenters ? 1 : 0, 0);
-      return [OPTIONS_TYPE.ResizeNearestNeighborOptions, b.endObject()];
-    }
-    case "LOGISTIC":
-    case "RELU":
-    case "RELU6":
-    case "RELU_N1_TO_1":
-    case "TANH":
-      return [0, 0];
-  }
+  });
+  return [codec.options.type, b.endObject()];
 }
 
 function writeOperator(b: Builder, node: Node, codeIndex: number): Offset {

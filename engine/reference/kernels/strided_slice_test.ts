@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { StridedSliceNode } from "../../ir/mod.ts";
-import { validateGraph } from "../../ir/mod.ts";
+import { validateGraph } from "../../ops/mod.ts";
 import { ModelFormatError } from "../../ir/mod.ts";
 import { oneNode, runInt8, tensor } from "../_test_util.ts";
 

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { ModelFormatError } from "./errors.ts";
-import type { Graph, Node, Tensor } from "./graph.ts";
+import { type Graph, ModelFormatError, type Node, type Tensor } from "../ir/mod.ts";
 import { validateGraph } from "./validate.ts";
-import { handBuiltGraphs } from "./_test_graphs.ts";
+import { handBuiltGraphs } from "../ir/_test_graphs.ts";
 
 function graph(name: string): Graph {
   const g = handBuiltGraphs().find((x) => x.name === name);
