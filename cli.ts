@@ -154,6 +154,15 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--width <w>", "skip stage 1: search this width multiplier", Number)
     .option("--resolution <r>", "skip stage 1: search this resolution", positiveInt)
     .option("--objective <name>", "quality objective (macs, expressivity)")
+    .option("--sram <bytes>", "SRAM budget in bytes (default: the board's)", positiveInt)
+    .option("--flash <bytes>", "Flash budget in bytes (default: the board's)", positiveInt)
+    .option("--space <name>", "search space (mcunet, tiny; default tiny with --dataset)")
+    .option(
+      "--dataset <name>",
+      "search for accuracy: train a super-network on this data set (fashion-mnist), evolve " +
+        "subnets by validation accuracy, fine-tune, quantize and score the winner on device",
+    )
+    .option("--preset <name>", "accuracy search size: full or quick (with --dataset)", "full")
     .option("--no-measure", "do not measure in the emulator (planner and estimates only)")
     .option("--verify <n>", "held-out latency-table checks", nonNegativeInt)
     .option("--shard <i/n>", "run only stage 1 over every n-th pair from the i-th (1 <= i <= n)")

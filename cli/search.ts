@@ -11,7 +11,7 @@ import { getBoard } from "../engine/target/mod.ts";
 import { createSearchEngine, type SearchEngine } from "../search/mod.ts";
 import { getObjective } from "../search/mod.ts";
 import { summarize, writeSearchOutputs } from "../search/mod.ts";
-import { MCUNET_SPACE } from "../search/mod.ts";
+import { MCUNET_SPACE, SPACES, TINY_SPACE } from "../search/mod.ts";
 import { rankPairs, runStage1, stage1Table } from "../search/mod.ts";
 import { committedCalibration } from "../search/mod.ts";
 import { type ProgressEvent, runTinyNas } from "../search/mod.ts";
@@ -67,6 +67,16 @@ export interface SearchCommandOptions {
   readonly checkLatency?: number;
   /** Instead of searching: measure this many networks, fit and write `search/calibration.json`. */
   readonly calibrate?: number;
+  /** SRAM budget in bytes (at most the board's). @default the board's */
+  readonly sram?: number;
+  /** Flash budget in bytes (at most the board's). @default the board's */
+  readonly flash?: number;
+  /** Search space name (`mcunet`, `tiny`). @default "tiny" with --dataset, else "mcunet" */
+  readonly space?: string;
+  /** Train and search for accuracy on this data set (`fashion-mnist`). */
+  readonly dataset?: string;
+  /** Run size of the accuracy search (`quick`, `full`). @default "full" */
+  readonly preset?: string;
 }
 
 /** Where the command writes (injectable for tests). */
@@ -149,12 +159,12 @@ export function cycleLimit(
 
 /** Stage-1 limits: the board's memories and the latency limit as a MACs cap. */
 function stage1Limits(board: ReturnType<typeof getBoard>, opts: SearchCommandOptions) {
-  const ipm = committedCalibration(board.core).instructionsPerMac ?? 2;
+  const ipm = committedCalibration(board.core, opts.space).instructionsPerMac ?? 2;
   // A cycle limit caps MACs through instructions per MAC too (stage 1 has no cycle model).
   const latency = cycleLimit(board, opts) ?? opts.maxInstructions ?? board.clockHz;
   return {
-    sramBytes: board.sram.size,
-    flashBytes: board.flash.size,
+    sramBytes: opts.sram ?? board.sram.size,
+    flashBytes: opts.flash ?? board.flash.size,
     maxMacs: Math.floor(latency / ipm),
   };
 }
@@ -185,11 +195,32 @@ export async function searchCommand(
     if ((opts.width === undefined) !== (opts.resolution === undefined)) {
       throw new RangeError("Cannot search: give --width and --resolution together");
     }
+    if (opts.space !== undefined && !Object.hasOwn(SPACES, opts.space)) {
+      throw new RangeError(
+        `Cannot search: unknown --space '${opts.space}': known spaces are ${
+          Object.keys(SPACES).join(", ")
+        }`,
+      );
+    }
+    if (opts.sram !== undefined && opts.sram > board.sram.size) {
+      throw new RangeError(
+        `Cannot search: --sram ${opts.sram} exceeds the ${board.name}'s ${board.sram.size} bytes`,
+      );
+    }
+    if (opts.flash !== undefined && opts.flash > board.flash.size) {
+      throw new RangeError(
+        `Cannot search: --flash ${opts.flash} exceeds the ${board.name}'s ${board.flash.size} bytes`,
+      );
+    }
   } catch (e) {
     io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
-  const space = MCUNET_SPACE;
+  if (opts.dataset !== undefined) {
+    const { datasetSearchCommand } = await import("./search_dataset.ts");
+    return await datasetSearchCommand(opts, io);
+  }
+  const space = SPACES[opts.space ?? "mcunet"]!;
   const head = { classes: opts.classes, inputChannels: opts.inputChannels ?? 3 };
   const out = opts.out ?? `reports/search/${board.name}-seed${opts.seed}`;
   const progress = progressRenderer(io, false);
@@ -209,7 +240,7 @@ export async function searchCommand(
           space,
           head,
           limits: stage1Limits(board, opts),
-          calibration: committedCalibration(board.core),
+          calibration: committedCalibration(board.core, space.name),
           seed: opts.seed,
           samples: opts.samples ?? 1000,
           shard: part,
@@ -252,6 +283,12 @@ export async function searchCommand(
       seed: opts.seed,
       engine,
       space,
+      ...(opts.sram !== undefined ? { sramBytes: opts.sram } : {}),
+      ...(opts.flash !== undefined ? { flashBytes: opts.flash } : {}),
+      // Budgets below the board's without a latency limit: tiny networks, far below the default
+      // limit, need no latency table (the final run still measures).
+      latencyTable: maxCycles !== undefined || opts.maxInstructions !== undefined ||
+        (opts.sram === undefined && opts.flash === undefined),
       objective: getObjective(opts.objective ?? "macs"),
       stage1Samples: opts.samples ?? 1000,
       ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
@@ -284,8 +321,8 @@ export async function searchCommand(
       const f = result.final;
       const m = f.measured;
       const lines = [
-        `board            ${board.name} (${kib(board.sram.size)} SRAM, ${
-          kib(board.flash.size)
+        `board            ${board.name} (${kib(result.limits.sramBytes)} SRAM, ${
+          kib(result.limits.flashBytes)
         } Flash, latency limit ${
           (result.limits.maxInstructions / 1e6).toFixed(1)
         }M ${result.metric}${
@@ -366,13 +403,17 @@ async function calibrateMode(
   engine: SearchEngine,
   board: ReturnType<typeof getBoard>,
 ): Promise<number> {
+  // `--space tiny` fits the tiny space on its own (key `core:tiny`); the core's default fit
+  // takes every other build from the tiny space too, so its code-statement fit covers both.
+  const tiny = opts.space === "tiny";
   const { calibration, samples } = await measureCalibration({
-    space: MCUNET_SPACE,
+    space: tiny ? TINY_SPACE : MCUNET_SPACE,
     board,
     head: { classes: opts.classes, inputChannels: opts.inputChannels ?? 3 },
     engine,
     seed: opts.seed,
     count: opts.calibrate ?? 8,
+    ...(tiny ? {} : { variants: [{ space: TINY_SPACE, head: { classes: 10, inputChannels: 1 } }] }),
     engineHash: await engineCodeHash(
       decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, ""),
     ),
@@ -388,7 +429,7 @@ async function calibrateMode(
   } catch {
     table = {};
   }
-  table[board.core] = calibration;
+  table[tiny ? `${board.core}:tiny` : board.core] = calibration;
   const sorted = Object.fromEntries(Object.entries(table).sort(([a], [b]) => a < b ? -1 : 1));
   await Deno.writeTextFile(path, JSON.stringify(sorted, null, 2) + "\n");
   // Residuals of the fit on its samples (it never under-predicts them).
@@ -419,7 +460,7 @@ async function checkLatencyMode(
       space: MCUNET_SPACE,
       head,
       limits: stage1Limits(board, opts),
-      calibration: committedCalibration(board.core),
+      calibration: committedCalibration(board.core, opts.space),
       seed: opts.seed,
       samples: opts.samples ?? 1000,
     }).best;

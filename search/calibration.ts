@@ -15,7 +15,7 @@ import type { Board } from "../engine/target/mod.ts";
 import { createRng } from "../engine/util/mod.ts";
 import { type ArchCost, type CostCalibration, DEFAULT_CALIBRATION, estimateCost } from "./cost.ts";
 import type { SearchEngine } from "./engine.ts";
-import { sampleArch, type SearchSpace, type TaskHead, toMbconvArch } from "./space.ts";
+import { type Arch, sampleArch, type SearchSpace, type TaskHead, toMbconvArch } from "./space.ts";
 import calibrationJson from "./calibration.json" with { type: "json" };
 
 /** One calibration sample: the shape-only cost (under any calibration) and the measured report. */
@@ -33,6 +33,8 @@ export interface CalibrationSample {
     | "instructions"
     | "macs"
   >;
+  /** Statements of the compile's generated model code (see `PlanFigures.codeStatements`). */
+  readonly codeStatements?: number;
 }
 
 /** Solve a small dense linear system (Gaussian elimination with partial pivoting). */
@@ -173,7 +175,10 @@ export function fitCalibration(
     codePerKernel * s.cost.kernelsOther + codePerPointwise * s.cost.kernelsPointwise +
     codePerFused * s.cost.kernelsFused;
   // (256 bytes absorb the rounding of the coefficients below.)
-  codeBase += max((s) => s.report.flashBytes - predicted(s)) + 256;
+  const under = samples.map((s) => s.report.flashBytes - predicted(s)).sort((a, b) => a - b);
+  const codeBaseTypical = codeBase + under[Math.floor((under.length - 1) / 2)]!;
+  codeBase += under[under.length - 1]! + 256;
+  const statements = fitCodeStatements(samples);
   return {
     source: options.source,
     ...(options.engineHash !== undefined ? { engineHash: options.engineHash } : {}),
@@ -185,6 +190,7 @@ export function fitCalibration(
     arenaOffsetTypical: Math.ceil(Math.max(0, arenaOffsetTypical)),
     instructionsPerMac: Math.round(instructionsPerMac * 1000) / 1000,
     codeBase: Math.ceil(codeBase),
+    codeBaseTypical: Math.round(codeBaseTypical),
     codePerLayer: Math.round(codePerLayer * 100) / 100,
     codePerKernel: Math.round(codePerKernel * 100) / 100,
     codePerPointwise: Math.round(codePerPointwise * 100) / 100,
@@ -193,16 +199,57 @@ export function fitCalibration(
     modelPerDwTap: Math.round(modelPerDwTap * 10000) / 10000,
     modelPerChannel: Math.round(modelPerChannel * 100) / 100,
     modelBase: Math.ceil(modelBase),
+    ...statements,
   };
 }
 
 /**
- * The committed calibration for a core (`calibration.json`), or the conservative default when
- * none has been fitted for it yet.
+ * Code bytes against the generated statements (least squares) and the residual range, when at
+ * least four samples carry their statement count.
  */
-export function committedCalibration(core: string): CostCalibration {
+function fitCodeStatements(samples: readonly CalibrationSample[]): Partial<CostCalibration> {
+  const withCount = samples.filter((s) => s.codeStatements !== undefined);
+  if (withCount.length < 4) return {};
+  const [base, per] = leastSquares(
+    withCount.map((s) => [1, s.codeStatements!]),
+    withCount.map((s) => s.report.flashCodeBytes),
+  ) as [number, number];
+  const codeStatementBase = Math.round(base);
+  const codePerStatement = Math.round(per * 1000) / 1000;
+  const residuals = withCount.map((s) =>
+    s.report.flashCodeBytes - (codeStatementBase + codePerStatement * s.codeStatements!)
+  );
+  return {
+    codeStatementBase,
+    codePerStatement,
+    codeStatementLow: Math.floor(Math.min(...residuals)),
+    codeStatementHigh: Math.ceil(Math.max(...residuals)),
+  };
+}
+
+/**
+ * The committed calibration for a core and search space (`calibration.json`: key `core:space`
+ * when that space has its own fit, as the tiny space does because code size of tiny networks is
+ * not what large ones predict; else the core's), or the conservative default.
+ */
+export function committedCalibration(core: string, space?: string): CostCalibration {
   const table = calibrationJson as Readonly<Record<string, CostCalibration | undefined>>;
-  return table[core] ?? DEFAULT_CALIBRATION;
+  return (space !== undefined ? table[`${core}:${space}`] : undefined) ?? table[core] ??
+    DEFAULT_CALIBRATION;
+}
+
+/** The same depths, with the first block's kernel and expand in every block. */
+function uniformArch(arch: Arch): Arch {
+  const k = arch.stages[0]!.kernels[0]!;
+  const e = arch.stages[0]!.expands[0]!;
+  return {
+    ...arch,
+    stages: arch.stages.map((g) => ({
+      depth: g.depth,
+      kernels: g.kernels.map(() => k),
+      expands: g.expands.map(() => e),
+    })),
+  };
 }
 
 /** Options of {@link measureCalibration}. */
@@ -219,6 +266,15 @@ export interface MeasureCalibrationOptions {
   readonly onSample?: (done: number, total: number, sample: CalibrationSample) => void;
   /** Recorded in the calibration. */
   readonly engineHash?: string;
+  /**
+   * More (space, head, resolutions) to sample from, taken in turn with the main one (e.g. the
+   * tiny grayscale space, so that tiny budgets are fitted too). @default none
+   */
+  readonly variants?: readonly {
+    readonly space: SearchSpace;
+    readonly head: TaskHead;
+    readonly resolutions?: readonly number[];
+  }[];
 }
 
 /**
@@ -229,18 +285,29 @@ export async function measureCalibration(
   options: MeasureCalibrationOptions,
 ): Promise<{ calibration: CostCalibration; samples: CalibrationSample[] }> {
   const count = options.count ?? 8;
-  const resolutions = options.resolutions ?? options.space.resolutions;
+  const variants = [
+    { space: options.space, head: options.head, resolutions: options.resolutions },
+    ...(options.variants ?? []),
+  ];
   const rng = createRng(options.seed);
   const samples: CalibrationSample[] = [];
   for (let i = 0; i < count; i++) {
-    const width = options.space.widths[rng.int(options.space.widths.length)]!;
+    const v = variants[i % variants.length]!;
+    const resolutions = v.resolutions ?? v.space.resolutions;
+    const width = v.space.widths[rng.int(v.space.widths.length)]!;
     const resolution = resolutions[rng.int(resolutions.length)]!;
-    const arch = sampleArch(options.space, rng, { width, resolution });
-    const net = toMbconvArch(options.space, arch, options.head);
+    // Every third network repeats one (kernel, expand) in every block: few distinct kernels, so
+    // that the fit separates the code base from the per-kernel code (random networks alone all
+    // have about as many kernels as each other).
+    const arch = i % 3 === 2
+      ? uniformArch(sampleArch(v.space, rng, { width, resolution }))
+      : sampleArch(v.space, rng, { width, resolution });
+    const net = toMbconvArch(v.space, arch, v.head);
     const cost = estimateCost(net, DEFAULT_CALIBRATION);
     const graph = options.engine.buildGraph(net, { name: `calib-${i}`, seed: options.seed });
+    const { codeStatements } = options.engine.plan(graph, options.board);
     const report = await options.engine.runModel(graph, options.board);
-    const sample = { cost, report };
+    const sample = { cost, report, ...(codeStatements !== undefined ? { codeStatements } : {}) };
     samples.push(sample);
     options.onSample?.(i + 1, count, sample);
   }

@@ -38,6 +38,11 @@ export interface CostCalibration {
   readonly arenaOffsetTypical?: number;
   /** Flash for code: base + per layer + per distinct specialized kernel. */
   readonly codeBase: number;
+  /**
+   * The code base that makes the median calibration build exact (the unbiased Flash estimate
+   * stage 1 ranks with; `codeBase` bounds every build). @default codeBase
+   */
+  readonly codeBaseTypical?: number;
   readonly codePerLayer: number;
   readonly codePerKernel: number;
   /** Flash per distinct pointwise variant. @default codePerKernel */
@@ -55,6 +60,47 @@ export interface CostCalibration {
   readonly modelPerDwTap?: number;
   readonly modelPerChannel: number;
   readonly modelBase: number;
+  /**
+   * Code bytes from a compile's generated code: base + per statement of `model.c` (fitted on real
+   * builds; the shape-only code terms above miss how much each specialized kernel unrolls).
+   */
+  readonly codeStatementBase?: number;
+  readonly codePerStatement?: number;
+  /** Smallest and largest residual (real - predicted code bytes) of the fit's builds. */
+  readonly codeStatementLow?: number;
+  readonly codeStatementHigh?: number;
+}
+
+/**
+ * The Flash range of a compiled candidate: its exact model constants plus the calibrated code
+ * prediction from its generated statements, widened by the fit's residuals (so the real image lies
+ * in [low, high] for every calibration build). Undefined when the calibration has no such fit.
+ *
+ * @example
+ * ```ts
+ * import { compiledFlashRange } from "./cost.ts";
+ * const cal = { codeStatementBase: 9000, codePerStatement: 9, codeStatementLow: -8000, codeStatementHigh: 5000 };
+ * compiledFlashRange(cal, { flashModelBytes: 30000, codeStatements: 3000 }); // { low: 58000, typical: 66000, high: 71000 }
+ * ```
+ */
+export function compiledFlashRange(
+  calibration: Pick<
+    CostCalibration,
+    "codeStatementBase" | "codePerStatement" | "codeStatementLow" | "codeStatementHigh"
+  >,
+  compiled: { readonly flashModelBytes?: number; readonly codeStatements?: number },
+): { low: number; typical: number; high: number } | undefined {
+  const { codeStatementBase: base, codePerStatement: per } = calibration;
+  if (base === undefined || per === undefined) return undefined;
+  if (compiled.flashModelBytes === undefined || compiled.codeStatements === undefined) {
+    return undefined;
+  }
+  const typical = Math.round(compiled.flashModelBytes + base + per * compiled.codeStatements);
+  return {
+    low: typical + Math.floor(calibration.codeStatementLow ?? 0),
+    typical,
+    high: typical + Math.ceil(calibration.codeStatementHigh ?? 0),
+  };
 }
 
 /** Calibration used before any real build is available (conservative). */
@@ -106,6 +152,8 @@ export interface ArchCost {
   readonly flashModelBytes: number;
   readonly flashCodeBytes: number;
   readonly flashBytes: number;
+  /** The same with the typical (median) code base. */
+  readonly flashTypicalBytes: number;
 }
 
 function bytes(l: LayerShape, side: "in" | "out"): number {
@@ -329,6 +377,8 @@ export function costOfLayers(
     flashModelBytes,
     flashCodeBytes,
     flashBytes: flashModelBytes + flashCodeBytes,
+    flashTypicalBytes: flashModelBytes + flashCodeBytes - calibration.codeBase +
+      (calibration.codeBaseTypical ?? calibration.codeBase),
   };
 }
 

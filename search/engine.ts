@@ -37,6 +37,10 @@ export interface PlanFigures {
    * as the latency table groups layers; empty when unknown.
    */
   readonly kernels: readonly string[];
+  /** Exact Flash bytes of the model constants (the generated constant blob); tinyengine only. */
+  readonly flashModelBytes?: number;
+  /** Statements of the generated model code (its `;` count): the code-size predictor's input. */
+  readonly codeStatements?: number;
 }
 
 /** Which pipeline the tinyengine compile uses (see its `streaming` option). */
@@ -57,11 +61,32 @@ export interface SearchEngine {
     options?: { readonly streaming?: Streaming },
   ): Promise<RunReport>;
   compile(graph: Graph, board: Board): CompiledModel;
+  /** Flash bytes of the real firmware image (tinyengine compile + gcc build, no emulation). */
+  flashBytes(graph: Graph, board: Board): Promise<number>;
   buildFirmware(
     sources: CSources,
     options: { readonly board: Board; readonly workDir?: string; readonly cacheDir?: string },
   ): Promise<FirmwareImage>;
   writeTflite(graph: Graph): Uint8Array;
+}
+
+/** Exact constant bytes and code statements of a tinyengine compile (see {@link PlanFigures}). */
+export function compiledSizes(
+  compiled: CompiledModel,
+): { flashModelBytes?: number; codeStatements?: number } {
+  const files = compiled.sources.files;
+  const blob = files["mcu_model_const.bin"];
+  const code = files["model.c"];
+  return {
+    ...(blob instanceof Uint8Array ? { flashModelBytes: blob.length } : {}),
+    ...(typeof code === "string" ? { codeStatements: countStatements(code) } : {}),
+  };
+}
+
+function countStatements(code: string): number {
+  let n = 0;
+  for (let i = code.indexOf(";"); i >= 0; i = code.indexOf(";", i + 1)) n++;
+  return n;
 }
 
 /**
@@ -108,6 +133,7 @@ export function createSearchEngine(
             family: c.plan.kernelFamily ?? "default",
             streamed: c.plan.streamed ?? false,
             kernels: c.layers.map((l) => l.op),
+            ...compiledSizes(c),
           };
         } catch (e) {
           if (backendWorks === true) throw e;
@@ -127,6 +153,11 @@ export function createSearchEngine(
         ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
       }),
     compile: (graph, board) => tinyengineBackend.compile(graph, { board }),
+    flashBytes: async (graph, board) =>
+      (await buildFirmware(tinyengineBackend.compile(graph, { board }).sources, {
+        board,
+        ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+      })).flashBytes,
     buildFirmware: (sources, options) => buildFirmware(sources, options),
     writeTflite: (graph) => writeTflite(graph),
   };

@@ -51,6 +51,12 @@ export interface EvolutionOptions<M> {
    * Results are cached by key.
    */
   readonly confirm?: (candidate: Evaluated<M>) => Promise<Evaluated<M> | undefined>;
+  /**
+   * Score new candidates together (e.g. subnets of a trained super-network, in one worker
+   * request); replaces the scores `evaluate` gave them. Called once for the initial population
+   * and once per generation with its new children. @default the scores of `evaluate`
+   */
+  readonly scoreBatch?: (candidates: readonly Evaluated<M>[]) => Promise<readonly number[]>;
   /** Draws per child (or initial member) before giving up on it. @default 100 */
   readonly maxTries?: number;
   /** Called after initialization (generation 0) and after each generation. */
@@ -112,6 +118,11 @@ export async function evolve<M>(options: EvolutionOptions<M>): Promise<Evolution
     return undefined;
   };
 
+  const rescore = async (fresh: Evaluated<M>[]): Promise<Evaluated<M>[]> => {
+    if (!options.scoreBatch || fresh.length === 0) return fresh;
+    const scores = await options.scoreBatch(fresh);
+    return fresh.map((c, i) => ({ ...c, score: scores[i] ?? Number.NEGATIVE_INFINITY }));
+  };
   const confirmed = new Map<string, Evaluated<M> | undefined>();
   /**
    * Sort, then confirm the top `count` until they are all confirmed (failures dropped). The last
@@ -149,7 +160,7 @@ export async function evolve<M>(options: EvolutionOptions<M>): Promise<Evolution
       `Cannot start the evolution at width ${options.pair.width}, resolution ${options.pair.resolution}: no sampled architecture satisfies the constraints`,
     );
   }
-  population = await rank(population);
+  population = await rank(await rescore(population));
   if (population.length === 0) {
     throw new Error("Cannot start the evolution: no sampled architecture passed the exact check");
   }
@@ -157,17 +168,18 @@ export async function evolve<M>(options: EvolutionOptions<M>): Promise<Evolution
   await options.onGeneration?.(0, population);
   for (let g = 1; g <= generations; g++) {
     const parents = population.slice(0, nParents);
-    const next: Evaluated<M>[] = [...parents];
+    const children: Evaluated<M>[] = [];
     const seen = new Set(parents.map((p) => p.key));
     const pickParent = () => parents[rng.int(parents.length)]!.arch;
     for (let i = 0; i < nMut; i++) {
       const e = await tryDraw(() => mutateArch(options.space, pickParent(), rng, { prob }), seen);
-      if (e) next.push(e);
+      if (e) children.push(e);
     }
     for (let i = 0; i < nCross; i++) {
       const e = await tryDraw(() => crossoverArch(pickParent(), pickParent(), rng), seen);
-      if (e) next.push(e);
+      if (e) children.push(e);
     }
+    const next: Evaluated<M>[] = [...parents, ...await rescore(children)];
     population = (await rank(next, g === generations ? next.length : nParents)).slice(
       0,
       Math.max(popSize, nParents),

@@ -61,3 +61,29 @@ Deno.test("paretoFront keeps points no other point beats on both axes", () => {
   ];
   assertEquals(paretoFront(pts), [4, 0, 1, 3]);
 });
+
+Deno.test("evolve scores each generation's new candidates in one batch when scoreBatch is given", async () => {
+  const batches: number[] = [];
+  const evaluate = (arch: Arch): Promise<Evaluated<number> | undefined> =>
+    Promise.resolve({ arch, key: JSON.stringify(arch), score: 0, metrics: 0 });
+  // The batch score is the total depth: the evolution must move towards deeper networks.
+  const depth = (a: Arch) => a.stages.reduce((s, g) => s + g.depth, 0);
+  const r = await evolve({
+    space: MCUNET_SPACE,
+    pair: PAIR,
+    seed: 2,
+    evaluate,
+    scoreBatch: (cs) => {
+      batches.push(cs.length);
+      return Promise.resolve(cs.map((c) => depth(c.arch)));
+    },
+    population: 12,
+    parents: 4,
+    mutationChildren: 6,
+    crossoverChildren: 6,
+    generations: 4,
+  });
+  assertEquals(batches, [12, 12, 12, 12, 12]);
+  for (const c of r.population) assertEquals(c.score, depth(c.arch));
+  assert(r.history[4]! >= r.history[0]!);
+});

@@ -20,6 +20,11 @@ export interface QualityObjective {
   readonly name: string;
   /** Deterministic score of a candidate (may train, hence may be async). */
   score(candidate: ScoredCandidate): number | Promise<number>;
+  /**
+   * Score many candidates at once (a trained objective batches its worker requests); when
+   * present the search calls it instead of `score`, once per generation.
+   */
+  scoreBatch?(candidates: readonly Pick<ScoredCandidate, "arch" | "net">[]): Promise<number[]>;
 }
 
 /**

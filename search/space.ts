@@ -102,6 +102,34 @@ export const MCUNET_SPACE: SearchSpace = {
   ],
 };
 
+/**
+ * The MCUNet space for tiny grayscale targets (Fashion-MNIST-like, 28x28 inputs, budgets of tens of
+ * KiB): the same first conv, first block and choices (kernel {3,5,7}, expand {3,4,5,6}, depth
+ * {2,3,4}), widths 0.05-0.5, resolutions 28-48 step 4, and four searchable stages (strides
+ * 2,2,2,1) before a single-block 192-wide stage instead of five: a 28x28 input is at 2x2 after
+ * four halvings, and with the MCUNet layout's 17+ blocks not one of 1,000 random networks at any
+ * width fitted 64 KiB of Flash (each block costs ~2-4 KB of constants at the 8-channel floor).
+ */
+export const TINY_SPACE: SearchSpace = {
+  ...MCUNET_SPACE,
+  name: "tiny",
+  widths: range(0.05, 0.5, 0.05),
+  resolutions: range(28, 48, 4),
+  stages: [
+    { baseWidth: 24, stride: 2, depths: [2, 3, 4] },
+    { baseWidth: 40, stride: 2, depths: [2, 3, 4] },
+    { baseWidth: 80, stride: 2, depths: [2, 3, 4] },
+    { baseWidth: 96, stride: 1, depths: [2, 3, 4] },
+    { baseWidth: 192, stride: 1, depths: [1] },
+  ],
+};
+
+/** Spaces by name (`--space`). */
+export const SPACES: Readonly<Record<string, SearchSpace>> = {
+  mcunet: MCUNET_SPACE,
+  tiny: TINY_SPACE,
+};
+
 /** Slots per stage: the largest allowed depth. */
 export function slotCount(stage: StageSpec): number {
   return Math.max(...stage.depths);

@@ -9,9 +9,12 @@
 import type { Board } from "../engine/target/mod.ts";
 import type { RunReport } from "../pipeline/mod.ts";
 import { committedCalibration } from "./calibration.ts";
-import { type ArchCost, type CostCalibration, costOfLayers } from "./cost.ts";
+import { type ArchCost, compiledFlashRange, type CostCalibration, costOfLayers } from "./cost.ts";
 import type { PlanFigures, SearchEngine } from "./engine.ts";
 import { type Evaluated, type EvolutionResult, evolve } from "./evolution.ts";
+import { measureFinal } from "./final.ts";
+import type { CandidateMetrics, FinalAttempt, LatencyCheck, ProgressEvent } from "./records.ts";
+export type { CandidateMetrics, FinalAttempt, LatencyCheck, ProgressEvent };
 import {
   addRun,
   emptyLatencyTable,
@@ -57,14 +60,6 @@ export const TINYNAS_DEFAULTS = {
   finalTries: 5,
 } as const;
 
-/** A progress event (the CLI renders them; the library never prints). */
-export interface ProgressEvent {
-  readonly phase: "stage1" | "latency" | "verify" | "evolve" | "final";
-  readonly done: number;
-  readonly total: number;
-  readonly message: string;
-}
-
 /** Parameters of the evolution (published defaults). */
 export interface EvolutionParams {
   readonly population?: number;
@@ -73,6 +68,8 @@ export interface EvolutionParams {
   readonly crossoverChildren?: number;
   readonly mutateProb?: number;
   readonly generations?: number;
+  /** Draws per child (or initial member) before giving up on it. @default 100 */
+  readonly maxTries?: number;
 }
 
 /** Options of {@link runTinyNas}. */
@@ -81,6 +78,16 @@ export interface TinyNasOptions {
   readonly head: TaskHead;
   readonly seed: number;
   readonly engine: SearchEngine;
+  /** SRAM budget in bytes, at most the board's (a tiny target on a larger board). @default the board's */
+  readonly sramBytes?: number;
+  /** Flash budget in bytes, at most the board's. @default the board's */
+  readonly flashBytes?: number;
+  /**
+   * Flash bytes kept free while searching (a trained network's requantization code differs a
+   * little from the search's seeded weights); the final measured check uses the whole budget.
+   * @default 0
+   */
+  readonly flashMargin?: number;
   /** @default MCUNET_SPACE */
   readonly space?: SearchSpace;
   /** @default the committed calibration of the board's core */
@@ -91,6 +98,8 @@ export interface TinyNasOptions {
   readonly stage1Samples?: number;
   /** @default 0.1 */
   readonly minFraction?: number;
+  /** A stage 1 already run with these limits (its best pair is searched unless `pair`). */
+  readonly stage1?: Stage1Result;
   /** Skip the stage-1 choice and search this pair. */
   readonly pair?: { readonly width: number; readonly resolution: number };
   /** Latency limit in inference instructions. @default the board's clock in Hz (~1 s at 1 IPC) */
@@ -104,6 +113,11 @@ export interface TinyNasOptions {
   readonly evolution?: EvolutionParams;
   /** Measure in the emulator (latency table, held-out check, final run). @default true */
   readonly measure?: boolean;
+  /**
+   * Fill and use the latency table (when measuring); false screens latency with the calibrated
+   * instructions per MAC and only the final run measures. @default true
+   */
+  readonly latencyTable?: boolean;
   /** Held-out random architectures on which the latency table is checked. @default 2 */
   readonly verifyArchs?: number;
   /**
@@ -128,52 +142,6 @@ export interface TinyNasOptions {
   /** Repository root (for the engine code hash). @default the parent of this folder */
   readonly root?: string;
   readonly onProgress?: (event: ProgressEvent) => void;
-}
-
-/** What stage 2 records per candidate. */
-export interface CandidateMetrics {
-  readonly macs: number;
-  readonly params: number;
-  /** Predicted peak SRAM (exact plan arena when `planSource` says so). */
-  readonly sramBytes: number;
-  readonly arenaBytes: number;
-  readonly flashBytes: number;
-  /** Predicted inference cost from the latency table, in its metric (instructions or cycles). */
-  readonly instructions: number;
-  readonly planSource: "estimate" | PlanFigures["source"];
-  /** Kernel family the compiler chooses (known once the exact plan ran). */
-  readonly family?: string;
-  /** Whether the compiler streams the expansions (known once the exact plan ran). */
-  readonly streamed?: boolean;
-}
-
-/** One measured final candidate. */
-export interface FinalAttempt {
-  readonly key: string;
-  readonly predicted: CandidateMetrics;
-  readonly measured: {
-    readonly peakSramBytes: number;
-    readonly flashBytes: number;
-    readonly instructions: number;
-    /** Modelled inference cycles. */
-    readonly cycles?: number;
-  };
-  readonly fits: boolean;
-}
-
-/** One held-out check of the latency table. */
-export interface LatencyCheck {
-  readonly key: string;
-  readonly predicted: number;
-  readonly measured: number;
-  /** |predicted - measured| / measured. */
-  readonly error: number;
-  /** Kernel family the compiler chose for it. */
-  readonly family: string;
-  /** Whether the compiler streamed its expansions. */
-  readonly streamed: boolean;
-  /** Kernels predicted from another family's entries. */
-  readonly substituted: number;
 }
 
 /** Result of {@link runTinyNas}. */
@@ -245,14 +213,29 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   const space = options.space ?? MCUNET_SPACE;
   const board = options.board;
   const head = options.head;
-  const calibration = options.calibration ?? committedCalibration(board.core);
+  const calibration = options.calibration ?? committedCalibration(board.core, space.name);
   const objective = options.objective ?? MACS_OBJECTIVE;
   const measure = options.measure ?? true;
+  // Without a latency limit worth a table (tiny networks far below it), the analytic
+  // instructions-per-MAC screen is enough and no cover networks need measuring.
+  const useTable = measure && (options.latencyTable ?? true);
   const metric: LatencyMetric = options.maxCycles !== undefined ? "cycles" : "instructions";
   const maxInstructions = options.maxCycles ?? options.maxInstructions ?? board.clockHz;
+  for (
+    const [what, value, max] of [
+      ["SRAM", options.sramBytes, board.sram.size],
+      ["Flash", options.flashBytes, board.flash.size],
+    ] as const
+  ) {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0 && value <= max)) {
+      throw new RangeError(
+        `Cannot search with a ${what} budget of ${value} bytes: it must be a positive integer of at most the ${board.name}'s ${max}`,
+      );
+    }
+  }
   const limits = {
-    sramBytes: board.sram.size,
-    flashBytes: board.flash.size,
+    sramBytes: options.sramBytes ?? board.sram.size,
+    flashBytes: options.flashBytes ?? board.flash.size,
     maxInstructions,
     // Stage 1 has no latency table yet: MACs times the calibrated instructions per MAC.
     maxMacs: Math.floor(
@@ -265,7 +248,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
 
   // Stage 1.
   let t0 = clock();
-  const stage1 = runStage1({
+  const stage1 = options.stage1 ?? runStage1({
     space,
     head,
     limits,
@@ -287,8 +270,8 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   if (!chosen) {
     throw new Error(
       `Cannot choose a search space for ${board.name}: no (width, resolution) pair has enough models that fit ${
-        board.sram.size / 1024
-      } KiB SRAM and ${board.flash.size / 1024} KiB Flash`,
+        limits.sramBytes / 1024
+      } KiB SRAM and ${limits.flashBytes / 1024} KiB Flash`,
     );
   }
   const pair = { width: chosen.width, resolution: chosen.resolution };
@@ -302,7 +285,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   let fromCache = true;
   const checks: LatencyCheck[] = [];
   const netOf = (arch: Arch) => toMbconvArch(space, arch, head);
-  if (measure) {
+  if (useTable) {
     const built = await ensureLatencyTable({
       metric,
       space,
@@ -356,16 +339,26 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   // the measured count of the winner stays under the real limit.
   t0 = clock();
   const heldOutMax = checks.reduce((m, c) => Math.max(m, c.error), 0);
-  const latencyMargin = options.latencyMargin ?? (measure ? Math.max(0.005, 2 * heldOutMax) : 0);
+  const latencyMargin = options.latencyMargin ?? (useTable ? Math.max(0.005, 2 * heldOutMax) : 0);
   const searchMaxInstructions = Math.floor(maxInstructions * (1 - latencyMargin));
   const band = options.exactBand ?? TINYNAS_DEFAULTS.exactBand;
   const exactSlack = options.exactSlack ?? TINYNAS_DEFAULTS.exactSlack;
   const plans = new Map<string, PlanFigures>();
+  // With a code-from-statements fit, Flash near the limit is decided by the compile (exact
+  // constants, calibrated code range) and, for parents, by a real build; the shape-only estimate
+  // (within ~30% on small networks) only screens out what is far above.
+  const searchFlash = limits.flashBytes - (options.flashMargin ?? 0);
+  const compiledFlash = calibration.codePerStatement !== undefined;
+  const builtFlash = new Map<string, number>();
   const evaluate = async (arch: Arch) => {
     const net = netOf(arch);
     const layers = archLayers(net);
     const cost = costOfLayers(layers, calibration);
-    if (cost.flashBytes > limits.flashBytes) return undefined;
+    // Far above: the typical estimate exceeds the limit by more than the typical-to-bound gap.
+    const flashGap = cost.flashBytes - cost.flashTypicalBytes;
+    const flashScreen = compiledFlash ? cost.flashTypicalBytes - flashGap : cost.flashBytes;
+    if (flashScreen > searchFlash) return undefined;
+    const flashNear = compiledFlash && cost.flashBytes + flashGap > searchFlash;
     // Below the limit with the conservative estimate: fits. Far above it with the typical
     // estimate: does not. In between, the exact compile-time plan decides.
     if (cost.sramTypicalBytes > limits.sramBytes + exactSlack) return undefined;
@@ -373,7 +366,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     // screen with both predictions, and let the exact plan decide when they straddle the limit.
     let instructions: number;
     let ambiguous = false;
-    if (measure) {
+    if (useTable) {
       const range = predictLatencyRange(table, layers);
       if (range.missing.length > 0) {
         throw new Error(
@@ -391,10 +384,23 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     }
     const key = archKey(arch);
     let exact: ReturnType<typeof exactSram> | undefined;
-    if (cost.sramBytes > limits.sramBytes || ambiguous) {
+    let flash: Pick<CandidateMetrics, "flashBytes" | "flashSource" | "flashUncertain"> = {
+      flashBytes: cost.flashBytes,
+      flashSource: "estimate",
+    };
+    if (cost.sramBytes > limits.sramBytes || ambiguous || flashNear) {
       exact = exactSram(key, arch, cost);
       if (exact.sramBytes > limits.sramBytes) return undefined;
-      if (measure) {
+      const range = flashNear ? compiledFlashRange(calibration, exact) : undefined;
+      if (range) {
+        if (range.low > searchFlash) return undefined;
+        flash = {
+          flashBytes: range.typical,
+          flashSource: "compile",
+          flashUncertain: range.high > searchFlash,
+        };
+      }
+      if (useTable) {
         instructions = exactInstructions(layers, exact);
         if (instructions > searchMaxInstructions) return undefined;
       }
@@ -404,12 +410,15 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
       params: cost.params,
       sramBytes: exact ? exact.sramBytes : cost.sramBytes,
       arenaBytes: exact ? exact.arenaBytes : cost.arenaBytes,
-      flashBytes: cost.flashBytes,
+      ...flash,
       instructions,
       planSource: exact ? exact.source : "estimate",
       ...(exact ? { family: exact.family, streamed: exact.streamed } : {}),
     };
-    const score = await objective.score({ arch, net, cost, instructions });
+    // A batch objective scores the candidates of a generation together (see evolve's scoreBatch).
+    const score = objective.scoreBatch
+      ? 0
+      : await objective.score({ arch, net, cost, instructions });
     return { arch, key, score, metrics };
   };
   /** SRAM from the exact compile-time plan (cached by key). */
@@ -429,6 +438,8 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
       family: plan.family,
       streamed: plan.streamed,
       kernels: plan.kernels,
+      ...(plan.flashModelBytes !== undefined ? { flashModelBytes: plan.flashModelBytes } : {}),
+      ...(plan.codeStatements !== undefined ? { codeStatements: plan.codeStatements } : {}),
     };
   };
   /** The latency table's prediction for the kernels the exact plan says the compiler emits. */
@@ -441,7 +452,29 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
       ...(exact.kernels.length > 0 ? { kernels: exact.kernels } : {}),
     }).instructions;
   /** The exact compile-time plan for candidates that reach the parent set. */
-  const confirm = (c: Evaluated<CandidateMetrics>) => {
+  const confirm = async (c: Evaluated<CandidateMetrics>) => {
+    const sramChecked = await confirmSram(c);
+    if (!sramChecked?.metrics.flashUncertain) return sramChecked;
+    let bytes = builtFlash.get(c.key);
+    if (bytes === undefined) {
+      bytes = await engine.flashBytes(
+        engine.buildGraph(netOf(c.arch), { name: c.key, seed: 0 }),
+        board,
+      );
+      builtFlash.set(c.key, bytes);
+    }
+    if (bytes > searchFlash) return undefined;
+    return {
+      ...sramChecked,
+      metrics: {
+        ...sramChecked.metrics,
+        flashBytes: bytes,
+        flashSource: "build" as const,
+        flashUncertain: false,
+      },
+    };
+  };
+  const confirmSram = (c: Evaluated<CandidateMetrics>) => {
     if (c.metrics.planSource !== "estimate") return Promise.resolve(c);
     if (c.metrics.sramBytes <= (1 - band) * limits.sramBytes) return Promise.resolve(c);
     const cost = costOfLayers(archLayers(netOf(c.arch)), calibration);
@@ -449,7 +482,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     if (exact.sramBytes > limits.sramBytes) return Promise.resolve(undefined);
     // The compiler's kernel family and pipeline decide the per-layer counts: re-predict.
     let instructions = c.metrics.instructions;
-    if (measure) {
+    if (useTable) {
       instructions = exactInstructions(archLayers(netOf(c.arch)), exact);
       if (instructions > searchMaxInstructions) return Promise.resolve(undefined);
     }
@@ -474,6 +507,12 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     seed: options.seed,
     evaluate,
     confirm,
+    ...(objective.scoreBatch
+      ? {
+        scoreBatch: (cands: readonly Evaluated<CandidateMetrics>[]) =>
+          objective.scoreBatch!(cands.map((c) => ({ arch: c.arch, net: netOf(c.arch) }))),
+      }
+      : {}),
     ...ev,
     onGeneration: (g, pop) => {
       const b = pop[0]!;
@@ -493,74 +532,18 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
 
   // Final measurement: the best candidate that passes the measured check.
   t0 = clock();
-  let final: TinyNasResult["final"] | undefined;
-  const tries = Math.min(
-    options.finalTries ?? TINYNAS_DEFAULTS.finalTries,
-    evolution.population.length,
-  );
-  const attempts: FinalAttempt[] = [];
-  for (let i = 0; i < tries; i++) {
-    const c = evolution.population[i]!;
-    const net = netOf(c.arch);
-    if (!measure) {
-      final = {
-        arch: c.arch,
-        net,
-        key: c.key,
-        predicted: c.metrics,
-        fits: true,
-        tried: i + 1,
-        attempts,
-      };
-      break;
-    }
-    progress({
-      phase: "final",
-      done: i,
-      total: tries,
-      message: `measuring candidate ${i + 1}: ${c.key}`,
-    });
-    const graph = engine.buildGraph(net, { name: "tinynas", seed: options.seed });
-    const report = await engine.runModel(graph, board);
-    const over: string[] = [];
-    if (report.peakSramBytes > limits.sramBytes) over.push(`SRAM ${report.peakSramBytes}`);
-    if (report.flashBytes > limits.flashBytes) over.push(`Flash ${report.flashBytes}`);
-    const cost = metric === "cycles" ? report.cycles ?? 0 : report.instructions;
-    if (cost > maxInstructions) over.push(`${cost} ${metric}`);
-    const fits = over.length === 0;
-    attempts.push({
-      key: c.key,
-      predicted: c.metrics,
-      measured: {
-        peakSramBytes: report.peakSramBytes,
-        flashBytes: report.flashBytes,
-        instructions: report.instructions,
-        ...(report.cycles !== undefined ? { cycles: report.cycles } : {}),
-      },
-      fits,
-    });
-    progress({
-      phase: "final",
-      done: i + 1,
-      total: tries,
-      message: fits
-        ? `candidate ${
-          i + 1
-        } fits: SRAM ${report.peakSramBytes}, Flash ${report.flashBytes}, ${cost} ${metric}`
-        : `candidate ${i + 1} exceeds the limits when measured: ${over.join(", ")}`,
-    });
-    final = {
-      arch: c.arch,
-      net,
-      key: c.key,
-      predicted: c.metrics,
-      measured: report,
-      fits,
-      tried: i + 1,
-      attempts,
-    };
-    if (fits) break;
-  }
+  const final = await measureFinal({
+    population: evolution.population,
+    netOf,
+    engine,
+    board,
+    limits,
+    metric,
+    seed: options.seed,
+    tries: options.finalTries ?? TINYNAS_DEFAULTS.finalTries,
+    measure,
+    progress,
+  });
   const tFinal = clock() - t0;
   const maxError = checks.reduce((m, c) => Math.max(m, c.error), 0);
   return {
@@ -574,7 +557,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     latency: { table, coverRuns, fromCache, checks, maxError },
     evolution,
     latencyMargin,
-    final: final!,
+    final,
     seconds: { stage1: tStage1, latency: tLatency, evolve: tEvolve, final: tFinal },
   };
 }

@@ -22,3 +22,5 @@ export * from "./quantize.ts";
 export * from "./target.ts";
 export * from "./report.ts";
 export * from "./train.ts";
+export * from "./supernet.ts";
+export * from "./accuracy_search.ts";

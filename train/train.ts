@@ -17,7 +17,7 @@ import { imageInput, quantizeTrained } from "./quantize.ts";
 import { DEFAULT_RECIPE, type Preset, PRESETS, type Recipe } from "./recipe.ts";
 import type { AccuracyReport } from "./report.ts";
 import type { TrainTarget } from "./target.ts";
-import { runTrainingWorker, type WorkerEvent } from "./worker.ts";
+import { runTrainingWorker, type TrainingJob, type WorkerEvent } from "./worker.ts";
 
 /** Options of {@link trainAndMeasure}. */
 export interface TrainOptions {
@@ -48,6 +48,8 @@ export interface TrainOptions {
   readonly onEvaluation?: (done: number, total: number, phase: "device" | "reference") => void;
   /** Firmware build cache. @default none */
   readonly cacheDir?: string;
+  /** Fine-tune from a super-network's weights for this subnet (see `TrainingJob.inherit`). */
+  readonly inherit?: TrainingJob["inherit"];
 }
 
 /** The outcome of {@link trainAndMeasure}: the report, the int8 graph and the .tflite bytes. */
@@ -103,6 +105,7 @@ export async function trainAndMeasure(
     dataDir,
     outDir: `${options.outDir}/worker`,
     ...preset.data,
+    ...(options.inherit ? { inherit: options.inherit } : {}),
   }, options.onEvent ? { onEvent: options.onEvent } : {});
   const trainedAt = performance.now();
 

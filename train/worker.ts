@@ -25,6 +25,11 @@ export interface TrainingJob extends DataSizes {
   readonly threads: number;
   readonly dataDir: string;
   readonly outDir: string;
+  /**
+   * Start from a trained super-network's weights for this subnet (fine-tuning a searched
+   * network) instead of a fresh initialization.
+   */
+  readonly inherit?: { readonly checkpoint: string; readonly depths: readonly number[] };
 }
 
 /** One layer of the worker's weights file. */
@@ -80,6 +85,7 @@ export type WorkerEvent =
     readonly imagesPerSecond: number;
   }
   | { readonly event: "done"; readonly floatTestAccuracy: number; readonly wallSeconds: number }
+  | { readonly event: "ready"; readonly seconds: number }
   | { readonly event: "error"; readonly message: string };
 
 /** What a finished job gives back. */
@@ -107,6 +113,11 @@ const WORKER_SCRIPT = decodeURIComponent(
   new URL("./worker/train_worker.py", import.meta.url).pathname,
 );
 
+/** A worker script of this folder by file name. */
+export function workerScript(name: string): string {
+  return decodeURIComponent(new URL(`./worker/${name}`, import.meta.url).pathname);
+}
+
 /** Options of {@link runTrainingWorker}. */
 export interface RunWorkerOptions {
   /** Receives every progress event as it arrives. @default ignored */
@@ -115,7 +126,8 @@ export interface RunWorkerOptions {
   readonly python?: string;
 }
 
-async function forEachLine(
+/** Call `fn` with every line of a byte stream (the last one even without a newline). */
+export async function forEachLine(
   stream: ReadableStream<Uint8Array>,
   fn: (line: string) => void,
 ): Promise<void> {
@@ -150,18 +162,33 @@ export async function runTrainingWorker(
   await Deno.mkdir(job.outDir, { recursive: true });
   const jobPath = `${job.outDir}/job.json`;
   await Deno.writeTextFile(jobPath, JSON.stringify(job, null, 1));
+  await runWorkerScript(WORKER_SCRIPT, [jobPath], { ...options, threads: job.threads });
+  return await readWorkerOutput(job.outDir);
+}
+
+/**
+ * Run one worker script (`train/worker/*.py`) with Debian's Python to completion, streaming its
+ * JSON-line progress events from stderr.
+ *
+ * @throws {TrainingError} when Python or torch is missing or the script fails (with its message).
+ */
+export async function runWorkerScript(
+  script: string,
+  args: readonly string[],
+  options: RunWorkerOptions & { readonly threads: number },
+): Promise<void> {
   const python = options.python ?? WORKER_PYTHON;
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(python, {
-      args: [WORKER_SCRIPT, jobPath],
+      args: [script, ...args],
       stdin: "null",
       stdout: "null",
       stderr: "piped",
       // Passive OpenMP waits: with spinning threads on a loaded 2-core machine one epoch took
       // 188 s instead of 21 s (measured; the results are identical).
       env: {
-        OMP_NUM_THREADS: String(job.threads),
+        OMP_NUM_THREADS: String(options.threads),
         OMP_WAIT_POLICY: "PASSIVE",
         PYTHONDONTWRITEBYTECODE: "1",
       },
@@ -199,7 +226,6 @@ export async function runTrainingWorker(
         : `exit code ${status.code}: ${tail.slice(-8).join("\n")}`);
     throw new TrainingError(`Cannot train: the worker failed: ${why}`);
   }
-  return await readWorkerOutput(job.outDir);
 }
 
 /** Read a finished job's files from its folder. */

@@ -36,9 +36,10 @@ def configure(threads, seed):
     torch.use_deterministic_algorithms(True)
 
 
-def evaluate(model, images, labels, batch=500):
-    """Top-1 accuracy of `model` on uint8 images [N, 1, R, R]."""
-    model.eval()
+def evaluate(model, images, labels, batch=500, eval_mode=None):
+    """Top-1 accuracy of `model` (a module, or a function with `eval_mode` to switch its module to
+    evaluation) on uint8 images [N, 1, R, R]."""
+    (eval_mode or model.eval)()
     correct = 0
     with torch.no_grad():
         for i in range(0, images.shape[0], batch):
@@ -104,7 +105,13 @@ def train(job):
     va_y = train_labels[val_idx]
     te_x = data.resize(test_images, res)
 
-    model = netlib.MbconvNet(arch).to(memory_format=torch.channels_last)
+    if job.get("inherit"):
+        # Fine-tuning a searched subnet: start from the super-network's weights for it.
+        import supernet
+        model = supernet.extract(supernet.load(job["inherit"]["checkpoint"]), arch, job["inherit"]["depths"])
+    else:
+        model = netlib.MbconvNet(arch)
+    model = model.to(memory_format=torch.channels_last)
     params = sum(p.numel() for p in model.parameters())
     opt = make_optimizer(model, recipe)
     gen = torch.Generator().manual_seed(seed)
