@@ -4,8 +4,8 @@
  * and on-device scoring of a test subset. Run by `deno task test:e2e` (CI).
  */
 import { ok, strictEqual } from "node:assert/strict";
-import { searchCommand } from "../cli/search.ts";
-import type { AccuracySearchSummary } from "../cli/search_dataset.ts";
+import { searchCommand } from "./search.ts";
+import type { AccuracySearchSummary } from "./search_dataset.ts";
 
 Deno.test("the quick accuracy search returns a trained int8 network that fits 16 KiB / 64 KiB, bit-exact on device and well above chance", async () => {
   const out = await Deno.makeTempDir();
