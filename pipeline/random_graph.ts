@@ -37,6 +37,7 @@ export const RANDOM_OPS = [
   "maxmin",
   "stridedslice",
   "resize",
+  "logsoftmax",
 ] as const;
 
 /** One of {@link RANDOM_OPS}. */
@@ -315,6 +316,11 @@ function step(c: Chain, x: number, op: RandomOp): number {
     case "softmax": {
       const y = c.act(`y${id}`, shape, 1 / 256, -128);
       c.nodes.push({ op: "SOFTMAX", inputs: [x], outputs: [y], options: { beta: 1 } });
+      return y;
+    }
+    case "logsoftmax": {
+      const y = c.act(`y${id}`, shape, 16 / 256, 127);
+      c.nodes.push({ op: "LOG_SOFTMAX", inputs: [x], outputs: [y], options: {} });
       return y;
     }
     case "logistic": {

@@ -164,6 +164,14 @@ export function handBuiltGraphs(): Graph[] {
     outputs: [1],
     options: { beta: 1 },
   }));
+  graphs.push(
+    single("log_softmax", [act("in", [2, 5]), act("out", [2, 5], quant(16 / 256, 127))], {
+      op: "LOG_SOFTMAX",
+      inputs: [0],
+      outputs: [1],
+      options: {},
+    }),
+  );
   graphs.push(single("logistic", [act("in", [1, 10]), act("out", [1, 10], quant(1 / 256, -128))], {
     op: "LOGISTIC",
     inputs: [0],

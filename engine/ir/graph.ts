@@ -197,6 +197,11 @@ export interface StridedSliceNode extends NodeBase {
     readonly offset: boolean;
   };
 }
+/** int8 LOG_SOFTMAX over the last axis: the output has scale 16/256 and zero point 127. */
+export interface LogSoftmaxNode extends NodeBase {
+  readonly op: "LOG_SOFTMAX";
+  readonly options: Record<never, never>;
+}
 /** inputs: [input (NHWC), size (int32 constant [height, width])]. */
 export interface ResizeNearestNeighborNode extends NodeBase {
   readonly op: "RESIZE_NEAREST_NEIGHBOR";
@@ -228,7 +233,8 @@ export type Node =
   | SubNode
   | MaximumMinimumNode
   | StridedSliceNode
-  | ResizeNearestNeighborNode;
+  | ResizeNearestNeighborNode
+  | LogSoftmaxNode;
 
 /** The operator names, in a stable order. */
 export type OpName = Node["op"];
@@ -269,6 +275,7 @@ export const OP_NAMES: readonly OpName[] = [
   "MINIMUM",
   "STRIDED_SLICE",
   "RESIZE_NEAREST_NEIGHBOR",
+  "LOG_SOFTMAX",
 ];
 
 /** A whole network: one subgraph, nodes in execution order. */

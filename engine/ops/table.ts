@@ -15,7 +15,7 @@ import { PAD } from "./pad.ts";
 import { AVERAGE_POOL_2D, MAX_POOL_2D } from "./pool.ts";
 import { RESHAPE } from "./reshape.ts";
 import { RESIZE_NEAREST_NEIGHBOR } from "./resize_nearest_neighbor.ts";
-import { SOFTMAX } from "./softmax.ts";
+import { LOG_SOFTMAX, SOFTMAX } from "./softmax.ts";
 import { STRIDED_SLICE } from "./strided_slice.ts";
 import { TRANSPOSE } from "./transpose.ts";
 import {
@@ -59,6 +59,7 @@ export const OPS: { readonly [K in OpName]: OpDef<K> } = {
   MINIMUM,
   STRIDED_SLICE,
   RESIZE_NEAREST_NEIGHBOR,
+  LOG_SOFTMAX,
 };
 
 /**

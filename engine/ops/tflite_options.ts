@@ -43,6 +43,8 @@ export const OPTIONS = {
   SubOptions: kind("SubOptions", 28, 1),
   SqueezeOptions: kind("SqueezeOptions", 30, 1),
   StridedSliceOptions: kind("StridedSliceOptions", 32, 6),
+  SplitOptions: kind("SplitOptions", 35, 1),
+  LogSoftmaxOptions: kind("LogSoftmaxOptions", 36, 0),
   DequantizeOptions: kind("DequantizeOptions", 38, 0),
   MaximumMinimumOptions: kind("MaximumMinimumOptions", 39, 0),
   ExpandDimsOptions: kind("ExpandDimsOptions", 52, 0),

@@ -184,3 +184,75 @@ export function getReciprocal(
   const shiftedSumMinusOne = ((x << headroomPlusOne) - 2147483648) | 0;
   return { reciprocal: oneOverOnePlusXForXIn01(shiftedSumMinusOne), numBitsOverUnit };
 }
+
+/** int32 addition saturated to the int32 range (TFLite's `SaturatingAddNonGemmlowp`). */
+function saturatingAdd(a: number, b: number): number {
+  const s = a + b;
+  return s > INT32_MAX ? INT32_MAX : s < INT32_MIN ? INT32_MIN : s;
+}
+
+/** int32 subtraction saturated to the int32 range (TFLite's `SaturatingSub`). */
+function saturatingSub(a: number, b: number): number {
+  const s = a - b;
+  return s > INT32_MAX ? INT32_MAX : s < INT32_MIN ? INT32_MIN : s;
+}
+
+/**
+ * TFLite's `log_x_for_x_greater_than_or_equal_to_1_impl` (common.h): `ln(x)` of a value with
+ * `inputIntegerBits` integer bits, returned with `outputIntegerBits` integer bits. The input is
+ * normalised twice (once premultiplied by sqrt(1/2)), the better normalisation kept, and the log
+ * of the remaining factor in [sqrt(1/2), sqrt(2)) comes from a rational approximation around
+ * 2^(-1/4); the power of two adds `z * ln 2`. Fixed-point products are SRDHM, sums wrap.
+ *
+ * @example
+ * ```ts
+ * import { logXForXGreaterThanOrEqualTo1 } from "./fixed_point.ts";
+ * logXForXGreaterThanOrEqualTo1(1 << 19, 12, 5); // ln(1) = 0 (within a few raw units)
+ * ```
+ */
+export function logXForXGreaterThanOrEqualTo1(
+  raw: number,
+  inputIntegerBits: number,
+  outputIntegerBits: number,
+): number {
+  const accumIntegerBits = outputIntegerBits + 1;
+  const log2 = 1488522236;
+  const sqrtSqrtHalf = 1805811301;
+  const sqrtHalf = 1518500250;
+  const oneQuarter = 536870912;
+  const alphaN = 117049297;
+  const alphaD = 127690142;
+  const alphaI = 1057819769;
+  const alphaF = 638450708;
+  const shiftedQuarter = rescale(oneQuarter, 0, accumIntegerBits);
+
+  const zA = raw | 0;
+  const zAHeadroomPlus1 = Math.clz32(zA);
+  const rATmp = saturatingRoundingMultiplyByPOT(zA, zAHeadroomPlus1 - 1);
+  const rARaw = saturatingRoundingMultiplyByPOT(srdhm(rATmp, sqrtHalf), 1);
+  const zAPow2Adj = saturatingAdd(
+    saturatingRoundingMultiplyByPOT(inputIntegerBits - zAHeadroomPlus1, 31 - accumIntegerBits),
+    shiftedQuarter,
+  );
+  const zB = srdhm(zA, sqrtHalf);
+  const zBHeadroom = Math.clz32(zB) - 1;
+  const rBRaw = saturatingRoundingMultiplyByPOT(zA, zBHeadroom);
+  const zBPow2Adj = saturatingSub(
+    saturatingRoundingMultiplyByPOT(inputIntegerBits - zBHeadroom, 31 - accumIntegerBits),
+    shiftedQuarter,
+  );
+  const r = Math.min(rARaw, rBRaw);
+  const zPow2Adj = Math.max(zAPow2Adj, zBPow2Adj);
+
+  const p = roundingHalfSum(r, sqrtSqrtHalf);
+  let q = (r - sqrtSqrtHalf) | 0;
+  q = (q + q) | 0;
+  const commonSq = srdhm(q, q);
+  const num = (srdhm(q, r) + srdhm(srdhm(q, commonSq), alphaN)) | 0;
+  const denomMinusOne = (srdhm(p, (((alphaI + q) | 0) + srdhm(alphaD, commonSq)) | 0) +
+    srdhm(alphaF, q)) | 0;
+  const recipDenom = oneOverOnePlusXForXIn01(denomMinusOne);
+  const numScaled = rescale(num, 0, accumIntegerBits);
+  const sum = (srdhm(zPow2Adj, log2) + srdhm(numScaled, recipDenom)) | 0;
+  return rescale(sum, accumIntegerBits, outputIntegerBits);
+}

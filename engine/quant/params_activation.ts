@@ -12,6 +12,7 @@ import type {
   HardSwishNode,
   LeakyReluNode,
   LogisticNode,
+  LogSoftmaxNode,
   QuantizeNode,
   ReluNode,
   SoftmaxNode,
@@ -66,6 +67,49 @@ export function softmaxParamsFromScale(beta: number, inputScale: number): Softma
     inputMultiplier: q.multiplier,
     inputLeftShift: q.shift,
     diffMin: -calculateInputRadius(scaledDiffIntegerBits, q.shift),
+  };
+}
+
+/** Parameters of TFLite's int8 LOG_SOFTMAX (`PreprocessLogSoftmaxScalingExp`, beta 1). */
+export interface LogSoftmaxParams {
+  /** Input differences to Q5.26: `in_scale * 2^26` as a multiplier greater than one. */
+  readonly inputMultiplier: number;
+  readonly inputLeftShift: number;
+  /** The inverse of that scaling (Q5.26 back to input units), a multiplier below one. */
+  readonly reverseScalingDivisor: number;
+  /** Its shift (<= 0: a right shift), as `MultiplyByQuantizedMultiplier` takes it. */
+  readonly reverseScalingShift: number;
+  /** Differences from the row maximum below this contribute nothing to the sum. */
+  readonly diffMin: number;
+}
+
+/**
+ * LOG_SOFTMAX parameters as TFLM's Prepare computes them for int8 (beta 1, 5 integer bits):
+ * the softmax input multiplier, the reverse scaling divisor `2^(31 - left_shift) / multiplier`
+ * quantized as a multiplier below one, and `diff_min = -CalculateInputRadius(5, left_shift)`.
+ * The output must have scale 16/256 and zero point 127.
+ *
+ * @example
+ * ```ts
+ * import { logSoftmaxParamsFromScale } from "./mod.ts";
+ * logSoftmaxParamsFromScale(1 / 16).inputLeftShift; // 23
+ * ```
+ */
+export function logSoftmaxParams(graph: Graph, node: LogSoftmaxNode): LogSoftmaxParams {
+  const input = tensorAt(graph, node.inputs[0], "input", node);
+  return logSoftmaxParamsFromScale(tensorQuant(input).scale);
+}
+
+/** {@link logSoftmaxParams} from the input scale. */
+export function logSoftmaxParamsFromScale(inputScale: number): LogSoftmaxParams {
+  const s = softmaxParamsFromScale(1, inputScale);
+  const reverse = quantizeMultiplier(2 ** (31 - s.inputLeftShift) / s.inputMultiplier);
+  return {
+    inputMultiplier: s.inputMultiplier,
+    inputLeftShift: s.inputLeftShift,
+    reverseScalingDivisor: reverse.multiplier,
+    reverseScalingShift: reverse.shift,
+    diffMin: s.diffMin,
   };
 }
 

@@ -23,6 +23,7 @@ import { pad } from "./kernels/pad.ts";
 import { quantize } from "./kernels/quantize.ts";
 import { reshape } from "./kernels/reshape.ts";
 import { softmax } from "./kernels/softmax.ts";
+import { logSoftmax } from "./kernels/log_softmax.ts";
 import { transpose } from "./kernels/transpose.ts";
 import { leakyRelu, relu } from "./kernels/relu.ts";
 import { tanh } from "./kernels/tanh.ts";
@@ -60,6 +61,7 @@ const KERNELS: { readonly [K in OpName]: Kernel<NodeOf<K>> } = {
   MINIMUM: maximumMinimum,
   STRIDED_SLICE: stridedSlice,
   RESIZE_NEAREST_NEIGHBOR: resizeNearestNeighbor,
+  LOG_SOFTMAX: logSoftmax,
 };
 
 /** Run the reference kernel of `args.node`. */

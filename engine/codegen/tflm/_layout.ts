@@ -147,6 +147,7 @@ const OP_DATA: { readonly [K in OpName]: (graph: Graph, node: NodeOf<K>) => numb
   MINIMUM: noData,
   STRIDED_SLICE: noData,
   RESIZE_NEAREST_NEIGHBOR: noData,
+  LOG_SOFTMAX: requantData,
 };
 
 /** Persistent bytes one node's init and prepare allocate in the tail. */

@@ -221,6 +221,7 @@ const INT8_OPS: ReadonlySet<string> = new Set([
   "MINIMUM",
   "STRIDED_SLICE",
   "RESIZE_NEAREST_NEIGHBOR",
+  "LOG_SOFTMAX",
 ]);
 
 /** The runtime's limits: tensor rank, dtypes per op. */

@@ -45,6 +45,7 @@ export const RUNTIME_FILES: readonly string[] = [
   "elementwise.c",
   "pooling.c",
   "activations.c",
+  "log_softmax.c",
   "unary_ops.c",
   "slice_resize.c",
   "shape_ops.c",

@@ -19,6 +19,7 @@ import {
   transposeTemplate,
 } from "./kernels/movement.ts";
 import { meanTemplate, poolTemplate, softmaxTemplate } from "./kernels/reduce.ts";
+import { logSoftmaxTemplate } from "./kernels/log_softmax.ts";
 import type { LayerKernel } from "./kernels/types.ts";
 
 /** Output channels per input channel of a depthwise layer. */
@@ -84,6 +85,7 @@ const EMITTERS: { readonly [K in OpName]: Emitter } = {
   PAD: (lowered, layer) => padTemplate(lowered, layer),
   RESHAPE: (lowered, layer) => copyTemplate(lowered, layer),
   SOFTMAX: (lowered, layer) => softmaxTemplate(lowered, layer),
+  LOG_SOFTMAX: (lowered, layer) => logSoftmaxTemplate(lowered, layer),
   LOGISTIC: lut,
   HARD_SWISH: lut,
   QUANTIZE: lut,

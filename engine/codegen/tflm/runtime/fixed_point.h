@@ -103,4 +103,51 @@ static inline int32_t fp_logistic(int32_t a, int integer_bits) {
   return positive ? r : fp_sub(FP_INT32_MAX, r);
 }
 
+
+TFLM_INLINE int32_t fp_sat_add(int32_t a, int32_t b) {
+  const int64_t s = (int64_t)a + b;
+  return s > FP_INT32_MAX ? FP_INT32_MAX : s < FP_INT32_MIN ? FP_INT32_MIN : (int32_t)s;
+}
+
+TFLM_INLINE int32_t fp_sat_sub(int32_t a, int32_t b) {
+  const int64_t s = (int64_t)a - b;
+  return s > FP_INT32_MAX ? FP_INT32_MAX : s < FP_INT32_MIN ? FP_INT32_MIN : (int32_t)s;
+}
+
+/*
+ * ln(x) of a value with `in_bits` integer bits (x >= 1), with `out_bits` integer bits: TFLite's
+ * log_x_for_x_greater_than_or_equal_to_1_impl (two normalisations of x, the better one kept, then
+ * a rational approximation of the log of the remaining factor plus its power of two times ln 2).
+ */
+static inline int32_t fp_log_x_ge_1(int32_t x, int in_bits, int out_bits) {
+  const int accum_bits = out_bits + 1;
+  const int32_t log_2 = 1488522236, sqrt_sqrt_half = 1805811301, sqrt_half = 1518500250;
+  const int32_t alpha_n = 117049297, alpha_d = 127690142, alpha_i = 1057819769;
+  const int32_t alpha_f = 638450708;
+  const int32_t shifted_quarter = fp_rescale(536870912, 0, accum_bits);
+  const int za_headroom_plus_1 = __builtin_clz((uint32_t)x);
+  const int32_t ra_tmp = fp_mul_pot(x, za_headroom_plus_1 - 1);
+  const int32_t ra = fp_mul_pot(fp_srdhm(ra_tmp, sqrt_half), 1);
+  const int32_t za_pow2_adj =
+      fp_sat_add(fp_mul_pot(in_bits - za_headroom_plus_1, 31 - accum_bits), shifted_quarter);
+  const int32_t zb = fp_srdhm(x, sqrt_half);
+  const int zb_headroom = __builtin_clz((uint32_t)zb) - 1;
+  const int32_t rb = fp_mul_pot(x, zb_headroom);
+  const int32_t zb_pow2_adj =
+      fp_sat_sub(fp_mul_pot(in_bits - zb_headroom, 31 - accum_bits), shifted_quarter);
+  const int32_t r = ra < rb ? ra : rb;
+  const int32_t z_pow2_adj = za_pow2_adj > zb_pow2_adj ? za_pow2_adj : zb_pow2_adj;
+  const int32_t p = fp_rounding_half_sum(r, sqrt_sqrt_half);
+  int32_t q = fp_sub(r, sqrt_sqrt_half);
+  q = fp_add(q, q);
+  const int32_t common_sq = fp_srdhm(q, q);
+  const int32_t num = fp_add(fp_srdhm(q, r), fp_srdhm(fp_srdhm(q, common_sq), alpha_n));
+  const int32_t denom_minus_one = fp_add(
+      fp_srdhm(p, fp_add(fp_add(alpha_i, q), fp_srdhm(alpha_d, common_sq))), fp_srdhm(alpha_f, q));
+  const int32_t recip_denom = fp_one_over_one_plus_x(denom_minus_one);
+  const int32_t num_scaled = fp_rescale(num, 0, accum_bits);
+  const int32_t sum = fp_add(fp_srdhm(z_pow2_adj, log_2), fp_srdhm(num_scaled, recip_denom));
+  return fp_rescale(sum, accum_bits, out_bits);
+}
+
 #endif /* TFLM_FIXED_POINT_H */

@@ -34,7 +34,8 @@
   X(MAXIMUM, maximum)                               \
   X(MINIMUM, minimum)                               \
   X(STRIDED_SLICE, strided_slice)                   \
-  X(RESIZE_NEAREST_NEIGHBOR, resize_nearest_neighbor)
+  X(RESIZE_NEAREST_NEIGHBOR, resize_nearest_neighbor) \
+  X(LOG_SOFTMAX, log_softmax)
 
 #define DECLARE(OP, op) extern const tflm_registration tflm_register_##op;
 TFLM_OPS(DECLARE)
@@ -120,5 +121,8 @@ const tflm_registration *const tflm_registrations[TFLM_OP_TABLE_SIZE] = {
 #endif
 #ifdef TFLM_USE_RESIZE_NEAREST_NEIGHBOR
     [TFLM_OP_RESIZE_NEAREST_NEIGHBOR] = &tflm_register_resize_nearest_neighbor,
+#endif
+#ifdef TFLM_USE_LOG_SOFTMAX
+    [TFLM_OP_LOG_SOFTMAX] = &tflm_register_log_softmax,
 #endif
 };

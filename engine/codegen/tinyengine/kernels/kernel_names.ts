@@ -68,6 +68,7 @@ const FAMILY_TEXT: Readonly<Record<string, string>> = {
   mws: "matrix block with the weights held in registers",
   lut: "256-entry lookup table",
   softmax: "softmax",
+  logsoftmax: "log-softmax",
 };
 
 const MODE_TEXT: Readonly<Record<string, string>> = {

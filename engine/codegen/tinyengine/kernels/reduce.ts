@@ -143,8 +143,8 @@ export function meanTemplate(lowered: Lowered, layer: Layer): LayerKernel {
   };
 }
 
-/** C helpers of the softmax kernel (gemmlowp fixed point, ported from the reference). */
-const SOFTMAX_HELPERS = `TE_INLINE int32_t te_sat_mul_pot(int32_t x, int32_t e) {
+/** C helpers of the softmax kernels (gemmlowp fixed point, ported from the reference). */
+export const SOFTMAX_HELPERS = `TE_INLINE int32_t te_sat_mul_pot(int32_t x, int32_t e) {
   int32_t thr = (int32_t)((1u << (31 - e)) - 1u);
   if (x > thr) return INT32_MAX;
   if (x < -thr) return INT32_MIN;

@@ -1,0 +1,45 @@
+/**
+ * The operators of issue #12 item 5 in random chains, bit-exact against the reference on both
+ * engines and both boards (tinyengine through the harness, tflm through one firmware per chain).
+ */
+import assert from "node:assert/strict";
+import { getBoard } from "../engine/target/mod.ts";
+import { buildFirmware } from "../engine/build/mod.ts";
+import { compileTflm } from "../engine/codegen/mod.ts";
+import { runFirmware } from "../emulator/mod.ts";
+import { graphInputBytes, referenceOutput, runTinyEngine, seededInput } from "./harness.ts";
+import { randomChainGraph, type RandomOp } from "./random_graph.ts";
+
+const CACHE = ".cache/firmware";
+
+/**
+ * Chains drawing from `ops` (8 layers, with a pointwise convolution that spreads values), and the
+ * operator alone on the random input (1 layer: every output value is the operator's own).
+ */
+async function checkChains(board: string, seeds: readonly number[], ops: readonly RandomOp[]) {
+  for (const seed of seeds) {
+    const alone = seed % 2 === 0;
+    const g = randomChainGraph(seed, {
+      layers: alone ? 1 : 8,
+      ops: alone ? ops.slice(0, 1) : [...ops, "pointwise"],
+    });
+    const what = `seed ${seed} on ${board} (${g.nodes.map((n) => n.op).join(",")})`;
+    const te = await runTinyEngine(g, getBoard(board), { cacheDir: CACHE });
+    assert.ok(te.match, `tinyengine: ${what} differs from the reference`);
+    const compiled = compileTflm(g);
+    const image = await buildFirmware(compiled.sources, {
+      board: getBoard(board),
+      cacheDir: CACHE,
+    });
+    const input = graphInputBytes(g, seededInput(g, 1));
+    const run = runFirmware(image, { inputs: { mcu_input: input }, outputs: ["mcu_output"] });
+    assert.equal(run.exitStatus, 0, `tflm: ${what}: the runtime reported an error status`);
+    assert.deepEqual(run.outputs["mcu_output"], referenceOutput(g, input), `tflm: ${what}`);
+  }
+}
+
+for (const board of ["stm32f746", "stm32f412"]) {
+  Deno.test(`LOG_SOFTMAX chains are bit-exact on both engines on ${board}`, async () => {
+    await checkChains(board, [7000, 7001, 7002, 7003], ["logsoftmax", "depthwise"]);
+  });
+}
