@@ -10,6 +10,17 @@
 /** Longest line the generated C may have. */
 export const C_LINE_LIMIT = 120;
 
+/**
+ * A `#define` with an optional comment: on the same line when it fits within
+ * {@link C_LINE_LIMIT}, else on the line above (a preprocessor line is never wrapped).
+ */
+export function defineLine(name: string, body: string, note?: string): string {
+  const line = `#define ${name} ${body}`;
+  if (!note) return line;
+  const inline = `${line} /* ${note} */`;
+  return inline.length <= C_LINE_LIMIT ? inline : `/* ${name}: ${note} */\n${line}`;
+}
+
 /** Break positions and how good a place each is to break (higher is better). */
 function breakCandidates(line: string): { at: number; rank: number }[] {
   const out: { at: number; rank: number }[] = [];

@@ -3,30 +3,20 @@
  *
  * @module
  */
-import { fnv1a } from "../../util/mod.ts";
 import type { Board } from "../../target/mod.ts";
-import { type Graph, tensorBytes } from "../../ir/mod.ts";
-import { opMacs } from "../../ops/mod.ts";
+import type { Graph } from "../../ir/mod.ts";
 import type { Pass } from "../../schedule/mod.ts";
 import { validatePlan } from "../../schedule/mod.ts";
 import { patchRewrite, type PatchSpec } from "../../schedule/mod.ts";
 import type { CompiledModel, Harness, MemoryPlanSummary, StreamingMode } from "../backend.ts";
-import { ARENA_SLACK, arenaPeak, chooseVariant, layerOps } from "./variants.ts";
-import {
-  aliasSymbol,
-  constPrefix,
-  dequantizeOutputCode,
-  layerComment,
-  quantizeInputCode,
-} from "./model_c.ts";
-
-export type { StreamingMode };
+import { ARENA_SLACK, arenaPeak, chooseVariant } from "./variants.ts";
+import { INPUT_SYMBOL, modelSource, OUTPUT_SYMBOL } from "./model_source.ts";
 import { mainSource } from "./main_c.ts";
 import { TE_RUNTIME_H } from "./c_runtime.ts";
-import { wrapC } from "./c_format.ts";
-import { constAsm, ConstPool } from "./const_pool.ts";
-import type { EmitContext } from "./kernels/types.ts";
-import { describeKernelKey, kernelFamily } from "./kernels/kernel_names.ts";
+import { constAsm } from "./const_pool.ts";
+
+export type { StreamingMode };
+export { INPUT_SYMBOL, OUTPUT_SYMBOL };
 
 /** Options of {@link compileTinyEngine}. */
 export interface TinyEngineOptions {
@@ -54,24 +44,6 @@ export interface TinyEngineOptions {
   readonly patches?: PatchSpec;
 }
 
-/** The input symbol the firmware exposes (further inputs: `mcu_input_1`, ...). */
-export const INPUT_SYMBOL = "mcu_input";
-/** The output symbol the firmware exposes (further outputs: `mcu_output_1`, ...). */
-export const OUTPUT_SYMBOL = "mcu_output";
-
-/** The fingerprint in model.c's header: the graph's structure and (a prefix of) its data. */
-function graphFingerprint(graph: Graph): string {
-  const enc = new TextEncoder();
-  const chunks: Uint8Array[] = [
-    enc.encode(JSON.stringify({ n: graph.nodes, i: graph.inputs, o: graph.outputs })),
-  ];
-  for (const t of graph.tensors) {
-    chunks.push(enc.encode(JSON.stringify([t.name, t.shape, t.dtype, t.quant ?? null])));
-    if (t.data) chunks.push(t.data.subarray(0, 4096), enc.encode(String(t.data.length)));
-  }
-  return fnv1a(chunks);
-}
-
 /**
  * Compile a graph with the tinyengine backend.
  *
@@ -90,148 +62,13 @@ export function compileTinyEngine(source: Graph, options: TinyEngineOptions): Co
   const graph = options.patches ? patchRewrite(source, options.patches) : source;
   const { best, streaming: streamingChoice } = chooseVariant(graph, options);
   const lowered = best.lowered;
-  const floatIns = lowered.inputs.map((t) => lowered.foldedInputs.find((f) => f.int8 === t));
-  const floatOuts = lowered.outputs.map((t) => lowered.foldedOutputs.find((f) => f.int8 === t));
-  const { kernels, lifetimes, chosen, all } = best;
+  const { lifetimes, chosen, all } = best;
   const errors = validatePlan(all, chosen.placement);
   if (errors.length > 0) {
     throw new Error(`Cannot plan memory of '${graph.name}': ${errors.join("; ")}`);
   }
-  const offsets = chosen.placement.offsets;
   const arenaBytes = chosen.placement.totalBytes + ARENA_SLACK;
-  const boundaryOffset = (id: number) => offsets[all.findIndex((b) => b.id === id)]!;
-
-  const consts = new ConstPool();
-  const kernelCode = new Map<string, { name: string; code: string }>();
-  const familyCount = new Map<string, number>();
-  const offsetOf = (t: number): number => {
-    const b = lifetimes.bufferOf[t];
-    if (b === undefined || b < 0) {
-      throw new RangeError(`Cannot address tensor ${t}: it has no buffer`);
-    }
-    return offsets[b]!;
-  };
-  const base: EmitContext = {
-    lowered,
-    consts: consts.scope("model"),
-    ptr: (t) => `(te_arena + ${offsetOf(t)})`,
-    scratch: "(te_arena)",
-    kernel(key, code) {
-      const found = kernelCode.get(key);
-      if (found) return found.name;
-      // Short name per family (te_dw3), and a comment that spells out the specialization.
-      const family = kernelFamily(key);
-      const count = (familyCount.get(family) ?? 0) + 1;
-      familyCount.set(family, count);
-      const name = `te_${family}${count}`;
-      kernelCode.set(key, {
-        name,
-        code: `/* ${name}: ${describeKernelKey(key)} */\n${code(name)}`,
-      });
-      return name;
-    },
-  };
-  const symbolName = (prefix: string, i: number) => (i === 0 ? prefix : `${prefix}_${i}`);
-  const emitted: { op: string; macs: number; variant: string; code: string; about?: string }[] = [];
-  const symbols: string[] = [];
-  lowered.inputs.forEach((t, i) => {
-    const f = floatIns[i];
-    const name = symbolName(INPUT_SYMBOL, i);
-    const bytes = tensorBytes(graph.tensors[t]!);
-    if (f) {
-      const off = boundaryOffset(-2 - i);
-      symbols.push(aliasSymbol(name, off, 4 * bytes));
-      emitted.push({
-        op: "QUANTIZE",
-        macs: 0,
-        variant: "float input",
-        code: quantizeInputCode(
-          graph,
-          f.quant,
-          t,
-          base.ptr(t),
-          `((const float *)(te_arena + ${off}))`,
-        ),
-      });
-    } else {
-      symbols.push(aliasSymbol(name, offsetOf(t), bytes));
-    }
-  });
-  lowered.layers.forEach((l, i) => {
-    const s = lifetimes.scratchOf[i] ?? -1;
-    const ctx: EmitContext = {
-      ...base,
-      consts: consts.scope(`${constPrefix(lowered, i)}${emitted.length}`),
-      scratch: s >= 0 ? `(te_arena + ${offsets[s]})` : "(te_arena)",
-    };
-    emitted.push({
-      op: layerOps(lowered, i),
-      macs: l.from.reduce((sum, k) => sum + opMacs(graph, graph.nodes[k]!), 0),
-      variant: kernels[i]!.variant,
-      code: kernels[i]!.emit(ctx),
-      about: layerComment(lowered, i),
-    });
-  });
-  lowered.outputs.forEach((t, i) => {
-    const f = floatOuts[i];
-    const name = symbolName(OUTPUT_SYMBOL, i);
-    const bytes = tensorBytes(graph.tensors[t]!);
-    if (f) {
-      const off = boundaryOffset(-100 - i);
-      symbols.push(aliasSymbol(name, off, 4 * bytes));
-      emitted.push({
-        op: "DEQUANTIZE",
-        macs: 0,
-        variant: "float output",
-        code: dequantizeOutputCode(
-          graph,
-          f.quant,
-          t,
-          base.ptr(t),
-          `((float *)(te_arena + ${off}))`,
-        ),
-      });
-    } else {
-      symbols.push(aliasSymbol(name, offsetOf(t), bytes));
-    }
-  });
-  const hash = graphFingerprint(graph);
-  // A layer whose code is more than one kernel call (e.g. an ADD loop with its constants baked
-  // in) gets a function of its own, so that its machine code does not depend on te_invoke().
-  const layerFns: string[] = [];
-  for (const [i, e] of emitted.entries()) {
-    if (/^te_\w+\([^;{}]*\);$/.test(e.code.trim())) continue;
-    layerFns.push(`TE_KERNEL void te_layer_${i}(void) {\n  ${e.code}\n}`);
-    e.code = `te_layer_${i}();`;
-  }
-  const body = emitted.map((e, i) =>
-    [
-      `  /* layer ${i}: ${e.op} (${e.variant})${e.about ? `: ${e.about}` : ""} */`,
-      `  MCU_PROBE(MCU_MARK_LAYER_BEGIN(${i}));`,
-      `  ${e.code}`,
-      `  MCU_PROBE(MCU_MARK_LAYER_END(${i}));`,
-    ].join("\n")
-  );
-  const modelC = wrapC([
-    `/* model.c: '${graph.name}' compiled by mcunet-bench tinyengine (generated; do not edit).`,
-    `   Input hash ${hash}. Arena ${arenaBytes} bytes, planner ${chosen.planner}. */`,
-    `#include "te_runtime.h"`,
-    `#include "probe.h"`,
-    `#include "float_io.h"`,
-    ``,
-    `extern const uint8_t mcu_model_const[];`,
-    `/* Constant tables of each layer, inside the one linked blob mcu_model_const.bin. */`,
-    ...consts.defines(),
-    `MCU_NOINIT __attribute__((aligned(8), used)) int8_t te_arena[${arenaBytes}];`,
-    ...symbols,
-    ``,
-    ...[...kernelCode.values()].map((k) => k.code),
-    ...layerFns,
-    `void te_invoke(void) {`,
-    ...body,
-    `}`,
-    ``,
-  ].join("\n"));
+  const { modelC, consts, layers } = modelSource(best, arenaBytes);
   const mainC = mainSource(options.harness ?? "single");
   const plan: MemoryPlanSummary = {
     arenaBytes,
@@ -246,7 +83,7 @@ export function compileTinyEngine(source: Graph, options: TinyEngineOptions): Co
     buffers: all.map((b, i) => ({
       tensor: b.id,
       name: b.name,
-      offset: offsets[i]!,
+      offset: chosen.placement.offsets[i]!,
       size: b.size,
       firstUse: b.firstUse,
       lastUse: b.lastUse,
@@ -267,6 +104,6 @@ export function compileTinyEngine(source: Graph, options: TinyEngineOptions): Co
     plan,
     inputSymbol: INPUT_SYMBOL,
     outputSymbol: OUTPUT_SYMBOL,
-    layers: emitted.map((e) => ({ op: e.op, macs: e.macs })),
+    layers,
   };
 }

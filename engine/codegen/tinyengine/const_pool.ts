@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { defineLine } from "./c_format.ts";
 
 /**
  * The constants of one layer: each table becomes a named symbol `<layer>_<role>` (e.g.
@@ -16,33 +17,48 @@ export interface ConstScope {
   int32(values: ArrayLike<number>, role: string): string;
 }
 
+/** One named table: its `#define` and an optional comment (e.g. the real scale it encodes). */
+interface NamedTable {
+  readonly name: string;
+  readonly expression: string;
+  note?: string;
+}
+
 /** A growing constant blob; `add` returns the C expression of the bytes' address. */
 export class ConstPool {
   #chunks: Uint8Array[] = [];
   #size = 0;
   #seen = new Map<string, number>();
-  #defines: string[] = [];
+  #tables = new Map<string, NamedTable[]>();
   #names = new Set<string>();
 
   /** A view that names every table it adds `<prefix>_<role>`. */
   scope(prefix: string): ConstScope {
     return {
-      int8: (values, role) => this.#name(`${prefix}_${role}`, this.int8(values)),
-      int32: (values, role) => this.#name(`${prefix}_${role}`, this.int32(values)),
+      int8: (values, role) => this.#name(prefix, role, this.int8(values)),
+      int32: (values, role) => this.#name(prefix, role, this.int32(values)),
     };
   }
 
-  /** `#define` lines of the named tables, in the order they were added. */
-  defines(): readonly string[] {
-    return this.#defines;
+  /** `#define` lines of the tables a scope named, in the order they were added. */
+  defines(prefix: string): string[] {
+    return (this.#tables.get(prefix) ?? []).map((t) => defineLine(t.name, t.expression, t.note));
   }
 
-  #name(wanted: string, expression: string): string {
-    const base = wanted.replace(/[^A-Za-z0-9_]/g, "_");
+  /** Attach a comment to the table a scope named `<prefix>_<role>` (no-op when there is none). */
+  annotate(prefix: string, role: string, note: string): void {
+    const table = this.#tables.get(prefix)?.find((t) => t.name === `${prefix}_${role}`);
+    if (table) table.note = note;
+  }
+
+  #name(prefix: string, role: string, expression: string): string {
+    const base = `${prefix}_${role}`.replace(/[^A-Za-z0-9_]/g, "_");
     let name = base;
     for (let i = 2; this.#names.has(name); i++) name = `${base}${i}`;
     this.#names.add(name);
-    this.#defines.push(`#define ${name} ${expression}`);
+    const tables = this.#tables.get(prefix) ?? [];
+    tables.push({ name, expression });
+    this.#tables.set(prefix, tables);
     return name;
   }
 

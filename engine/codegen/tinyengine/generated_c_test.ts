@@ -44,11 +44,17 @@ async function checkGenerated(graph: Graph): Promise<void> {
       const text = m.sources.files[name] as string;
       const long = text.split("\n").filter((l) => l.length > C_LINE_LIMIT);
       assert.deepEqual(long, [], `${name} has lines over ${C_LINE_LIMIT} characters`);
-      // Constant tables are used by name; their addresses appear only in the #defines.
+      // Constant tables, tensors and scratch regions are used by name; their addresses appear
+      // only in the #defines (and the assembler aliases of the I/O symbols).
       const raw = text.split("\n").filter((l) =>
-        /mcu_model_const\s*\+\s*\d/.test(l) && !l.startsWith("#define ")
+        /(mcu_model_const|te_arena)\s*\+\s*\d/.test(l) && !l.startsWith("#define ") &&
+        !l.includes(".set ")
       );
-      assert.deepEqual(raw, [], `${name} uses raw mcu_model_const offsets`);
+      assert.deepEqual(raw, [], `${name} uses raw mcu_model_const or te_arena offsets`);
+      // Every requantizing kernel call names its scalar arguments: no bare integer argument.
+      const calls = text.split("te_invoke(void) {")[1] ?? "";
+      const literal = calls.replace(/\s+/g, " ").match(/te_\w+\([^;]*[(,] ?-?\d+ ?[,)][^;]*\);/g);
+      assert.deepEqual(literal, null, `${name} passes unnamed literals in te_invoke()`);
       assert.equal(await gccCompile(dir, name), "", `${name} does not compile cleanly`);
     }
   } finally {

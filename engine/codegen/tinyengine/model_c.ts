@@ -6,7 +6,7 @@
  */
 import { aliasDirectives } from "../symbols.ts";
 import { elementCount, type Graph, type Quantization } from "../../ir/mod.ts";
-import type { Lowered } from "../../schedule/mod.ts";
+import type { Layer, Lowered } from "../../schedule/mod.ts";
 
 /** A global data symbol at an arena offset (the emulator reads its size). */
 export function aliasSymbol(name: string, offset: number, size: number): string {
@@ -62,9 +62,8 @@ function quantText(graph: Graph, t: number): string {
 }
 
 /**
- * What a layer computes, for the comment above its call: op, tensor shapes, quantization (scale,
- * zero point) of input and output, and the real scale `s_in * s_w / s_out` that the multiplier
- * table (`<layer>_mult`) encodes for layers with quantized weights.
+ * What a layer computes, for the comment above its `#define` block: op and kernel variant, tensor
+ * shapes, quantization (scale, zero point) of input and output.
  */
 export function layerComment(lowered: Lowered, i: number): string {
   const graph = lowered.graph;
@@ -80,17 +79,33 @@ export function layerComment(lowered: Lowered, i: number): string {
       outs.map((t) => quantText(graph, t)).join(", ")
     }`,
   ];
-  for (const layer of l.pre ? [l.pre, l] : [l]) {
+  return parts.join("; ");
+}
+
+/**
+ * The real scale `s_in * s_w / s_out` (per channel: its range) that each multiplier table of a
+ * layer with quantized weights encodes, by the table's role (`mult`; `pw_mult` and `dw_mult` for
+ * a streamed expansion + depthwise).
+ */
+export function requantScales(
+  lowered: Lowered,
+  i: number,
+): { readonly role: string; readonly scale: string }[] {
+  const graph = lowered.graph;
+  const l = lowered.layers[i]!;
+  const parts: { role: string; layer: Layer }[] = l.pre
+    ? [{ role: "pw_mult", layer: l.pre }, { role: "dw_mult", layer: l }]
+    : [{ role: "mult", layer: l }];
+  return parts.flatMap(({ role, layer }) => {
     const w = graph.tensors[layer.inputs[1] ?? -1];
     const sIn = graph.tensors[layer.inputs[0] ?? -1]?.quant?.scale[0];
     const sOut = graph.tensors[layer.outputs[0] ?? -1]?.quant?.scale[0];
-    if (!w?.data || !w.quant || sIn === undefined || !sOut) continue;
+    if (!w?.data || !w.quant || sIn === undefined || !sOut) return [];
     const real = w.quant.scale.map((sw) => Math.fround(sIn) * Math.fround(sw) / Math.fround(sOut));
     const lo = Math.min(...real).toPrecision(4);
     const hi = Math.max(...real).toPrecision(4);
-    parts.push(`requantization scale ${lo === hi ? lo : `${lo}..${hi}`} (${layer.op})`);
-  }
-  return parts.join("; ");
+    return [{ role, scale: lo === hi ? lo : `${lo}..${hi}` }];
+  });
 }
 
 /** Short op name that prefixes a layer's constant symbols (`conv3_weight`, `dw4_mult`). */

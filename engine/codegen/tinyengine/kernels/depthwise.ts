@@ -22,7 +22,7 @@ import {
   zeroSplit,
 } from "./requant.ts";
 import type { LayerKernel } from "./types.ts";
-import { clampOf, constInt32OrZero, constInt8, nhwc, tensorOf } from "./util.ts";
+import { clampOf, constInt32OrZero, constInt8, nhwc, requantArgs, tensorOf } from "./util.ts";
 
 /** Filter 1HW(CM) rearranged to [CM][H*W] and the input-offset-folded bias. */
 export function packDepthwiseWeights(
@@ -359,12 +359,17 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
         ].filter((l) => l !== "").join("\n"));
       const inP = ctx.ptr(layer.inputs[0]!);
       const outP = ctx.ptr(layer.outputs[0]!);
-      const args = `${wP}, ${bP}, ${qP}, ${-p
-        .inputOffset}, ${p.outputOffset}, ${cl.min}, ${cl.max}, ${ctx.scratch}`;
-      if (n === 1) return `${fn}(${inP}, ${outP}, ${args});`;
+      const args = [
+        wP,
+        bP,
+        qP,
+        ...requantArgs(ctx, -p.inputOffset, p.outputOffset, cl),
+        ctx.scratch,
+      ];
+      if (n === 1) return { fn, args: [inP, outP, ...args] };
       return `for (int32_t b = 0; b < ${n}; b++) ${fn}(${inP} + b * ${h * w * c}, ${outP} + b * ${
         ho * wo * cm
-      }, ${args});`;
+      }, ${args.join(", ")});`;
     },
   };
 }
@@ -469,9 +474,17 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
           `}`,
           ``,
         ].join("\n"));
-      return `${fn}(${ctx.ptr(layer.inputs[0]!)}, ${
-        ctx.ptr(layer.outputs[0]!)
-      }, ${wT}, ${bOrig}, ${qP}, ${-p.inputOffset}, ${p.outputOffset}, ${cl.min}, ${cl.max});`;
+      return {
+        fn,
+        args: [
+          ctx.ptr(layer.inputs[0]!),
+          ctx.ptr(layer.outputs[0]!),
+          wT,
+          bOrig,
+          qP,
+          ...requantArgs(ctx, -p.inputOffset, p.outputOffset, cl),
+        ],
+      };
     },
   };
 }

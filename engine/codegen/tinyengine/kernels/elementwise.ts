@@ -24,7 +24,7 @@ import { runKernel } from "../../../reference/mod.ts";
 import type { Layer, Lowered } from "../../../schedule/mod.ts";
 import { FAST_ACC_LIMIT } from "./requant.ts";
 import type { LayerKernel } from "./types.ts";
-import { clampOf, constInt8, tensorOf } from "./util.ts";
+import { clampOf, constInt8, multiplierArgs, requantArgs, tensorOf } from "./util.ts";
 
 /** Strides of `shape` broadcast to `out` (0 along broadcast dimensions), right-aligned. */
 export function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
@@ -117,20 +117,29 @@ export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
         const t1 = `(${ctx.consts.int32(double(r1), "lut_a")} + 128)`;
         const t2 = `(${ctx.consts.int32(double(r2), "lut_b")} + 128)`;
         const relu = cl.min >= zp;
+        const real = (p.outputMultiplier * 2 ** (-31 - rs)).toPrecision(6);
+        const mult = ctx.param("out_mult", p.outputMultiplier, `real scale ${real}`);
+        const shift = ctx.param("out_rshift", rs);
         const rq = fast
-          ? `te_rqd2${relu ? "r" : ""}(s, ${p.outputMultiplier}, ${
-            (2 ** (rs - 1) + zp * 2 ** rs) | 0
-          }, ${rs})`
-          : `te_rdbpot(te_srdhm(s, ${p.outputMultiplier}), ${rs}) + ${zp}`;
+          ? `te_rqd2${relu ? "r" : ""}(s, ${mult}, ${
+            ctx.param("out_round", (2 ** (rs - 1) + zp * 2 ** rs) | 0, "rounding + zero point")
+          }, ${shift})`
+          : `te_rdbpot(te_srdhm(s, ${mult}), ${shift}) + ${ctx.param("out_zp", zp)}`;
         const clamped = cl.min === -128 && cl.max === 127
           ? `(int8_t)__ssat(${rq}, 8)`
-          : `te_clamp8(${rq}, ${cl.min}, ${cl.max})`;
+          : `te_clamp8(${rq}, ${ctx.param("act_min", cl.min)}, ${ctx.param("act_max", cl.max)})`;
         pre = `const int32_t *t1 = ${t1}; const int32_t *t2 = ${t2};`;
         expr = `int32_t s = t1[x] + t2[y]; o[IDX] = ${clamped};`;
       } else {
         const p = mulParams(g, node as MulNode);
+        const [aOff, bOff] = [
+          ctx.param("a_offset", p.input1Offset),
+          ctx.param("b_offset", p.input2Offset),
+        ];
+        const [mult, shift] = multiplierArgs(ctx, "out", p.outputMultiplier, p.outputShift);
+        const tail = requantArgs(ctx, undefined, p.outputOffset, cl).join(", ");
         expr =
-          `o[IDX] = te_clamp8(te_mbqm((x + ${p.input1Offset}) * (y + ${p.input2Offset}), ${p.outputMultiplier}, ${p.outputShift}) + ${p.outputOffset}, ${cl.min}, ${cl.max});`;
+          `o[IDX] = te_clamp8(te_mbqm((x + ${aOff}) * (y + ${bOff}), ${mult}, ${shift}) + ${tail});`;
       }
       const aP = ctx.ptr(layer.inputs[0]!);
       const bP = graph.tensors[layer.inputs[1]!]?.data
@@ -203,7 +212,10 @@ export function lutTemplate(lowered: Lowered, layer: Layer): LayerKernel {
           `}`,
           ``,
         ].join("\n"));
-      return `${fn}(${ctx.ptr(layer.inputs[0]!)}, ${ctx.ptr(layer.outputs[0]!)}, ${n}, ${lut});`;
+      return {
+        fn,
+        args: [ctx.ptr(layer.inputs[0]!), ctx.ptr(layer.outputs[0]!), ctx.param("count", n), lut],
+      };
     },
   };
 }

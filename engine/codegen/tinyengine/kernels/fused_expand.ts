@@ -25,7 +25,7 @@ import { packMatmulWeights } from "./matmul.ts";
 import { matmulFunction, matmulWsFunction, pRowBlock, WS_MAX_K4 } from "./matmul_blocks.ts";
 import { accSpread, clampMode, doubles, requantLoad, requantTable, zeroSplit } from "./requant.ts";
 import type { LayerKernel } from "./types.ts";
-import { clampOf, constInt32OrZero, constInt8, nhwc, tensorOf } from "./util.ts";
+import { clampOf, constInt32OrZero, constInt8, nhwc, requantArgs, tensorOf } from "./util.ts";
 
 /** Template of a depthwise layer with a fused 1x1 expansion (`layer.pre`). */
 export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: number): LayerKernel {
@@ -268,9 +268,24 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
           `}`,
           ``,
         ].filter((l) => l !== "").join("\n"));
-      return `${fn}(${ctx.ptr(pre.inputs[0]!)}, ${
-        ctx.ptr(layer.outputs[0]!)
-      }, ${pwW}, ${pwB}, ${pwQ}, ${pp.outputOffset}, ${pwCl.min}, ${pwCl.max}, ${dwW}, ${dwB}, ${dwQ}, ${zpMid}, ${dp.outputOffset}, ${dwCl.min}, ${dwCl.max}, ${ctx.scratch});`;
+      return {
+        fn,
+        args: [
+          ctx.ptr(pre.inputs[0]!),
+          ctx.ptr(layer.outputs[0]!),
+          pwW,
+          pwB,
+          pwQ,
+          ctx.param("pw_out_zp", pp.outputOffset),
+          ctx.param("pw_act_min", pwCl.min),
+          ctx.param("pw_act_max", pwCl.max),
+          dwW,
+          dwB,
+          dwQ,
+          ...requantArgs(ctx, zpMid, dp.outputOffset, dwCl, "dw_"),
+          ctx.scratch,
+        ],
+      };
     },
   };
 }

@@ -21,7 +21,7 @@ import {
 } from "./matmul_blocks.ts";
 import { accSpread, clampMode, type RequantMode, requantTable } from "./requant.ts";
 import type { EmitContext, LayerKernel } from "./types.ts";
-import { clampOf, constInt32OrZero, constInt8, dim, nhwc, tensorOf } from "./util.ts";
+import { clampOf, constInt32OrZero, constInt8, dim, nhwc, requantArgs, tensorOf } from "./util.ts";
 
 /** Rows (pixels) computed per output channel in one pass. */
 export const ROW_BLOCK = 4;
@@ -189,7 +189,6 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
       const cl = clampOf(layer);
       const cm = clampMode(cl.min, cl.max);
       const mm = matmulKernels(ctx, c.k4, cout, c.mode, cm);
-      const tail = `${p.outputOffset}, ${cl.min}, ${cl.max}`;
       const inP = ctx.ptr(layer.inputs[0]!);
       const outP = ctx.ptr(layer.outputs[0]!);
       const full = Math.floor(pixels / block) * block;
@@ -363,8 +362,18 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
           `}`,
           ``,
         ].filter((l) => l !== "").join("\n"));
-      return `${fn}(${inP}, ${outP}, ${c.w}, ${c.b}, ${c.q}, ${-p
-        .inputOffset}, ${tail}, ${ctx.scratch});`;
+      return {
+        fn,
+        args: [
+          inP,
+          outP,
+          c.w,
+          c.b,
+          c.q,
+          ...requantArgs(ctx, -p.inputOffset, p.outputOffset, cl),
+          ctx.scratch,
+        ],
+      };
     },
   };
 }
@@ -423,7 +432,7 @@ export function fullyConnectedTemplate(
       const outP = ctx.ptr(layer.outputs[0]!);
       const col = `(int16_t *)${ctx.scratch}`;
       const args = `${c.w}, ${c.b}, ${c.q}`;
-      const tail = `${p.outputOffset}, ${cl.min}, ${cl.max}`;
+      const tail = requantArgs(ctx, undefined, p.outputOffset, cl).join(", ");
       const stmts: string[] = [];
       if (useDirect) {
         const fn = ctx.kernel(

@@ -22,7 +22,7 @@ import {
 } from "../../../ir/mod.ts";
 import type { Layer, Lowered } from "../../../schedule/mod.ts";
 import type { LayerKernel } from "./types.ts";
-import { clampOf, dim, nhwc, tensorOf } from "./util.ts";
+import { clampOf, dim, multiplierArgs, nhwc, tensorOf } from "./util.ts";
 
 /** AVERAGE_POOL_2D and MAX_POOL_2D. */
 export function poolTemplate(lowered: Lowered, layer: Layer): LayerKernel {
@@ -80,9 +80,15 @@ export function poolTemplate(lowered: Lowered, layer: Layer): LayerKernel {
           ``,
         ].filter((l) => l !== "").join("\n"));
       const cl = clampOf(layer);
-      return `${fn}(${ctx.ptr(layer.inputs[0]!)}, ${
-        ctx.ptr(layer.outputs[0]!)
-      }, ${cl.min}, ${cl.max});`;
+      return {
+        fn,
+        args: [
+          ctx.ptr(layer.inputs[0]!),
+          ctx.ptr(layer.outputs[0]!),
+          ctx.param("act_min", cl.min),
+          ctx.param("act_max", cl.max),
+        ],
+      };
     },
   };
 }
@@ -113,10 +119,11 @@ export function meanTemplate(lowered: Lowered, layer: Layer): LayerKernel {
     emit(ctx) {
       const inP = ctx.ptr(layer.inputs[0]!);
       const outP = ctx.ptr(layer.outputs[0]!);
+      const inSum = ctx.param("in_zp_sum", p.inputZeroPoint * p.count, "input zero point * count");
+      const [mult, shift] = multiplierArgs(ctx, "out", p.multiplier, p.shift);
+      const outZp = ctx.param("out_zp", p.outputZeroPoint);
       const fin = (acc: string) =>
-        `te_clamp8(te_mbqm(${acc} - ${
-          p.inputZeroPoint * p.count
-        }, ${p.multiplier}, ${p.shift}) + ${p.outputZeroPoint}, -128, 127)`;
+        `te_clamp8(te_mbqm(${acc} - ${inSum}, ${mult}, ${shift}) + ${outZp}, -128, 127)`;
       if (spatial) {
         const [n, h, w, c] = [dim(shape, 0), dim(shape, 1), dim(shape, 2), dim(shape, 3)];
         return `for (int32_t b = 0; b < ${n}; b++) for (int32_t ch = 0; ch < ${c}; ch++) {
@@ -216,9 +223,18 @@ export function softmaxTemplate(lowered: Lowered, layer: Layer): LayerKernel {
           `}`,
           ``,
         ].join("\n"));
-      return `${fn}(${ctx.ptr(layer.inputs[0]!)}, ${
-        ctx.ptr(layer.outputs[0]!)
-      }, ${rows}, ${depth}, ${eP}, ${rP}, ${Math.max(p.diffMin, -256)});`;
+      return {
+        fn,
+        args: [
+          ctx.ptr(layer.inputs[0]!),
+          ctx.ptr(layer.outputs[0]!),
+          ctx.param("rows", rows),
+          ctx.param("depth", depth),
+          eP,
+          rP,
+          ctx.param("diff_min", Math.max(p.diffMin, -256)),
+        ],
+      };
     },
   };
 }

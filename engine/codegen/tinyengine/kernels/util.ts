@@ -5,6 +5,7 @@
  */
 import { int32Data, int8Data, type Tensor } from "../../../ir/mod.ts";
 import type { Layer, Lowered } from "../../../schedule/mod.ts";
+import type { EmitContext } from "./types.ts";
 
 /** The tensor at a layer input (throws a clear error when missing). */
 export function tensorOf(lowered: Lowered, index: number | undefined, what: string): Tensor {
@@ -49,6 +50,47 @@ export function pairs(m: ArrayLike<number>, s: ArrayLike<number>): Int32Array {
 /** The layer's int8 clamp (full range when absent). */
 export function clampOf(layer: Layer): { min: number; max: number } {
   return layer.clamp ?? { min: -128, max: 127 };
+}
+
+/**
+ * The named scalar arguments of a requantizing kernel call: the input zero point (when the kernel
+ * takes one), the output zero point and the clamp bounds, `#define`d per layer as
+ * `<layer>_<prefix>in_zp`, `..._out_zp`, `..._act_min`, `..._act_max`.
+ */
+export function requantArgs(
+  ctx: EmitContext,
+  inZp: number | undefined,
+  outZp: number,
+  clamp: { readonly min: number; readonly max: number },
+  prefix = "",
+): string[] {
+  return [
+    ...(inZp === undefined ? [] : [ctx.param(`${prefix}in_zp`, inZp)]),
+    ctx.param(`${prefix}out_zp`, outZp),
+    ctx.param(`${prefix}act_min`, clamp.min),
+    ctx.param(`${prefix}act_max`, clamp.max),
+  ];
+}
+
+/**
+ * A TFLite quantized multiplier (`multiplier * 2^(shift - 31)`, shift > 0 to the left) as a named
+ * argument annotated with the real scale it encodes: `<layer>_<role>_mult` and `..._shift`.
+ */
+export function multiplierArgs(
+  ctx: EmitContext,
+  role: string,
+  multiplier: number,
+  shift: number,
+): [mult: string, shift: string] {
+  const real = (multiplier * 2 ** (shift - 31)).toPrecision(6);
+  return [
+    ctx.param(
+      `${role}_mult`,
+      multiplier,
+      `real scale ${real} = ${role}_mult * 2^(${role}_shift - 31)`,
+    ),
+    ctx.param(`${role}_shift`, shift),
+  ];
 }
 
 /** A C identifier fragment from a list of numbers. */
