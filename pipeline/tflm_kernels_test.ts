@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { getBoard } from "../engine/target/mod.ts";
 import { buildFirmware } from "../engine/build/mod.ts";
 import type { Activation, Graph, Padding } from "../engine/ir/mod.ts";
-import { tensorBytes } from "../engine/ir/mod.ts";
+import { convOptions, depthwiseOptions, tensorBytes } from "../engine/ir/mod.ts";
 import { interpret } from "../engine/reference/mod.ts";
 import { createRng, type Rng } from "../engine/util/mod.ts";
 import { runFirmware } from "../emulator/mod.ts";
@@ -412,54 +412,62 @@ function sliceResizeCases(g: CaseGraph, rng: Rng, count: number) {
 
 const BOARDS = ["stm32f746", "stm32f412"] as const;
 
-for (const board of BOARDS) {
-  Deno.test(`tflm convolution kernels match the reference bit for bit on ${board}`, async () => {
-    const g = new CaseGraph();
-    convCases(g, createRng(board === "stm32f746" ? 11 : 12), 40);
-    const bad = await mismatches(g.graph(), g.names, board, 1);
-    assert.deepEqual(bad, []);
-  });
-
-  Deno.test(`tflm depthwise kernels match the reference bit for bit on ${board}`, async () => {
-    const g = new CaseGraph();
-    depthwiseCases(g, createRng(board === "stm32f746" ? 21 : 22), 40);
-    const bad = await mismatches(g.graph(), g.names, board, 2);
-    assert.deepEqual(bad, []);
-  });
-
-  Deno.test(
-    `tflm RELU, LEAKY_RELU, TANH, SUB, MAXIMUM and MINIMUM kernels match the reference on ${board}`,
-    async () => {
-      const g = new CaseGraph();
-      newOpCases(g, createRng(board === "stm32f746" ? 51 : 52), 16);
-      const bad = await mismatches(g.graph(), g.names, board, 6);
-      assert.deepEqual(bad, []);
-    },
-  );
-
-  Deno.test(
-    `tflm STRIDED_SLICE and RESIZE_NEAREST_NEIGHBOR kernels match the reference on ${board}`,
-    async () => {
-      const g = new CaseGraph();
-      sliceResizeCases(g, createRng(board === "stm32f746" ? 61 : 62), 24);
-      const bad = await mismatches(g.graph(), g.names, board, 7);
-      assert.deepEqual(bad, []);
-    },
-  );
-
-  Deno.test(
-    `tflm fully connected, elementwise, pooling and other kernels match the reference on ${board}`,
-    async () => {
-      const g = new CaseGraph();
-      const rng = createRng(board === "stm32f746" ? 31 : 32);
+/**
+ * One bit-exactness check per kernel family and board: its cases (from the board's own seed, so
+ * the two boards see different cases) in one graph, one firmware.
+ */
+const FAMILIES: readonly {
+  readonly what: string;
+  readonly seeds: Readonly<Record<(typeof BOARDS)[number], number>>;
+  readonly cases: (g: CaseGraph, rng: Rng) => void;
+  readonly inputSeed: number;
+}[] = [
+  {
+    what: "convolution kernels match the reference bit for bit",
+    seeds: { stm32f746: 11, stm32f412: 12 },
+    cases: (g, rng) => convCases(g, rng, 40),
+    inputSeed: 1,
+  },
+  {
+    what: "depthwise kernels match the reference bit for bit",
+    seeds: { stm32f746: 21, stm32f412: 22 },
+    cases: (g, rng) => depthwiseCases(g, rng, 40),
+    inputSeed: 2,
+  },
+  {
+    what: "RELU, LEAKY_RELU, TANH, SUB, MAXIMUM and MINIMUM kernels match the reference",
+    seeds: { stm32f746: 51, stm32f412: 52 },
+    cases: (g, rng) => newOpCases(g, rng, 16),
+    inputSeed: 6,
+  },
+  {
+    what: "STRIDED_SLICE and RESIZE_NEAREST_NEIGHBOR kernels match the reference",
+    seeds: { stm32f746: 61, stm32f412: 62 },
+    cases: (g, rng) => sliceResizeCases(g, rng, 24),
+    inputSeed: 7,
+  },
+  {
+    what: "fully connected, elementwise, pooling and other kernels match the reference",
+    seeds: { stm32f746: 31, stm32f412: 32 },
+    cases: (g, rng) => {
       fullyConnectedCases(g, rng, 20);
       elementwiseCases(g, rng, 20);
       poolCases(g, rng, 20);
       miscCases(g, rng);
-      const bad = await mismatches(g.graph(), g.names, board, 3);
-      assert.deepEqual(bad, []);
     },
-  );
+    inputSeed: 3,
+  },
+];
+
+for (const board of BOARDS) {
+  for (const family of FAMILIES) {
+    Deno.test(`tflm ${family.what} on ${board}`, async () => {
+      const g = new CaseGraph();
+      family.cases(g, createRng(family.seeds[board]));
+      const bad = await mismatches(g.graph(), g.names, board, family.inputSeed);
+      assert.deepEqual(bad, []);
+    });
+  }
 }
 
 /** Layers whose multipliers are at least 0.25 (right shift below 2, or a left shift): the
@@ -477,17 +485,7 @@ function largeMultiplierCases(g: CaseGraph, rng: Rng) {
       const filt = g.weights(rng, [4, kh, kh, c], perChannel(rng, 4, wScale, 0), 1);
       g.op(
         `conv ${kh}x${kh} multiplier ~${ratio}`,
-        {
-          op: "CONV_2D",
-          options: {
-            padding: "SAME",
-            strideH: 1,
-            strideW: 1,
-            dilationH: 1,
-            dilationW: 1,
-            activation: "NONE",
-          },
-        },
+        { op: "CONV_2D", options: convOptions() },
         [x, filt, -1],
         quant(outScale, 0),
       );
@@ -495,18 +493,7 @@ function largeMultiplierCases(g: CaseGraph, rng: Rng) {
       const filt = g.weights(rng, [1, 3, 3, c], perChannel(rng, c, wScale, 3), 1);
       g.op(
         `depthwise 3x3 multiplier ~${ratio}`,
-        {
-          op: "DEPTHWISE_CONV_2D",
-          options: {
-            padding: "SAME",
-            strideH: 1,
-            strideW: 1,
-            dilationH: 1,
-            dilationW: 1,
-            activation: "NONE",
-            depthMultiplier: 1,
-          },
-        },
+        { op: "DEPTHWISE_CONV_2D", options: depthwiseOptions() },
         [x, filt, -1],
         quant(outScale, 0),
       );

@@ -1,6 +1,6 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { buildModel } from "../builders/mod.ts";
-import type { Graph, Tensor } from "../ir/mod.ts";
+import { depthwiseOptions, type Graph, type Tensor } from "../ir/mod.ts";
 import { loadModelFile } from "../tflite/mod.ts";
 import { layerwiseBounds, livenessBound } from "./liveness.ts";
 import { testWithModels } from "../../engine/util/_test_shared.ts";
@@ -57,15 +57,7 @@ function tensor(name: string, shape: number[], constant = false): Tensor {
     : { name, shape, dtype: "int8" };
 }
 
-const DW = {
-  padding: "SAME",
-  strideH: 1,
-  strideW: 1,
-  dilationH: 1,
-  dilationW: 1,
-  activation: "NONE",
-  depthMultiplier: 1,
-} as const;
+const DW = depthwiseOptions();
 
 Deno.test("a depthwise convolution runs in place only when its input is not needed later", () => {
   // x -> dw -> y; ADD(x, y) -> z: x is still needed, so the depthwise cannot overwrite it.

@@ -1,6 +1,6 @@
 /** Patch-plan estimates: a hand-checked small graph, and the three models issue #15 names. */
 import assert from "node:assert/strict";
-import type { Graph, Tensor } from "../ir/mod.ts";
+import { convOptions, type Graph, type Tensor } from "../ir/mod.ts";
 import { buildModel } from "../builders/mod.ts";
 import { choosePatchPlan, estimatePatchPlan, patchCandidates } from "./patch_memory.ts";
 import { layerwiseBounds } from "./liveness.ts";
@@ -14,14 +14,7 @@ const filter = (shape: number[]): Tensor => ({
   quant: q,
   data: new Uint8Array(shape.reduce((a, b) => a * b, 1)),
 });
-const options = {
-  padding: "SAME" as const,
-  strideH: 1,
-  strideW: 1,
-  dilationH: 1,
-  dilationW: 1,
-  activation: "NONE" as const,
-};
+const options = convOptions();
 
 /** input 8x8x1 -> 3x3/2 SAME conv -> a 4x4x2 -> 3x3 SAME depthwise -> b 4x4x2. */
 const strided: Graph = {

@@ -17,6 +17,7 @@
  * @module
  */
 import type { Activation, Graph, Node, Padding, Quantization, Tensor } from "../ir/mod.ts";
+import { convOptions, depthwiseOptions } from "../ir/mod.ts";
 import { createRng, type Rng } from "../util/mod.ts";
 import { convOutputSize, convPadding } from "../ops/mod.ts";
 import { type Moments, reluMoments, rmsOf, uniformMoments } from "./_moments.ts";
@@ -348,14 +349,12 @@ export class GraphBuilder {
       op: "CONV_2D",
       inputs: [x.index, filter, bias],
       outputs: [out.index],
-      options: {
+      options: convOptions({
         padding: spec.padding ?? "SAME",
         strideH: spec.stride,
         strideW: spec.stride,
-        dilationH: 1,
-        dilationW: 1,
         activation: spec.activation,
-      },
+      }),
     });
     return out;
   }
@@ -379,15 +378,12 @@ export class GraphBuilder {
       op: "DEPTHWISE_CONV_2D",
       inputs: [x.index, filter, bias],
       outputs: [out.index],
-      options: {
+      options: depthwiseOptions({
         padding: spec.padding ?? "SAME",
         strideH: spec.stride,
         strideW: spec.stride,
-        dilationH: 1,
-        dilationW: 1,
         activation: spec.activation,
-        depthMultiplier: 1,
-      },
+      }),
     });
     return out;
   }

@@ -6,6 +6,7 @@
  */
 
 import type { Graph, Node, Quantization, Tensor } from "./graph.ts";
+import { convOptions } from "./conv_options.ts";
 import { createRng } from "../util/mod.ts";
 
 function quant(scale: number, zeroPoint = 0): Quantization {
@@ -61,14 +62,7 @@ export function handBuiltGraphs(): Graph[] {
     op: "CONV_2D",
     inputs: [0, 1, 2],
     outputs: [3],
-    options: {
-      padding: "SAME",
-      strideH: 2,
-      strideW: 2,
-      dilationH: 1,
-      dilationW: 1,
-      activation: "RELU6",
-    },
+    options: convOptions({ strideH: 2, strideW: 2, activation: "RELU6" }),
   }));
   graphs.push(single("depthwise", [
     act("in", [1, 8, 8, 4]),

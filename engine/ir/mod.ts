@@ -15,3 +15,4 @@ export * from "./errors.ts";
 export * from "./validate.ts";
 export * from "./strided_slice.ts";
 export * from "./io_boundary.ts";
+export * from "./conv_options.ts";

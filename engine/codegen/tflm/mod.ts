@@ -53,8 +53,8 @@ export const RUNTIME_FILES: readonly string[] = [
   "main.c",
 ];
 
-/** The batch harness's main (see {@link Harness}), copied as `main.c` in its place. */
-export const BATCH_MAIN_FILE = "main_batch.c";
+/** The line that selects the batch harness's `main` in `main.c` (see {@link Harness}). */
+const BATCH_HARNESS_DEFINE = "#define TFLM_BATCH_HARNESS 1\n";
 
 /** Symbol of the serialized model in Flash (its size is the model's Flash share). */
 export const MODEL_SYMBOL = "mcu_model_data";
@@ -140,7 +140,7 @@ export function compileTflm(
   ].join("\n");
   const files: Record<string, string | Uint8Array> = {};
   for (const f of RUNTIME_FILES) files[f] = readRuntime(f);
-  if (options.harness === "batch") files["main.c"] = readRuntime(BATCH_MAIN_FILE);
+  if (options.harness === "batch") files["main.c"] = BATCH_HARNESS_DEFINE + readRuntime("main.c");
   files["model.S"] = asm;
   files["model.bin"] = model.bytes;
   const ops = [...new Set(graph.nodes.map((n) => n.op))].sort();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { UnsupportedOpError } from "../../ir/mod.ts";
+import { convOptions, UnsupportedOpError } from "../../ir/mod.ts";
 import { buildModel } from "../../builders/mod.ts";
 import { compileTflm, RUNTIME_FILES, tflmBackend } from "./mod.ts";
 import { CaseGraph } from "./_test_graph.ts";
@@ -46,14 +46,7 @@ Deno.test("compileTflm rejects an op its kernels cannot run, naming it", () => {
     "float conv",
     {
       op: "CONV_2D",
-      options: {
-        padding: "VALID",
-        strideH: 1,
-        strideW: 1,
-        dilationH: 1,
-        dilationW: 1,
-        activation: "NONE",
-      },
+      options: convOptions({ padding: "VALID" }),
     },
     [x, w, -1],
     undefined,

@@ -1,19 +1,9 @@
 import assert from "node:assert/strict";
-import type { Conv2DOptions, Padding } from "../../ir/mod.ts";
+import { type Conv2DOptions, convOptions, type Padding } from "../../ir/mod.ts";
 import { mbqmRef, oneNode, runInt8, tensor } from "../_test_util.ts";
 import { UnsupportedKernelError } from "../errors.ts";
 
-function options(o: Partial<Conv2DOptions> = {}): Conv2DOptions {
-  return {
-    padding: "SAME",
-    strideH: 1,
-    strideW: 1,
-    dilationH: 1,
-    dilationW: 1,
-    activation: "NONE",
-    ...o,
-  };
-}
+const options = (o: Partial<Conv2DOptions> = {}) => convOptions(o);
 
 Deno.test("conv2d() computes a per-channel SAME conv with right shifts and double rounding", () => {
   // Input q = 1..9 (scale 0.5, zp -1) so q - zp = 2..10. Channel 0: 3x3 ones, filter scale 0.25,

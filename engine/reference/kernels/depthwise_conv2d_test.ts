@@ -1,19 +1,10 @@
 import assert from "node:assert/strict";
-import type { DepthwiseConv2DOptions } from "../../ir/mod.ts";
+import { type DepthwiseConv2DOptions, depthwiseOptions } from "../../ir/mod.ts";
 import { mbqmRef, oneNode, runInt8, tensor } from "../_test_util.ts";
 
-function options(o: Partial<DepthwiseConv2DOptions> = {}): DepthwiseConv2DOptions {
-  return {
-    padding: "VALID",
-    strideH: 1,
-    strideW: 1,
-    dilationH: 1,
-    dilationW: 1,
-    activation: "NONE",
-    depthMultiplier: 1,
-    ...o,
-  };
-}
+/** VALID padding unless a test says otherwise. */
+const options = (o: Partial<DepthwiseConv2DOptions> = {}) =>
+  depthwiseOptions({ padding: "VALID", ...o });
 
 Deno.test("depthwiseConv2d() with depth multiplier 2 maps output channel ic*2+m to input ic", () => {
   const graph = oneNode([

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Graph, Node, Tensor } from "../../ir/mod.ts";
+import { convOptions, type Graph, type Node, type Tensor } from "../../ir/mod.ts";
 import { computeLifetimes } from "../lifetimes.ts";
 import {
   aliasReshapes,
@@ -29,14 +29,7 @@ function int32(name: string, values: number[], shape = [values.length]): Tensor 
   return { name, shape, dtype: "int32", data };
 }
 
-const convOpts = {
-  padding: "SAME" as const,
-  strideH: 1,
-  strideW: 1,
-  dilationH: 1,
-  dilationW: 1,
-  activation: "RELU6" as const,
-};
+const convOpts = convOptions({ activation: "RELU6" });
 
 /** input -> PAD -> DW 3x3 (VALID) -> RESHAPE -> CONV 1x1 -> ADD(with dw output) */
 function sampleGraph(): Graph {
