@@ -59,6 +59,42 @@ export function outputBytes<N extends Node>(args: KernelArgs<N>, i = 0): Uint8Ar
   return b;
 }
 
+/** The int8 values of the `i`-th input (a view of its bytes). */
+export function int8Input<N extends Node>(args: KernelArgs<N>, i: number): Int8Array {
+  return asInt8(inputBytes(args, i));
+}
+
+/** The `i`-th output buffer as int8 (a view of its bytes). */
+export function int8Output<N extends Node>(args: KernelArgs<N>, i = 0): Int8Array {
+  return asInt8(outputBytes(args, i));
+}
+
+/**
+ * The input and output tensors of an operator that moves elements without changing them (PAD,
+ * TRANSPOSE, STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR): any dtype, the same on both sides.
+ */
+export function sameDtypeInOut<N extends Node>(
+  args: KernelArgs<N>,
+): { input: Tensor; output: Tensor } {
+  const input = inputTensor(args, 0);
+  const output = outputTensor(args);
+  if (input.dtype !== output.dtype) {
+    fail(args, `output dtype ${output.dtype} differs from input dtype ${input.dtype}`);
+  }
+  return { input, output };
+}
+
+/**
+ * The bias of a convolution or FULLY_CONNECTED (input 2): int32 values, or undefined when the
+ * node has none; another dtype is refused.
+ */
+export function optionalBias<N extends Node>(args: KernelArgs<N>): Int32Array | undefined {
+  if ((args.node.inputs[2] ?? -1) < 0) return undefined;
+  const t = inputTensor(args, 2);
+  if (t.dtype !== "int32") fail(args, `bias dtype ${t.dtype} is not supported (needs int32)`);
+  return asInt32(inputBytes(args, 2));
+}
+
 /** Throw an {@link UnsupportedKernelError} for this node. */
 export function fail<N extends Node>(args: KernelArgs<N>, detail: string): never {
   throw new UnsupportedKernelError(args.node.op, args.index, detail);

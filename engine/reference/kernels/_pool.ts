@@ -8,14 +8,13 @@
 import type { AveragePool2DNode, MaxPool2DNode } from "../../ir/mod.ts";
 import { poolParams } from "../../quant/mod.ts";
 import {
-  asInt8,
   checkedWindow,
   dim,
   fail,
-  inputBytes,
   inputTensor,
+  int8Input,
+  int8Output,
   type KernelArgs,
-  outputBytes,
   outputTensor,
   requireDtype,
 } from "./_kernel.ts";
@@ -48,8 +47,8 @@ export function pool2d<N extends AveragePool2DNode | MaxPool2DNode>(
   const outH = win.outH;
   const outW = win.outW;
   const act = poolParams(args.graph, args.node);
-  const inData = asInt8(inputBytes(args, 0));
-  const out = asInt8(outputBytes(args));
+  const inData = int8Input(args, 0);
+  const out = int8Output(args);
   const taps: number[] = new Array(o.filterH * o.filterW).fill(0);
   for (let b = 0; b < batches; b++) {
     for (let oy = 0; oy < outH; oy++) {

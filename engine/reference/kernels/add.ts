@@ -14,11 +14,10 @@ import {
 } from "../../quant/mod.ts";
 import { broadcastIndex } from "./_broadcast.ts";
 import {
-  asInt8,
-  inputBytes,
   inputTensor,
+  int8Input,
+  int8Output,
   type KernelArgs,
-  outputBytes,
   outputTensor,
   requireDtype,
 } from "./_kernel.ts";
@@ -34,9 +33,9 @@ export function addWith(args: KernelArgs<AddNode | SubNode>, p: AddParams): void
   const in2 = inputTensor(args, 1);
   const output = outputTensor(args);
   requireDtype(args, "int8", { "first input": in1, "second input": in2, output });
-  const a = asInt8(inputBytes(args, 0));
-  const b = asInt8(inputBytes(args, 1));
-  const out = asInt8(outputBytes(args));
+  const a = int8Input(args, 0);
+  const b = int8Input(args, 1);
+  const out = int8Output(args);
   const ia = broadcastIndex(in1.shape, output.shape);
   const ib = broadcastIndex(in2.shape, output.shape);
   const shift = 2 ** p.leftShift;

@@ -9,15 +9,14 @@
 import type { DepthwiseConv2DNode } from "../../ir/mod.ts";
 import { convParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import {
-  asInt32,
-  asInt8,
   checkedWindow,
   dim,
   fail,
-  inputBytes,
   inputTensor,
+  int8Input,
+  int8Output,
   type KernelArgs,
-  outputBytes,
+  optionalBias,
   outputTensor,
   requireDtype,
 } from "./_kernel.ts";
@@ -29,10 +28,7 @@ export function depthwiseConv2d(args: KernelArgs<DepthwiseConv2DNode>): void {
   const filter = inputTensor(args, 1);
   const output = outputTensor(args);
   requireDtype(args, "int8", { input, filter, output });
-  const hasBias = (node.inputs[2] ?? -1) >= 0;
-  if (hasBias && inputTensor(args, 2).dtype !== "int32") {
-    fail(args, `bias dtype ${inputTensor(args, 2).dtype} is not supported (needs int32)`);
-  }
+  const bias = optionalBias(args);
   const batches = dim(input.shape, 0);
   const inH = dim(input.shape, 1);
   const inW = dim(input.shape, 2);
@@ -61,10 +57,9 @@ export function depthwiseConv2d(args: KernelArgs<DepthwiseConv2DNode>): void {
   const outH = win.outH;
   const outW = win.outW;
   const p = convParams(graph, node);
-  const inData = asInt8(inputBytes(args, 0));
-  const fData = asInt8(inputBytes(args, 1));
-  const bias = hasBias ? asInt32(inputBytes(args, 2)) : undefined;
-  const out = asInt8(outputBytes(args));
+  const inData = int8Input(args, 0);
+  const fData = int8Input(args, 1);
+  const out = int8Output(args);
   const { inputOffset, outputOffset, multipliers, shifts, activationMin, activationMax } = p;
   const { strideH, strideW, dilationH, dilationW } = o;
   // Accumulate every output channel of one pixel together, tap by tap: the inner loop walks

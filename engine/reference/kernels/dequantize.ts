@@ -9,9 +9,8 @@ import type { DequantizeNode } from "../../ir/mod.ts";
 import { dequantizeValue, tensorQuant } from "../../quant/mod.ts";
 import {
   asFloat32,
-  asInt8,
-  inputBytes,
   inputTensor,
+  int8Input,
   type KernelArgs,
   outputBytes,
   outputTensor,
@@ -25,7 +24,7 @@ export function dequantize(args: KernelArgs<DequantizeNode>): void {
   requireDtype(args, "int8", { input });
   requireDtype(args, "float32", { output });
   const { scale, zeroPoint } = tensorQuant(input);
-  const inData = asInt8(inputBytes(args, 0));
+  const inData = int8Input(args, 0);
   const out = asFloat32(outputBytes(args));
   for (let i = 0; i < inData.length; i++) out[i] = dequantizeValue(inData[i]!, scale, zeroPoint);
 }

@@ -10,14 +10,13 @@ import type { FullyConnectedNode } from "../../ir/mod.ts";
 import { elementCount } from "../../ir/mod.ts";
 import { fullyConnectedParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import {
-  asInt32,
-  asInt8,
   dim,
   fail,
-  inputBytes,
   inputTensor,
+  int8Input,
+  int8Output,
   type KernelArgs,
-  outputBytes,
+  optionalBias,
   outputTensor,
   requireDtype,
 } from "./_kernel.ts";
@@ -29,10 +28,7 @@ export function fullyConnected(args: KernelArgs<FullyConnectedNode>): void {
   const filter = inputTensor(args, 1);
   const output = outputTensor(args);
   requireDtype(args, "int8", { input, weights: filter, output });
-  const hasBias = (node.inputs[2] ?? -1) >= 0;
-  if (hasBias && inputTensor(args, 2).dtype !== "int32") {
-    fail(args, `bias dtype ${inputTensor(args, 2).dtype} is not supported (needs int32)`);
-  }
+  const bias = optionalBias(args);
   const outDepth = dim(filter.shape, 0);
   const accumDepth = dim(filter.shape, filter.shape.length - 1);
   const batches = elementCount(input.shape) / accumDepth;
@@ -43,10 +39,9 @@ export function fullyConnected(args: KernelArgs<FullyConnectedNode>): void {
     );
   }
   const p = fullyConnectedParams(graph, node);
-  const inData = asInt8(inputBytes(args, 0));
-  const fData = asInt8(inputBytes(args, 1));
-  const bias = hasBias ? asInt32(inputBytes(args, 2)) : undefined;
-  const out = asInt8(outputBytes(args));
+  const inData = int8Input(args, 0);
+  const fData = int8Input(args, 1);
+  const out = int8Output(args);
   const { inputOffset, filterOffset, outputOffset, multipliers, shifts } = p;
   for (let b = 0; b < batches; b++) {
     const iBase = b * accumDepth;

@@ -8,11 +8,10 @@
 import type { HardSwishNode } from "../../ir/mod.ts";
 import { hardSwishParams } from "../../quant/mod.ts";
 import {
-  asInt8,
-  inputBytes,
   inputTensor,
+  int8Input,
+  int8Output,
   type KernelArgs,
-  outputBytes,
   outputTensor,
   requireDtype,
 } from "./_kernel.ts";
@@ -55,8 +54,8 @@ export function hardSwish(args: KernelArgs<HardSwishNode>): void {
   const output = outputTensor(args);
   requireDtype(args, "int8", { input, output });
   const p = hardSwishParams(args.graph, args.node);
-  const inData = asInt8(inputBytes(args, 0));
-  const out = asInt8(outputBytes(args));
+  const inData = int8Input(args, 0);
+  const out = int8Output(args);
   const relExp = p.reluishMultiplierExponent;
   for (let i = 0; i < inData.length; i++) {
     const inputValue = toInt16(inData[i]! - p.inputZeroPoint);

@@ -15,13 +15,12 @@ import {
   tensorQuant,
 } from "../../quant/mod.ts";
 import {
-  asInt8,
   clamp,
   fail,
-  inputBytes,
   inputTensor,
+  int8Input,
+  int8Output,
   type KernelArgs,
-  outputBytes,
   outputTensor,
   requireDtype,
 } from "./_kernel.ts";
@@ -44,8 +43,8 @@ export function q4Activation(
     fail(args, `int8 output must have zero point ${outputZeroPoint} (has ${zp})`);
   }
   const p = logisticParams(args.graph, args.node);
-  const inData = asInt8(inputBytes(args, 0));
-  const out = asInt8(outputBytes(args));
+  const inData = int8Input(args, 0);
+  const out = int8Output(args);
   for (let i = 0; i < inData.length; i++) {
     const x = inData[i]! - p.inputZeroPoint;
     if (x <= -p.inputRangeRadius) {

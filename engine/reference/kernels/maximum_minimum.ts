@@ -11,12 +11,11 @@ import type { MaximumMinimumNode } from "../../ir/mod.ts";
 import { tensorQuant } from "../../quant/mod.ts";
 import { broadcastIndex } from "./_broadcast.ts";
 import {
-  asInt8,
   fail,
-  inputBytes,
   inputTensor,
+  int8Input,
+  int8Output,
   type KernelArgs,
-  outputBytes,
   outputTensor,
   requireDtype,
 } from "./_kernel.ts";
@@ -37,9 +36,9 @@ export function maximumMinimum(args: KernelArgs<MaximumMinimumNode>): void {
       );
     }
   }
-  const a = asInt8(inputBytes(args, 0));
-  const b = asInt8(inputBytes(args, 1));
-  const out = asInt8(outputBytes(args));
+  const a = int8Input(args, 0);
+  const b = int8Input(args, 1);
+  const out = int8Output(args);
   const ia = broadcastIndex(in1.shape, output.shape);
   const ib = broadcastIndex(in2.shape, output.shape);
   const max = args.node.op === "MAXIMUM";

@@ -11,13 +11,12 @@ import type { MeanNode } from "../../ir/mod.ts";
 import { elementCount } from "../../ir/mod.ts";
 import { meanParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import {
-  asInt8,
   fail,
-  inputBytes,
   inputTensor,
   int32Values,
+  int8Input,
+  int8Output,
   type KernelArgs,
-  outputBytes,
   outputTensor,
   requireDtype,
 } from "./_kernel.ts";
@@ -45,7 +44,7 @@ export function mean(args: KernelArgs<MeanNode>): void {
   if (elementCount(output.shape) !== outCount) {
     fail(args, `output shape [${output.shape}] does not hold the ${outCount} means`);
   }
-  const inData = asInt8(inputBytes(args, 0));
+  const inData = int8Input(args, 0);
   const sums = new Int32Array(outCount);
   const counter = new Array<number>(rank).fill(0);
   let o = 0;
@@ -59,7 +58,7 @@ export function mean(args: KernelArgs<MeanNode>): void {
       counter[axis] = 0;
     }
   }
-  const out = asInt8(outputBytes(args));
+  const out = int8Output(args);
   for (let i = 0; i < outCount; i++) {
     const shifted = (sums[i]! - p.inputZeroPoint * p.count) | 0;
     const v = multiplyByQuantizedMultiplier(shifted, p.multiplier, p.shift) + p.outputZeroPoint;

@@ -9,11 +9,10 @@ import type { MulNode } from "../../ir/mod.ts";
 import { mulParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import { broadcastIndex } from "./_broadcast.ts";
 import {
-  asInt8,
-  inputBytes,
   inputTensor,
+  int8Input,
+  int8Output,
   type KernelArgs,
-  outputBytes,
   outputTensor,
   requireDtype,
 } from "./_kernel.ts";
@@ -25,9 +24,9 @@ export function mul(args: KernelArgs<MulNode>): void {
   const output = outputTensor(args);
   requireDtype(args, "int8", { "first input": in1, "second input": in2, output });
   const p = mulParams(args.graph, args.node);
-  const a = asInt8(inputBytes(args, 0));
-  const b = asInt8(inputBytes(args, 1));
-  const out = asInt8(outputBytes(args));
+  const a = int8Input(args, 0);
+  const b = int8Input(args, 1);
+  const out = int8Output(args);
   const ia = broadcastIndex(in1.shape, output.shape);
   const ib = broadcastIndex(in2.shape, output.shape);
   for (let i = 0; i < out.length; i++) {

@@ -10,20 +10,15 @@ import { DTYPE_BYTES, elementCount } from "../../ir/mod.ts";
 import {
   fail,
   inputBytes,
-  inputTensor,
   int32Values,
   type KernelArgs,
   outputBytes,
-  outputTensor,
+  sameDtypeInOut,
 } from "./_kernel.ts";
 
 /** Run one PAD node. */
 export function pad(args: KernelArgs<PadNode>): void {
-  const input = inputTensor(args, 0);
-  const output = outputTensor(args);
-  if (input.dtype !== output.dtype) {
-    fail(args, `input dtype ${input.dtype} differs from output ${output.dtype}`);
-  }
+  const { input, output } = sameDtypeInOut(args);
   const paddings = int32Values(args, 1);
   const rank = input.shape.length;
   if (paddings.length !== rank * 2) {

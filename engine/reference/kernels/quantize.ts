@@ -15,12 +15,12 @@ import {
 } from "../../quant/mod.ts";
 import {
   asFloat32,
-  asInt8,
   fail,
   inputBytes,
   inputTensor,
+  int8Input,
+  int8Output,
   type KernelArgs,
-  outputBytes,
   outputTensor,
 } from "./_kernel.ts";
 
@@ -31,7 +31,7 @@ export function quantize(args: KernelArgs<QuantizeNode>): void {
   if (output.dtype !== "int8") {
     fail(args, `output dtype ${output.dtype} is not supported (needs int8)`);
   }
-  const out = asInt8(outputBytes(args));
+  const out = int8Output(args);
   if (input.dtype === "float32") {
     const { scale, zeroPoint } = tensorQuant(output);
     const inData = asFloat32(inputBytes(args, 0));
@@ -40,7 +40,7 @@ export function quantize(args: KernelArgs<QuantizeNode>): void {
   }
   if (input.dtype === "int8") {
     const p = quantizeNodeParams(args.graph, args.node);
-    const inData = asInt8(inputBytes(args, 0));
+    const inData = int8Input(args, 0);
     for (let i = 0; i < inData.length; i++) {
       const v =
         multiplyByQuantizedMultiplier(inData[i]! - p.inputZeroPoint, p.multiplier, p.shift) +

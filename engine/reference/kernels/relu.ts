@@ -11,12 +11,11 @@
 import type { LeakyReluNode, ReluNode } from "../../ir/mod.ts";
 import { leakyReluParams, multiplyByQuantizedMultiplier, reluParams } from "../../quant/mod.ts";
 import {
-  asInt8,
   clamp,
-  inputBytes,
   inputTensor,
+  int8Input,
+  int8Output,
   type KernelArgs,
-  outputBytes,
   outputTensor,
   requireDtype,
 } from "./_kernel.ts";
@@ -25,8 +24,8 @@ import {
 export function relu(args: KernelArgs<ReluNode>): void {
   requireDtype(args, "int8", { input: inputTensor(args, 0), output: outputTensor(args) });
   const p = reluParams(args.graph, args.node);
-  const x = asInt8(inputBytes(args, 0));
-  const out = asInt8(outputBytes(args));
+  const x = int8Input(args, 0);
+  const out = int8Output(args);
   for (let i = 0; i < x.length; i++) {
     const v = p.outputZeroPoint +
       multiplyByQuantizedMultiplier(x[i]! - p.inputZeroPoint, p.multiplier, p.shift);
@@ -38,8 +37,8 @@ export function relu(args: KernelArgs<ReluNode>): void {
 export function leakyRelu(args: KernelArgs<LeakyReluNode>): void {
   requireDtype(args, "int8", { input: inputTensor(args, 0), output: outputTensor(args) });
   const p = leakyReluParams(args.graph, args.node);
-  const x = asInt8(inputBytes(args, 0));
-  const out = asInt8(outputBytes(args));
+  const x = int8Input(args, 0);
+  const out = int8Output(args);
   for (let i = 0; i < x.length; i++) {
     const v = x[i]! - p.inputZeroPoint;
     const scaled = v >= 0

@@ -13,11 +13,10 @@ import {
   dim,
   fail,
   inputBytes,
-  inputTensor,
   int32Values,
   type KernelArgs,
   outputBytes,
-  outputTensor,
+  sameDtypeInOut,
 } from "./_kernel.ts";
 
 const f32 = Math.fround;
@@ -49,11 +48,7 @@ export function nearestNeighbor(
 
 /** Run one RESIZE_NEAREST_NEIGHBOR node. */
 export function resizeNearestNeighbor(args: KernelArgs<ResizeNearestNeighborNode>): void {
-  const input = inputTensor(args, 0);
-  const output = outputTensor(args);
-  if (input.dtype !== output.dtype) {
-    fail(args, `output dtype ${output.dtype} differs from input dtype ${input.dtype}`);
-  }
+  const { input, output } = sameDtypeInOut(args);
   const size = int32Values(args, 1);
   const [n, h, w, c] = [0, 1, 2, 3].map((k) => dim(input.shape, k)) as [
     number,

@@ -19,13 +19,12 @@ import {
   tensorQuant,
 } from "../../quant/mod.ts";
 import {
-  asInt8,
   dim,
   fail,
-  inputBytes,
   inputTensor,
+  int8Input,
+  int8Output,
   type KernelArgs,
-  outputBytes,
   outputTensor,
   requireDtype,
 } from "./_kernel.ts";
@@ -46,8 +45,8 @@ export function softmax(args: KernelArgs<SoftmaxNode>): void {
     );
   }
   const p = softmaxParams(args.graph, args.node);
-  const inData = asInt8(inputBytes(args, 0));
-  const out = asInt8(outputBytes(args));
+  const inData = int8Input(args, 0);
+  const out = int8Output(args);
   const depth = dim(input.shape, input.shape.length - 1);
   const rows = inData.length / depth;
   const exps = new Int32Array(depth);

@@ -11,11 +11,10 @@ import { sliceAxes, sliceOutputShape } from "../../ir/mod.ts";
 import {
   fail,
   inputBytes,
-  inputTensor,
   int32Values,
   type KernelArgs,
   outputBytes,
-  outputTensor,
+  sameDtypeInOut,
 } from "./_kernel.ts";
 
 /** Flat source element index of every output element, in output order. */
@@ -47,11 +46,7 @@ export function stridedSliceIndex(
 
 /** Run one STRIDED_SLICE node. */
 export function stridedSlice(args: KernelArgs<StridedSliceNode>): void {
-  const input = inputTensor(args, 0);
-  const output = outputTensor(args);
-  if (input.dtype !== output.dtype) {
-    fail(args, `output dtype ${output.dtype} differs from input dtype ${input.dtype}`);
-  }
+  const { input, output } = sameDtypeInOut(args);
   const index = stridedSliceIndex(
     input.shape,
     int32Values(args, 1),

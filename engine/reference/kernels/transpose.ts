@@ -10,20 +10,15 @@ import { DTYPE_BYTES } from "../../ir/mod.ts";
 import {
   fail,
   inputBytes,
-  inputTensor,
   int32Values,
   type KernelArgs,
   outputBytes,
-  outputTensor,
+  sameDtypeInOut,
 } from "./_kernel.ts";
 
 /** Run one TRANSPOSE node. */
 export function transpose(args: KernelArgs<TransposeNode>): void {
-  const input = inputTensor(args, 0);
-  const output = outputTensor(args);
-  if (input.dtype !== output.dtype) {
-    fail(args, `input dtype ${input.dtype} differs from output ${output.dtype}`);
-  }
+  const { input } = sameDtypeInOut(args);
   const perm = Array.from(int32Values(args, 1));
   const rank = input.shape.length;
   if (perm.length !== rank || [...perm].sort((x, y) => x - y).some((p, i) => p !== i)) {
