@@ -22,7 +22,16 @@ import {
   zeroSplit,
 } from "./requant.ts";
 import type { LayerKernel } from "./types.ts";
-import { clampOf, constInt32OrZero, constInt8, nhwc, requantArgs, tensorOf } from "./util.ts";
+import {
+  clampOf,
+  constInt32OrZero,
+  constInt8,
+  nhwc,
+  requantArgs,
+  tensorOf,
+  weightedTensors,
+  windowKey,
+} from "./util.ts";
 
 /** Filter 1HW(CM) rearranged to [CM][H*W] and the input-offset-folded bias. */
 export function packDepthwiseWeights(
@@ -191,12 +200,8 @@ export function tapWordLoads(terms: readonly { readonly pair: boolean }[]): stri
 export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false): LayerKernel {
   const { graph } = lowered;
   const node = layer.node as DepthwiseConv2DNode;
-  const input = tensorOf(lowered, layer.inputs[0], "input");
-  const filter = tensorOf(lowered, layer.inputs[1], "filter");
+  const { input, filter, biasT } = weightedTensors(lowered, layer);
   const output = tensorOf(lowered, layer.outputs[0], "output");
-  const biasT = (layer.inputs[2] ?? -1) >= 0
-    ? tensorOf(lowered, layer.inputs[2], "bias")
-    : undefined;
   const [n, h, w, c] = nhwc(input.shape);
   const [, ho, wo, cm] = nhwc(output.shape);
   const [, kh, kw] = nhwc(filter.shape);
@@ -268,14 +273,7 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
         m,
         ho,
         wo,
-        kh,
-        kw,
-        o.strideH,
-        o.strideW,
-        o.dilationH,
-        o.dilationW,
-        pad.top,
-        pad.left,
+        ...windowKey(kh, kw, o, pad),
         rq.zero ? `${rq.mode}z` : rq.mode,
         cmode,
       ];
@@ -378,12 +376,8 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
 function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
   const { graph } = lowered;
   const node = layer.node as DepthwiseConv2DNode;
-  const input = tensorOf(lowered, layer.inputs[0], "input");
-  const filter = tensorOf(lowered, layer.inputs[1], "filter");
+  const { input, filter, biasT } = weightedTensors(lowered, layer);
   const output = tensorOf(lowered, layer.outputs[0], "output");
-  const biasT = (layer.inputs[2] ?? -1) >= 0
-    ? tensorOf(lowered, layer.inputs[2], "bias")
-    : undefined;
   const [n, h, w, c] = nhwc(input.shape);
   const [, ho, wo, cm] = nhwc(output.shape);
   const [, kh, kw] = nhwc(filter.shape);
@@ -419,14 +413,7 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
         m,
         ho,
         wo,
-        kh,
-        kw,
-        o.strideH,
-        o.strideW,
-        o.dilationH,
-        o.dilationW,
-        pad.top,
-        pad.left,
+        ...windowKey(kh, kw, o, pad),
         rq.mode,
         cmode,
       ];

@@ -25,7 +25,15 @@ import { packMatmulWeights } from "./matmul.ts";
 import { matmulFunction, matmulWsFunction, pRowBlock, WS_MAX_K4 } from "./matmul_blocks.ts";
 import { accSpread, clampMode, doubles, requantLoad, requantTable, zeroSplit } from "./requant.ts";
 import type { LayerKernel } from "./types.ts";
-import { clampOf, constInt32OrZero, constInt8, nhwc, requantArgs, tensorOf } from "./util.ts";
+import {
+  clampOf,
+  constInt32OrZero,
+  constInt8,
+  nhwc,
+  requantArgs,
+  tensorOf,
+  windowKey,
+} from "./util.ts";
 
 /** Template of a depthwise layer with a fused 1x1 expansion (`layer.pre`). */
 export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: number): LayerKernel {
@@ -150,14 +158,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
         mult,
         ho,
         wo,
-        kh,
-        kw,
-        o.strideH,
-        o.strideW,
-        o.dilationH,
-        o.dilationW,
-        pad.top,
-        pad.left,
+        ...windowKey(kh, kw, o, pad),
         block,
         pwRq.mode,
         pwCm,

@@ -21,7 +21,17 @@ import {
 } from "./matmul_blocks.ts";
 import { accSpread, clampMode, type RequantMode, requantTable } from "./requant.ts";
 import type { EmitContext, LayerKernel } from "./types.ts";
-import { clampOf, constInt32OrZero, constInt8, dim, nhwc, requantArgs, tensorOf } from "./util.ts";
+import {
+  clampOf,
+  constInt32OrZero,
+  constInt8,
+  dim,
+  nhwc,
+  requantArgs,
+  tensorOf,
+  weightedTensors,
+  windowKey,
+} from "./util.ts";
 
 /** Rows (pixels) computed per output channel in one pass. */
 export const ROW_BLOCK = 4;
@@ -118,12 +128,8 @@ export function isPointwise(lowered: Lowered, layer: Layer): boolean {
 export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOCK): LayerKernel {
   const { graph } = lowered;
   const node = layer.node as Conv2DNode;
-  const input = tensorOf(lowered, layer.inputs[0], "input");
-  const filter = tensorOf(lowered, layer.inputs[1], "filter");
+  const { input, filter, biasT } = weightedTensors(lowered, layer);
   const output = tensorOf(lowered, layer.outputs[0], "output");
-  const biasT = (layer.inputs[2] ?? -1) >= 0
-    ? tensorOf(lowered, layer.inputs[2], "bias")
-    : undefined;
   const [n, h, w, cin] = nhwc(input.shape);
   const [, ho, wo, cout] = nhwc(output.shape);
   const [, kh, kw, fcin] = nhwc(filter.shape);
@@ -326,14 +332,7 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
         cin,
         ho,
         wo,
-        kh,
-        kw,
-        o.strideH,
-        o.strideW,
-        o.dilationH,
-        o.dilationW,
-        pad.top,
-        pad.left,
+        ...windowKey(kh, kw, o, pad),
         cout,
         n,
         c.mode,
@@ -386,11 +385,7 @@ export function fullyConnectedTemplate(
 ): LayerKernel {
   const { graph } = lowered;
   const node = layer.node as FullyConnectedNode;
-  const input = tensorOf(lowered, layer.inputs[0], "input");
-  const filter = tensorOf(lowered, layer.inputs[1], "weights");
-  const biasT = (layer.inputs[2] ?? -1) >= 0
-    ? tensorOf(lowered, layer.inputs[2], "bias")
-    : undefined;
+  const { input, filter, biasT } = weightedTensors(lowered, layer, "weights");
   const cout = dim(filter.shape, 0);
   const k = dim(filter.shape, filter.shape.length - 1);
   let elems = 1;

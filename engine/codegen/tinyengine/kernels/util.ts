@@ -93,6 +93,37 @@ export function multiplierArgs(
   ];
 }
 
+/**
+ * The sliding-window part of a kernel key: filter size, strides, dilations and the top and left
+ * padding (in this order: the key's text names the kernel, see `kernel_names.ts`).
+ */
+export function windowKey(
+  kh: number,
+  kw: number,
+  o: {
+    readonly strideH: number;
+    readonly strideW: number;
+    readonly dilationH: number;
+    readonly dilationW: number;
+  },
+  pad: { readonly top: number; readonly left: number },
+): number[] {
+  return [kh, kw, o.strideH, o.strideW, o.dilationH, o.dilationW, pad.top, pad.left];
+}
+
+/** The input, filter (or weights) and optional bias tensors of a layer with weights. */
+export function weightedTensors(
+  lowered: Lowered,
+  layer: Layer,
+  filterName = "filter",
+): { input: Tensor; filter: Tensor; biasT: Tensor | undefined } {
+  return {
+    input: tensorOf(lowered, layer.inputs[0], "input"),
+    filter: tensorOf(lowered, layer.inputs[1], filterName),
+    biasT: (layer.inputs[2] ?? -1) >= 0 ? tensorOf(lowered, layer.inputs[2], "bias") : undefined,
+  };
+}
+
 /** A C identifier fragment from a list of numbers. */
 export function keyName(prefix: string, parts: readonly (number | string)[]): string {
   return `${prefix}_${parts.join("_")}`.replace(/[^A-Za-z0-9_]/g, "x");
