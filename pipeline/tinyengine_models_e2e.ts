@@ -13,6 +13,7 @@ async function compare(g: Graph, name: string, board: string) {
   const te = await runModel(g, { engine: "tinyengine", board: b, cacheDir: CACHE });
   assert.ok(te.referenceMatch, `${name} on ${board}: tinyengine output differs from the reference`);
   const tflm = await runModel(g, { engine: "tflm", board: b, cacheDir: CACHE });
+  assert.ok(tflm.referenceMatch, `${name} on ${board}: tflm output differs from the reference`);
   const what = `${name} on ${board}`;
   assert.ok(
     te.peakSramBytes < tflm.peakSramBytes,
