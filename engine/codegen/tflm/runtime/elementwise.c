@@ -95,6 +95,27 @@ static int sub_prepare(tflm_interpreter *it, tflm_node *node) {
   return add_sub_prepare(it, node, -1);
 }
 
+/* The invoke of an int8 binary operator with op data DATA: `ONE(d, x, y)` per output element,
+ * in a flat loop when no input broadcasts, else in the broadcast walk. The op data is copied to
+ * the stack first: int8 output stores may alias anything, the copy cannot be aliased. */
+#define BINARY_INVOKE(NAME, DATA, ONE)                                                      \
+  static int NAME(tflm_interpreter *it, tflm_node *node) {                                  \
+    const DATA params = *(const DATA *)node->op_data;                                       \
+    const DATA *d = &params;                                                                \
+    const tflm_tensor *a = tflm_input(it, node, 0);                                         \
+    const tflm_tensor *b = tflm_input(it, node, 1);                                         \
+    const tflm_tensor *o = tflm_output(it, node, 0);                                        \
+    const int8_t *pa = a->data, *pb = b->data;                                              \
+    int8_t *po = o->data;                                                                   \
+    if (!d->broadcast) {                                                                    \
+      const uint32_t n = tflm_elements(o);                                                  \
+      for (uint32_t i = 0; i < n; i++) po[i] = ONE(d, pa[i], pb[i]);                        \
+    } else {                                                                                \
+      BROADCAST_LOOP(a, b, o, po[i] = ONE(d, pa[i1], pb[i2]));                              \
+    }                                                                                       \
+    return TFLM_OK;                                                                         \
+  }
+
 TFLM_INLINE int8_t add_one(const tflm_add_data *d, int32_t x, int32_t y) {
   const int32_t a = (int32_t)((uint32_t)(x + d->in1_offset) << 20);
   const int32_t b = (int32_t)((uint32_t)(y + d->in2_offset) << 20);
@@ -107,23 +128,7 @@ TFLM_INLINE int8_t add_one(const tflm_add_data *d, int32_t x, int32_t y) {
   return (int8_t)tflm_clamp(r, d->act_min, d->act_max);
 }
 
-static int add_invoke(tflm_interpreter *it, tflm_node *node) {
-  /* A local copy: int8 output stores may alias anything, the copy cannot be aliased. */
-  const tflm_add_data params = *(const tflm_add_data *)node->op_data;
-  const tflm_add_data *d = &params;
-  const tflm_tensor *a = tflm_input(it, node, 0);
-  const tflm_tensor *b = tflm_input(it, node, 1);
-  const tflm_tensor *o = tflm_output(it, node, 0);
-  const int8_t *pa = a->data, *pb = b->data;
-  int8_t *po = o->data;
-  if (!d->broadcast) {
-    const uint32_t n = tflm_elements(o);
-    for (uint32_t i = 0; i < n; i++) po[i] = add_one(d, pa[i], pb[i]);
-  } else {
-    BROADCAST_LOOP(a, b, o, po[i] = add_one(d, pa[i1], pb[i2]));
-  }
-  return TFLM_OK;
-}
+BINARY_INVOKE(add_invoke, tflm_add_data, add_one)
 
 const tflm_registration tflm_register_add = {add_init, add_prepare, add_invoke};
 
@@ -183,22 +188,7 @@ TFLM_INLINE int8_t mul_one(const tflm_mul_data *d, int32_t x, int32_t y) {
   return (int8_t)tflm_clamp(r, d->act_min, d->act_max);
 }
 
-static int mul_invoke(tflm_interpreter *it, tflm_node *node) {
-  const tflm_mul_data params = *(const tflm_mul_data *)node->op_data;
-  const tflm_mul_data *d = &params;
-  const tflm_tensor *a = tflm_input(it, node, 0);
-  const tflm_tensor *b = tflm_input(it, node, 1);
-  const tflm_tensor *o = tflm_output(it, node, 0);
-  const int8_t *pa = a->data, *pb = b->data;
-  int8_t *po = o->data;
-  if (!d->broadcast) {
-    const uint32_t n = tflm_elements(o);
-    for (uint32_t i = 0; i < n; i++) po[i] = mul_one(d, pa[i], pb[i]);
-  } else {
-    BROADCAST_LOOP(a, b, o, po[i] = mul_one(d, pa[i1], pb[i2]));
-  }
-  return TFLM_OK;
-}
+BINARY_INVOKE(mul_invoke, tflm_mul_data, mul_one)
 
 const tflm_registration tflm_register_mul = {mul_init, mul_prepare, mul_invoke};
 
@@ -214,25 +204,20 @@ static int minmax_prepare(tflm_interpreter *it, tflm_node *node) {
   return TFLM_OK;
 }
 
-static int maximum_invoke(tflm_interpreter *it, tflm_node *node) {
-  const tflm_tensor *a = tflm_input(it, node, 0);
-  const tflm_tensor *b = tflm_input(it, node, 1);
-  const tflm_tensor *o = tflm_output(it, node, 0);
-  const int8_t *pa = a->data, *pb = b->data;
-  int8_t *po = o->data;
-  BROADCAST_LOOP(a, b, o, po[i] = pa[i1] > pb[i2] ? pa[i1] : pb[i2]);
-  return TFLM_OK;
-}
+/* MAXIMUM (CMP >) or MINIMUM (CMP <) of the raw int8 values, always through the broadcast walk. */
+#define MINMAX_INVOKE(NAME, CMP)                                                            \
+  static int NAME(tflm_interpreter *it, tflm_node *node) {                                  \
+    const tflm_tensor *a = tflm_input(it, node, 0);                                         \
+    const tflm_tensor *b = tflm_input(it, node, 1);                                         \
+    const tflm_tensor *o = tflm_output(it, node, 0);                                        \
+    const int8_t *pa = a->data, *pb = b->data;                                              \
+    int8_t *po = o->data;                                                                   \
+    BROADCAST_LOOP(a, b, o, po[i] = pa[i1] CMP pb[i2] ? pa[i1] : pb[i2]);                   \
+    return TFLM_OK;                                                                         \
+  }
 
-static int minimum_invoke(tflm_interpreter *it, tflm_node *node) {
-  const tflm_tensor *a = tflm_input(it, node, 0);
-  const tflm_tensor *b = tflm_input(it, node, 1);
-  const tflm_tensor *o = tflm_output(it, node, 0);
-  const int8_t *pa = a->data, *pb = b->data;
-  int8_t *po = o->data;
-  BROADCAST_LOOP(a, b, o, po[i] = pa[i1] < pb[i2] ? pa[i1] : pb[i2]);
-  return TFLM_OK;
-}
+MINMAX_INVOKE(maximum_invoke, >)
+MINMAX_INVOKE(minimum_invoke, <)
 
 const tflm_registration tflm_register_maximum = {NULL, minmax_prepare, maximum_invoke};
 const tflm_registration tflm_register_minimum = {NULL, minmax_prepare, minimum_invoke};
