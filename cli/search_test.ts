@@ -11,21 +11,23 @@ function captureIo() {
   };
 }
 
+/** A search small enough for a unit test: 20 samples, 2 generations of 12, no emulator. */
+const SMALL_SEARCH = {
+  board: "stm32f412",
+  classes: 10,
+  seed: 3,
+  json: true,
+  samples: 20,
+  generations: 2,
+  population: 12,
+  measure: false,
+} as const;
+
 Deno.test("searchCommand screens, evolves and writes its artifacts without the emulator", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const { io, out, err } = captureIo();
-    const code = await searchCommand({
-      board: "stm32f412",
-      classes: 10,
-      seed: 3,
-      json: true,
-      samples: 20,
-      generations: 2,
-      population: 12,
-      measure: false,
-      out: dir,
-    }, io);
+    const code = await searchCommand({ ...SMALL_SEARCH, out: dir }, io);
     assertEquals(code, 0, err.join(""));
     const summary = JSON.parse(out[0]!);
     assert(summary.predicted.sramBytes <= 256 * 1024);
@@ -45,17 +47,7 @@ Deno.test("searchCommand screens, evolves and writes its artifacts without the e
     assert(err.join("").includes("[evolve 2/2]"), "plain progress lines on a non-TTY");
     // Same seed, same result.
     const again = captureIo();
-    await searchCommand({
-      board: "stm32f412",
-      classes: 10,
-      seed: 3,
-      json: true,
-      samples: 20,
-      generations: 2,
-      population: 12,
-      measure: false,
-      out: dir,
-    }, again.io);
+    await searchCommand({ ...SMALL_SEARCH, out: dir }, again.io);
     assertEquals(JSON.parse(again.out[0]!).arch, summary.arch);
   } finally {
     await Deno.remove(dir, { recursive: true });
