@@ -7,7 +7,19 @@
  */
 
 const WINDOW = ["h", "w"];
-const CONV_GEOMETRY = ["kh", "kw", "stride_h", "stride_w", "dilation_h", "dilation_w"];
+/** The fields of `windowKey` (util.ts), in its order. */
+const CONV_WINDOW = [
+  "kh",
+  "kw",
+  "stride_h",
+  "stride_w",
+  "dilation_h",
+  "dilation_w",
+  "pad_top",
+  "pad_left",
+];
+/** Input and output sizes and the window of a depthwise kernel. */
+const DW_GEOMETRY = [...WINDOW, "c", "multiplier", "ho", "wo", ...CONV_WINDOW];
 
 const POOL_FIELDS = [
   "batches",
@@ -25,32 +37,11 @@ const POOL_FIELDS = [
 
 /** What each position of a family's key means (after the family name). */
 const KEY_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  conv: [...WINDOW, "cin", "ho", "wo", ...CONV_GEOMETRY, "pad_top", "pad_left", "cout", "batches"],
+  conv: [...WINDOW, "cin", "ho", "wo", ...CONV_WINDOW, "cout", "batches"],
   pw: ["cin", "cout", "pixels"],
-  dw: [...WINDOW, "c", "multiplier", "ho", "wo", ...CONV_GEOMETRY, "pad_top", "pad_left"],
-  dwd: [
-    "batches",
-    ...WINDOW,
-    "c",
-    "multiplier",
-    "ho",
-    "wo",
-    ...CONV_GEOMETRY,
-    "pad_top",
-    "pad_left",
-  ],
-  xdw: [
-    ...WINDOW,
-    "cin",
-    "cmid",
-    "multiplier",
-    "ho",
-    "wo",
-    ...CONV_GEOMETRY,
-    "pad_top",
-    "pad_left",
-    "ring_rows",
-  ],
+  dw: DW_GEOMETRY,
+  dwd: ["batches", ...DW_GEOMETRY],
+  xdw: [...WINDOW, "cin", "cmid", "multiplier", "ho", "wo", ...CONV_WINDOW, "ring_rows"],
   avgpool: POOL_FIELDS,
   maxpool: POOL_FIELDS,
 };
