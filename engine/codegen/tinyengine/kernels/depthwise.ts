@@ -27,6 +27,7 @@ import {
   constInt32OrZero,
   constInt8,
   nhwc,
+  packRows,
   requantArgs,
   tensorOf,
   weightedTensors,
@@ -41,18 +42,7 @@ export function packDepthwiseWeights(
   bias: Int32Array,
   inputOffset: number,
 ): { packed: Int8Array; bias: Int32Array } {
-  const packed = new Int8Array(taps * channels);
-  const folded = new Int32Array(channels);
-  for (let c = 0; c < channels; c++) {
-    let sum = 0;
-    for (let t = 0; t < taps; t++) {
-      const v = w[t * channels + c]!;
-      packed[c * taps + t] = v;
-      sum += v;
-    }
-    folded[c] = (bias[c]! + Math.imul(inputOffset, sum)) | 0;
-  }
-  return { packed, bias: folded };
+  return packRows((c, t) => w[t * channels + c]!, channels, taps, taps, bias, inputOffset);
 }
 
 /**

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { Conv2DNode, FullyConnectedNode } from "../../../ir/mod.ts";
+import type { Conv2DNode, FullyConnectedNode, Tensor } from "../../../ir/mod.ts";
 import { convParams, fullyConnectedParams } from "../../../quant/mod.ts";
 import type { Layer, Lowered } from "../../../schedule/mod.ts";
 import {
@@ -27,6 +27,7 @@ import {
   constInt8,
   dim,
   nhwc,
+  packRows,
   requantArgs,
   tensorOf,
   weightedTensors,
@@ -45,18 +46,7 @@ export function packMatmulWeights(
   inputOffset: number,
 ): { packed: Int8Array; k4: number; bias: Int32Array } {
   const k4 = Math.ceil(k / 4) * 4;
-  const packed = new Int8Array(rows * k4);
-  const folded = new Int32Array(rows);
-  for (let o = 0; o < rows; o++) {
-    let sum = 0;
-    for (let i = 0; i < k; i++) {
-      const v = w[o * k + i]!;
-      packed[o * k4 + i] = v;
-      sum += v;
-    }
-    folded[o] = (bias[o]! + Math.imul(inputOffset, sum)) | 0;
-  }
-  return { packed, k4, bias: folded };
+  return { ...packRows((o, i) => w[o * k + i]!, rows, k, k4, bias, inputOffset), k4 };
 }
 
 interface MatmulKernels {
@@ -90,21 +80,35 @@ function matmulKernels(
   };
 }
 
-/** Constants of a conv/FC layer in Flash. */
+/** What a conv/FC layer's constants are made from (TFLite's prepared parameters). */
+interface MatmulParams {
+  readonly inputOffset: number;
+  readonly outputOffset: number;
+  readonly multipliers: Int32Array;
+  readonly shifts: Int32Array;
+}
+
+/** Constants of a conv/FC layer in Flash: `rows` x `k` weights `w`, the optional bias tensor. */
 function layerConsts(
   ctx: EmitContext,
+  layer: Layer,
   w: Int8Array,
   rows: number,
   k: number,
-  bias: Int32Array,
-  inputOffset: number,
-  mult: Int32Array,
-  shift: Int32Array,
-  outputOffset: number,
-  lo: number,
+  biasT: Tensor | undefined,
+  p: MatmulParams,
 ) {
-  const packed = packMatmulWeights(w, rows, k, bias, inputOffset);
-  const rq = requantTable(mult, shift, packed.bias, accSpread(k), outputOffset, false, lo);
+  const bias = constInt32OrZero(biasT, rows);
+  const packed = packMatmulWeights(w, rows, k, bias, p.inputOffset);
+  const rq = requantTable(
+    p.multipliers,
+    p.shifts,
+    packed.bias,
+    accSpread(k),
+    p.outputOffset,
+    false,
+    clampOf(layer).min,
+  );
   return {
     k4: packed.k4,
     mode: rq.mode,
@@ -180,18 +184,7 @@ export function convTemplate(lowered: Lowered, layer: Layer, rowBlock = ROW_BLOC
           for (let i = 0; i < k; i++) wK[oc * k + newPos(i)] = filt[oc * k + i]!;
         }
       }
-      const c = layerConsts(
-        ctx,
-        wK,
-        cout,
-        k,
-        constInt32OrZero(biasT, cout),
-        p.inputOffset,
-        p.multipliers,
-        p.shifts,
-        p.outputOffset,
-        clampOf(layer).min,
-      );
+      const c = layerConsts(ctx, layer, wK, cout, k, biasT, p);
       const cl = clampOf(layer);
       const cm = clampMode(cl.min, cl.max);
       const mm = matmulKernels(ctx, c.k4, cout, c.mode, cm);
@@ -408,18 +401,7 @@ export function fullyConnectedTemplate(
           `Cannot generate FULLY_CONNECTED '${filter.name}': weights with a non-zero zero point are not supported`,
         );
       }
-      const c = layerConsts(
-        ctx,
-        constInt8(filter),
-        cout,
-        k,
-        constInt32OrZero(biasT, cout),
-        p.inputOffset,
-        p.multipliers,
-        p.shifts,
-        p.outputOffset,
-        clampOf(layer).min,
-      );
+      const c = layerConsts(ctx, layer, constInt8(filter), cout, k, biasT, p);
       const cl = clampOf(layer);
       const cm = clampMode(cl.min, cl.max);
       const mm = matmulKernels(ctx, c.k4, cout, c.mode, cm, true);

@@ -37,6 +37,33 @@ export function constInt32OrZero(t: Tensor | undefined, n: number): Int32Array {
   return t?.data ? int32Data(t) : new Int32Array(n);
 }
 
+/**
+ * Weights as `rows` rows of `k` values, each padded to `stride` bytes (`value(row, i)` reads the
+ * original layout), and the bias with the input offset folded in: `bias + inputOffset * sum(row)`,
+ * so the kernels accumulate raw int8 products.
+ */
+export function packRows(
+  value: (row: number, i: number) => number,
+  rows: number,
+  k: number,
+  stride: number,
+  bias: Int32Array,
+  inputOffset: number,
+): { packed: Int8Array; bias: Int32Array } {
+  const packed = new Int8Array(rows * stride);
+  const folded = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let i = 0; i < k; i++) {
+      const v = value(r, i);
+      packed[r * stride + i] = v;
+      sum += v;
+    }
+    folded[r] = (bias[r]! + Math.imul(inputOffset, sum)) | 0;
+  }
+  return { packed, bias: folded };
+}
+
 /** Interleave multipliers and shifts as int32 pairs (one LDRD per channel). */
 export function pairs(m: ArrayLike<number>, s: ArrayLike<number>): Int32Array {
   const out = new Int32Array(m.length * 2);
