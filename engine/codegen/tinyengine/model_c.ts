@@ -22,24 +22,13 @@ function f32Literal(x: number): string {
 }
 
 /**
- * Float model input -> int8: TFLite's QUANTIZE in single precision on the FPU
- * (`mcu_quantize_f32_array` of fixtures/firmware/float_io.h, 11 instructions per element).
+ * The float boundary of the model (fixtures/firmware/float_io.h), from `src` into `dst` over the
+ * int8 tensor's elements: `"quantize"` a float input (TFLite's QUANTIZE in single precision on
+ * the FPU, `mcu_quantize_f32_array`, 11 instructions per element) or `"dequantize"` an int8
+ * output (TFLite's DEQUANTIZE, one float32 multiply, `mcu_dequantize_i8_array`).
  */
-export function quantizeInputCode(
-  graph: Graph,
-  quant: Quantization,
-  tensor: number,
-  dst: string,
-  src: string,
-): string {
-  const n = elementCount(graph.tensors[tensor]!.shape);
-  const scale = f32Literal(quant.scale[0] ?? 1);
-  const zp = quant.zeroPoint[0] ?? 0;
-  return `mcu_quantize_f32_array(${src}, ${dst}, ${n}, ${scale}f, ${zp});`;
-}
-
-/** int8 model output -> float: TFLite's DEQUANTIZE, one float32 multiply (float_io.h). */
-export function dequantizeOutputCode(
+export function floatBoundaryCode(
+  kind: "quantize" | "dequantize",
   graph: Graph,
   quant: Quantization,
   tensor: number,
@@ -49,7 +38,8 @@ export function dequantizeOutputCode(
   const n = elementCount(graph.tensors[tensor]!.shape);
   const scale = f32Literal(quant.scale[0] ?? 1);
   const zp = quant.zeroPoint[0] ?? 0;
-  return `mcu_dequantize_i8_array(${src}, ${dst}, ${n}, ${scale}f, ${zp});`;
+  const fn = kind === "quantize" ? "mcu_quantize_f32_array" : "mcu_dequantize_i8_array";
+  return `${fn}(${src}, ${dst}, ${n}, ${scale}f, ${zp});`;
 }
 
 function shapeText(graph: Graph, t: number): string {

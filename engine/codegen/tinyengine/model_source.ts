@@ -16,9 +16,8 @@ import { callText, type EmitContext, type LayerCode } from "./kernels/types.ts";
 import {
   aliasSymbol,
   constPrefix,
-  dequantizeOutputCode,
+  floatBoundaryCode,
   layerComment,
-  quantizeInputCode,
   requantScales,
 } from "./model_c.ts";
 import { layerOps, type Variant } from "./variants.ts";
@@ -147,7 +146,7 @@ export function modelSource(best: Variant, arenaBytes: number): ModelSource {
     const src = symbolName("model_in_f32", i);
     block = [`/* float input ${i}: quantized into ${preferred.get(t)} */`];
     block.push(`#define ${src} ((const float *)(te_arena + ${off}))`);
-    const code = quantizeInputCode(graph, f.quant, t, ptr(t), src);
+    const code = floatBoundaryCode("quantize", graph, f.quant, t, src, ptr(t));
     emitted.push({ op: "QUANTIZE", macs: 0, variant: "float input", code, block });
   });
   lowered.layers.forEach((l, i) => {
@@ -209,7 +208,7 @@ export function modelSource(best: Variant, arenaBytes: number): ModelSource {
     const dst = symbolName("model_out_f32", i);
     block = [`/* float output ${i}: dequantized from ${tensorNames.get(t) ?? "its tensor"} */`];
     block.push(`#define ${dst} ((float *)(te_arena + ${off}))`);
-    const code = dequantizeOutputCode(graph, f.quant, t, ptr(t), dst);
+    const code = floatBoundaryCode("dequantize", graph, f.quant, t, ptr(t), dst);
     emitted.push({ op: "DEQUANTIZE", macs: 0, variant: "float output", code, block });
   });
 
