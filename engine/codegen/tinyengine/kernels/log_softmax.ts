@@ -100,11 +100,20 @@ export function logSoftmaxTemplate(lowered: Lowered, layer: Layer): LayerKernel 
           `}`,
           ``,
         ].join("\n"));
-      return `${fn}(${ctx.ptr(layer.inputs[0]!)}, ${
-        ctx.ptr(layer.outputs[0]!)
-      }, ${rows}, ${depth}, ${qP}, ${rP}, ${
-        Math.max(p.diffMin, -256)
-      }, ${p.reverseScalingDivisor}, ${p.reverseScalingShift});`;
+      return {
+        fn,
+        args: [
+          ctx.ptr(layer.inputs[0]!),
+          ctx.ptr(layer.outputs[0]!),
+          ctx.param("rows", rows),
+          ctx.param("depth", depth),
+          qP,
+          rP,
+          ctx.param("diff_min", Math.max(p.diffMin, -256)),
+          ctx.param("rev_mult", p.reverseScalingDivisor),
+          ctx.param("rev_shift", p.reverseScalingShift),
+        ],
+      };
     },
   };
 }
