@@ -7,6 +7,7 @@
  */
 import { tensorBytes } from "../ir/mod.ts";
 import { storageOf } from "./passes/lower.ts";
+import { offsetInStorage } from "./passes/views.ts";
 import type { Lowered } from "./passes/types.ts";
 import type { BufferRequest } from "./types.ts";
 
@@ -67,7 +68,8 @@ export function computeLifetimes(
     const root = storageOf(lowered, t);
     first.set(root, Math.min(first.get(root) ?? at, at));
     last.set(root, Math.max(last.get(root) ?? at, at));
-    size.set(root, Math.max(size.get(root) ?? 0, tensorBytes(tensor)));
+    const end = offsetInStorage(lowered, t) + tensorBytes(tensor);
+    size.set(root, Math.max(size.get(root) ?? 0, end));
   };
   for (const t of lowered.inputs) touch(t, 0);
   layers.forEach((l, i) => {

@@ -21,6 +21,7 @@ import {
   requantScales,
 } from "./model_c.ts";
 import { layerOps, type Variant } from "./variants.ts";
+import { offsetInStorage } from "../../schedule/mod.ts";
 
 /** The input symbol the firmware exposes (further inputs: `mcu_input_1`, ...). */
 export const INPUT_SYMBOL = "mcu_input";
@@ -101,7 +102,8 @@ export function modelSource(best: Variant, arenaBytes: number): ModelSource {
     if (b === undefined || b < 0) {
       throw new RangeError(`Cannot address tensor ${t}: it has no buffer`);
     }
-    return offsets[b]!;
+    // A view (a band of rows of another tensor) starts inside its storage's buffer.
+    return offsets[b]! + offsetInStorage(lowered, t);
   };
   // A tensor's macro is defined in the block of the first layer that uses it.
   const ptr = (t: number): string => {

@@ -41,7 +41,11 @@ export function fuseExpandDepthwise(lowered: Lowered, only?: ReadonlySet<number>
     if (!isPlainPointwise(lowered, pw)) return;
     if (only && !only.has(pw.from[0]!)) return;
     const mid = pw.outputs[0]!;
-    if (lowered.outputs.includes(mid) || lowered.alias.some((a, t) => a === mid && t !== mid)) {
+    // A tensor with views, or itself a view (a band of a joined tensor), must be stored.
+    if (
+      lowered.outputs.includes(mid) || lowered.alias[mid] !== mid ||
+      lowered.alias.some((a, t) => a === mid && t !== mid)
+    ) {
       return;
     }
     const users = consumersOf(lowered, mid);

@@ -60,6 +60,8 @@ export function markInPlace(lowered: Lowered): Lowered {
     if (srcT.data || srcT.dtype !== "int8" || dstT.dtype !== "int8") return l;
     const root = storageOf(current, src);
     if (last.get(root) !== i || lowered.outputs.includes(dst)) return l;
+    // A view (a band of a joined tensor) already has its storage.
+    if (alias[dst] !== dst) return l;
     let ok = false;
     if (l.op === "DEPTHWISE_CONV_2D") {
       ok = srcT.shape[3] === dstT.shape[3] && srcT.shape[0] === 1;

@@ -6,6 +6,7 @@
 import type { Graph } from "../../ir/mod.ts";
 import { fuseActivations } from "./activation.ts";
 import { aliasReshapes } from "./alias_reshape.ts";
+import { contiguousViews } from "./views.ts";
 import { foldBoundaryQuantize } from "./fold_quantize.ts";
 import { markInPlace } from "./inplace.ts";
 import { fuseExpandDepthwise } from "./fuse_expand.ts";
@@ -17,6 +18,7 @@ export * from "./types.ts";
 export { consumersOf, lowerGraph, storageOf } from "./lower.ts";
 export { foldBoundaryQuantize } from "./fold_quantize.ts";
 export { aliasReshapes } from "./alias_reshape.ts";
+export { contiguousViews, offsetInStorage } from "./views.ts";
 export { explicitPadding, fusePad, layerPadding, samePadding } from "./padding.ts";
 export { activationClamp, fuseActivations } from "./activation.ts";
 export { lastReaders, markInPlace } from "./inplace.ts";
@@ -46,6 +48,7 @@ export const DEFAULT_PASSES: readonly Pass[] = [
   { name: "alias-reshape", run: aliasReshapes },
   { name: "explicit-padding", run: explicitPadding },
   { name: "fuse-pad", run: fusePad },
+  { name: "contiguous-views", run: contiguousViews },
   { name: "fuse-activation", run: fuseActivations },
   { name: "fuse-expand-depthwise", run: fuseExpandDepthwise },
   { name: "in-place", run: markInPlace },

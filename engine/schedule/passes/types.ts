@@ -58,6 +58,11 @@ export interface Lowered {
   readonly layers: readonly Layer[];
   /** Per tensor: the tensor whose storage it shares (itself when it has its own buffer). */
   readonly alias: readonly number[];
+  /**
+   * Per tensor: the byte offset of its storage inside the tensor it aliases (a view of a band of
+   * rows, see `contiguousViews`); absent or 0 for whole-tensor aliases.
+   */
+  readonly viewOffset?: readonly number[];
   /** Model inputs and outputs as the compiled firmware sees them (int8 tensors). */
   readonly inputs: readonly number[];
   readonly outputs: readonly number[];
