@@ -46,7 +46,27 @@ export interface MemoryPlanSummary {
   readonly kernelFamily?: KernelFamily;
   /** Where the arena's live bytes peak: the layer index and its op(s). */
   readonly peak?: { readonly layer: number; readonly op: string; readonly liveBytes: number };
+  /**
+   * tinyengine: the patch stage (issue #15) when the stage before a split tensor runs patch by
+   * patch: forced (`tinyengine` option `patches`) or chosen automatically (`patches: "auto"`,
+   * which also reports the layer-by-layer arena it beat and how many candidates it compiled).
+   */
+  readonly patches?: PatchPlanSummary;
   readonly buffers: readonly PlacedBuffer[];
+}
+
+/** The patch stage of a tinyengine plan (see {@link MemoryPlanSummary.patches}). */
+export interface PatchPlanSummary {
+  /** The split tensor's name and the patch grid over it; absent when auto kept layer by layer. */
+  readonly split?: string;
+  readonly rows?: number;
+  readonly cols?: number;
+  /** Estimated MACs the halos recompute, over the graph's MACs (0 without patches). */
+  readonly macOverhead: number;
+  /** Automatic choice only: the layer-by-layer arena, the candidates within the bound, compiled. */
+  readonly layerwiseArenaBytes?: number;
+  readonly candidates?: number;
+  readonly compiled?: number;
 }
 
 /** What a backend emits for one model. */
@@ -86,6 +106,13 @@ export type KernelFamily = "fast" | "balanced" | "lean" | "default";
 export interface EngineOptions {
   /** tinyengine streaming choice. @default "auto" */
   readonly streaming?: StreamingMode;
+  /**
+   * tinyengine patch-based execution of the first stage (issue #15): `"auto"` runs it patch by
+   * patch when that plan's arena is smaller. @default layer by layer
+   */
+  readonly patches?: "auto";
+  /** With `patches: "auto"`: the largest share of MACs the halos may recompute. @default 0.05 */
+  readonly patchMacOverhead?: number;
 }
 
 /** Options every backend's compile takes. */

@@ -8,7 +8,15 @@ import type { Graph } from "../../ir/mod.ts";
 import type { Pass } from "../../schedule/mod.ts";
 import { validatePlan } from "../../schedule/mod.ts";
 import { patchRewrite, type PatchSpec } from "../../schedule/mod.ts";
-import type { CompiledModel, Harness, MemoryPlanSummary, StreamingMode } from "../backend.ts";
+import type {
+  CompiledModel,
+  Harness,
+  MemoryPlanSummary,
+  PatchPlanSummary,
+  StreamingMode,
+} from "../backend.ts";
+import { estimatePatchPlan } from "../../analysis/mod.ts";
+import { choosePatchSpec, type PatchAutoOptions } from "./patch_choice.ts";
 import { ARENA_SLACK, arenaPeak, chooseVariant } from "./variants.ts";
 import { INPUT_SYMBOL, modelSource, OUTPUT_SYMBOL } from "./model_source.ts";
 import { mainSource } from "./main_c.ts";
@@ -37,11 +45,15 @@ export interface TinyEngineOptions {
   /** Which `main.c` the project gets (see {@link Harness}). @default "single" */
   readonly harness?: Harness;
   /**
-   * Force patch-based execution of the stage before a split tensor (issue #15, first form: the
-   * stage unrolled per patch as a graph, see `patchRewrite`; bit-exact, not yet memory-saving).
-   * @default layer by layer
+   * Patch-based execution of the stage before a split tensor (issue #15): the stage unrolled per
+   * patch (`patchRewrite`), bands of full rows read from and written into their tensors in place
+   * (`contiguousViews`). A {@link PatchSpec} forces one plan; `"auto"` picks the split and grid
+   * with the smallest arena within {@link TinyEngineOptions.patchAuto}'s MAC-overhead bound, or
+   * layer by layer when no patch plan is smaller. @default layer by layer
    */
-  readonly patches?: PatchSpec;
+  readonly patches?: PatchSpec | "auto";
+  /** How `patches: "auto"` searches (see {@link PatchAutoOptions}). */
+  readonly patchAuto?: PatchAutoOptions;
 }
 
 /**
@@ -59,7 +71,30 @@ export interface TinyEngineOptions {
  * ```
  */
 export function compileTinyEngine(source: Graph, options: TinyEngineOptions): CompiledModel {
-  const graph = options.patches ? patchRewrite(source, options.patches) : source;
+  if (options.patches === "auto") {
+    const arenaOf = (spec: PatchSpec | undefined) => {
+      const g = spec ? patchRewrite(source, spec) : source;
+      return chooseVariant(g, options).best.chosen.placement.totalBytes;
+    };
+    const { spec, summary } = choosePatchSpec(source, arenaOf, options.patchAuto);
+    return compileGraph(spec ? patchRewrite(source, spec) : source, options, summary);
+  }
+  const spec = options.patches;
+  if (!spec) return compileGraph(source, options, undefined);
+  const e = estimatePatchPlan(source, spec.split, spec.rows, spec.cols);
+  return compileGraph(patchRewrite(source, spec), options, {
+    split: e.splitName,
+    rows: spec.rows,
+    cols: spec.cols,
+    macOverhead: e.macOverhead,
+  });
+}
+
+function compileGraph(
+  graph: Graph,
+  options: TinyEngineOptions,
+  patches: PatchPlanSummary | undefined,
+): CompiledModel {
   const { best, streaming: streamingChoice } = chooseVariant(graph, options);
   const lowered = best.lowered;
   const { lifetimes, chosen, all } = best;
@@ -80,6 +115,7 @@ export function compileTinyEngine(source: Graph, options: TinyEngineOptions): Co
     streaming: streamingChoice,
     kernelFamily: best.config.family,
     peak: arenaPeak(lowered, all),
+    ...(patches ? { patches } : {}),
     buffers: all.map((b, i) => ({
       tensor: b.id,
       name: b.name,

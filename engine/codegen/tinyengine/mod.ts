@@ -29,6 +29,13 @@ export {
   type StreamingMode,
   type TinyEngineOptions,
 } from "./compile.ts";
+export {
+  choosePatchSpec,
+  DEFAULT_PATCH_MAC_OVERHEAD,
+  PATCH_GRIDS,
+  type PatchAutoOptions,
+  patchCandidatesWithin,
+} from "./patch_choice.ts";
 
 /** The `tinyengine` backend. */
 export const tinyengineBackend: Backend = {
@@ -36,10 +43,14 @@ export const tinyengineBackend: Backend = {
   compile(graph, options) {
     requireInt8Arithmetic(graph);
     const streaming = options.options?.streaming;
+    const patches = options.options?.patches;
+    const overhead = options.options?.patchMacOverhead;
     return compileTinyEngine(graph, {
       board: options.board,
       ...(options.harness !== undefined ? { harness: options.harness } : {}),
       ...(streaming !== undefined ? { streaming } : {}),
+      ...(patches !== undefined ? { patches } : {}),
+      ...(overhead !== undefined ? { patchAuto: { maxMacOverhead: overhead } } : {}),
     });
   },
 };

@@ -117,7 +117,9 @@ export function contiguousViews(lowered: Lowered): Lowered {
   const viewOffset = lowered.graph.tensors.map((_, i) => lowered.viewOffset?.[i] ?? 0);
   const boundary = new Set([...lowered.inputs, ...lowered.outputs]);
   const written = new Map<number, number>();
-  lowered.layers.forEach((l) => l.outputs.forEach((t) => written.set(t, (written.get(t) ?? 0) + 1)));
+  lowered.layers.forEach((l) =>
+    l.outputs.forEach((t) => written.set(t, (written.get(t) ?? 0) + 1))
+  );
   const own = (t: number) => alias[t] === t && !boundary.has(t) && written.get(t) === 1;
   const drop = new Set<number>();
   lowered.layers.forEach((l, i) => {
