@@ -1,7 +1,8 @@
 /**
  * The fuzz task's cases and checks: seeded random MBConv and ResNet-style networks built with the
  * project's builders and random chains of every operator, some with negative, tiny and mixed-sign
- * per-channel weight scales, run with both engines on a Cortex-M7 and a Cortex-M4 board.
+ * per-channel weight scales, run with both engines on a Cortex-M7 and a Cortex-M4 board, and on
+ * the M7 also with tinyengine's patch stage forced on at a random split and grid (issue #15).
  *
  * @module
  */
@@ -17,6 +18,9 @@ import { runModel } from "./run.ts";
 import { createRng, type Rng } from "../engine/util/mod.ts";
 import { randomChainGraph } from "./random_graph.ts";
 import { mixWeightScales } from "./scale_mix.ts";
+import { compileTinyEngine } from "../engine/codegen/mod.ts";
+import { PatchPlanError, patchStage } from "../engine/ops/mod.ts";
+import type { PatchSpec } from "../engine/schedule/mod.ts";
 
 /** Boards every case runs on (one M7, one M4). */
 export const FUZZ_BOARDS = ["stm32f746", "stm32f412"] as const;
@@ -95,6 +99,34 @@ export function fuzzGraph(seed: number, index: number): Graph {
   return kind === 1 ? mixWeightScales(graph, caseSeed) : graph;
 }
 
+/**
+ * A random patch plan for case `index` (issue #15): a split tensor drawn among the graph's
+ * rank-4 node outputs that can run patch by patch, and a grid of 1 to 4 rows and columns (not
+ * 1 x 1); undefined when the graph has no such split.
+ */
+export function randomPatchSpec(graph: Graph, seed: number, index: number): PatchSpec | undefined {
+  const rng = createRng((seed * 999983 + index * 104729) >>> 0);
+  const splits = graph.nodes.map((n) => n.outputs[0]!).filter((t) => {
+    const shape = graph.tensors[t]?.shape ?? [];
+    if (shape.length !== 4 || shape[1]! * shape[2]! < 2) return false;
+    try {
+      patchStage(graph, t);
+      return true;
+    } catch (e) {
+      if (e instanceof PatchPlanError) return false;
+      throw e;
+    }
+  });
+  if (splits.length === 0) return undefined;
+  const split = pick(rng, splits);
+  const [, h, w] = graph.tensors[split]!.shape as number[];
+  for (;;) {
+    const rows = 1 + rng.int(Math.min(4, h!));
+    const cols = 1 + rng.int(Math.min(4, w!));
+    if (rows * cols > 1) return { split, rows, cols };
+  }
+}
+
 /** The outcome of one case on one board. */
 export interface FuzzOutcome {
   readonly index: number;
@@ -105,8 +137,9 @@ export interface FuzzOutcome {
 }
 
 /**
- * Run case `index` on every board with both engines; a case fails when either engine differs from
- * the reference, or an engine throws.
+ * Run case `index` on every board with both engines (and a random patch plan on the first); a
+ * case fails when any run differs from the reference, or an engine throws (a split or grid the
+ * patch stage refuses with a `PatchPlanError`, e.g. a pool meeting the border, is skipped).
  */
 export async function runFuzzCase(
   seed: number,
@@ -139,6 +172,37 @@ export async function runFuzzCase(
       } catch (e) {
         ok = false;
         parts.push(`${engine} ERROR ${(e as Error).message.split("\n")[0]}`);
+      }
+    }
+    if (board === FUZZ_BOARDS[0]) {
+      // tinyengine with a random patch stage forced on, on the M7 board.
+      const spec = randomPatchSpec(graph, seed, index);
+      try {
+        if (!spec) {
+          parts.push("patches n/a (no split runs patch by patch)");
+        } else {
+          const b = getBoard(board);
+          const compiled = compileTinyEngine(graph, { board: b, patches: spec });
+          const r = await runModel(graph, {
+            engine: "tinyengine",
+            board: b,
+            compiled,
+            ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+          });
+          if (!r.referenceMatch) ok = false;
+          parts.push(
+            `patches ${graph.tensors[spec.split]!.name} ${spec.rows}x${spec.cols} ${
+              r.referenceMatch ? "ok" : "MISMATCH"
+            }`,
+          );
+        }
+      } catch (e) {
+        if (e instanceof PatchPlanError) {
+          parts.push(`patches n/a (${e.message.split("\n")[0]})`);
+        } else {
+          ok = false;
+          parts.push(`patches ERROR ${(e as Error).message.split("\n")[0]}`);
+        }
       }
     }
     out.push({ index, board, model: graph.name, ok, detail: parts.join("; ") });
