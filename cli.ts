@@ -168,6 +168,11 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--shard <i/n>", "run only stage 1 over every n-th pair from the i-th (1 <= i <= n)")
     .option("--merge <files...>", "merge stage-1 shard files instead of searching")
     .option("--cache-dir <dir>", "latency table cache (default .cache/latency)")
+    .option(
+      "--patches <overhead>",
+      "allow patch-based execution of the first stage, recomputing at most this share of MACs (e.g. 0.05)",
+      Number,
+    )
     .option("--no-firmware", "do not write the firmware project and .tflite")
     .option(
       "--check-latency <n>",

@@ -56,6 +56,11 @@ export interface SearchCommandOptions {
   readonly shard?: string;
   /** Merge stage-1 shard files (JSON) instead of searching. */
   readonly merge?: readonly string[];
+  /**
+   * Allow patch-based execution of the first stage (issue #15) recomputing at most this share of
+   * the MACs; stage 1, stage 2 and the final run use the best plan including patches.
+   */
+  readonly patches?: number;
   /** Latency table cache folder. @default ".cache/latency" */
   readonly cacheDir?: string;
   /** Write the firmware project and .tflite. @default true */
@@ -158,6 +163,17 @@ export function cycleLimit(
 }
 
 /** Stage-1 limits: the board's memories and the latency limit as a MACs cap. */
+/** `--patches f` as the search's patch option (absent: layer by layer). */
+function patchOption(opts: SearchCommandOptions): { patchMacOverhead?: number } {
+  if (opts.patches === undefined) return {};
+  if (!(opts.patches >= 0 && opts.patches < 10)) {
+    throw new RangeError(
+      `Cannot use --patches ${opts.patches}: expected a share of MACs between 0 and 10`,
+    );
+  }
+  return { patchMacOverhead: opts.patches };
+}
+
 function stage1Limits(board: ReturnType<typeof getBoard>, opts: SearchCommandOptions) {
   const ipm = committedCalibration(board.core, opts.space).instructionsPerMac ?? 2;
   // A cycle limit caps MACs through instructions per MAC too (stage 1 has no cycle model).
@@ -244,6 +260,7 @@ export async function searchCommand(
           seed: opts.seed,
           samples: opts.samples ?? 1000,
           shard: part,
+          ...patchOption(opts),
           onPair: (done, total, s) =>
             progress({ phase: "stage1", done, total, message: `w${s.width}-r${s.resolution}` }),
         });
@@ -302,6 +319,7 @@ export async function searchCommand(
       },
       measure: opts.measure ?? true,
       verifyArchs: opts.verify ?? 2,
+      ...patchOption(opts),
       cacheDir: opts.cacheDir ?? ".cache/latency",
       onProgress: progress,
     });
@@ -312,6 +330,7 @@ export async function searchCommand(
       engine,
       board,
       firmware: (opts.firmware ?? true) && (opts.measure ?? true),
+      patches: patchOption(opts),
     });
     const seconds = (performance.now() - start) / 1000;
     const summary = { ...summarize(result), totalSeconds: Math.round(seconds * 10) / 10, out };

@@ -41,6 +41,19 @@ export interface PlanFigures {
   readonly flashModelBytes?: number;
   /** Statements of the generated model code (its `;` count): the code-size predictor's input. */
   readonly codeStatements?: number;
+  /**
+   * Recomputed MACs of the plan's patch stage over the network's (issue #15); absent when the
+   * plan runs layer by layer (then `kernels` are the latency table's).
+   */
+  readonly patchMacOverhead?: number;
+}
+
+/**
+ * Patch-based execution the search allows (issue #15): tinyengine's `patches: "auto"` with this
+ * MAC-overhead bound; absent: layer by layer.
+ */
+export interface SearchPatches {
+  readonly patchMacOverhead?: number;
 }
 
 /** Which pipeline the tinyengine compile uses (see its `streaming` option). */
@@ -50,7 +63,7 @@ export type Streaming = StreamingMode;
 export interface SearchEngine {
   buildGraph(net: MbconvArch, options: { readonly name: string; readonly seed: number }): Graph;
   /** The tinyengine compile-time memory plan. */
-  plan(graph: Graph, board: Board): PlanFigures;
+  plan(graph: Graph, board: Board, patches?: SearchPatches): PlanFigures;
   /**
    * Compile (tinyengine, the given pipeline; @default "auto"), build, emulate and compare with
    * the reference.
@@ -58,9 +71,9 @@ export interface SearchEngine {
   runModel(
     graph: Graph,
     board: Board,
-    options?: { readonly streaming?: Streaming },
+    options?: { readonly streaming?: Streaming } & SearchPatches,
   ): Promise<RunReport>;
-  compile(graph: Graph, board: Board): CompiledModel;
+  compile(graph: Graph, board: Board, patches?: SearchPatches): CompiledModel;
   /** Flash bytes of the real firmware image (tinyengine compile + gcc build, no emulation). */
   flashBytes(graph: Graph, board: Board): Promise<number>;
   buildFirmware(
@@ -87,6 +100,13 @@ function countStatements(code: string): number {
   let n = 0;
   for (let i = code.indexOf(";"); i >= 0; i = code.indexOf(";", i + 1)) n++;
   return n;
+}
+
+/** The tinyengine backend options of a {@link SearchPatches}. */
+function patchOptions(p: SearchPatches): { patches?: "auto"; patchMacOverhead?: number } {
+  return p.patchMacOverhead === undefined
+    ? {}
+    : { patches: "auto", patchMacOverhead: p.patchMacOverhead };
 }
 
 /**
@@ -121,10 +141,11 @@ export function createSearchEngine(
   };
   return {
     buildGraph: (net, o) => buildMbconv(net, o),
-    plan(graph, board) {
+    plan(graph, board, patches = {}) {
       if (backendWorks !== false) {
         try {
-          const c = tinyengineBackend.compile(graph, { board });
+          const c = tinyengineBackend.compile(graph, { board, options: patchOptions(patches) });
+          const overhead = c.plan.patches?.split ? c.plan.patches.macOverhead : undefined;
           backendWorks = true;
           return {
             arenaBytes: c.plan.arenaBytes,
@@ -132,7 +153,8 @@ export function createSearchEngine(
             source: "tinyengine",
             family: c.plan.kernelFamily ?? "default",
             streamed: c.plan.streamed ?? false,
-            kernels: c.layers.map((l) => l.op),
+            kernels: overhead === undefined ? c.layers.map((l) => l.op) : [],
+            ...(overhead !== undefined ? { patchMacOverhead: overhead } : {}),
             ...compiledSizes(c),
           };
         } catch (e) {
@@ -148,11 +170,12 @@ export function createSearchEngine(
         board,
         compiled: tinyengineBackend.compile(graph, {
           board,
-          options: { streaming: o.streaming ?? "auto" },
+          options: { streaming: o.streaming ?? "auto", ...patchOptions(o) },
         }),
         ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
       }),
-    compile: (graph, board) => tinyengineBackend.compile(graph, { board }),
+    compile: (graph, board, patches = {}) =>
+      tinyengineBackend.compile(graph, { board, options: patchOptions(patches) }),
     flashBytes: async (graph, board) =>
       (await buildFirmware(tinyengineBackend.compile(graph, { board }).sources, {
         board,

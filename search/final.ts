@@ -5,7 +5,7 @@
  * @module
  */
 import type { Board } from "../engine/target/mod.ts";
-import type { SearchEngine } from "./engine.ts";
+import type { SearchEngine, SearchPatches } from "./engine.ts";
 import type { Evaluated } from "./evolution.ts";
 import type { LatencyMetric } from "./latency.ts";
 import type { Arch, MbconvArch } from "./space.ts";
@@ -30,6 +30,8 @@ export interface MeasureFinalOptions {
   /** Without measurement the best candidate is taken as predicted. */
   readonly measure: boolean;
   readonly progress: (event: ProgressEvent) => void;
+  /** Patch-based execution the search allowed (issue #15); the final compile uses it. */
+  readonly patches?: SearchPatches;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function measureFinal(options: MeasureFinalOptions): Promise<TinyNa
       message: `measuring candidate ${i + 1}: ${c.key}`,
     });
     const graph = engine.buildGraph(net, { name: "tinynas", seed: options.seed });
-    const report = await engine.runModel(graph, board);
+    const report = await engine.runModel(graph, board, options.patches ?? {});
     const over: string[] = [];
     if (report.peakSramBytes > limits.sramBytes) over.push(`SRAM ${report.peakSramBytes}`);
     if (report.flashBytes > limits.flashBytes) over.push(`Flash ${report.flashBytes}`);

@@ -38,3 +38,4 @@ export * from "./plot.ts";
 export * from "./outputs.ts";
 export * from "./tinynas.ts";
 export * from "./latency_runs.ts";
+export * from "./patch_cost.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { SearchEngine } from "./engine.ts";
+import type { SearchEngine, SearchPatches } from "./engine.ts";
 import { paretoFront } from "./evolution.ts";
 import { paretoSpec, renderSvg, stage1CdfSpec } from "./plot.ts";
 import type { SearchSpace } from "./space.ts";
@@ -139,6 +139,8 @@ export async function writeSearchOutputs(
     readonly board: Board;
     /** Also compile and build the firmware project. @default true */
     readonly firmware?: boolean;
+    /** Patch-based execution the search allowed (the firmware compiles with it). @default none */
+    readonly patches?: SearchPatches;
   },
 ): Promise<string[]> {
   const dir = options.dir;
@@ -222,7 +224,7 @@ export async function writeSearchOutputs(
     const board = m && !f.fits
       ? enlargedBoard(options.board, m.peakSramBytes, m.flashBytes)
       : options.board;
-    const compiled = options.engine.compile(graph, board);
+    const compiled = options.engine.compile(graph, board, options.patches ?? {});
     const fwDir = `${dir}/firmware`;
     await Deno.mkdir(fwDir, { recursive: true });
     const image = await options.engine.buildFirmware(compiled.sources, {

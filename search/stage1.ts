@@ -9,6 +9,7 @@
 import { createRng } from "../engine/util/mod.ts";
 import { type CostCalibration, costOfLayers } from "./cost.ts";
 import { archLayers } from "./layers.ts";
+import { costWithPatches } from "./patch_cost.ts";
 import { sampleArch, type SearchSpace, type TaskHead, toMbconvArch } from "./space.ts";
 
 /** Memory and compute limits a model must satisfy. */
@@ -54,6 +55,11 @@ export interface Stage1Options {
   readonly thresholdMacs?: number;
   /** Run only pairs `i` with `i % n === index` (`--shard index/n`). */
   readonly shard?: { readonly index: number; readonly count: number };
+  /**
+   * Screen SRAM with the best plan including patch-based execution of the first stage (issue
+   * #15) whose recomputed MACs stay within this share of the network's; absent: layer by layer.
+   */
+  readonly patchMacOverhead?: number;
   /** Called after each pair. */
   readonly onPair?: (done: number, total: number, stats: PairStats) => void;
 }
@@ -94,10 +100,12 @@ export function samplePair(
   const lim = options.limits;
   for (let i = 0; i < n; i++) {
     const arch = sampleArch(options.space, rng, pair);
-    const cost = costOfLayers(
-      archLayers(toMbconvArch(options.space, arch, options.head)),
-      options.calibration,
-    );
+    const layers = archLayers(toMbconvArch(options.space, arch, options.head));
+    let cost = costOfLayers(layers, options.calibration);
+    // Patches only matter to a network that does not fit layer by layer.
+    if (options.patchMacOverhead !== undefined && cost.sramTypicalBytes > lim.sramBytes) {
+      cost = costWithPatches(layers, options.calibration, options.patchMacOverhead).cost;
+    }
     if (cost.sramTypicalBytes > lim.sramBytes || cost.flashTypicalBytes > lim.flashBytes) continue;
     if (lim.maxMacs !== undefined && cost.macs > lim.maxMacs) continue;
     macs.push(cost.macs);

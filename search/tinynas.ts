@@ -10,6 +10,7 @@ import type { Board } from "../engine/target/mod.ts";
 import type { RunReport } from "../pipeline/mod.ts";
 import { committedCalibration } from "./calibration.ts";
 import { type ArchCost, compiledFlashRange, type CostCalibration, costOfLayers } from "./cost.ts";
+import { costWithPatches } from "./patch_cost.ts";
 import type { PlanFigures, SearchEngine } from "./engine.ts";
 import { type Evaluated, type EvolutionResult, evolve } from "./evolution.ts";
 import { measureFinal } from "./final.ts";
@@ -111,6 +112,13 @@ export interface TinyNasOptions {
    */
   readonly maxCycles?: number;
   readonly evolution?: EvolutionParams;
+  /**
+   * Allow patch-based execution of the first stage (issue #15): SRAM in both stages is screened
+   * with the best plan including patches whose recomputed MACs stay within this share, the exact
+   * plan and the final run compile with tinyengine's `patches: "auto"` under the same bound.
+   * @default layer by layer
+   */
+  readonly patchMacOverhead?: number;
   /** Measure in the emulator (latency table, held-out check, final run). @default true */
   readonly measure?: boolean;
   /**
@@ -248,11 +256,21 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
 
   // Stage 1.
   let t0 = clock();
+  const patches = options.patchMacOverhead === undefined
+    ? {}
+    : { patchMacOverhead: options.patchMacOverhead };
+  // Patches only matter to a network that does not fit layer by layer.
+  const costOf = (layers: ReturnType<typeof archLayers>): ArchCost => {
+    const cost = costOfLayers(layers, calibration);
+    if (options.patchMacOverhead === undefined || cost.sramBytes <= limits.sramBytes) return cost;
+    return costWithPatches(layers, calibration, options.patchMacOverhead).cost;
+  };
   const stage1 = options.stage1 ?? runStage1({
     space,
     head,
     limits,
     calibration,
+    ...patches,
     seed: options.seed,
     samples: options.stage1Samples ?? TINYNAS_DEFAULTS.stage1Samples,
     ...(options.minFraction !== undefined ? { minFraction: options.minFraction } : {}),
@@ -353,7 +371,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   const evaluate = async (arch: Arch) => {
     const net = netOf(arch);
     const layers = archLayers(net);
-    const cost = costOfLayers(layers, calibration);
+    const cost = costOf(layers);
     // Far above: the typical estimate exceeds the limit by more than the typical-to-bound gap.
     const flashGap = cost.flashBytes - cost.flashTypicalBytes;
     const flashScreen = compiledFlash ? cost.flashTypicalBytes - flashGap : cost.flashBytes;
@@ -425,7 +443,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   const exactSram = (key: string, arch: Arch, cost: ArchCost) => {
     let plan = plans.get(key);
     if (!plan) {
-      plan = engine.plan(engine.buildGraph(netOf(arch), { name: key, seed: 0 }), board);
+      plan = engine.plan(engine.buildGraph(netOf(arch), { name: key, seed: 0 }), board, patches);
       plans.set(key, plan);
     }
     const arenaBytes = plan.source === "tinyengine"
@@ -440,17 +458,26 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
       kernels: plan.kernels,
       ...(plan.flashModelBytes !== undefined ? { flashModelBytes: plan.flashModelBytes } : {}),
       ...(plan.codeStatements !== undefined ? { codeStatements: plan.codeStatements } : {}),
+      patchMacOverhead: plan.patchMacOverhead ?? 0,
     };
   };
   /** The latency table's prediction for the kernels the exact plan says the compiler emits. */
+  // A patch stage runs per-patch kernels the table does not hold: the layer-wise prediction
+  // scaled by the recomputed MACs (the final run measures it).
   const exactInstructions = (
     layers: ReturnType<typeof archLayers>,
-    exact: { readonly family: string; readonly kernels: readonly string[] },
+    exact: {
+      readonly family: string;
+      readonly kernels: readonly string[];
+      readonly patchMacOverhead: number;
+    },
   ) =>
-    predictLatency(table, layers, {
-      family: exact.family,
-      ...(exact.kernels.length > 0 ? { kernels: exact.kernels } : {}),
-    }).instructions;
+    Math.ceil(
+      predictLatency(table, layers, {
+        family: exact.family,
+        ...(exact.kernels.length > 0 ? { kernels: exact.kernels } : {}),
+      }).instructions * (1 + exact.patchMacOverhead),
+    );
   /** The exact compile-time plan for candidates that reach the parent set. */
   const confirm = async (c: Evaluated<CandidateMetrics>) => {
     const sramChecked = await confirmSram(c);
@@ -477,7 +504,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
   const confirmSram = (c: Evaluated<CandidateMetrics>) => {
     if (c.metrics.planSource !== "estimate") return Promise.resolve(c);
     if (c.metrics.sramBytes <= (1 - band) * limits.sramBytes) return Promise.resolve(c);
-    const cost = costOfLayers(archLayers(netOf(c.arch)), calibration);
+    const cost = costOf(archLayers(netOf(c.arch)));
     const exact = exactSram(c.key, c.arch, cost);
     if (exact.sramBytes > limits.sramBytes) return Promise.resolve(undefined);
     // The compiler's kernel family and pipeline decide the per-layer counts: re-predict.
@@ -543,6 +570,7 @@ export async function runTinyNas(options: TinyNasOptions): Promise<TinyNasResult
     tries: options.finalTries ?? TINYNAS_DEFAULTS.finalTries,
     measure,
     progress,
+    patches,
   });
   const tFinal = clock() - t0;
   const maxError = checks.reduce((m, c) => Math.max(m, c.error), 0);
