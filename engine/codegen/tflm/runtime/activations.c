@@ -18,10 +18,7 @@ static int32_t input_radius(int integer_bits, int32_t left_shift) {
   return (int32_t)f;
 }
 
-static void *requant_init(tflm_interpreter *it, tflm_node *node) {
-  (void)node;
-  return tflm_alloc_persistent(it, sizeof(tflm_requant_data));
-}
+TFLM_OP_DATA_INIT(requant_init, tflm_requant_data)
 
 /* ---- SOFTMAX ---------------------------------------------------------------------------- */
 

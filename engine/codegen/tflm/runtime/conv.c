@@ -21,10 +21,7 @@
 #define CONV_PATH_IM2COL 0
 #define CONV_PATH_1X1 1
 
-static void *conv_init(tflm_interpreter *it, tflm_node *node) {
-  (void)node;
-  return tflm_alloc_persistent(it, sizeof(tflm_conv_data));
-}
+TFLM_OP_DATA_INIT(conv_init, tflm_conv_data)
 
 /* Per-channel multipliers from double(input scale) * double(filter scale) / double(output). */
 int tflm_prepare_conv_params(tflm_interpreter *it, tflm_node *node, tflm_conv_data *d,

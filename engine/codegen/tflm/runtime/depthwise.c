@@ -25,10 +25,7 @@
 int tflm_prepare_conv_params(tflm_interpreter *it, tflm_node *node, tflm_conv_data *d,
                              int32_t out_channels, int activation);
 
-static void *dw_init(tflm_interpreter *it, tflm_node *node) {
-  (void)node;
-  return tflm_alloc_persistent(it, sizeof(tflm_conv_data));
-}
+TFLM_OP_DATA_INIT(dw_init, tflm_conv_data)
 
 static int dw_prepare(tflm_interpreter *it, tflm_node *node) {
   tflm_conv_data *d = node->op_data;

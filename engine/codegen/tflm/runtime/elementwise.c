@@ -56,10 +56,7 @@ static void padded_dims(const tflm_tensor *out, int32_t *dims) {
 
 /* ---- ADD, SUB ---------------------------------------------------------------------------- */
 
-static void *add_init(tflm_interpreter *it, tflm_node *node) {
-  (void)node;
-  return tflm_alloc_persistent(it, sizeof(tflm_add_data));
-}
+TFLM_OP_DATA_INIT(add_init, tflm_add_data)
 
 /* `sign` -1 negates the second input's multiplier (SUB, TFLite's op_sign). */
 TFLM_INLINE int add_sub_prepare(tflm_interpreter *it, tflm_node *node, int32_t sign) {
@@ -158,10 +155,7 @@ const tflm_registration tflm_register_sub = {add_init, sub_prepare, sub_invoke};
 
 /* ---- MUL -------------------------------------------------------------------------------- */
 
-static void *mul_init(tflm_interpreter *it, tflm_node *node) {
-  (void)node;
-  return tflm_alloc_persistent(it, sizeof(tflm_mul_data));
-}
+TFLM_OP_DATA_INIT(mul_init, tflm_mul_data)
 
 static int mul_prepare(tflm_interpreter *it, tflm_node *node) {
   tflm_mul_data *d = node->op_data;

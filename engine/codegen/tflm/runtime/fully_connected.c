@@ -10,10 +10,7 @@
  */
 #include "kernel_util.h"
 
-static void *fc_init(tflm_interpreter *it, tflm_node *node) {
-  (void)node;
-  return tflm_alloc_persistent(it, sizeof(tflm_fc_data));
-}
+TFLM_OP_DATA_INIT(fc_init, tflm_fc_data)
 
 static int fc_prepare(tflm_interpreter *it, tflm_node *node) {
   tflm_fc_data *d = node->op_data;

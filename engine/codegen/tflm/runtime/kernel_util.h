@@ -255,4 +255,12 @@ typedef struct {
 } tflm_requant_data;
 _Static_assert(sizeof(tflm_requant_data) == 32, "tail.ts: REQUANT_DATA_BYTES");
 
+/* An operator's init: the persistent op data of type TYPE that its prepare fills (TFLM's
+ * `Init` returning `AllocatePersistentBuffer(sizeof(OpData))`). */
+#define TFLM_OP_DATA_INIT(NAME, TYPE)                                                        \
+  static void *NAME(tflm_interpreter *it, tflm_node *node) {                                 \
+    (void)node;                                                                              \
+    return tflm_alloc_persistent(it, sizeof(TYPE));                                          \
+  }
+
 #endif /* TFLM_KERNEL_UTIL_H */

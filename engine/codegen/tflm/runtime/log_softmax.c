@@ -14,10 +14,7 @@ static int32_t log_softmax_radius(int32_t left_shift) {
   return (int32_t)(int64_t)v;
 }
 
-static void *log_softmax_init(tflm_interpreter *it, tflm_node *node) {
-  (void)node;
-  return tflm_alloc_persistent(it, sizeof(tflm_requant_data));
-}
+TFLM_OP_DATA_INIT(log_softmax_init, tflm_requant_data)
 
 static int log_softmax_prepare(tflm_interpreter *it, tflm_node *node) {
   tflm_requant_data *d = node->op_data;

@@ -10,10 +10,7 @@
  */
 #include "kernel_util.h"
 
-static void *pool_init(tflm_interpreter *it, tflm_node *node) {
-  (void)node;
-  return tflm_alloc_persistent(it, sizeof(tflm_pool_data));
-}
+TFLM_OP_DATA_INIT(pool_init, tflm_pool_data)
 
 static int pool_prepare_common(tflm_interpreter *it, tflm_node *node) {
   tflm_pool_data *d = node->op_data;

@@ -183,10 +183,7 @@ const tflm_registration tflm_register_concatenation = {concat_init, concat_prepa
 
 /* ---- MEAN ------------------------------------------------------------------------------- */
 
-static void *mean_init(tflm_interpreter *it, tflm_node *node) {
-  (void)node;
-  return tflm_alloc_persistent(it, sizeof(tflm_requant_data));
-}
+TFLM_OP_DATA_INIT(mean_init, tflm_requant_data)
 
 /* Bit mask of the reduced axes (resolved from the constant axes tensor). */
 static uint32_t mean_axes(const tflm_interpreter *it, const tflm_node *node, int rank) {

@@ -11,10 +11,7 @@
  */
 #include "kernel_util.h"
 
-static void *unary_init(tflm_interpreter *it, tflm_node *node) {
-  (void)node;
-  return tflm_alloc_persistent(it, sizeof(tflm_requant_data));
-}
+TFLM_OP_DATA_INIT(unary_init, tflm_requant_data)
 
 /* ---- RELU, RELU6, RELU_N1_TO_1 ----------------------------------------------------------- */
 
