@@ -160,6 +160,7 @@ export function modelSource(best: Variant, arenaBytes: number): ModelSource {
       } */`,
     ];
     const own = block;
+    const params: string[] = [];
     let scratch: string | undefined;
     const ctx: EmitContext = {
       lowered,
@@ -175,7 +176,7 @@ export function modelSource(best: Variant, arenaBytes: number): ModelSource {
       },
       param(role, value, note) {
         const name = `${prefix}_${role}`;
-        own.push(defineLine(name, paramLiteral(value), note));
+        params.push(defineLine(name, paramLiteral(value), note));
         return name;
       },
       kernel,
@@ -193,8 +194,8 @@ export function modelSource(best: Variant, arenaBytes: number): ModelSource {
       macs: l.from.reduce((sum, k) => sum + opMacs(graph, graph.nodes[k]!), 0),
       variant: kernels[i]!.variant,
       code,
-      // The constant tables first (named when the kernel was emitted), then buffers and arguments.
-      block: [own[0]!, ...consts.defines(prefix), ...own.slice(1)],
+      // The constant tables, then the buffers, then the scalar arguments.
+      block: [own[0]!, ...consts.defines(prefix), ...own.slice(1), ...params],
     });
   });
   lowered.outputs.forEach((t, i) => {

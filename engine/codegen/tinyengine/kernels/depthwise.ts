@@ -21,7 +21,7 @@ import {
   requantTable,
   zeroSplit,
 } from "./requant.ts";
-import type { LayerKernel } from "./types.ts";
+import { layerCall, type LayerKernel } from "./types.ts";
 import {
   clampOf,
   constInt32OrZero,
@@ -451,17 +451,15 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
           `}`,
           ``,
         ].join("\n"));
-      return {
+      return layerCall(
+        ctx,
+        layer,
         fn,
-        args: [
-          ctx.ptr(layer.inputs[0]!),
-          ctx.ptr(layer.outputs[0]!),
-          wT,
-          bOrig,
-          qP,
-          ...requantArgs(ctx, -p.inputOffset, p.outputOffset, cl),
-        ],
-      };
+        wT,
+        bOrig,
+        qP,
+        ...requantArgs(ctx, -p.inputOffset, p.outputOffset, cl),
+      );
     },
   };
 }

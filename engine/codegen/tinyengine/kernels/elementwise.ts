@@ -23,7 +23,7 @@ import {
 import { runKernel } from "../../../reference/mod.ts";
 import type { Layer, Lowered } from "../../../schedule/mod.ts";
 import { FAST_ACC_LIMIT } from "./requant.ts";
-import type { LayerKernel } from "./types.ts";
+import { layerCall, type LayerKernel } from "./types.ts";
 import { clampOf, constInt8, multiplierArgs, requantArgs, tensorOf } from "./util.ts";
 
 /** Strides of `shape` broadcast to `out` (0 along broadcast dimensions), right-aligned. */
@@ -212,10 +212,7 @@ export function lutTemplate(lowered: Lowered, layer: Layer): LayerKernel {
           `}`,
           ``,
         ].join("\n"));
-      return {
-        fn,
-        args: [ctx.ptr(layer.inputs[0]!), ctx.ptr(layer.outputs[0]!), ctx.param("count", n), lut],
-      };
+      return layerCall(ctx, layer, fn, ctx.param("count", n), lut);
     },
   };
 }

@@ -15,7 +15,7 @@ import {
 import { elementCount, type LogSoftmaxNode } from "../../../ir/mod.ts";
 import type { Layer, Lowered } from "../../../schedule/mod.ts";
 import { SOFTMAX_HELPERS } from "./reduce.ts";
-import type { LayerKernel } from "./types.ts";
+import { layerCall, type LayerKernel } from "./types.ts";
 import { dim, tensorOf } from "./util.ts";
 
 /**
@@ -100,20 +100,18 @@ export function logSoftmaxTemplate(lowered: Lowered, layer: Layer): LayerKernel 
           `}`,
           ``,
         ].join("\n"));
-      return {
+      return layerCall(
+        ctx,
+        layer,
         fn,
-        args: [
-          ctx.ptr(layer.inputs[0]!),
-          ctx.ptr(layer.outputs[0]!),
-          ctx.param("rows", rows),
-          ctx.param("depth", depth),
-          qP,
-          rP,
-          ctx.param("diff_min", Math.max(p.diffMin, -256)),
-          ctx.param("rev_mult", p.reverseScalingDivisor),
-          ctx.param("rev_shift", p.reverseScalingShift),
-        ],
-      };
+        ctx.param("rows", rows),
+        ctx.param("depth", depth),
+        qP,
+        rP,
+        ctx.param("diff_min", Math.max(p.diffMin, -256)),
+        ctx.param("rev_mult", p.reverseScalingDivisor),
+        ctx.param("rev_shift", p.reverseScalingShift),
+      );
     },
   };
 }

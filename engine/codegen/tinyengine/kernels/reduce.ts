@@ -21,7 +21,7 @@ import {
   type SoftmaxNode,
 } from "../../../ir/mod.ts";
 import type { Layer, Lowered } from "../../../schedule/mod.ts";
-import type { LayerKernel } from "./types.ts";
+import { layerCall, type LayerKernel } from "./types.ts";
 import { clampOf, dim, multiplierArgs, nhwc, tensorOf } from "./util.ts";
 
 /** AVERAGE_POOL_2D and MAX_POOL_2D. */
@@ -80,15 +80,13 @@ export function poolTemplate(lowered: Lowered, layer: Layer): LayerKernel {
           ``,
         ].filter((l) => l !== "").join("\n"));
       const cl = clampOf(layer);
-      return {
+      return layerCall(
+        ctx,
+        layer,
         fn,
-        args: [
-          ctx.ptr(layer.inputs[0]!),
-          ctx.ptr(layer.outputs[0]!),
-          ctx.param("act_min", cl.min),
-          ctx.param("act_max", cl.max),
-        ],
-      };
+        ctx.param("act_min", cl.min),
+        ctx.param("act_max", cl.max),
+      );
     },
   };
 }
@@ -223,18 +221,16 @@ export function softmaxTemplate(lowered: Lowered, layer: Layer): LayerKernel {
           `}`,
           ``,
         ].join("\n"));
-      return {
+      return layerCall(
+        ctx,
+        layer,
         fn,
-        args: [
-          ctx.ptr(layer.inputs[0]!),
-          ctx.ptr(layer.outputs[0]!),
-          ctx.param("rows", rows),
-          ctx.param("depth", depth),
-          eP,
-          rP,
-          ctx.param("diff_min", Math.max(p.diffMin, -256)),
-        ],
-      };
+        ctx.param("rows", rows),
+        ctx.param("depth", depth),
+        eP,
+        rP,
+        ctx.param("diff_min", Math.max(p.diffMin, -256)),
+      );
     },
   };
 }

@@ -43,6 +43,19 @@ export interface KernelCall {
  */
 export type LayerCode = KernelCall | string;
 
+/**
+ * The usual kernel call: `fn(input, output, ...rest)` with the layer's first input and first
+ * output tensors.
+ */
+export function layerCall(
+  ctx: EmitContext,
+  layer: { readonly inputs: readonly number[]; readonly outputs: readonly number[] },
+  fn: string,
+  ...rest: string[]
+): KernelCall {
+  return { fn, args: [ctx.ptr(layer.inputs[0]!), ctx.ptr(layer.outputs[0]!), ...rest] };
+}
+
 /** The C text of a kernel call statement. */
 export function callText(call: KernelCall): string {
   return `${call.fn}(${call.args.join(", ")});`;
