@@ -186,18 +186,25 @@ export function tapWordLoads(terms: readonly { readonly pair: boolean }[]): stri
   return out;
 }
 
-/** DEPTHWISE_CONV_2D template. */
-export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false): LayerKernel {
-  const { graph } = lowered;
+/** A depthwise layer's tensors, NHWC sizes, filter size, depth multiplier, options and padding. */
+function depthwiseGeometry(lowered: Lowered, layer: Layer) {
   const node = layer.node as DepthwiseConv2DNode;
   const { input, filter, biasT } = weightedTensors(lowered, layer);
   const output = tensorOf(lowered, layer.outputs[0], "output");
   const [n, h, w, c] = nhwc(input.shape);
   const [, ho, wo, cm] = nhwc(output.shape);
   const [, kh, kw] = nhwc(filter.shape);
-  const m = cm / c;
-  const o = node.options;
   const pad = layer.pad ?? { top: 0, bottom: 0, left: 0, right: 0 };
+  return { node, filter, biasT, n, h, w, c, ho, wo, cm, kh, kw, m: cm / c, o: node.options, pad };
+}
+
+/** DEPTHWISE_CONV_2D template. */
+export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false): LayerKernel {
+  const { graph } = lowered;
+  const { node, filter, biasT, n, h, w, c, ho, wo, cm, kh, kw, m, o, pad } = depthwiseGeometry(
+    lowered,
+    layer,
+  );
   const hn = (ho - 1) * o.strideH + (kh - 1) * o.dilationH + 1;
   const wn = (wo - 1) * o.strideW + (kw - 1) * o.dilationW + 1;
   const taps = kh * kw;
@@ -365,15 +372,10 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
 /** Depthwise without scratch (not in place): every tap bounds-checked, padding reads as zp_in. */
 function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
   const { graph } = lowered;
-  const node = layer.node as DepthwiseConv2DNode;
-  const { input, filter, biasT } = weightedTensors(lowered, layer);
-  const output = tensorOf(lowered, layer.outputs[0], "output");
-  const [n, h, w, c] = nhwc(input.shape);
-  const [, ho, wo, cm] = nhwc(output.shape);
-  const [, kh, kw] = nhwc(filter.shape);
-  const m = cm / c;
-  const o = node.options;
-  const pad = layer.pad ?? { top: 0, bottom: 0, left: 0, right: 0 };
+  const { node, filter, biasT, n, h, w, c, ho, wo, cm, kh, kw, m, o, pad } = depthwiseGeometry(
+    lowered,
+    layer,
+  );
   return {
     scratchBytes: 0,
     variant: `depthwise ${kh}x${kw} s${o.strideH} direct`,
