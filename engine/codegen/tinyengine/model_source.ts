@@ -135,22 +135,34 @@ export function modelSource(best: Variant, arenaBytes: number): ModelSource {
 
   const emitted: EmittedLayer[] = [];
   const symbols: string[] = [];
-  lowered.inputs.forEach((t, i) => {
-    const f = floatIns[i];
-    const name = symbolName(INPUT_SYMBOL, i);
+  /*
+   * Model input or output `i` (int8 tensor `t`): the symbol the host reads or writes, aliased to
+   * the int8 tensor, or, for a float boundary, to a float buffer with the QUANTIZE (input) or
+   * DEQUANTIZE (output) between the two as a layer of its own.
+   */
+  const boundary = (kind: "input" | "output", t: number, i: number) => {
+    const f = kind === "input" ? floatIns[i] : floatOuts[i];
+    const name = symbolName(kind === "input" ? INPUT_SYMBOL : OUTPUT_SYMBOL, i);
     const bytes = tensorBytes(graph.tensors[t]!);
     if (!f) {
       symbols.push(aliasSymbol(name, offsetOf(t), bytes));
       return;
     }
-    const off = boundaryOffset(-2 - i);
+    // The float buffers' ids in the plan: -2 - i for inputs, -100 - i for outputs.
+    const off = boundaryOffset(kind === "input" ? -2 - i : -100 - i);
     symbols.push(aliasSymbol(name, off, 4 * bytes));
-    const src = symbolName("model_in_f32", i);
-    block = [`/* float input ${i}: quantized into ${preferred.get(t)} */`];
-    block.push(`#define ${src} ((const float *)(te_arena + ${off}))`);
-    const code = floatBoundaryCode("quantize", graph, f.quant, t, src, ptr(t));
-    emitted.push({ op: "QUANTIZE", macs: 0, variant: "float input", code, block });
-  });
+    const floats = symbolName(kind === "input" ? "model_in_f32" : "model_out_f32", i);
+    block = [`/* float ${kind} ${i} */`];
+    block.push(
+      `#define ${floats} ((${kind === "input" ? "const " : ""}float *)(te_arena + ${off}))`,
+    );
+    const code = kind === "input"
+      ? floatBoundaryCode("quantize", graph, f.quant, t, floats, ptr(t))
+      : floatBoundaryCode("dequantize", graph, f.quant, t, ptr(t), floats);
+    const op = kind === "input" ? "QUANTIZE" : "DEQUANTIZE";
+    emitted.push({ op, macs: 0, variant: `float ${kind}`, code, block });
+  };
+  lowered.inputs.forEach((t, i) => boundary("input", t, i));
   lowered.layers.forEach((l, i) => {
     const prefix = prefixes[i]!;
     const s = lifetimes.scratchOf[i] ?? -1;
@@ -198,22 +210,7 @@ export function modelSource(best: Variant, arenaBytes: number): ModelSource {
       block: [own[0]!, ...consts.defines(prefix), ...own.slice(1), ...params],
     });
   });
-  lowered.outputs.forEach((t, i) => {
-    const f = floatOuts[i];
-    const name = symbolName(OUTPUT_SYMBOL, i);
-    const bytes = tensorBytes(graph.tensors[t]!);
-    if (!f) {
-      symbols.push(aliasSymbol(name, offsetOf(t), bytes));
-      return;
-    }
-    const off = boundaryOffset(-100 - i);
-    symbols.push(aliasSymbol(name, off, 4 * bytes));
-    const dst = symbolName("model_out_f32", i);
-    block = [`/* float output ${i}: dequantized from ${tensorNames.get(t) ?? "its tensor"} */`];
-    block.push(`#define ${dst} ((float *)(te_arena + ${off}))`);
-    const code = floatBoundaryCode("dequantize", graph, f.quant, t, ptr(t), dst);
-    emitted.push({ op: "DEQUANTIZE", macs: 0, variant: "float output", code, block });
-  });
+  lowered.outputs.forEach((t, i) => boundary("output", t, i));
 
   // The layer's emitter says whether its code is one kernel call (stays in te_invoke) or
   // statements: those get a function of their own, so that their machine code does not depend on
