@@ -37,7 +37,7 @@ export function parseFuzzArgs(
   const program = new Command("fuzz")
     .description(
       "Random networks (builder networks, the same with negative/tiny/mixed-sign per-channel " +
-        "scales, random chains of every operator) on both engines, M7 and M4, against the reference",
+        "scales, random chains of every operator, LSTM and SVDF models) on both engines, M7 and M4, against the reference",
     )
     .option("--count <n>", "cases", nonNegativeInt, 50)
     .option("--seed <n>", "seed", nonNegativeInt, 1)

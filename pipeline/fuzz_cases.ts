@@ -10,9 +10,12 @@ import { getBoard } from "../engine/target/mod.ts";
 import {
   buildMbconv,
   buildResNet,
+  lstmModel,
   type MbconvArch,
   type MbconvBlock,
+  svdfModel,
 } from "../engine/builders/mod.ts";
+import { readTflite, writeTflite } from "../engine/tflite/mod.ts";
 import type { Graph } from "../engine/ir/mod.ts";
 import { runModel } from "./run.ts";
 import { createRng, type Rng } from "../engine/util/mod.ts";
@@ -69,14 +72,24 @@ export function randomMbconvArch(rng: Rng): MbconvArch {
 }
 
 /**
- * The graph of fuzz case `index` under `seed`. Cases cycle through three kinds: a network from the
+ * The graph of fuzz case `index` under `seed`. Cases cycle through four kinds: a network from the
  * builders (MBConv three times out of four, else ResNet); the same kind of network with negative,
- * tiny and mixed-sign per-channel weight scales ({@link mixWeightScales}); and a random chain of
- * every operator ({@link randomChainGraph}) with such scales.
+ * tiny and mixed-sign per-channel weight scales ({@link mixWeightScales}); a random chain of
+ * every operator ({@link randomChainGraph}) with such scales; and a recurrent model (an integer
+ * LSTM or SVDF with random shapes and quantization, `engine/builders/recurrent_models.ts`)
+ * written to `.tflite` by the project's writer and read back.
  */
 export function fuzzGraph(seed: number, index: number): Graph {
   const caseSeed = (seed * 1000003 + index * 7919) >>> 0;
-  const kind = index % 3;
+  const kind = index % 4;
+  if (kind === 3) {
+    const lstm = (index >> 2) % 2 === 0;
+    const g = lstm ? lstmModel({ seed: caseSeed }) : svdfModel({ seed: caseSeed });
+    return {
+      ...readTflite(writeTflite(g)),
+      name: `fuzz-${seed}-${index}-${lstm ? "lstm" : "svdf"}`,
+    };
+  }
   if (kind === 2) {
     const chain = randomChainGraph(caseSeed, { layers: 8 });
     return mixWeightScales({ ...chain, name: `fuzz-${seed}-${index}-chain-mixed` }, caseSeed);

@@ -31,7 +31,7 @@ export interface BuildFirmwareOptions {
 }
 
 const SUPPORT_DIR = new URL("../../fixtures/firmware/", import.meta.url);
-const SUPPORT_FILES = ["startup.c", "probe.h", "float_io.h"] as const;
+const SUPPORT_FILES = ["startup.c", "probe.h", "float_io.h", "recurrent.h"] as const;
 const LINKER_SCRIPT = "link.ld";
 const CACHE_FORMAT = "mcunet-bench-firmware-1";
 const SETUP_HINT =

@@ -20,3 +20,9 @@ export * from "./resnet.ts";
 export * from "./mcunet_config.ts";
 export * from "./registry.ts";
 export * from "./trained_parameters.ts";
+export {
+  lstmModel,
+  type LstmModelOptions,
+  svdfModel,
+  type SvdfModelOptions,
+} from "./recurrent_models.ts";

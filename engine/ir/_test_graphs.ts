@@ -275,5 +275,78 @@ export function handBuiltGraphs(): Graph[] {
       outputs: [2],
     });
   }
+  {
+    // LSTM: input [1, 3, 4] -> state 2, weights per gate, int16 cell state at 2^-12.
+    const state = (name: string, dtype: "int8" | "int16", q: Quantization): Tensor => ({
+      name,
+      shape: [1, 2],
+      dtype,
+      quant: q,
+      data: new Uint8Array(dtype === "int8" ? 2 : 4),
+      variable: true,
+    });
+    const tensors: Tensor[] = [act("in", [1, 3, 4], quant(0.02, 0))];
+    for (let g = 0; g < 4; g++) tensors.push(int8Const(`wi${g}`, [2, 4], 40 + g));
+    for (let g = 0; g < 4; g++) tensors.push(int8Const(`wr${g}`, [2, 2], 50 + g));
+    for (let g = 0; g < 4; g++) tensors.push(int32Const(`b${g}`, [2], [100 * g, -50], quant(4e-4)));
+    tensors.push(state("h", "int8", quant(1 / 128)), state("c", "int16", quant(2 ** -12)));
+    tensors.push(act("out", [1, 3, 2], quant(1 / 128)));
+    graphs.push(single("unidirectional_sequence_lstm", tensors, {
+      op: "UNIDIRECTIONAL_SEQUENCE_LSTM",
+      inputs: [
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        -1,
+        -1,
+        -1,
+        9,
+        10,
+        11,
+        12,
+        -1,
+        -1,
+        13,
+        14,
+        -1,
+        -1,
+        -1,
+        -1,
+      ],
+      outputs: [15],
+      options: { cellClip: 3, projClip: 0, timeMajor: false },
+    }));
+  }
+  {
+    // SVDF: input [1, 5], 4 filters of rank 2 -> 2 units, memory 3, int16 time weights and state.
+    const time = new Uint8Array(24);
+    new DataView(time.buffer).setInt16(0, 1234, true);
+    graphs.push(single("svdf", [
+      act("in", [1, 5], quant(0.02, 3)),
+      int8Const("feature", [4, 5], 60),
+      { name: "time", shape: [4, 3], dtype: "int16", quant: quant(1 / 16384), data: time },
+      int32Const("bias", [2], [7, -9], quant(1e-6)),
+      {
+        name: "state",
+        shape: [1, 12],
+        dtype: "int16",
+        quant: quant(1 / 1024),
+        data: new Uint8Array(24),
+        variable: true,
+      },
+      act("out", [1, 2], quant(0.05, -3)),
+    ], {
+      op: "SVDF",
+      inputs: [0, 1, 2, 3, 4],
+      outputs: [5],
+      options: { rank: 2, activation: "NONE" },
+    }));
+  }
   return graphs;
 }

@@ -44,6 +44,12 @@ export interface Tensor {
   readonly quant?: Quantization;
   /** Raw little-endian bytes of a constant tensor; absent for activations. */
   readonly data?: Uint8Array;
+  /**
+   * A variable tensor (TFLite `is_variable`): the recurrent state of an LSTM or SVDF. Its `data`
+   * is the state every inference starts from (zeros, as TFLM's variable reset leaves it); the
+   * operator works on a private copy, so the tensor itself stays constant.
+   */
+  readonly variable?: boolean;
 }
 
 /** Fused activation functions TFLite attaches to an operator. */
@@ -208,6 +214,38 @@ export interface ResizeNearestNeighborNode extends NodeBase {
   readonly options: { readonly alignCorners: boolean; readonly halfPixelCenters: boolean };
 }
 
+/** Options of UNIDIRECTIONAL_SEQUENCE_LSTM (the cell gate's activation is always TANH). */
+export interface LstmOptions {
+  /** Cell state clip (0: none), in real units. */
+  readonly cellClip: number;
+  /** Projection clip (0: none); the IR has no projection, so only kept for the round trip. */
+  readonly projClip: number;
+  /** Input is [time, batch, input] when true, [batch, time, input] otherwise. */
+  readonly timeMajor: boolean;
+}
+
+/**
+ * The integer (int8 x int8 -> int16) LSTM of TF-Lite Micro, 24 inputs as TFLite orders them:
+ * [input, 4 input weights (input, forget, cell, output gates), 4 recurrent weights, 3 peephole
+ * (-1), 4 gate biases (int32), projection weights and bias (-1), hidden state (int8 variable),
+ * cell state (int16 variable), 4 layer-norm coefficients (-1)]. Output [.., time, state].
+ */
+export interface UnidirectionalSequenceLstmNode extends NodeBase {
+  readonly op: "UNIDIRECTIONAL_SEQUENCE_LSTM";
+  readonly options: LstmOptions;
+}
+
+/**
+ * Integer SVDF (TFLM's int8 input, int16 state): inputs [input [B, I], feature weights [F, I]
+ * int8, time weights [F, M] int16, bias [F / rank] int32 or -1, state [B, M * F] int16
+ * variable]; output [B, F / rank] int8. The fused activation is kept for the round trip; TFLM's
+ * integer kernel does not apply it (it clamps to int8).
+ */
+export interface SvdfNode extends NodeBase {
+  readonly op: "SVDF";
+  readonly options: { readonly rank: number; readonly activation: Activation };
+}
+
 /** Every operator the IR supports. */
 export type Node =
   | Conv2DNode
@@ -234,7 +272,9 @@ export type Node =
   | MaximumMinimumNode
   | StridedSliceNode
   | ResizeNearestNeighborNode
-  | LogSoftmaxNode;
+  | LogSoftmaxNode
+  | UnidirectionalSequenceLstmNode
+  | SvdfNode;
 
 /** The operator names, in a stable order. */
 export type OpName = Node["op"];
@@ -276,6 +316,8 @@ export const OP_NAMES: readonly OpName[] = [
   "STRIDED_SLICE",
   "RESIZE_NEAREST_NEIGHBOR",
   "LOG_SOFTMAX",
+  "UNIDIRECTIONAL_SEQUENCE_LSTM",
+  "SVDF",
 ];
 
 /** A whole network: one subgraph, nodes in execution order. */

@@ -129,6 +129,14 @@ function validateTensor(t: Tensor, i: number): void {
   if (bytes > MAX_TENSOR_BYTES) {
     fail(`shape [${t.shape}] of ${t.dtype} needs ${bytes} bytes, more than 2 GiB`);
   }
+  if (t.variable) {
+    // The IR keeps a variable tensor's reset value (what TFLM starts every run from).
+    if (!t.data) fail("variable tensor has no reset value (data)");
+    const fill = t.dtype === "int8" ? (t.quant?.zeroPoint[0] ?? 0) & 0xff : 0;
+    if (t.data.some((v) => v !== fill)) {
+      fail(`variable tensor data is not its reset value (every byte ${fill})`);
+    }
+  }
   if (t.data) {
     const expected = bytes;
     if (t.data.byteLength !== expected) {

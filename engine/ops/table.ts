@@ -13,6 +13,7 @@ import { MEAN } from "./mean.ts";
 import type { OpDef } from "./op_def.ts";
 import { PAD } from "./pad.ts";
 import { AVERAGE_POOL_2D, MAX_POOL_2D } from "./pool.ts";
+import { SVDF, UNIDIRECTIONAL_SEQUENCE_LSTM } from "./recurrent.ts";
 import { RESHAPE } from "./reshape.ts";
 import { RESIZE_NEAREST_NEIGHBOR } from "./resize_nearest_neighbor.ts";
 import { LOG_SOFTMAX, SOFTMAX } from "./softmax.ts";
@@ -60,6 +61,8 @@ export const OPS: { readonly [K in OpName]: OpDef<K> } = {
   STRIDED_SLICE,
   RESIZE_NEAREST_NEIGHBOR,
   LOG_SOFTMAX,
+  UNIDIRECTIONAL_SEQUENCE_LSTM,
+  SVDF,
 };
 
 /**

@@ -31,6 +31,7 @@ export const OPTIONS = {
   Conv2DOptions: kind("Conv2DOptions", 1, 6),
   DepthwiseConv2DOptions: kind("DepthwiseConv2DOptions", 2, 7),
   Pool2DOptions: kind("Pool2DOptions", 5, 6),
+  SVDFOptions: kind("SVDFOptions", 6, 2),
   FullyConnectedOptions: kind("FullyConnectedOptions", 8, 3),
   SoftmaxOptions: kind("SoftmaxOptions", 9, 1),
   ConcatenationOptions: kind("ConcatenationOptions", 10, 2),
@@ -51,6 +52,7 @@ export const OPTIONS = {
   ResizeNearestNeighborOptions: kind("ResizeNearestNeighborOptions", 74, 2),
   LeakyReluOptions: kind("LeakyReluOptions", 75, 1),
   QuantizeOptions: kind("QuantizeOptions", 89, 0),
+  UnidirectionalSequenceLSTMOptions: kind("UnidirectionalSequenceLSTMOptions", 71, 4),
   HardSwishOptions: kind("HardSwishOptions", 91, 0),
 } as const;
 

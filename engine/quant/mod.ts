@@ -19,3 +19,5 @@ export * from "./params_common.ts";
 export * from "./params_arithmetic.ts";
 export * from "./params_activation.ts";
 export * from "./fixed_point.ts";
+export * from "./int16_activation.ts";
+export * from "./params_recurrent.ts";

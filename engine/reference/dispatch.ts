@@ -31,6 +31,8 @@ import { sub } from "./kernels/sub.ts";
 import { maximumMinimum } from "./kernels/maximum_minimum.ts";
 import { stridedSlice } from "./kernels/strided_slice.ts";
 import { resizeNearestNeighbor } from "./kernels/resize_nearest_neighbor.ts";
+import { lstm } from "./kernels/lstm.ts";
+import { svdf } from "./kernels/svdf.ts";
 
 /** Each operator's reference kernel, typed against its own node (a missing one is a type error). */
 const KERNELS: { readonly [K in OpName]: Kernel<NodeOf<K>> } = {
@@ -62,6 +64,8 @@ const KERNELS: { readonly [K in OpName]: Kernel<NodeOf<K>> } = {
   STRIDED_SLICE: stridedSlice,
   RESIZE_NEAREST_NEIGHBOR: resizeNearestNeighbor,
   LOG_SOFTMAX: logSoftmax,
+  UNIDIRECTIONAL_SEQUENCE_LSTM: lstm,
+  SVDF: svdf,
 };
 
 /** Run the reference kernel of `args.node`. */

@@ -28,9 +28,7 @@ const present = exists(MODELS_DIR);
 const skipNote = present ? "" : ` (skipped: ${MODELS_DIR} not found; set MCU_MODELS_DIR)`;
 
 /** Models the interpreter cannot run, with the reason. */
-const UNSUPPORTED: Record<string, string> = {
-  "tflm_mnist_lstm_int8.tflite": "UNIDIRECTIONAL_SEQUENCE_LSTM is not in the IR",
-};
+const UNSUPPORTED: Record<string, string> = {};
 
 const models = present
   ? [...Deno.readDirSync(MODELS_DIR)]

@@ -51,7 +51,7 @@ export const TENSOR = {
   hasRank: 8,
   variantTensors: 9,
   externalBuffer: 10,
-  count: 5,
+  count: 6,
 } as const;
 
 /** Field slots of `QuantizationParameters`. */

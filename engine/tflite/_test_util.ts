@@ -171,3 +171,16 @@ export function buildRawModel(m: RawModel): Uint8Array {
   b.finish(b.endObject(), "TFL3");
   return b.asUint8Array().slice();
 }
+
+/**
+ * A small model whose one operator (BIDIRECTIONAL_SEQUENCE_LSTM, builtin 52) the IR does not
+ * hold: for the tests of the unsupported-operator error.
+ */
+export function unsupportedOpModel(): Uint8Array {
+  return buildRawModel({
+    opcodes: [{ builtin: 52 }],
+    ops: [{ opcode: 0, inputs: [0], outputs: [1] }],
+    tensors: [{ shape: [1, 4], type: 0, buffer: 0 }, { shape: [1, 4], type: 0, buffer: 0 }],
+    buffers: [null],
+  });
+}

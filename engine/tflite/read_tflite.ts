@@ -7,6 +7,7 @@
 import {
   type Activation,
   type DType,
+  DTYPE_BYTES,
   type Graph,
   type Node,
   OP_NAMES,
@@ -239,12 +240,24 @@ function readTensors(r: FlatReader, model: Table, sg: Table, sgWhere: string): T
         dataOf.set(bufferIndex, data);
       }
     }
+    const variable = t.bool(TENSOR.isVariable, "is_variable");
+    if (variable) {
+      // TFLM resets a variable tensor to its zero point (int8) or zero before the first run,
+      // whatever its buffer holds: the IR keeps that reset value as the tensor's data.
+      let count = 1;
+      for (const d of shape) count *= d;
+      const bytes = count * DTYPE_BYTES[dtype];
+      if (bytes > 1 << 28) failAt(where, `variable tensor of ${bytes} bytes is too large`);
+      data = new Uint8Array(bytes);
+      if (dtype === "int8") data.fill((quant?.zeroPoint[0] ?? 0) & 0xff);
+    }
     out.push({
       name,
       shape,
       dtype,
       ...(quant ? { quant } : {}),
       ...(data ? { data } : {}),
+      ...(variable ? { variable: true } : {}),
     });
   }
   return out;

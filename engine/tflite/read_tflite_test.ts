@@ -2,19 +2,25 @@ import assert from "node:assert/strict";
 import { ModelFormatError, UnsupportedOpError } from "../ir/mod.ts";
 import { readTflite } from "./read_tflite.ts";
 import { writeTflite } from "./write_tflite.ts";
-import { buildRawModel, LSTM_MODEL, modelBytes, sharedModels, skipNote } from "./_test_util.ts";
+import {
+  buildRawModel,
+  LSTM_MODEL,
+  modelBytes,
+  sharedModels,
+  skipNote,
+  unsupportedOpModel,
+} from "./_test_util.ts";
 import { handBuiltGraphs } from "../ir/_test_graphs.ts";
 
 const models = sharedModels();
 const noModels = models.length === 0;
 
 Deno.test({
-  name: `readTflite() imports every shared model except the LSTM one${skipNote()}`,
+  name: `readTflite() imports every shared model${skipNote()}`,
   ignore: noModels,
   fn() {
-    const imported = models.filter((f) => f !== LSTM_MODEL);
-    assert.ok(imported.length >= 10, `expected at least 10 models, found ${imported.length}`);
-    for (const file of imported) {
+    assert.ok(models.length >= 10, `expected at least 10 models, found ${models.length}`);
+    for (const file of models) {
       const g = readTflite(modelBytes(file));
       assert.ok(g.nodes.length > 0, `${file} has no nodes`);
       assert.ok(g.inputs.length > 0 && g.outputs.length > 0, `${file} has no inputs or outputs`);
@@ -24,17 +30,30 @@ Deno.test({
 
 Deno.test({
   name:
-    `readTflite() names UNIDIRECTIONAL_SEQUENCE_LSTM and its index in the LSTM model${skipNote()}`,
+    `readTflite() reads the LSTM model's state as variable tensors at their reset value${skipNote()}`,
   ignore: !models.includes(LSTM_MODEL),
   fn() {
-    assert.throws(() => readTflite(modelBytes(LSTM_MODEL)), (e: unknown) => {
-      assert.ok(e instanceof UnsupportedOpError);
-      assert.equal(e.opName, "UNIDIRECTIONAL_SEQUENCE_LSTM");
-      assert.equal(e.opIndex, 0);
-      assert.match(e.message, /operator 0 \(UNIDIRECTIONAL_SEQUENCE_LSTM\)/);
-      return true;
-    });
+    const g = readTflite(modelBytes(LSTM_MODEL));
+    const lstm = g.nodes[0]!;
+    assert.equal(lstm.op, "UNIDIRECTIONAL_SEQUENCE_LSTM");
+    assert.deepEqual(lstm.options, { cellClip: 10, projClip: 0, timeMajor: false });
+    const hidden = g.tensors[lstm.inputs[18]!]!;
+    const cell = g.tensors[lstm.inputs[19]!]!;
+    assert.ok(hidden.variable && cell.variable);
+    assert.deepEqual([hidden.dtype, cell.dtype], ["int8", "int16"]);
+    assert.ok(cell.data!.every((v) => v === 0));
+    assert.equal(cell.quant!.scale[0], 2 ** -12);
   },
+});
+
+Deno.test("readTflite() names an unsupported operator and its index", () => {
+  assert.throws(() => readTflite(unsupportedOpModel()), (e: unknown) => {
+    assert.ok(e instanceof UnsupportedOpError);
+    assert.equal(e.opName, "BIDIRECTIONAL_SEQUENCE_LSTM");
+    assert.equal(e.opIndex, 0);
+    assert.match(e.message, /operator 0 \(BIDIRECTIONAL_SEQUENCE_LSTM\)/);
+    return true;
+  });
 });
 
 Deno.test({

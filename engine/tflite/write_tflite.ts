@@ -62,7 +62,8 @@ export function writeTflite(g: Graph): Uint8Array {
   // Buffers: 0 is the empty sentinel, then one per constant tensor.
   const bufferOffsets: Offset[] = [emptyTable(b)];
   const bufferOf: number[] = g.tensors.map((t) => {
-    if (!t.data || t.data.byteLength === 0) return 0;
+    // A variable tensor's data is its reset value, which TFLite and TFLM recreate: no buffer.
+    if (!t.data || t.data.byteLength === 0 || t.variable) return 0;
     const data = byteVector(b, t.data, 16);
     b.startObject(BUFFER.count);
     b.addFieldOffset(BUFFER.data, data, 0);
@@ -174,6 +175,7 @@ function writeTensor(b: Builder, t: Tensor, buffer: number): Offset {
   b.addFieldInt32(TENSOR.buffer, buffer, 0);
   b.addFieldOffset(TENSOR.name, name, 0);
   if (quant) b.addFieldOffset(TENSOR.quantization, quant, 0);
+  if (t.variable) b.addFieldInt8(TENSOR.isVariable, 1, 0);
   return b.endObject();
 }
 

@@ -23,6 +23,9 @@ const MUL_DATA_BYTES = 32;
 const POOL_DATA_BYTES = 16;
 const REQUANT_DATA_BYTES = 32;
 const CONCAT_ENTRY_BYTES = 16;
+/** `sizeof(mcu_lstm_params)` and `sizeof(mcu_svdf_params)` (fixtures/firmware/recurrent.h). */
+const LSTM_DATA_BYTES = 188;
+const SVDF_DATA_BYTES = 52;
 
 function align4(n: number): number {
   return Math.ceil(n / 4) * 4;
@@ -95,7 +98,24 @@ const SCRATCH: { readonly [K in OpName]?: (graph: Graph, node: NodeOf<K>) => num
     for (const d of out) n *= d;
     return n * 4;
   },
+  UNIDIRECTIONAL_SEQUENCE_LSTM(graph, node) {
+    // The state's working copy (hidden int8, cell int16) and five int16 gate rows.
+    const states = elementCountOf(shapeOf(graph, node.inputs[18]));
+    const state = shapeOf(graph, node.inputs[5])[0] ?? 1;
+    return align4(states) + align4(states * 2) + align4(5 * state * 2);
+  },
+  SVDF(graph, node) {
+    // The state's working copy (int16) and one int32 time product per filter.
+    const states = elementCountOf(shapeOf(graph, node.inputs[4]));
+    return align4(states * 2) + (shapeOf(graph, node.inputs[1])[0] ?? 1) * 4;
+  },
 };
+
+function elementCountOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
 
 /**
  * Scratch bytes an op requests in its prepare, as CMSIS-NN sizes them (0 for none):
@@ -148,6 +168,8 @@ const OP_DATA: { readonly [K in OpName]: (graph: Graph, node: NodeOf<K>) => numb
   STRIDED_SLICE: noData,
   RESIZE_NEAREST_NEIGHBOR: noData,
   LOG_SOFTMAX: requantData,
+  UNIDIRECTIONAL_SEQUENCE_LSTM: () => LSTM_DATA_BYTES,
+  SVDF: () => SVDF_DATA_BYTES,
 };
 
 /** Persistent bytes one node's init and prepare allocate in the tail. */

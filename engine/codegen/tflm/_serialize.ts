@@ -130,6 +130,11 @@ const OPTION_WORDS: { readonly [K in OpName]?: (graph: Graph, node: NodeOf<K>) =
   SOFTMAX: (_graph, node) => [f32Bits(node.options.beta)],
   CONCATENATION: (_graph, node) => [node.options.axis],
   MEAN: (_graph, node) => [node.options.keepDims ? 1 : 0],
+  UNIDIRECTIONAL_SEQUENCE_LSTM: (_graph, { options: o }) => [
+    f32Bits(o.cellClip),
+    o.timeMajor ? 1 : 0,
+  ],
+  SVDF: (_graph, node) => [node.options.rank],
 };
 
 /** Option words of one node (see each kernel's header comment in runtime/). */
@@ -222,6 +227,8 @@ const INT8_OPS: ReadonlySet<string> = new Set([
   "STRIDED_SLICE",
   "RESIZE_NEAREST_NEIGHBOR",
   "LOG_SOFTMAX",
+  "UNIDIRECTIONAL_SEQUENCE_LSTM",
+  "SVDF",
 ]);
 
 /** The runtime's limits: tensor rank, dtypes per op. */

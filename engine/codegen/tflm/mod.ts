@@ -49,6 +49,7 @@ export const RUNTIME_FILES: readonly string[] = [
   "unary_ops.c",
   "slice_resize.c",
   "shape_ops.c",
+  "recurrent.c",
   "registrations.c",
   "main.c",
 ];

@@ -20,6 +20,7 @@ import {
 } from "./kernels/movement.ts";
 import { meanTemplate, poolTemplate, softmaxTemplate } from "./kernels/reduce.ts";
 import { logSoftmaxTemplate } from "./kernels/log_softmax.ts";
+import { lstmTemplate, svdfTemplate } from "./kernels/recurrent.ts";
 import type { LayerKernel } from "./kernels/types.ts";
 
 /** Output channels per input channel of a depthwise layer. */
@@ -98,6 +99,8 @@ const EMITTERS: { readonly [K in OpName]: Emitter } = {
   CONCATENATION: (lowered, layer) => concatTemplate(lowered, layer),
   STRIDED_SLICE: (lowered, layer) => stridedSliceTemplate(lowered, layer),
   RESIZE_NEAREST_NEIGHBOR: (lowered, layer) => resizeNearestTemplate(lowered, layer),
+  UNIDIRECTIONAL_SEQUENCE_LSTM: (lowered, layer) => lstmTemplate(lowered, layer),
+  SVDF: (lowered, layer) => svdfTemplate(lowered, layer),
   DEQUANTIZE: (_lowered, layer) => {
     throw new UnsupportedOpError(
       "DEQUANTIZE",

@@ -34,8 +34,10 @@
   X(MAXIMUM, maximum)                               \
   X(MINIMUM, minimum)                               \
   X(STRIDED_SLICE, strided_slice)                   \
-  X(RESIZE_NEAREST_NEIGHBOR, resize_nearest_neighbor) \
-  X(LOG_SOFTMAX, log_softmax)
+  X(RESIZE_NEAREST_NEIGHBOR, resize_nearest_neighbor)           \
+  X(LOG_SOFTMAX, log_softmax)                                   \
+  X(UNIDIRECTIONAL_SEQUENCE_LSTM, unidirectional_sequence_lstm) \
+  X(SVDF, svdf)
 
 #define DECLARE(OP, op) extern const tflm_registration tflm_register_##op;
 TFLM_OPS(DECLARE)
@@ -124,5 +126,11 @@ const tflm_registration *const tflm_registrations[TFLM_OP_TABLE_SIZE] = {
 #endif
 #ifdef TFLM_USE_LOG_SOFTMAX
     [TFLM_OP_LOG_SOFTMAX] = &tflm_register_log_softmax,
+#endif
+#ifdef TFLM_USE_UNIDIRECTIONAL_SEQUENCE_LSTM
+    [TFLM_OP_UNIDIRECTIONAL_SEQUENCE_LSTM] = &tflm_register_unidirectional_sequence_lstm,
+#endif
+#ifdef TFLM_USE_SVDF
+    [TFLM_OP_SVDF] = &tflm_register_svdf,
 #endif
 };
