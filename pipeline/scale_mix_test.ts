@@ -27,8 +27,10 @@ Deno.test("mixed scales: every per-channel operator gets negative, tiny and mixe
 });
 
 Deno.test("mixed scales: the fuzz task draws them too", () => {
-  const names = Array.from({ length: 6 }, (_, i) => fuzzGraph(1, i).name);
+  // Cases cycle through four kinds: builders, builders with mixed scales, mixed chains, recurrent.
+  const names = Array.from({ length: 8 }, (_, i) => fuzzGraph(1, i).name);
   assert.equal(names.filter((n) => n.endsWith("-mixed")).length, 4, names.join(", "));
+  assert.equal(names.filter((n) => /-(lstm|svdf)$/.test(n)).length, 2, names.join(", "));
   const g = fuzzGraph(1, 1);
   assert.ok(g.tensors.some((t) => t.quant && t.quant.scale.some((s) => s < 0)));
 });
