@@ -1,5 +1,5 @@
 /**
- * runModel end to end: every shared model (except the LSTM one, whose op the IR does not hold)
+ * runModel end to end: every shared model
  * compiled with the tflm engine, built, emulated on a Cortex-M7 board and compared with the
  * reference interpreter bit for bit (both boards and both engines: `tinyengine_models_e2e.ts`).
  */

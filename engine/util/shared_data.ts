@@ -67,12 +67,12 @@ export function hasSharedConfigs(): boolean {
   return isDirectory(sharedConfigsDir());
 }
 
-/** Paths of the shared `.tflite` models the tests run, sorted (the LSTM one excluded); empty when the folder is absent. */
+/** Paths of the shared `.tflite` models the tests run, sorted; empty when the folder is absent. */
 export function sharedModels(): string[] {
   const dir = sharedModelsDir();
   try {
     return [...Deno.readDirSync(dir)]
-      .filter((e) => e.isFile && e.name.endsWith(".tflite") && !e.name.includes("lstm"))
+      .filter((e) => e.isFile && e.name.endsWith(".tflite"))
       .map((e) => `${dir}/${e.name}`)
       .sort();
   } catch {
