@@ -69,6 +69,14 @@ export function int8Output<N extends Node>(args: KernelArgs<N>, i = 0): Int8Arra
   return asInt8(outputBytes(args, i));
 }
 
+/** The input and output tensors of a one-input int8 operator (either of another dtype is refused). */
+export function int8InOut<N extends Node>(args: KernelArgs<N>): { input: Tensor; output: Tensor } {
+  const input = inputTensor(args, 0);
+  const output = outputTensor(args);
+  requireDtype(args, "int8", { input, output });
+  return { input, output };
+}
+
 /**
  * The input and output tensors of an operator that moves elements without changing them (PAD,
  * TRANSPOSE, STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR): any dtype, the same on both sides.

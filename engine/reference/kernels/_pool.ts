@@ -11,12 +11,10 @@ import {
   checkedWindow,
   dim,
   fail,
-  inputTensor,
+  int8InOut,
   int8Input,
   int8Output,
   type KernelArgs,
-  outputTensor,
-  requireDtype,
 } from "./_kernel.ts";
 
 /**
@@ -27,9 +25,7 @@ export function pool2d<N extends AveragePool2DNode | MaxPool2DNode>(
   args: KernelArgs<N>,
   reduce: (taps: readonly number[], count: number) => number,
 ): void {
-  const input = inputTensor(args, 0);
-  const output = outputTensor(args);
-  requireDtype(args, "int8", { input, output });
+  const { input } = int8InOut(args);
   const o = args.node.options;
   const batches = dim(input.shape, 0);
   const inH = dim(input.shape, 1);

@@ -7,14 +7,7 @@
 
 import type { HardSwishNode } from "../../ir/mod.ts";
 import { hardSwishParams } from "../../quant/mod.ts";
-import {
-  inputTensor,
-  int8Input,
-  int8Output,
-  type KernelArgs,
-  outputTensor,
-  requireDtype,
-} from "./_kernel.ts";
+import { int8InOut, int8Input, int8Output, type KernelArgs } from "./_kernel.ts";
 
 function toInt16(x: number): number {
   return (x << 16) >> 16;
@@ -50,9 +43,7 @@ export function roundingDivideByPOT16(x: number, exponent: number): number {
 
 /** Run one HARD_SWISH node. */
 export function hardSwish(args: KernelArgs<HardSwishNode>): void {
-  const input = inputTensor(args, 0);
-  const output = outputTensor(args);
-  requireDtype(args, "int8", { input, output });
+  int8InOut(args); // both int8, or a clear error
   const p = hardSwishParams(args.graph, args.node);
   const inData = int8Input(args, 0);
   const out = int8Output(args);

@@ -23,11 +23,9 @@ import {
   dim,
   fail,
   inputBytes,
-  inputTensor,
+  int8InOut,
   type KernelArgs,
   outputBytes,
-  outputTensor,
-  requireDtype,
 } from "./_kernel.ts";
 
 const INPUT_INTEGER_BITS = 5;
@@ -36,9 +34,7 @@ const OUTPUT_INTEGER_BITS = 4;
 
 /** Run one LOG_SOFTMAX node. */
 export function logSoftmax(args: KernelArgs<LogSoftmaxNode>): void {
-  const input = inputTensor(args, 0);
-  const output = outputTensor(args);
-  requireDtype(args, "int8", { input, output });
+  const { input, output } = int8InOut(args);
   const oq = tensorQuant(output);
   if (oq.zeroPoint !== 127 || oq.scale !== Math.fround(16 / 256)) {
     fail(

@@ -14,16 +14,7 @@ import {
   roundingDivideByPOT,
   tensorQuant,
 } from "../../quant/mod.ts";
-import {
-  clamp,
-  fail,
-  inputTensor,
-  int8Input,
-  int8Output,
-  type KernelArgs,
-  outputTensor,
-  requireDtype,
-} from "./_kernel.ts";
+import { clamp, fail, int8InOut, int8Input, int8Output, type KernelArgs } from "./_kernel.ts";
 
 /**
  * The walk LOGISTIC and TANH share: int8 in and out, the output zero point checked, inputs at or
@@ -35,9 +26,7 @@ export function q4Activation(
   outputZeroPoint: number,
   fromQ4: (inQ4: number) => number,
 ): void {
-  const input = inputTensor(args, 0);
-  const output = outputTensor(args);
-  requireDtype(args, "int8", { input, output });
+  const { output } = int8InOut(args);
   const zp = tensorQuant(output).zeroPoint;
   if (zp !== outputZeroPoint) {
     fail(args, `int8 output must have zero point ${outputZeroPoint} (has ${zp})`);

@@ -10,22 +10,11 @@
 import type { MeanNode } from "../../ir/mod.ts";
 import { elementCount } from "../../ir/mod.ts";
 import { meanParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
-import {
-  fail,
-  inputTensor,
-  int32Values,
-  int8Input,
-  int8Output,
-  type KernelArgs,
-  outputTensor,
-  requireDtype,
-} from "./_kernel.ts";
+import { fail, int32Values, int8InOut, int8Input, int8Output, type KernelArgs } from "./_kernel.ts";
 
 /** Run one MEAN node. */
 export function mean(args: KernelArgs<MeanNode>): void {
-  const input = inputTensor(args, 0);
-  const output = outputTensor(args);
-  requireDtype(args, "int8", { input, output });
+  const { input, output } = int8InOut(args);
   const axes = int32Values(args, 1);
   const p = meanParams(args.graph, args.node, axes);
   const shape = input.shape;

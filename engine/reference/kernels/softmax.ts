@@ -18,25 +18,14 @@ import {
   softmaxParams,
   tensorQuant,
 } from "../../quant/mod.ts";
-import {
-  dim,
-  fail,
-  inputTensor,
-  int8Input,
-  int8Output,
-  type KernelArgs,
-  outputTensor,
-  requireDtype,
-} from "./_kernel.ts";
+import { dim, fail, int8InOut, int8Input, int8Output, type KernelArgs } from "./_kernel.ts";
 
 const SCALED_DIFF_INTEGER_BITS = 5;
 const ACCUMULATION_INTEGER_BITS = 12;
 
 /** Run one SOFTMAX node. */
 export function softmax(args: KernelArgs<SoftmaxNode>): void {
-  const input = inputTensor(args, 0);
-  const output = outputTensor(args);
-  requireDtype(args, "int8", { input, output });
+  const { input, output } = int8InOut(args);
   const oq = tensorQuant(output);
   if (oq.zeroPoint !== -128 || oq.scale !== Math.fround(1 / 256)) {
     fail(
