@@ -37,6 +37,15 @@ export const DEFAULT_RECIPE: Recipe = {
   augment: true,
 };
 
+/**
+ * The recipes the re-check (`deno task accuracy:recipe`) compares: the current AdamW recipe and
+ * SGD with Nesterov momentum 0.9 at 0.1 (weight decay 5e-5), same schedule, smoothing and batch.
+ */
+export const CANDIDATE_RECIPES: Readonly<Record<string, Recipe>> = {
+  "adamw-4e-3": DEFAULT_RECIPE,
+  "sgd-0.1": { ...DEFAULT_RECIPE, optimizer: "sgd", learningRate: 0.1, weightDecay: 5e-5 },
+};
+
 /** How much data a run uses. */
 export interface DataSizes {
   /** Training images after the validation split (undefined = all 55k). */

@@ -6,11 +6,18 @@
 import type { Graph } from "../ir/mod.ts";
 import { buildMbconv, type BuildOptions, type MbconvArch, type MbconvBlock } from "./mbconv.ts";
 import { makeDivisible } from "./make_divisible.ts";
+import { stageDepth } from "./proxyless.ts";
 
 /** Parameters of MobileNetV2. */
 export interface MobileNetV2Options {
   /** Width multiplier. @default 1 */
   readonly width?: number;
+  /**
+   * Depth multiplier: each stage keeps `ceil(n * depth)` of its n blocks (at least one); below 1
+   * it is this project's named variant (`mbv2-w<W>-d<D>-r<R>`) for budgets the full depth
+   * cannot fit. @default 1
+   */
+  readonly depth?: number;
   /** Input resolution. @default 224 */
   readonly resolution?: number;
   /** @default 1000 */
@@ -44,10 +51,11 @@ export function mobileNetV2Arch(options: MobileNetV2Options = {}): MbconvArch {
   if (!(width > 0)) {
     throw new RangeError(`Cannot build MobileNetV2: width must be positive: got ${width}`);
   }
+  const depth = options.depth ?? 1;
   const blocks: MbconvBlock[] = [];
   for (const [t, c, n, s] of SETTINGS) {
     const out = makeDivisible(c * width);
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < stageDepth(n, depth); i++) {
       blocks.push({ kernel: 3, expand: t, stride: i === 0 ? s : 1, outChannels: out });
     }
   }

@@ -15,6 +15,7 @@
 export * from "./make_divisible.ts";
 export * from "./mbconv.ts";
 export * from "./mobilenet_v2.ts";
+export * from "./proxyless.ts";
 export * from "./mobilenet_v1.ts";
 export * from "./resnet.ts";
 export * from "./mcunet_config.ts";

@@ -5,19 +5,27 @@
  */
 import type { Graph } from "../ir/mod.ts";
 import { buildMbconv, type MbconvArch } from "./mbconv.ts";
-import { makeDivisible } from "./make_divisible.ts";
 import { defaultConfigsDir, listMcunetConfigs, loadMcunetConfig } from "./mcunet_config.ts";
 import { mobileNetV2Arch } from "./mobilenet_v2.ts";
+import { proxylessMobileArch } from "./proxyless.ts";
 import { buildMobileNetV1 } from "./mobilenet_v1.ts";
 import { buildResNet } from "./resnet.ts";
 
 /** The name patterns {@link buildModel} understands, with what they build. */
 export const MODEL_PATTERNS: readonly { readonly pattern: string; readonly builds: string }[] = [
   { pattern: "mbv2-w<width>-r<res>[-c<classes>]", builds: "MobileNetV2 (MCUNet channel rule)" },
+  {
+    pattern: "mbv2-w<width>-d<depth>-r<res>[-c<classes>]",
+    builds: "MobileNetV2 with ceil(n * depth) blocks per stage (depth-scaled variant)",
+  },
   { pattern: "mbv1-w<width>-r<res>[-c<classes>]", builds: "MobileNetV1 (Keras alpha rule)" },
   {
     pattern: "proxyless-w<width>-r<res>[-c<classes>]",
-    builds: "ProxylessNAS-Mobile: the published config of that width, else proxyless_mobile scaled",
+    builds: "ProxylessNAS-Mobile: the published config of that width, else its block list scaled",
+  },
+  {
+    pattern: "proxyless-w<width>-d<depth>-r<res>[-c<classes>]",
+    builds: "ProxylessNAS-Mobile with ceil(n * depth) blocks per stage (depth-scaled variant)",
   },
   { pattern: "resnet8[-r<res>][-c<classes>]", builds: "MLPerf Tiny ResNet-8 (CIFAR-10)" },
   {
@@ -89,47 +97,16 @@ function unknownModel(spec: string, dir: string, detail?: string): RangeError {
   );
 }
 
+function throwNoDepth(spec: string, dir: string): never {
+  throw unknownModel(spec, dir, "MobileNetV1 has no depth-scaled variant");
+}
+
 function withOverrides(arch: MbconvArch, s: Suffixes): MbconvArch {
   return {
     ...arch,
     ...(s.resolution !== undefined ? { resolution: s.resolution } : {}),
     ...(s.classes !== undefined ? { classes: s.classes } : {}),
   };
-}
-
-function proxylessArch(width: number, s: Suffixes, dir: string): MbconvArch {
-  const published = listMcunetConfigs(dir).find((n) => {
-    const m = /^proxyless-w([\d.]+)-r\d+$/.exec(n);
-    return m !== null && Number(m[1]) === width;
-  });
-  if (published) return withOverrides(loadMcunetConfig(published, { configsDir: dir }).arch, s);
-  const base = loadMcunetConfig("proxyless_mobile", { configsDir: dir }).arch;
-  // Scaling can make a stage's first block shape-preserving: keep the published shortcuts.
-  let inC = base.firstConv.outChannels;
-  let scaledIn = makeDivisible(inC * width);
-  const blocks = base.blocks.map((b) => {
-    const outChannels = makeDivisible(b.outChannels * width);
-    const residual = b.residual ?? (b.stride === 1 && inC === b.outChannels);
-    const scaledDefault = b.stride === 1 && scaledIn === outChannels;
-    inC = b.outChannels;
-    scaledIn = outChannels;
-    return {
-      kernel: b.kernel,
-      expand: b.expand,
-      stride: b.stride,
-      outChannels,
-      ...(residual !== scaledDefault ? { residual } : {}),
-    };
-  });
-  const scaled: MbconvArch = {
-    ...base,
-    firstConv: { outChannels: makeDivisible(base.firstConv.outChannels * width) },
-    blocks,
-    ...(base.featureMix
-      ? { featureMix: { outChannels: makeDivisible(base.featureMix.outChannels * width) } }
-      : {}),
-  };
-  return withOverrides(scaled, s);
 }
 
 /**
@@ -147,19 +124,30 @@ export function modelArch(spec: string, options: BuildModelOptions = {}): Mbconv
   const dir = options.configsDir ?? defaultConfigsDir();
   if (spec.endsWith(".json")) return loadMcunetConfig(spec, { configsDir: dir }).arch;
   const s = splitSuffixes(spec);
-  const family = /^(mbv2|mbv1|proxyless)-w(\d*\.?\d+)$/.exec(s.base);
+  const family = /^(mbv2|mbv1|proxyless)-w(\d*\.?\d+)(?:-d(\d*\.?\d+))?$/.exec(s.base);
   if (family) {
     const width = Number(family[2]);
     if (s.resolution === undefined) throw unknownModel(spec, dir, "it needs a -r<resolution>");
-    if (family[1] === "mbv1") return undefined;
-    if (family[1] === "mbv2") {
-      return mobileNetV2Arch({
-        width,
-        resolution: s.resolution,
-        ...(s.classes !== undefined ? { classes: s.classes } : {}),
-      });
+    if (family[1] === "mbv1") return family[3] === undefined ? undefined : throwNoDepth(spec, dir);
+    const depth = family[3] === undefined ? 1 : Number(family[3]);
+    if (!(depth > 0 && depth <= 1)) {
+      throw unknownModel(spec, dir, `its depth multiplier must be in (0, 1]: got ${family[3]}`);
     }
-    return proxylessArch(width, s, dir);
+    const options = {
+      width,
+      depth,
+      resolution: s.resolution,
+      ...(s.classes !== undefined ? { classes: s.classes } : {}),
+    };
+    if (family[1] === "mbv2") return mobileNetV2Arch(options);
+    // MCUNet's published ProxylessNAS baselines round some widths differently (w0.3's
+    // 192-channel stage has 64 channels, not 56): a published width at full depth is read as is.
+    const published = depth === 1 && listMcunetConfigs(dir).find((n) => {
+      const m = /^proxyless-w([\d.]+)-r\d+$/.exec(n);
+      return m !== null && Number(m[1]) === width;
+    });
+    if (published) return withOverrides(loadMcunetConfig(published, { configsDir: dir }).arch, s);
+    return proxylessMobileArch(options);
   }
   if (s.base === "resnet8") return undefined;
   try {
