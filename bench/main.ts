@@ -3,6 +3,7 @@
  *
  *     deno task bench                          # paper + mlperf (when ../shared/models exists)
  *     deno task bench --suite gate --jobs 2
+ *     deno task bench --suite accuracy         # the accuracy table (trains; cached by job)
  *     deno task bench --models DIR             # every .tflite of DIR on stm32f746
  *     deno task bench --shard 1/4 --out out/1  # one quarter of the jobs
  *     deno task bench merge out/1 out/2 out/3 out/4 --out reports
@@ -24,6 +25,10 @@ import { createProgress } from "./progress.ts";
 import { parseShard } from "./shard.ts";
 import { parseList } from "./_cli.ts";
 import { defaultSuites, repoRoot, SUITES } from "./suites.ts";
+import { runAccuracyTable } from "../train/mod.ts";
+
+/** The suite that trains and scores networks (`deno task accuracy`), outside the default run. */
+const ACCURACY_SUITE = "accuracy";
 
 const encoder = new TextEncoder();
 
@@ -53,11 +58,22 @@ async function runCommand(given: RunFlags): Promise<number> {
     out: userPath(given.out),
     ...(given.models !== undefined ? { models: userPath(given.models) } : {}),
   };
-  const suites = flags.suite !== undefined
-    ? parseList(flags.suite, SUITES, "suite")
+  const chosen = flags.suite !== undefined
+    ? parseList(flags.suite, [...SUITES, ACCURACY_SUITE], "suite")
     : flags.models !== undefined
     ? ["external"]
     : defaultSuites();
+  // The accuracy suite trains networks: one implementation (train/accuracy_table.ts, its own
+  // job cache and shards), never in the default run.
+  if (chosen.includes(ACCURACY_SUITE)) {
+    await runAccuracyTable([
+      "--out",
+      `${flags.out}/accuracy`,
+      ...(flags.shard !== undefined ? ["--shard", flags.shard] : []),
+    ]);
+  }
+  const suites = chosen.filter((x) => x !== ACCURACY_SUITE);
+  if (suites.length === 0) return 0;
   const jobs = Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) {
     throw new RangeError(`Cannot use --jobs ${flags.jobs}: expected a positive integer`);
@@ -138,7 +154,9 @@ export function benchProgram(onFailedJobs: (failed: number) => void = () => {}):
     .enablePositionalOptions()
     .option(
       "--suite <names>",
-      `comma-separated suites: ${SUITES.join(", ")} (default: paper,mlperf)`,
+      `comma-separated suites: ${
+        [...SUITES, ACCURACY_SUITE].join(", ")
+      } (default: paper,mlperf; accuracy trains networks, see train/accuracy_table.ts)`,
     )
     .option(
       "--boards <names>",

@@ -14,7 +14,6 @@
  * @module
  */
 // deno-lint-ignore-file no-console
-import { getBoard } from "../engine/target/mod.ts";
 import { FASHION_MNIST } from "./dataset.ts";
 import { DEFAULT_RECIPE, PRESETS } from "./recipe.ts";
 import type { AccuracyReport } from "./report.ts";
@@ -23,6 +22,8 @@ import { trainAndMeasure } from "./train.ts";
 import { readTflite } from "../engine/tflite/mod.ts";
 import { evaluateOnDevice } from "../pipeline/mod.ts";
 import type { Board } from "../engine/target/mod.ts";
+import { budgetBoard } from "./budgets.ts";
+import { type AccuracyRow, type AccuracyRun, formatAccuracyTable } from "./accuracy_format.ts";
 
 /** A cached run without its on-device number (older code): classify its test images now. */
 async function addOnDevice(dir: string, report: AccuracyReport, board: Board) {
@@ -60,43 +61,27 @@ async function addOnDevice(dir: string, report: AccuracyReport, board: Board) {
   };
 }
 
-/** One row of the table. */
-export interface AccuracyRow {
-  readonly budget: string;
-  readonly board: string;
-  readonly sram: number;
-  readonly flash: number;
-  readonly family: string;
-  readonly spec: string;
-}
+const F412_16K = { budget: "16k-64k", board: "stm32f412", sram: 16384, flash: 65536 };
+const F412_64K = { budget: "64k-256k", board: "stm32f412", sram: 65536, flash: 262144 };
 
-/** Rows chosen by measurement on stm32f412 (see the README's accuracy section). */
+/**
+ * The rows, each the best of its family that fits its budget, chosen by measurement
+ * (`deno task accuracy:pick`, tinyengine, synthetic weights; see the README's accuracy section).
+ */
 export const DEFAULT_ROWS: readonly AccuracyRow[] = [
   {
-    budget: "16k-64k",
-    board: "stm32f412",
-    sram: 16384,
-    flash: 65536,
+    ...F412_16K,
     family: "TinyNAS",
     spec: "w0.05-r48|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3",
   },
+  { ...F412_16K, family: "MbV2 depth-scaled", spec: "mbv2-w0.05-d0.5-r40" },
   {
-    budget: "64k-256k",
-    board: "stm32f412",
-    sram: 65536,
-    flash: 262144,
+    ...F412_64K,
     family: "TinyNAS",
     spec:
       "w0.3-r32|k7e6,k7e6,k7e6,k7e6|k7e6,k7e6,k7e6,k7e6|k7e6,k5e4,k5e4|k7e4,k7e4,k3e3|k7e3,k3e3|k5e3",
   },
-  {
-    budget: "64k-256k",
-    board: "stm32f412",
-    sram: 65536,
-    flash: 262144,
-    family: "MbV2",
-    spec: "mbv2-w0.25-r32",
-  },
+  { ...F412_64K, family: "MbV2", spec: "mbv2-w0.25-r32" },
 ];
 
 async function sha(text: string): Promise<string> {
@@ -105,12 +90,17 @@ async function sha(text: string): Promise<string> {
     .join("");
 }
 
-function stats(xs: readonly number[]): { mean: number; spread: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
-  return { mean, spread: xs.length ? Math.max(...xs) - Math.min(...xs) : 0 };
-}
-
-async function main(args: string[]): Promise<void> {
+/**
+ * Run (or read from the cache) every (row, seed) of the experiment, then write
+ * `results.json` and `table.md` into `--out`. `args` are the command-line flags.
+ *
+ * @example
+ * ```ts ignore
+ * await runAccuracyTable(["--budget", "16k-64k", "--seeds", "1,2,3"]);
+ * ```
+ */
+export async function runAccuracyTable(args: readonly string[]): Promise<void> {
+  const started = performance.now();
   const flag = (name: string) => {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
@@ -125,8 +115,16 @@ async function main(args: string[]): Promise<void> {
       .filter((r) => budget === undefined || r.budget === budget);
   const shard = flag("--shard");
   const [si, sn] = shard ? shard.split("/").map(Number) as [number, number] : [1, 1];
+  if (!Number.isInteger(si) || !Number.isInteger(sn) || si < 1 || si > sn) {
+    throw new RangeError(`Cannot use --shard ${shard}: expected i/n with 1 <= i <= n`);
+  }
+  if (![epochs, ...seeds].every((n) => Number.isInteger(n) && n > 0)) {
+    throw new RangeError(
+      "Cannot run the accuracy table: --epochs and --seeds must be positive integers",
+    );
+  }
   const runs = seeds.flatMap((seed) => rows.map((row) => ({ row, seed })));
-  const results: { row: AccuracyRow; seed: number; report: AccuracyReport }[] = [];
+  const results: AccuracyRun[] = [];
   for (const [i, { row, seed }] of runs.entries()) {
     const key = await sha(JSON.stringify({ row, seed, epochs, recipe: DEFAULT_RECIPE }));
     const dir = `.cache/accuracy/${key}`;
@@ -136,13 +134,12 @@ async function main(args: string[]): Promise<void> {
     } catch {
       report = undefined;
     }
-    const base = getBoard(row.board);
-    const board = {
-      ...base,
-      name: `${base.name}-${row.budget}`,
-      sram: { ...base.sram, size: row.sram },
-      flash: { ...base.flash, size: row.flash },
-    };
+    const board = budgetBoard({
+      name: row.budget,
+      board: row.board,
+      sram: row.sram,
+      flash: row.flash,
+    });
     if (report && !report.onDevice.measured && i % sn === si - 1) {
       console.error(`[accuracy ${i + 1}/${runs.length}] on-device pass of the cached run ${dir}`);
       report = await addOnDevice(dir, report, board);
@@ -189,54 +186,14 @@ async function main(args: string[]): Promise<void> {
     `${out}/results.json`,
     JSON.stringify({ epochs, seeds, recipe: DEFAULT_RECIPE, results }, null, 1) + "\n",
   );
-  const pct = (x: number) => (100 * x).toFixed(2);
-  const lines = [
-    `Fashion-MNIST, ${epochs} epochs, seeds ${
-      seeds.join(",")
-    }, recipe ${DEFAULT_RECIPE.optimizer} lr ${DEFAULT_RECIPE.learningRate}; accuracies in % (mean, max-min spread over seeds)`,
-    "",
-    "| budget | family | network | seeds | float test | int8 reference | on-device int8 | peak SRAM | Flash | MACs | instructions | fits | wall s/run |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-  ];
-  for (const row of rows) {
-    const rs = results.filter((r) => r.row === row).map((r) => r.report);
-    if (rs.length === 0) continue;
-    const f = stats(rs.map((r) => r.floatTestAccuracy));
-    const q = stats(rs.map((r) => r.referenceInt8TestAccuracy));
-    const r0 = rs[0]!;
-    const dev = rs.every((r) => r.onDevice.measured)
-      ? (() => {
-        const d = stats(rs.map((r) => (r.onDevice.measured ? r.onDevice.accuracy : 0)));
-        const exact = rs.every((r) => r.onDevice.measured && r.onDevice.matchesReference);
-        return `${pct(d.mean)} (${pct(d.spread)})${exact ? "" : " MISMATCH"}`;
-      })()
-      : "not measured";
-    lines.push(
-      `| ${row.budget} | ${row.family} | \`${row.spec}\` | ${rs.map((r) => r.seed).join(",")} | ${
-        pct(f.mean)
-      } (${pct(f.spread)}) | ${pct(q.mean)} (${
-        pct(q.spread)
-      }) | ${dev} | ${r0.peakSramBytes} | ${r0.flashBytes} | ${r0.macs} | ${r0.instructions} | ${
-        r0.fits ? "yes" : "no"
-      } | ${stats(rs.map((r) => r.wallSeconds.total)).mean.toFixed(0)} |`,
-    );
-  }
-  lines.push(
-    "",
-    "| budget | family | seed | float test | int8 reference | on-device int8 | bit-exact | wall s |",
-    "|---|---|---|---|---|---|---|---|",
+  const table = formatAccuracyTable(rows, results, { epochs, seeds, recipe: DEFAULT_RECIPE });
+  await Deno.writeTextFile(`${out}/table.md`, table);
+  console.log(table);
+  console.error(
+    `accuracy: ${results.length} of ${runs.length} runs in the table; this invocation ${
+      ((performance.now() - started) / 1000).toFixed(0)
+    } s`,
   );
-  for (const { row, seed, report: r } of results) {
-    lines.push(
-      `| ${row.budget} | ${row.family} | ${seed} | ${pct(r.floatTestAccuracy)} | ${
-        pct(r.referenceInt8TestAccuracy)
-      } | ${r.onDevice.measured ? pct(r.onDevice.accuracy) : "-"} | ${
-        r.onDevice.measured ? (r.onDevice.matchesReference ? "yes" : "NO") : "-"
-      } | ${r.wallSeconds.total.toFixed(0)} |`,
-    );
-  }
-  await Deno.writeTextFile(`${out}/table.md`, lines.join("\n") + "\n");
-  console.log(lines.join("\n"));
 }
 
-if (import.meta.main) await main(Deno.args);
+if (import.meta.main) await runAccuracyTable(Deno.args);

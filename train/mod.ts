@@ -24,3 +24,7 @@ export * from "./report.ts";
 export * from "./train.ts";
 export * from "./supernet.ts";
 export * from "./accuracy_search.ts";
+export * from "./budgets.ts";
+export * from "./best_fit.ts";
+export * from "./accuracy_format.ts";
+export { DEFAULT_ROWS, runAccuracyTable } from "./accuracy_table.ts";

@@ -20,13 +20,8 @@ export interface Recipe {
   readonly augment: boolean;
 }
 
-/**
- * The recipe: AdamW at 4e-3 with cosine decay, weight decay 5e-4 on weights (not on BN and
- * biases), label smoothing 0.1, batch 128, shift + flip augmentation. Chosen because small
- * MBConv nets on Fashion-MNIST converge within a few epochs with it; see the README's training
- * section for the measured alternatives.
- */
-export const DEFAULT_RECIPE: Recipe = {
+/** The previous recipe: AdamW at 4e-3 (kept as a re-check candidate). */
+const ADAMW_RECIPE: Recipe = {
   optimizer: "adamw",
   learningRate: 4e-3,
   weightDecay: 5e-4,
@@ -38,12 +33,27 @@ export const DEFAULT_RECIPE: Recipe = {
 };
 
 /**
- * The recipes the re-check (`deno task accuracy:recipe`) compares: the current AdamW recipe and
- * SGD with Nesterov momentum 0.9 at 0.1 (weight decay 5e-5), same schedule, smoothing and batch.
+ * The recipe: SGD with Nesterov momentum 0.9 at peak learning rate 0.1, linear warm-up then
+ * cosine decay, weight decay 5e-5 on weights (not on BN and biases), label smoothing 0.1, batch
+ * 128, shift + flip augmentation. Chosen by `deno task accuracy:recipe` over two seeds: on the
+ * smallest TinyNAS point at w0.1-r32 (20k training images, 3 epochs, all 10k test images, float)
+ * SGD reached 79.95% / 79.73% against AdamW 4e-3's 74.68% / 73.28% (README, training section).
+ */
+export const DEFAULT_RECIPE: Recipe = {
+  ...ADAMW_RECIPE,
+  optimizer: "sgd",
+  learningRate: 0.1,
+  weightDecay: 5e-5,
+};
+
+/**
+ * The recipes the re-check (`deno task accuracy:recipe`) compares: AdamW 4e-3 (weight decay
+ * 5e-4) and SGD with Nesterov momentum 0.9 at 0.1 (weight decay 5e-5, the chosen recipe), same
+ * schedule, label smoothing and batch.
  */
 export const CANDIDATE_RECIPES: Readonly<Record<string, Recipe>> = {
-  "adamw-4e-3": DEFAULT_RECIPE,
-  "sgd-0.1": { ...DEFAULT_RECIPE, optimizer: "sgd", learningRate: 0.1, weightDecay: 5e-5 },
+  "adamw-4e-3": ADAMW_RECIPE,
+  "sgd-0.1": DEFAULT_RECIPE,
 };
 
 /** How much data a run uses. */

@@ -50,6 +50,8 @@ export interface AccuracyReport {
   readonly flashBytes: number;
   readonly macs: number;
   readonly instructions: number;
+  /** Modelled latency of one inference at the board clock (docs/cycle-model.md). */
+  readonly latencyMs?: number;
   /** The one-image firmware run equals the reference interpreter byte for byte. */
   readonly referenceMatch: boolean;
   readonly torchVersion: string;
@@ -61,6 +63,11 @@ export interface AccuracyReport {
     readonly firmware: number;
     readonly total: number;
   };
+  /**
+   * CPU seconds of the whole run (this process and its finished children, the training
+   * worker included; Linux only): on a shared machine the wall time overstates the work.
+   */
+  readonly cpuSeconds?: number;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;

@@ -19,6 +19,22 @@ import type { AccuracyReport } from "./report.ts";
 import type { TrainTarget } from "./target.ts";
 import { runTrainingWorker, type TrainingJob, type WorkerEvent } from "./worker.ts";
 
+/**
+ * CPU seconds used so far by this process and its reaped children (utime, stime, cutime and
+ * cstime of /proc/self/stat at 100 ticks per second), or undefined where /proc is absent.
+ */
+export function cpuSeconds(): number | undefined {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    // Fields after the parenthesized command name; utime is field 14 (index 11 here).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = [11, 12, 13, 14].reduce((n, i) => n + Number(fields[i]), 0);
+    return Number.isFinite(ticks) ? ticks / 100 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Options of {@link trainAndMeasure}. */
 export interface TrainOptions {
   readonly board: Board;
@@ -80,6 +96,7 @@ export async function trainAndMeasure(
   options: TrainOptions,
 ): Promise<TrainOutcome> {
   const started = performance.now();
+  const cpuStarted = cpuSeconds();
   const dataset = options.dataset ?? "fashion-mnist";
   const dataDir = options.dataDir ?? resolveDataset(dataset);
   if (options.dataDir) resolveDataset(dataset, options.dataDir);
@@ -175,6 +192,7 @@ export async function trainAndMeasure(
     flashBytes: run.flashBytes,
     macs: run.macs,
     instructions: run.instructions,
+    ...(run.latencyMs !== undefined ? { latencyMs: run.latencyMs } : {}),
     referenceMatch: run.referenceMatch,
     torchVersion: r.torchVersion,
     imagesPerSecond: r.imagesPerSecond,
@@ -184,6 +202,7 @@ export async function trainAndMeasure(
       firmware: (done - evaluatedAt) / 1000,
       total: (done - started) / 1000,
     },
+    ...(cpuStarted !== undefined ? { cpuSeconds: (cpuSeconds() ?? cpuStarted) - cpuStarted } : {}),
   };
   return {
     report,
