@@ -66,7 +66,8 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   "pipeline": BELOW_PIPELINE,
   "search": [...BELOW_PIPELINE, "pipeline"],
   "train": [...BELOW_PIPELINE, "pipeline", "search"],
-  "bench": [...BELOW_PIPELINE, "pipeline", "search"],
+  // The accuracy suite runs the training experiment (train/accuracy_table.ts).
+  "bench": [...BELOW_PIPELINE, "pipeline", "search", "train"],
   "cli": [...BELOW_PIPELINE, "pipeline", "search", "train"],
 };
 
