@@ -40,6 +40,8 @@ export function meanSpread(xs: readonly number[]): { mean: number; spread: numbe
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
+/** A network name as a Markdown code span; `|` (search keys) would split the table cell. */
+const code = (spec: string) => `\`${spec.replaceAll("|", "\\|")}\``;
 const int = (x: number) => Math.round(x).toLocaleString("en-US");
 
 function onDevice(r: AccuracyReport): number | undefined {
@@ -134,7 +136,7 @@ export function formatAccuracyTable(
       : "-";
     const x = rs[0]!;
     lines.push(
-      `| ${row.budget} | ${row.board} | ${row.family} | \`${row.spec}\` | ${
+      `| ${row.budget} | ${row.board} | ${row.family} | ${code(row.spec)} | ${
         runs.filter((y) => y.row === row).map((y) => y.seed).join(",")
       } | ${pct(f.mean)} (${pct(f.spread)}) | ${pct(q.mean)} (${
         pct(q.spread)
@@ -154,7 +156,7 @@ export function formatAccuracyTable(
   for (const { row, seed, report: x } of runs) {
     const dev = onDevice(x);
     lines.push(
-      `| ${row.budget} | ${row.family} | \`${row.spec}\` | ${seed} | ${
+      `| ${row.budget} | ${row.family} | ${code(row.spec)} | ${seed} | ${
         pct(x.floatTestAccuracy)
       } | ${pct(x.referenceInt8TestAccuracy)} | ${dev !== undefined ? pct(dev) : "-"} | ${
         dev !== undefined ? pct(dev - x.floatTestAccuracy) : "-"

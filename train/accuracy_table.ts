@@ -5,7 +5,7 @@
  * Writes `reports/accuracy/results.json` and `table.md` (mean and spread over seeds).
  *
  * Usage: `deno task accuracy [--epochs N] [--seeds 1,2,3] [--rows FILE.json] [--budget B]
- * [--shard i/n] [--out DIR]`.
+ * [--shard i/n] [--cached-only] [--out DIR]`.
  * A row is `{ "budget": "16k-64k", "board": "stm32f412", "sram": 16384, "flash": 65536,
  * "family": "TinyNAS", "spec": "w0.05-r48|..." }`; `--shard i/n` runs every n-th run from the
  * i-th (1-based), so runs can be spread over machines; a last run without --shard (all cached)
@@ -75,13 +75,15 @@ export const DEFAULT_ROWS: readonly AccuracyRow[] = [
     spec: "w0.05-r48|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3",
   },
   { ...F412_16K, family: "MbV2 depth-scaled", spec: "mbv2-w0.05-d0.5-r40" },
+  { ...F412_16K, family: "ProxylessNAS depth-scaled", spec: "proxyless-w0.05-d0.25-r48" },
   {
     ...F412_64K,
     family: "TinyNAS",
     spec:
       "w0.3-r32|k7e6,k7e6,k7e6,k7e6|k7e6,k7e6,k7e6,k7e6|k7e6,k5e4,k5e4|k7e4,k7e4,k3e3|k7e3,k3e3|k5e3",
   },
-  { ...F412_64K, family: "MbV2", spec: "mbv2-w0.25-r32" },
+  { ...F412_64K, family: "MbV2", spec: "mbv2-w0.25-r96" },
+  { ...F412_64K, family: "ProxylessNAS", spec: "proxyless-w0.15-r112" },
 ];
 
 async function sha(text: string): Promise<string> {
@@ -108,6 +110,8 @@ export async function runAccuracyTable(args: readonly string[]): Promise<void> {
   const epochs = Number(flag("--epochs") ?? 3);
   const seeds = (flag("--seeds") ?? "1,2,3").split(",").map(Number);
   const rowsFile = flag("--rows");
+  // Write the table from the runs already cached, training nothing (e.g. while shards run).
+  const cachedOnly = args.includes("--cached-only");
   const budget = flag("--budget");
   const out = flag("--out") ?? "reports/accuracy";
   const rows: readonly AccuracyRow[] =
@@ -145,7 +149,7 @@ export async function runAccuracyTable(args: readonly string[]): Promise<void> {
       report = await addOnDevice(dir, report, board);
       await Deno.writeTextFile(`${dir}/report.json`, JSON.stringify(report, null, 2) + "\n");
     }
-    if (!report && i % sn === si - 1) {
+    if (!report && !cachedOnly && i % sn === si - 1) {
       console.error(`[accuracy ${i + 1}/${runs.length}] ${row.budget} ${row.family} seed ${seed}`);
       await Deno.mkdir(dir, { recursive: true });
       const target = resolveTrainTarget(row.spec, {
