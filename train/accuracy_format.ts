@@ -71,9 +71,10 @@ function comparisons(runs: readonly AccuracyRun[]): string[] {
     const inBudget = runs.filter((r) => r.row.budget === budget);
     const tiny = inBudget.filter((r) => r.row.family === "TinyNAS");
     if (tiny.length === 0) continue;
-    for (const family of [...new Set(inBudget.map((r) => r.row.family))]) {
-      if (family === "TinyNAS") continue;
-      const other = inBudget.filter((r) => r.row.family === family);
+    // Every other row of the budget (a family may have several, e.g. one over budget).
+    for (const row of [...new Set(inBudget.map((r) => r.row))]) {
+      if (row.family === "TinyNAS") continue;
+      const other = inBudget.filter((r) => r.row === row);
       const seeds = tiny.map((r) => r.seed).filter((s) => other.some((o) => o.seed === s));
       const a = deviceAccuracies(tiny.filter((r) => seeds.includes(r.seed)).map((r) => r.report));
       const b = deviceAccuracies(other.filter((r) => seeds.includes(r.seed)).map((r) => r.report));
@@ -82,9 +83,11 @@ function comparisons(runs: readonly AccuracyRun[]): string[] {
       const sb = meanSpread(b);
       const diff = sa.mean - sb.mean;
       lines.push(
-        `| ${budget} | TinyNAS - ${family} | ${seeds.join(",")} | ${pct(diff)} | ${
-          pct(sa.spread)
-        } | ${pct(sb.spread)} | ${diff > Math.max(sa.spread, sb.spread) ? "yes" : "no"} |`,
+        `| ${budget} | TinyNAS - ${row.family} ${code(row.spec)} | ${seeds.join(",")} | ${
+          pct(diff)
+        } | ${pct(sa.spread)} | ${pct(sb.spread)} | ${
+          diff > Math.max(sa.spread, sb.spread) ? "yes" : "no"
+        } |`,
       );
     }
   }

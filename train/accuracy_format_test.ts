@@ -63,7 +63,7 @@ Deno.test("the accuracy table says whether TinyNAS's lead beats the seed spread"
   ], meta);
   match(
     clear,
-    /\| 16k-64k \| TinyNAS - MbV2 depth-scaled \| 1,2,3 \| 2\.60 \| 0\.20 \| 1\.00 \| yes \|/,
+    /\| 16k-64k \| TinyNAS - MbV2 depth-scaled `mbv2-w0.05-d0.5-r40` \| 1,2,3 \| 2\.60 \| 0\.20 \| 1\.00 \| yes \|/,
   );
   match(clear, /\| 10000\/10000 \|/);
   match(clear, /12\.50/);
@@ -71,7 +71,10 @@ Deno.test("the accuracy table says whether TinyNAS's lead beats the seed spread"
     ...runs(tiny, [0.85, 0.87, 0.84]),
     ...runs(mbv2, [0.845, 0.84, 0.85]),
   ], meta);
-  match(noisy, /TinyNAS - MbV2 depth-scaled \| 1,2,3 \| 0\.83 \| 3\.00 \| 1\.00 \| no \|/);
+  match(
+    noisy,
+    /TinyNAS - MbV2 depth-scaled `mbv2-w0.05-d0.5-r40` \| 1,2,3 \| 0\.83 \| 3\.00 \| 1\.00 \| no \|/,
+  );
   // A run whose outputs disagreed with the reference is flagged, not hidden.
   const bad = formatAccuracyTable([tiny], runs(tiny, [0.85], 3), meta);
   match(bad, /\| NO \|/);
