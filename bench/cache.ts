@@ -32,6 +32,7 @@ export const CODE_VERSION_PATHS: readonly string[] = [
   "bench/measure.ts",
   "bench/memory_profile.ts",
   "bench/engine_api.ts",
+  "bench/real_models.ts",
   "bench/_worker.ts",
 ];
 
@@ -103,6 +104,9 @@ export function modelHash(source: ModelSource): string {
       );
     case "builder":
       return sha256Hex(`builder\0${source.spec}`);
+    case "generated":
+      // Built by code under CODE_VERSION_PATHS (bench/real_models.ts, engine/): the name is enough.
+      return sha256Hex(`generated\0${source.name}`);
     case "tflite":
       return source.io === "int8"
         ? sha256Hex(`int8-io\0${sha256Hex(readFileSync(source.path))}`)

@@ -15,6 +15,7 @@ import { compileModel, runModel } from "../pipeline/mod.ts";
 import { loadModelFile } from "../engine/tflite/mod.ts";
 import { toInt8Io } from "../engine/ir/mod.ts";
 import type { LivenessResult, MeasureApi } from "./measure.ts";
+import { buildRealModel } from "./real_models.ts";
 import type { ModelSource } from "./types.ts";
 
 /**
@@ -35,6 +36,8 @@ export function engineApi(): MeasureApi {
           return buildModel(source.name, { configsDir: dirname(source.path) });
         case "builder":
           return buildModel(source.spec);
+        case "generated":
+          return buildRealModel(source.name);
         case "tflite": {
           const graph = await loadModelFile(source.path);
           return source.io === "int8" ? toInt8Io(graph) : graph;

@@ -156,7 +156,7 @@ export function benchProgram(onFailedJobs: (failed: number) => void = () => {}):
       "--suite <names>",
       `comma-separated suites: ${
         [...SUITES, ACCURACY_SUITE].join(", ")
-      } (default: paper,mlperf; accuracy trains networks, see train/accuracy_table.ts)`,
+      } (default: paper,mlperf,real; accuracy trains networks, see train/accuracy_table.ts)`,
     )
     .option(
       "--boards <names>",

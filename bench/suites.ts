@@ -6,6 +6,8 @@
  *   Proxyless w0.3-r64 from the builders. Boards: where each published number was measured, plus
  *   the STM32F746.
  * - `mlperf`: the MLPerf Tiny models in `MCU_MODELS_DIR` (default `../shared/models`).
+ * - `real`: patterns of real exported MCU models (bench/real_models.ts: float I/O, explicit
+ *   PADs, hostile weight scales, several outputs) plus every other model in `MCU_MODELS_DIR`.
  * - `external`: every `.tflite` file of a directory (`--models DIR`).
  * - `gate`: a small fixed suite for `deno task gate` (one M7 and one M4 board).
  *
@@ -15,12 +17,13 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { loadAnchors, publishedBoards } from "./anchors.ts";
 import type { BenchCase } from "./types.ts";
-import { hasFloatBoundary } from "../engine/ir/mod.ts";
+import { hasFloatBoundary, UnsupportedOpError } from "../engine/ir/mod.ts";
+import { REAL_MODELS } from "./real_models.ts";
 import { readTflite } from "../engine/tflite/mod.ts";
 import { sharedConfigsDir, sharedModelsDir } from "../engine/util/mod.ts";
 
 /** Suite names, in report order. */
-export const SUITES: readonly string[] = ["paper", "mlperf", "external", "gate"];
+export const SUITES: readonly string[] = ["paper", "mlperf", "real", "external", "gate"];
 
 /** The board every case is also measured on (the MCUNet paper's board). */
 export const REFERENCE_BOARD = "stm32f746";
@@ -219,6 +222,51 @@ function mlperfSuite(options: SuiteOptions): ResolvedSuite {
   return { name: "mlperf", cases, notes };
 }
 
+/**
+ * The `real` suite: the generated export-pattern models (a pending operator's slot is a note),
+ * then every `.tflite` of the models folder that the `mlperf` suite does not already measure
+ * (a model whose operators are not supported yet is a note naming the operator).
+ */
+function realSuite(options: SuiteOptions): ResolvedSuite {
+  const notes: string[] = [];
+  const cases: BenchCase[] = [];
+  for (const m of REAL_MODELS) {
+    if (typeof m.network !== "function") {
+      notes.push(`real: slot ${m.id} (${m.label}) is empty: ${m.network.pending}`);
+      continue;
+    }
+    const source = { kind: "generated" as const, name: m.id };
+    cases.push({ id: m.id, suite: "real", label: m.label, source, boards: m.boards });
+  }
+  const { models } = dirs(options);
+  if (!existsSync(models)) {
+    notes.push(`real: skipped the shared models, ${models} is absent (set MCU_MODELS_DIR)`);
+    return { name: "real", cases, notes };
+  }
+  const inMlperf = new Set(MLPERF_MODELS.map((m) => m.file));
+  const files = readdirSync(models).filter((f) => f.endsWith(".tflite") && !inMlperf.has(f));
+  for (const f of files.sort()) {
+    const path = join(models, f);
+    try {
+      readTflite(readFileSync(path));
+    } catch (e) {
+      if (!(e instanceof UnsupportedOpError)) throw e;
+      notes.push(`real: skipped ${f}: ${e.message}`);
+      continue;
+    }
+    const id = basename(f, ".tflite");
+    const c: BenchCase = {
+      id,
+      suite: "real",
+      label: id,
+      source: { kind: "tflite", path },
+      boards: [REFERENCE_BOARD],
+    };
+    cases.push(c, ...int8IoTwin(c));
+  }
+  return { name: "real", cases, notes };
+}
+
 function externalSuite(options: SuiteOptions): ResolvedSuite {
   const dir = options.externalDir;
   if (dir === undefined) {
@@ -249,6 +297,9 @@ const GATE_BUILDER_MODELS: readonly { readonly spec: string; readonly label: str
   { spec: "mbv1-w0.25-r96-c2", label: "MbV1 w0.25-r96, 2 classes (VWW-like)" },
 ];
 
+/** Generated `real` models in the gate: the export patterns at a size CI runs in seconds. */
+const GATE_REAL_MODELS: readonly string[] = ["real-cls-48", "real-det-64x80"];
+
 function gateSuite(options: SuiteOptions): ResolvedSuite {
   const { configs, models } = dirs(options);
   const notes: string[] = [];
@@ -270,6 +321,10 @@ function gateSuite(options: SuiteOptions): ResolvedSuite {
     });
   } else {
     notes.push(`gate: skipped mcunet-10fps, ${tenFps} is absent`);
+  }
+  for (const id of GATE_REAL_MODELS) {
+    const source = { kind: "generated" as const, name: id };
+    cases.push({ id, suite: "gate", label: id, source, boards: GATE_BOARDS });
   }
   for (const m of MLPERF_MODELS.filter((x) => x.id === "mlperf-kws" || x.id === "mlperf-ad")) {
     const path = join(models, m.file);
@@ -303,6 +358,8 @@ export function resolveSuite(name: string, options: SuiteOptions = {}): Resolved
       return paperSuite(options);
     case "mlperf":
       return mlperfSuite(options);
+    case "real":
+      return realSuite(options);
     case "external":
       return externalSuite(options);
     case "gate":
@@ -313,11 +370,11 @@ export function resolveSuite(name: string, options: SuiteOptions = {}): Resolved
 }
 
 /**
- * The suites a plain `deno task bench` runs: `paper`, plus `mlperf` when its models are present,
- * plus `external` when `--models DIR` is given.
+ * The suites a plain `deno task bench` runs: `paper`, `mlperf` and `real` (each skips what is
+ * absent), plus `external` when `--models DIR` is given.
  */
 export function defaultSuites(options: SuiteOptions = {}): string[] {
-  const out = ["paper", "mlperf"];
+  const out = ["paper", "mlperf", "real"];
   if (options.externalDir !== undefined) out.push("external");
   return out;
 }

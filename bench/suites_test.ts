@@ -90,6 +90,8 @@ Deno.test("resolveSuite('gate') keeps its builder models and skips absent shared
   assert.deepEqual(cases.map((c) => [c.id, c.boards]), [
     ["mbv2-w0.35-r64", ["stm32f746", "stm32f412"]],
     ["mbv1-w0.25-r96-c2", ["stm32f746", "stm32f412"]],
+    ["real-cls-48", ["stm32f746", "stm32f412"]],
+    ["real-det-64x80", ["stm32f746", "stm32f412"]],
   ]);
   assert.equal(notes.length, 3);
   assert.match(notes[0]!, /^gate: skipped mcunet-10fps, .* is absent$/);
@@ -100,7 +102,33 @@ Deno.test("resolveSuite() rejects an unknown suite naming the known ones", () =>
     () => resolveSuite("nope"),
     /Cannot find suite 'nope': known suites are paper, mlperf/,
   );
-  assert.deepEqual(defaultSuites(), ["paper", "mlperf"]);
+  assert.deepEqual(defaultSuites(), ["paper", "mlperf", "real"]);
+});
+
+Deno.test("resolveSuite('real'): generated export-pattern models, empty slots and the shared models beside mlperf", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "mcu-suite-real-" });
+  try {
+    Deno.writeFileSync(join(dir, "floaty.tflite"), floatIoTflite());
+    Deno.writeFileSync(join(dir, "mlperftiny_kws_dscnn_int8.tflite"), floatIoTflite());
+    const { cases, notes } = resolveSuite("real", { modelsDir: dir });
+    const ids = cases.map((c) => c.id);
+    assert.deepEqual(ids.filter((id) => id.startsWith("real-")), [
+      "real-cls-80",
+      "real-det-128x160",
+      "real-cls-48",
+      "real-det-64x80",
+    ]);
+    // The models folder's files not measured by the mlperf suite, with their int8-I/O twins.
+    assert.deepEqual(ids.filter((id) => !id.startsWith("real-")), ["floaty", "floaty-int8io"]);
+    for (const slot of ["real-lstm", "real-svdf", "real-attention"]) {
+      assert.ok(notes.some((n) => n.startsWith(`real: slot ${slot} `)), slot);
+    }
+    const { cases: none, notes: why } = resolveSuite("real", { modelsDir: absent });
+    assert.equal(none.length, 4);
+    assert.ok(why.some((n) => /skipped the shared models, .* is absent/.test(n)));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
 
 Deno.test("a float-I/O .tflite gets an int8-I/O twin case (--io int8); an int8 model does not", () => {

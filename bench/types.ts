@@ -23,7 +23,9 @@ export type ModelSource =
    * A `.tflite` file; `io: "int8"` drops its float boundary QUANTIZE/DEQUANTIZE (`--io int8`,
    * engine/ir/io_boundary.ts).
    */
-  | { readonly kind: "tflite"; readonly path: string; readonly io?: "int8" };
+  | { readonly kind: "tflite"; readonly path: string; readonly io?: "int8" }
+  /** A generated model of the `real` suite (bench/real_models.ts), by id. */
+  | { readonly kind: "generated"; readonly name: string };
 
 /** One network of a suite and the boards it is measured on. */
 export interface BenchCase {

@@ -24,3 +24,4 @@ export {
   type RandomChainOptions,
   type RandomOp,
 } from "./random_graph.ts";
+export { mixWeightScales, type ScaleMix } from "./scale_mix.ts";

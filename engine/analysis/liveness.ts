@@ -83,7 +83,8 @@ function lifetimes(graph: Graph): Map<number, Interval> {
  * tensors live during one operator. With no `inPlace` operators this is the TF-Lite Micro
  * model (every operator's inputs and outputs coexist; RESHAPE counts as a copy, which TFLM
  * does unless its planner aliases it). With `inPlace: ["DEPTHWISE_CONV_2D"]` it is the
- * TinyEngine model, where a depthwise convolution whose input dies writes over that input.
+ * TinyEngine model, where a depthwise convolution with depth multiplier 1 whose input dies
+ * writes over that input.
  *
  * @example
  * ```ts
@@ -118,7 +119,7 @@ export function livenessBound(graph: Graph, options: LivenessOptions = {}): Live
       live.push({ tensor: t, name: tensor.name, shape: tensor.shape, bytes, role });
       total += bytes;
     }
-    if (inPlaceOps.has(node.op)) {
+    if (inPlaceOps.has(node.op) && sharesStorage(graph, node)) {
       const x = node.inputs[0] ?? -1;
       const y = node.outputs[0] ?? -1;
       const xi = life.get(x);
@@ -144,6 +145,19 @@ export function livenessBound(graph: Graph, options: LivenessOptions = {}): Live
     perOp,
     inPlaceOps: ranInPlace,
   };
+}
+
+/**
+ * Whether an operator of the in-place kinds can write over its input: a depthwise convolution
+ * only with depth multiplier 1 (TinyEngine's channel-by-channel in-place kernel needs each
+ * output channel to replace its own input channel; micro_speech's 1 -> 8 channel depthwise
+ * cannot), a RESHAPE always.
+ */
+function sharesStorage(graph: Graph, node: Graph["nodes"][number]): boolean {
+  if (node.op !== "DEPTHWISE_CONV_2D") return true;
+  const x = graph.tensors[node.inputs[0] ?? -1];
+  const y = graph.tensors[node.outputs[0] ?? -1];
+  return x !== undefined && y !== undefined && x.shape[3] === y.shape[3];
 }
 
 /** Operators that run in place in the in-place bound. */

@@ -6,8 +6,8 @@
  * @module
  */
 import { buildMbconv } from "./mod.ts";
-import type { Graph, Node, Tensor } from "../ir/mod.ts";
-import { samePadding } from "../schedule/mod.ts";
+import type { Graph } from "../ir/mod.ts";
+import { withExplicitPads as withExplicitPadsBefore } from "./export_style.ts";
 import { withFloatIo } from "../ir/mod.ts";
 import { readTflite } from "../tflite/mod.ts";
 import { writeTflite } from "../tflite/mod.ts";
@@ -34,41 +34,5 @@ export function floatIoModel(): Graph {
  * (paddings as int64 or int32) followed by a VALID depthwise convolution.
  */
 export function withExplicitPads(g: Graph, paddingType: "int32" | "int64"): Graph {
-  const tensors: Tensor[] = [...g.tensors];
-  const nodes: Node[] = [];
-  for (const n of g.nodes) {
-    if (n.op !== "DEPTHWISE_CONV_2D" || n.options.padding !== "SAME") {
-      nodes.push(n);
-      continue;
-    }
-    const x = tensors[n.inputs[0]!]!;
-    const f = tensors[n.inputs[1]!]!.shape;
-    const [batch, h, w, c] = x.shape as [number, number, number, number];
-    const ph = samePadding(h, f[1]!, n.options.strideH, n.options.dilationH);
-    const pw = samePadding(w, f[2]!, n.options.strideW, n.options.dilationW);
-    const pads = [0, 0, ph.before, ph.after, pw.before, pw.after, 0, 0];
-    const wide = paddingType === "int64";
-    const data = new Uint8Array(pads.length * (wide ? 8 : 4));
-    const view = new DataView(data.buffer);
-    pads.forEach((p, i) =>
-      wide ? view.setBigInt64(i * 8, BigInt(p), true) : view.setInt32(i * 4, p, true)
-    );
-    tensors.push({ name: `${x.name}_pads`, shape: [4, 2], dtype: paddingType, data });
-    const padsIndex = tensors.length - 1;
-    const padded = [batch, h + ph.before + ph.after, w + pw.before + pw.after, c];
-    tensors.push({ ...x, name: `${x.name}_padded`, shape: padded });
-    const paddedIndex = tensors.length - 1;
-    nodes.push({
-      op: "PAD",
-      inputs: [n.inputs[0]!, padsIndex],
-      outputs: [paddedIndex],
-      options: {},
-    });
-    nodes.push({
-      ...n,
-      inputs: [paddedIndex, ...n.inputs.slice(1)],
-      options: { ...n.options, padding: "VALID" },
-    });
-  }
-  return { ...g, tensors, nodes };
+  return withExplicitPadsBefore(g, { paddingType, ops: ["DEPTHWISE_CONV_2D"] });
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Graph } from "../ir/mod.ts";
-import { GraphBuilder } from "./_graph_builder.ts";
+import { type Act, GraphBuilder } from "./_graph_builder.ts";
 import type { TrainedParameters } from "./trained_parameters.ts";
 
 /** One MBConv block: [expand 1x1 + ReLU6] -> depthwise k x k + ReLU6 -> project 1x1 (linear). */
@@ -142,30 +142,7 @@ export function buildMbconv(arch: MbconvArch, options: BuildOptions = {}): Graph
     activation: "RELU6",
   });
   arch.blocks.forEach((b, i) => {
-    const name = `block${i}`;
-    const inC = x.shape[3]!;
-    const residual = b.residual ?? (b.stride === 1 && inC === b.outChannels);
-    let y = x;
-    if (b.expand !== 1) {
-      y = g.conv2d(y, `${name}/expand`, {
-        outChannels: b.midChannels ?? Math.round(inC * b.expand),
-        kernel: 1,
-        stride: 1,
-        activation: "RELU6",
-      });
-    }
-    y = g.depthwise(y, `${name}/depthwise`, {
-      kernel: b.kernel,
-      stride: b.stride,
-      activation: "RELU6",
-    });
-    y = g.conv2d(y, `${name}/project`, {
-      outChannels: b.outChannels,
-      kernel: 1,
-      stride: 1,
-      activation: "NONE",
-    });
-    x = residual ? g.add(x, y, `${name}/add`, "NONE") : y;
+    x = mbconvBlock(g, x, b, `block${i}`);
   });
   if (arch.featureMix) {
     x = g.conv2d(x, "feature_mix", {
@@ -177,4 +154,34 @@ export function buildMbconv(arch: MbconvArch, options: BuildOptions = {}): Graph
   }
   const logits = g.classifierHead(x, arch.classes);
   return g.build(options.name ?? "mbconv", [input], [logits]);
+}
+
+/**
+ * Append one MBConv block to a graph being built: [1x1 expansion + ReLU6] -> depthwise + ReLU6 ->
+ * linear 1x1 projection [+ residual ADD]. Shared by every builder of MBConv-shaped networks.
+ */
+export function mbconvBlock(g: GraphBuilder, x: Act, b: MbconvBlock, name: string): Act {
+  const inC = x.shape[3]!;
+  const residual = b.residual ?? (b.stride === 1 && inC === b.outChannels);
+  let y = x;
+  if (b.expand !== 1) {
+    y = g.conv2d(y, `${name}/expand`, {
+      outChannels: b.midChannels ?? Math.round(inC * b.expand),
+      kernel: 1,
+      stride: 1,
+      activation: "RELU6",
+    });
+  }
+  y = g.depthwise(y, `${name}/depthwise`, {
+    kernel: b.kernel,
+    stride: b.stride,
+    activation: "RELU6",
+  });
+  y = g.conv2d(y, `${name}/project`, {
+    outChannels: b.outChannels,
+    kernel: 1,
+    stride: 1,
+    activation: "NONE",
+  });
+  return residual ? g.add(x, y, `${name}/add`, "NONE") : y;
 }

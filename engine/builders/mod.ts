@@ -27,3 +27,5 @@ export {
   svdfModel,
   type SvdfModelOptions,
 } from "./recurrent_models.ts";
+export * from "./detection.ts";
+export * from "./export_style.ts";

@@ -19,6 +19,26 @@ export function alignUp(n: number, align = BUFFER_ALIGN): number {
   return Math.ceil(n / align) * align;
 }
 
+/**
+ * Where a storage root holding tensors of different sizes (an in-place layer whose output is
+ * smaller than its input) can shrink: from the step after the last use of every tensor larger
+ * than the ones still used at the end, to the size of those. Undefined when it never shrinks.
+ */
+function shrinkOf(
+  b: { readonly size: number; readonly lastUse: number },
+  aliasLast: ReadonlyMap<number, number>,
+  bytesOf: (t: number) => number,
+): { from: number; size: number } | undefined {
+  let finalSize = 0;
+  for (const [t, at] of aliasLast) {
+    if (at === b.lastUse) finalSize = Math.max(finalSize, bytesOf(t));
+  }
+  if (finalSize >= b.size) return undefined;
+  let from = 0;
+  for (const [t, at] of aliasLast) if (bytesOf(t) > finalSize) from = Math.max(from, at + 1);
+  return from <= b.lastUse ? { from, size: finalSize } : undefined;
+}
+
 /** Lifetimes plus where each activation tensor lives. */
 export interface Lifetimes {
   /** Activation buffers first (by storage root ascending), then the shared scratch buffer if any. */
@@ -62,6 +82,8 @@ export function computeLifetimes(
   const first = new Map<number, number>();
   const last = new Map<number, number>();
   const size = new Map<number, number>();
+  // Per root, the last use of each tensor stored in it (for a shrink after an in-place layer).
+  const aliasLast = new Map<number, Map<number, number>>();
   const touch = (t: number, at: number) => {
     const tensor = graph.tensors[t];
     if (!tensor || tensor.data) return;
@@ -70,6 +92,9 @@ export function computeLifetimes(
     last.set(root, Math.max(last.get(root) ?? at, at));
     const end = offsetInStorage(lowered, t) + tensorBytes(tensor);
     size.set(root, Math.max(size.get(root) ?? 0, end));
+    const uses = aliasLast.get(root) ?? new Map<number, number>();
+    uses.set(t, Math.max(uses.get(t) ?? at, at));
+    aliasLast.set(root, uses);
   };
   for (const t of lowered.inputs) touch(t, 0);
   layers.forEach((l, i) => {
@@ -78,13 +103,20 @@ export function computeLifetimes(
   });
   for (const t of lowered.outputs) touch(t, lastLayer);
   const roots = [...first.keys()].sort((a, b) => a - b);
-  const buffers: BufferRequest[] = roots.map((r) => ({
-    id: r,
-    name: graph.tensors[r]!.name,
-    size: alignUp(size.get(r)!),
-    firstUse: first.get(r)!,
-    lastUse: last.get(r)!,
-  }));
+  const buffers: BufferRequest[] = roots.map((r) => {
+    const b = {
+      id: r,
+      name: graph.tensors[r]!.name,
+      size: alignUp(size.get(r)!),
+      firstUse: first.get(r)!,
+      lastUse: last.get(r)!,
+    };
+    // A tensor stored at an offset in its root (a view) needs the bytes up to its end.
+    const extent = (t: number) =>
+      alignUp(offsetInStorage(lowered, t) + tensorBytes(graph.tensors[t]!));
+    const shrink = shrinkOf(b, aliasLast.get(r)!, extent);
+    return shrink ? { ...b, shrink } : b;
+  });
   const index = new Map(roots.map((r, i) => [r, i]));
   const bufferOf = graph.tensors.map((t, i) =>
     t.data ? -1 : (index.get(storageOf(lowered, i)) ?? -1)

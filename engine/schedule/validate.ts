@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { BufferRequest, Placement } from "./types.ts";
+import { type BufferRequest, commonExtents, type Placement } from "./types.ts";
 
 /**
  * Every violation of a placement (empty when valid): negative or misaligned offsets, buffers past
@@ -49,8 +49,10 @@ export function validatePlan(
       const j = order[y]!;
       const b = buffers[j]!;
       if (placement.offsets[j]! >= aEnd) break;
-      if (a.size === 0 || b.size === 0) continue;
-      if (a.firstUse <= b.lastUse && b.firstUse <= a.lastUse) {
+      const common = commonExtents(a, b);
+      if (!common || common.a === 0 || common.b === 0) continue;
+      const [lo, hi] = [placement.offsets[i]!, placement.offsets[j]!];
+      if (lo + common.a > hi && hi + common.b > lo) {
         errors.push(
           `buffers '${a.name}' [${placement.offsets[i]}, ${aEnd}) and '${b.name}' [${
             placement.offsets[j]

@@ -8,7 +8,7 @@
 import { elementCount, type Graph } from "../../ir/mod.ts";
 import type { LayerKernel } from "./kernels/types.ts";
 import { alignUp, computeLifetimes, type Lifetimes, type ScratchMode } from "../../schedule/mod.ts";
-import type { BufferRequest } from "../../schedule/mod.ts";
+import { type BufferRequest, sizeAt } from "../../schedule/mod.ts";
 import {
   DEFAULT_KERNEL_CONFIG,
   type KernelConfig,
@@ -19,6 +19,7 @@ import { DEFAULT_PASSES, type Pass, passesStreaming, runPasses } from "../../sch
 import type { Lowered } from "../../schedule/mod.ts";
 import { type ChosenPlan, planMemory } from "../../schedule/mod.ts";
 import { shortfalls } from "../../target/mod.ts";
+import { IN_PLACE_OPS, livenessBound } from "../../analysis/mod.ts";
 import type { KernelFamily, StreamingChoice } from "../backend.ts";
 import type { TinyEngineOptions } from "./compile.ts";
 
@@ -27,6 +28,13 @@ import type { TinyEngineOptions } from "./compile.ts";
  * streaming): 15%.
  */
 const ARENA_TOLERANCE = 0.15;
+
+/**
+ * How far above the layer-wise liveness bound (in-place rules) a plan may go for faster kernels:
+ * a faster variant is kept over a smaller one only while its arena stays within this factor of
+ * the bound (issue #12: the plan is within 1.05x of the bound wherever some variant is).
+ */
+export const BOUND_TOLERANCE = 1.05;
 
 /** Bytes read past the end of a buffer by word loads of odd-length rows. */
 export const ARENA_SLACK = 8;
@@ -165,6 +173,7 @@ function onTimeline(lowered: Lowered, lifetimes: Lifetimes): BufferRequest[] {
     ...b,
     firstUse: inputBuffers.has(i) ? 0 : b.firstUse + shift,
     lastUse: dequantized.has(i) ? end : b.lastUse + shift,
+    ...(b.shrink ? { shrink: { ...b.shrink, from: b.shrink.from + shift } } : {}),
   }));
 }
 
@@ -197,7 +206,7 @@ function livePeakStep(all: readonly BufferRequest[]): { step: number; liveBytes:
   let liveBytes = 0;
   for (let t = 0; t < steps; t++) {
     let live = 0;
-    for (const b of all) if (b.firstUse <= t && t <= b.lastUse) live += b.size;
+    for (const b of all) if (b.firstUse <= t && t <= b.lastUse) live += sizeAt(b, t);
     if (live > liveBytes) [step, liveBytes] = [t, live];
   }
   return { step, liveBytes };
@@ -227,8 +236,9 @@ export function layerOps(lowered: Lowered, i: number): string {
 
 /**
  * The variant to emit and which expansions it streams: the first (fastest) variant whose arena is
- * within {@link ARENA_TOLERANCE} of the smallest and that fits the board's SRAM, else the first
- * within the tolerance.
+ * within {@link ARENA_TOLERANCE} of the smallest, and within {@link BOUND_TOLERANCE} of the
+ * layer-wise liveness bound unless no variant is, and that fits the board's SRAM; else the first
+ * within those tolerances.
  */
 export function chooseVariant(
   graph: Graph,
@@ -270,7 +280,12 @@ export function chooseVariant(
   // Keep the first (fastest) variant whose arena is within ARENA_TOLERANCE of the smallest and
   // that fits the board's SRAM; when none within the tolerance fits, the first within it.
   const smallest = Math.min(...variants.map((v) => v.chosen.placement.totalBytes));
-  const within = (v: Variant) => v.chosen.placement.totalBytes <= smallest * (1 + ARENA_TOLERANCE);
+  const bound = livenessBound(graph, { inPlace: IN_PLACE_OPS }).bytes;
+  const limit = Math.max(
+    smallest,
+    Math.min(smallest * (1 + ARENA_TOLERANCE), BOUND_TOLERANCE * bound - ARENA_SLACK),
+  );
+  const within = (v: Variant) => v.chosen.placement.totalBytes <= limit;
   const fits = (v: Variant) =>
     shortfalls({
       sramBytes: v.chosen.placement.totalBytes + ARENA_SLACK + FIT_MARGIN,

@@ -6,11 +6,46 @@
  * @module
  */
 import { alignUp } from "../lifetimes.ts";
-import type { BufferRequest, Placement } from "../types.ts";
+import { type BufferRequest, commonExtents, type Placement } from "../types.ts";
 
 /** Whether two buffers are live at the same time. */
 export function liveTogether(a: BufferRequest, b: BufferRequest): boolean {
   return a.firstUse <= b.lastUse && b.firstUse <= a.lastUse;
+}
+
+/**
+ * The lowest aligned offset for `buffers[i]` that overlaps none of the `placed` buffers live at
+ * the same time (each conflict compared at the sizes both need while both live, so a buffer
+ * that shrank leaves its tail free).
+ */
+export function lowestOffset(
+  buffers: readonly BufferRequest[],
+  offsets: readonly number[],
+  placed: readonly number[],
+  i: number,
+): number {
+  const b = buffers[i]!;
+  if (b.size === 0) return 0;
+  const busy: { lo: number; hi: number; need: number }[] = [];
+  for (const j of placed) {
+    const common = commonExtents(b, buffers[j]!);
+    if (!common || common.a === 0 || common.b === 0) continue;
+    busy.push({ lo: offsets[j]!, hi: offsets[j]! + common.b, need: common.a });
+  }
+  busy.sort((x, y) => x.lo - y.lo || x.hi - y.hi);
+  // Offsets only grow, and every offset skipped overlaps the conflict that moved it, so this
+  // ends at the lowest aligned fit (one pass unless the needed sizes differ per conflict).
+  let at = 0;
+  for (let moved = true; moved;) {
+    moved = false;
+    for (const c of busy) {
+      if (at < c.hi && c.lo < at + c.need) {
+        at = alignUp(c.hi);
+        moved = true;
+      }
+    }
+  }
+  return at;
 }
 
 /**
@@ -32,16 +67,7 @@ export function placeInOrder(
   let total = 0;
   for (const i of order) {
     const b = buffers[i]!;
-    const busy = placed
-      .filter((j) => liveTogether(b, buffers[j]!))
-      .map((j) => [offsets[j]!, offsets[j]! + buffers[j]!.size] as const)
-      .sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    let at = 0;
-    for (const [lo, hi] of busy) {
-      if (b.size === 0) break;
-      if (at + b.size <= lo) break;
-      at = Math.max(at, alignUp(hi));
-    }
+    const at = lowestOffset(buffers, offsets, placed, i);
     offsets[i] = at;
     placed.push(i);
     total = Math.max(total, at + b.size);

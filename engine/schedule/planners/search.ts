@@ -4,14 +4,14 @@
  *
  * @module
  */
-import type { BufferRequest, Placement } from "../types.ts";
+import { type BufferRequest, type Placement, sizeAt } from "../types.ts";
 import {
   firstFitByArea,
   firstFitByConflicts,
   firstFitByLifetime,
   firstFitBySize,
   firstFitByStart,
-  liveTogether,
+  lowestOffset,
   orderBy,
   placeInOrder,
 } from "./first_fit.ts";
@@ -30,11 +30,14 @@ import {
  */
 export function livenessLowerBound(buffers: readonly BufferRequest[]): number {
   const steps = new Set<number>();
-  for (const b of buffers) steps.add(b.firstUse);
+  for (const b of buffers) {
+    steps.add(b.firstUse);
+    if (b.shrink) steps.add(b.shrink.from);
+  }
   let best = 0;
   for (const t of steps) {
     let s = 0;
-    for (const b of buffers) if (b.firstUse <= t && t <= b.lastUse) s += b.size;
+    for (const b of buffers) if (b.firstUse <= t && t <= b.lastUse) s += sizeAt(b, t);
     best = Math.max(best, s);
   }
   return best;
@@ -80,15 +83,7 @@ export function branchAndBoundPlanner(
     for (const i of candidates) {
       if (used[i]) continue;
       const b = buffers[i]!;
-      const busy = placed
-        .filter((j) => liveTogether(b, buffers[j]!))
-        .map((j) => [offsets[j]!, offsets[j]! + buffers[j]!.size] as const)
-        .sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-      let at = 0;
-      for (const [lo, hi] of busy) {
-        if (b.size === 0 || at + b.size <= lo) break;
-        at = Math.max(at, Math.ceil(hi / 8) * 8);
-      }
+      const at = lowestOffset(buffers, offsets, placed, i);
       const t = Math.max(total, at + b.size);
       if (t >= best.totalBytes) continue;
       used[i] = true;
