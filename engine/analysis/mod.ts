@@ -16,3 +16,4 @@
 export * from "./liveness.ts";
 export * from "./inspect.ts";
 export * from "./patch_memory.ts";
+export * from "./plan_check.ts";

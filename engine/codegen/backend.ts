@@ -44,6 +44,14 @@ export interface MemoryPlanSummary {
   readonly streaming?: StreamingChoice;
   /** tinyengine: the kernel family the compile chose (what the latency table is keyed by). */
   readonly kernelFamily?: KernelFamily;
+  /**
+   * tinyengine: the layer-wise liveness bound of its own kernels: the fewest bytes live at the
+   * busiest step over every variant it tried (tensors as stored, 8-byte aligned, plus each
+   * layer's kernel scratch and the read slack). No placement of those buffers is smaller; where
+   * the scratch of the kernels (im2col rows) sets the peak, the tensor-only layer-wise bound
+   * cannot be reached and this is the figure the plan is held to.
+   */
+  readonly kernelBoundBytes?: number;
   /** Where the arena's live bytes peak: the layer index and its op(s). */
   readonly peak?: { readonly layer: number; readonly op: string; readonly liveBytes: number };
   /**

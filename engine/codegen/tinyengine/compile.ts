@@ -95,7 +95,7 @@ function compileGraph(
   options: TinyEngineOptions,
   patches: PatchPlanSummary | undefined,
 ): CompiledModel {
-  const { best, streaming: streamingChoice } = chooseVariant(graph, options);
+  const { best, streaming: streamingChoice, kernelBoundBytes } = chooseVariant(graph, options);
   const lowered = best.lowered;
   const { lifetimes, chosen, all } = best;
   const errors = validatePlan(all, chosen.placement);
@@ -114,6 +114,7 @@ function compileGraph(
     streamed: lowered.layers.some((l) => l.pre !== undefined),
     streaming: streamingChoice,
     kernelFamily: best.config.family,
+    kernelBoundBytes,
     peak: arenaPeak(lowered, all),
     ...(patches ? { patches } : {}),
     buffers: all.map((b, i) => ({

@@ -19,7 +19,7 @@ import { DEFAULT_PASSES, type Pass, passesStreaming, runPasses } from "../../sch
 import type { Lowered } from "../../schedule/mod.ts";
 import { type ChosenPlan, planMemory } from "../../schedule/mod.ts";
 import { shortfalls } from "../../target/mod.ts";
-import { IN_PLACE_OPS, livenessBound } from "../../analysis/mod.ts";
+import { IN_PLACE_OPS, livenessBound, PLAN_TOLERANCE } from "../../analysis/mod.ts";
 import type { KernelFamily, StreamingChoice } from "../backend.ts";
 import type { TinyEngineOptions } from "./compile.ts";
 
@@ -28,13 +28,6 @@ import type { TinyEngineOptions } from "./compile.ts";
  * streaming): 15%.
  */
 const ARENA_TOLERANCE = 0.15;
-
-/**
- * How far above the layer-wise liveness bound (in-place rules) a plan may go for faster kernels:
- * a faster variant is kept over a smaller one only while its arena stays within this factor of
- * the bound (issue #12: the plan is within 1.05x of the bound wherever some variant is).
- */
-export const BOUND_TOLERANCE = 1.05;
 
 /** Bytes read past the end of a buffer by word loads of odd-length rows. */
 export const ARENA_SLACK = 8;
@@ -85,6 +78,8 @@ export interface Variant {
   /** Lifetimes' buffers plus the float boundary buffers. */
   readonly all: readonly BufferRequest[];
   readonly chosen: ChosenPlan;
+  /** The largest live bytes at one step of its buffers: no placement of them is smaller. */
+  readonly liveBytes: number;
 }
 
 function planVariant(
@@ -98,9 +93,18 @@ function planVariant(
     scratchBytes: (i) => kernels[i]!.scratchBytes,
     scratchMode: config.scratch,
   });
-  const all = [...onTimeline(lowered, lifetimes), ...boundary];
-  const chosen = planMemory(all, planners ? { planners } : {});
-  return { lowered, config, kernels, lifetimes, all, chosen };
+  const shrinking = [...onTimeline(lowered, lifetimes), ...boundary];
+  // Buffers that shrink after an in-place layer free their tails only where that lowers the
+  // arena; otherwise the plan (and so the generated code) is the one of whole buffers.
+  const whole = shrinking.map(({ shrink: _, ...b }) => b);
+  const options = planners ? { planners } : {};
+  const plain = planMemory(whole, options);
+  const shrunk = shrinking.some((b) => b.shrink) ? planMemory(shrinking, options) : plain;
+  const [all, chosen] = shrunk.placement.totalBytes < plain.placement.totalBytes
+    ? [shrinking, shrunk]
+    : [whole, plain];
+  const { liveBytes } = livePeakStep(shrinking);
+  return { lowered, config, kernels, lifetimes, all, chosen, liveBytes };
 }
 
 /**
@@ -236,14 +240,15 @@ export function layerOps(lowered: Lowered, i: number): string {
 
 /**
  * The variant to emit and which expansions it streams: the first (fastest) variant whose arena is
- * within {@link ARENA_TOLERANCE} of the smallest, and within {@link BOUND_TOLERANCE} of the
- * layer-wise liveness bound unless no variant is, and that fits the board's SRAM; else the first
+ * within {@link ARENA_TOLERANCE} of the smallest, and within `PLAN_TOLERANCE` (1.05x) of the
+ * layer-wise liveness bound unless no variant is (a faster variant may cost memory only
+ * that far), and that fits the board's SRAM; else the first
  * within those tolerances.
  */
 export function chooseVariant(
   graph: Graph,
   options: TinyEngineOptions,
-): { best: Variant; streaming: StreamingChoice } {
+): { best: Variant; streaming: StreamingChoice; kernelBoundBytes: number } {
   // Lowered networks to try, in preference order: layer by layer, then streaming only the
   // expansions at the memory peak, then streaming every expansion (much less SRAM on MBConv
   // networks, slower where tensors are narrow).
@@ -283,7 +288,7 @@ export function chooseVariant(
   const bound = livenessBound(graph, { inPlace: IN_PLACE_OPS }).bytes;
   const limit = Math.max(
     smallest,
-    Math.min(smallest * (1 + ARENA_TOLERANCE), BOUND_TOLERANCE * bound - ARENA_SLACK),
+    Math.min(smallest * (1 + ARENA_TOLERANCE), PLAN_TOLERANCE * bound - ARENA_SLACK),
   );
   const within = (v: Variant) => v.chosen.placement.totalBytes <= limit;
   const fits = (v: Variant) =>
@@ -301,5 +306,8 @@ export function chooseVariant(
       )
     );
   const best = (ranked.find((v) => within(v) && fits(v)) ?? ranked.find(within))!;
-  return { best, streaming: choiceOf.get(best.lowered)! };
+  // The least any variant's buffers need at their busiest step (with the read slack): what a
+  // layer-by-layer schedule of these kernels cannot go below, scratch and alignment included.
+  const kernelBoundBytes = Math.min(...variants.map((v) => v.liveBytes)) + ARENA_SLACK;
+  return { best, streaming: choiceOf.get(best.lowered)!, kernelBoundBytes };
 }

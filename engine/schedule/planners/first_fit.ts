@@ -27,15 +27,27 @@ export function lowestOffset(
   const b = buffers[i]!;
   if (b.size === 0) return 0;
   const busy: { lo: number; hi: number; need: number }[] = [];
+  let uniform = true;
   for (const j of placed) {
-    const common = commonExtents(b, buffers[j]!);
-    if (!common || common.a === 0 || common.b === 0) continue;
+    const other = buffers[j]!;
+    if (other.firstUse > b.lastUse || b.firstUse > other.lastUse) continue;
+    const common = commonExtents(b, other)!;
+    if (common.a === 0 || common.b === 0) continue;
     busy.push({ lo: offsets[j]!, hi: offsets[j]! + common.b, need: common.a });
+    if (common.a !== b.size) uniform = false;
   }
   busy.sort((x, y) => x.lo - y.lo || x.hi - y.hi);
-  // Offsets only grow, and every offset skipped overlaps the conflict that moved it, so this
-  // ends at the lowest aligned fit (one pass unless the needed sizes differ per conflict).
   let at = 0;
+  if (uniform) {
+    // Classic first fit: the first gap in offset order that holds the buffer.
+    for (const c of busy) {
+      if (at + c.need <= c.lo) break;
+      at = Math.max(at, alignUp(c.hi));
+    }
+    return at;
+  }
+  // Needed sizes differ per conflict (this buffer shrinks): offsets only grow, and every offset
+  // skipped overlaps the conflict that moved it, so the fixpoint is the lowest aligned fit.
   for (let moved = true; moved;) {
     moved = false;
     for (const c of busy) {
