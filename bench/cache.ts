@@ -129,7 +129,7 @@ export function cacheKey(parts: {
 /** The part of a row that the cache keeps (the job-independent measurement). */
 export type CachedMeasurement = Pick<
   BenchRow,
-  "report" | "livenessLowerBoundBytes" | "memoryProfile" | "livenessProfile"
+  "report" | "livenessLowerBoundBytes" | "memoryProfile" | "livenessProfile" | "floatBoundary"
 >;
 
 /** A directory of cached measurements. */

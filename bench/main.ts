@@ -29,6 +29,7 @@ import { runAccuracyTable } from "../train/mod.ts";
 
 /** The suite that trains and scores networks (`deno task accuracy`), outside the default run. */
 const ACCURACY_SUITE = "accuracy";
+import { acceptanceRows } from "./acceptance.ts";
 
 const encoder = new TextEncoder();
 
@@ -118,7 +119,11 @@ async function runCommand(given: RunFlags): Promise<number> {
       `wrote ${files.length} files to ${flags.out}`,
   );
   for (const r of run.rows.filter((x) => x.error)) say(`failed ${r.id}: ${r.error}`);
-  return failed;
+  const rejected = acceptanceRows(run.rows).filter((j) => j.failures.length > 0);
+  for (const j of rejected) {
+    say(`acceptance FAILED ${j.model} ${j.board}: ${j.failures.join("; ")}`);
+  }
+  return failed + rejected.length;
 }
 
 async function mergeCommand(
@@ -146,7 +151,9 @@ const HISTORY_FILE_HELP = "history file: cache (.cache/history.jsonl), fixtures 
 
 /**
  * Build the command-line program (exported for tests); `onFailedJobs` receives how many jobs
- * failed (the bench then exits 1: a table with holes is not a successful run).
+ * failed, plus how many model/board pairs failed their acceptance checks (`acceptance.ts`:
+ * tinyengine above tflm's peak SRAM, a plan above the bound) (the bench then exits 1: a table
+ * with holes or a losing plan is not a successful run).
  */
 export function benchProgram(onFailedJobs: (failed: number) => void = () => {}): Command {
   const program = new Command("bench")
@@ -194,7 +201,9 @@ if (import.meta.main) {
     let failedJobs = 0;
     await benchProgram((n) => failedJobs = n).parseAsync(Deno.args, { from: "user" });
     if (failedJobs > 0) {
-      Deno.stderr.writeSync(encoder.encode(`error: ${failedJobs} bench jobs failed\n`));
+      Deno.stderr.writeSync(encoder.encode(
+        `error: ${failedJobs} bench jobs failed or failed their acceptance checks\n`,
+      ));
       Deno.exit(1);
     }
   } catch (e) {

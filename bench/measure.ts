@@ -8,11 +8,11 @@
  * @module
  */
 import type { EngineName, PlacedBuffer } from "../engine/codegen/mod.ts";
-import type { Graph } from "../engine/ir/mod.ts";
+import { elementCount, type Graph } from "../engine/ir/mod.ts";
 import type { RunReport } from "../pipeline/mod.ts";
 import type { CachedMeasurement } from "./cache.ts";
 import { memoryProfile } from "./memory_profile.ts";
-import type { BenchJob, LiveStep, MeasuredReport, ModelSource } from "./types.ts";
+import type { BenchJob, BenchRow, LiveStep, MeasuredReport, ModelSource } from "./types.ts";
 
 /** What the bench needs from the engine. */
 export interface MeasureApi {
@@ -60,6 +60,19 @@ export function toMeasuredReport(report: RunReport): MeasuredReport {
   return { ...rest, outputLength: output.length };
 }
 
+/** The float boundary operators of a graph and their element counts, in graph order. */
+export function floatBoundaryOf(graph: Graph): NonNullable<BenchRow["floatBoundary"]> {
+  return graph.nodes.flatMap((n) => {
+    const float = n.op === "QUANTIZE"
+      ? graph.tensors[n.inputs[0]!]
+      : n.op === "DEQUANTIZE"
+      ? graph.tensors[n.outputs[0]!]
+      : undefined;
+    if (float?.dtype !== "float32" || (n.op !== "QUANTIZE" && n.op !== "DEQUANTIZE")) return [];
+    return [{ op: n.op, elements: elementCount(float.shape) }];
+  });
+}
+
 /** One-line error text: the error's name and message, stack dropped. */
 export function errorText(stage: string, e: unknown): string {
   const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
@@ -102,7 +115,10 @@ export async function measureJob(
     livenessLowerBoundBytes?: number;
     memoryProfile?: readonly LiveStep[];
     livenessProfile?: readonly number[];
+    floatBoundary?: NonNullable<BenchRow["floatBoundary"]>;
   } = { report: toMeasuredReport(report) };
+  const boundary = floatBoundaryOf(graph);
+  if (boundary.length > 0) value.floatBoundary = boundary;
   // Extras are best effort: a failure here leaves the measurement intact.
   try {
     const plan = api.planBuffers?.(graph, { engine: job.engine, board: job.board });

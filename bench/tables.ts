@@ -7,6 +7,7 @@ import { BOARDS } from "../engine/target/mod.ts";
 import { ENGINES } from "../engine/codegen/mod.ts";
 import { type AnchorRow, type Anchors, publishedCyclesPerMac } from "./anchors.ts";
 import { fmtMj, fmtMs, latencySection } from "./latency_table.ts";
+import { acceptanceSection } from "./acceptance.ts";
 import { instructionsPerMac, sortRows } from "./results.ts";
 import type { BenchRow, ResultsMeta } from "./types.ts";
 
@@ -517,6 +518,7 @@ export function reportDocument(
       ],
       table: planTable(ok),
     },
+    acceptanceSection(ok),
     {
       id: "paper",
       title: "Paper table: ours beside TinyEngine, TF-Lite Micro and X-CUBE-AI",

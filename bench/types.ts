@@ -91,6 +91,15 @@ export interface BenchRow {
   readonly memoryProfile?: readonly LiveStep[];
   /** Live activation bytes at each op of the imported graph under the liveness bound's rules. */
   readonly livenessProfile?: readonly number[];
+  /**
+   * Elements of each float boundary operator of the graph (QUANTIZE of a float32 input,
+   * DEQUANTIZE to a float32 output), in graph order: the per-element cost beside the layers'
+   * instructions.
+   */
+  readonly floatBoundary?: readonly {
+    readonly op: "QUANTIZE" | "DEQUANTIZE";
+    readonly elements: number;
+  }[];
   /** Error message (first line names the stage) when the job failed. */
   readonly error?: string;
 }
