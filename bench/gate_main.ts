@@ -1,6 +1,7 @@
 /**
  * `deno task gate`: re-measure the gate suite and compare with fixtures/baselines/. Exits 1 naming
- * each regression; `--update` rewrites the baselines (review the diff like code).
+ * each regression and each model failing its acceptance checks (`acceptance.ts`); `--update`
+ * rewrites the baselines (review the diff like code).
  *
  * @module
  */
@@ -19,6 +20,7 @@ import { HISTORY_ENV, historyPath, recordHistory } from "./history.ts";
 import { createProgress } from "./progress.ts";
 import { repoRoot, SUITES } from "./suites.ts";
 import { parseList } from "./_cli.ts";
+import { acceptanceRows } from "./acceptance.ts";
 
 const encoder = new TextEncoder();
 
@@ -96,12 +98,14 @@ export async function gate(
     tolerances,
   });
   for (const f of findings) say(formatFinding(f));
-  const failed = gateFails(findings);
+  const rejected = acceptanceRows(result.rows).filter((j) => j.failures.length > 0);
+  for (const j of rejected) say(`ACCEPTANCE ${j.model} ${j.board}: ${j.failures.join("; ")}`);
+  const failed = gateFails(findings) || rejected.length > 0;
   const regressions = findings.filter((f) => f.kind === "regression" || f.kind === "error").length;
   const improvements = findings.filter((f) => f.kind === "improvement").length;
   say(
     `gate: ${failed ? "FAIL" : "pass"}: ${result.rows.length} jobs, ${regressions} regressions, ` +
-      `${improvements} improvements (${secs} s)`,
+      `${improvements} improvements, ${rejected.length} acceptance failures (${secs} s)`,
   );
   return failed ? 1 : 0;
 }

@@ -162,31 +162,50 @@ function quantizeSteps(lowered: Lowered): number {
 }
 
 /**
+ * The step of each float output's DEQUANTIZE (by output index): one step each after the last
+ * layer, in output order (the order the code runs them), and the last step of the run.
+ */
+function dequantizeSteps(lowered: Lowered): { steps: Map<number, number>; last: number } {
+  const steps = new Map<number, number>();
+  let step = lowered.layers.length + quantizeSteps(lowered);
+  lowered.outputs.forEach((t, i) => {
+    if (lowered.foldedOutputs.some((f) => f.int8 === t)) steps.set(i, step++);
+  });
+  return { steps, last: Math.max(step - 1, lowered.layers.length - 1 + quantizeSteps(lowered)) };
+}
+
+/**
  * The lifetimes' buffers on the run's timeline of steps: the float inputs' QUANTIZE (if any) is
- * step 0, layer i is step i + that, and the float outputs' DEQUANTIZE (if any) is one more step
- * after the last layer. So a float input is dead once quantized and its region is reused by the
- * first layer's output (it was live during the whole first layer: 76,800 B of an 80x80x3 float
- * input beside that layer's output), and the int8 results stay live until dequantized.
+ * step 0, layer i is step i + that, and each float output's DEQUANTIZE is a step of its own after
+ * the last layer. So a float input is dead once quantized and its region is reused by the first
+ * layer's output (it was live during the whole first layer: 76,800 B of an 80x80x3 float input
+ * beside that layer's output); an int8 result lives until its own DEQUANTIZE (a 3-output
+ * detector's large stride-8 head no longer stays beside every float output); outputs that stay
+ * int8 live to the end.
  */
 function onTimeline(lowered: Lowered, lifetimes: Lifetimes): BufferRequest[] {
   const shift = quantizeSteps(lowered);
   const inputBuffers = new Set(lowered.inputs.map((t) => lifetimes.bufferOf[t] ?? -1));
-  const dequantized = new Set(lowered.foldedOutputs.map((f) => lifetimes.bufferOf[f.int8] ?? -1));
-  const end = lowered.layers.length + shift;
+  const { steps, last } = dequantizeSteps(lowered);
+  const lastUse = new Map<number, number>();
+  lowered.outputs.forEach((t, i) => {
+    const b = lifetimes.bufferOf[t] ?? -1;
+    lastUse.set(b, Math.max(lastUse.get(b) ?? 0, steps.get(i) ?? last));
+  });
   return lifetimes.buffers.map((b, i) => ({
     ...b,
     firstUse: inputBuffers.has(i) ? 0 : b.firstUse + shift,
-    lastUse: dequantized.has(i) ? end : b.lastUse + shift,
+    lastUse: lastUse.get(i) ?? b.lastUse + shift,
     ...(b.shrink ? { shrink: { ...b.shrink, from: b.shrink.from + shift } } : {}),
   }));
 }
 
 /**
  * Float model inputs/outputs get their own arena buffers: an input lives at the QUANTIZE step
- * only, an output at the DEQUANTIZE step after the last layer (see {@link onTimeline}).
+ * only, an output from its DEQUANTIZE step to the end (see {@link onTimeline}).
  */
 export function boundaryBuffers(graph: Graph, lowered: Lowered): BufferRequest[] {
-  const end = lowered.layers.length + quantizeSteps(lowered);
+  const { steps, last } = dequantizeSteps(lowered);
   const out: BufferRequest[] = [];
   lowered.inputs.forEach((t, i) => {
     if (lowered.foldedInputs.some((f) => f.int8 === t)) {
@@ -197,7 +216,8 @@ export function boundaryBuffers(graph: Graph, lowered: Lowered): BufferRequest[]
   lowered.outputs.forEach((t, i) => {
     if (lowered.foldedOutputs.some((f) => f.int8 === t)) {
       const size = alignUp(4 * elementCount(graph.tensors[t]!.shape));
-      out.push({ id: -100 - i, name: `float_output_${i}`, size, firstUse: end, lastUse: end });
+      const firstUse = steps.get(i)!;
+      out.push({ id: -100 - i, name: `float_output_${i}`, size, firstUse, lastUse: last });
     }
   });
   return out;
