@@ -3,7 +3,8 @@
  * - tinyengine's measured peak SRAM is at most tflm's;
  * - tinyengine's plan is within 1.05x of the layer-wise liveness bound, or of its kernels' bound
  *   where their scratch sets the peak (the exception and its reason are listed);
- * - float boundary QUANTIZE costs at most {@link QUANTIZE_LIMIT} instructions per element.
+ * - float boundary QUANTIZE costs at most {@link QUANTIZE_LIMIT} instructions per element on
+ *   both engines.
  * A failed check fails `deno task bench` (exit 1) after the report is written.
  *
  * @module
@@ -80,9 +81,13 @@ export function acceptanceRows(rows: readonly BenchRow[]): AcceptanceRow[] {
       if (!v.ok) failures.push(v.reason!);
       else if (v.reason) exceptions.push(v.reason);
     }
-    for (const c of boundaryCosts(te)) {
-      if (c.op === "QUANTIZE" && c.perElement > QUANTIZE_LIMIT) {
-        failures.push(`QUANTIZE ${c.perElement.toFixed(1)} instructions per element`);
+    for (const row of tflm ? [te, tflm] : [te]) {
+      for (const c of boundaryCosts(row)) {
+        if (c.op === "QUANTIZE" && c.perElement > QUANTIZE_LIMIT) {
+          failures.push(
+            `${row.engine} QUANTIZE ${c.perElement.toFixed(1)} instructions per element`,
+          );
+        }
       }
     }
     out.push({
@@ -125,15 +130,19 @@ export function acceptanceSection(rows: readonly BenchRow[]): ReportSection {
         "liveness bound B",
         "kernel bound B",
         "plan / bound",
-        "float boundary instr/element",
+        "float boundary instr (per element): tinyengine",
+        "tflm",
         "verdict",
       ],
       rows: judged.map((j) => {
         const r = j.tinyengine.report!;
         const lb = j.tinyengine.livenessLowerBoundBytes;
-        const costs = boundaryCosts(j.tinyengine).map((c) =>
-          `${c.op} ${int(c.instructions)} (${c.perElement.toFixed(1)})`
-        );
+        const costs = (row: BenchRow | undefined) => {
+          const cells = (row ? boundaryCosts(row) : []).map((c) =>
+            `${c.op} ${int(c.instructions)} (${c.perElement.toFixed(1)})`
+          );
+          return cells.length > 0 ? cells.join("; ") : "—";
+        };
         return [
           j.model,
           j.board,
@@ -143,7 +152,8 @@ export function acceptanceSection(rows: readonly BenchRow[]): ReportSection {
           int(lb),
           int(r.plan.kernelBoundBytes),
           lb ? `${(r.plan.arenaBytes / lb).toFixed(3)}x` : "—",
-          costs.length > 0 ? costs.join("; ") : "—",
+          costs(j.tinyengine),
+          costs(j.tflm),
           j.failures.length > 0
             ? `FAIL: ${j.failures.join("; ")}`
             : j.exceptions.length > 0

@@ -38,7 +38,10 @@ Deno.test("acceptance: te above tflm, a plan above the bound and a slow QUANTIZE
   assert.match(judged.get("over")!.failures.join(), /1\.333x the layer-wise bound 30000 B/);
   assert.deepEqual(judged.get("scratch")!.failures, []);
   assert.match(judged.get("scratch")!.exceptions.join(), /kernel scratch and alignment/);
-  assert.match(judged.get("slow")!.failures.join(), /QUANTIZE 13\.0 instructions per element/);
+  assert.match(
+    judged.get("slow")!.failures.join(),
+    /tinyengine QUANTIZE 13\.0 instructions per element/,
+  );
   const section = acceptanceSection(rows);
   assert.match(section.text[0]!, /^2 of 5 model\/board pairs pass/);
   assert.ok(section.table!.rows.some((r) => r.includes("QUANTIZE 1,300 (13.0)")));
