@@ -64,10 +64,13 @@ Deno.test("tinyengine plan within 1.05x of the layer-wise bound on every built-i
     assert.ok(v.ok, `${name}: ${v.reason}`);
     if (v.reason) needKernelBound.push(`${name} ${v.plan}/${v.bound}`);
   }
-  // Only the 32-byte hello-world model: its last FULLY_CONNECTED (16 -> 1) copies its input to
-  // int16 (32 B), as large as all its activations.
+  // Only the 32-byte hello-world model (its last FULLY_CONNECTED, 16 -> 1, copies its input to
+  // int16: 32 B, as large as all its activations) and the MNIST LSTM (its kernel's scratch for
+  // the gates, 1,616 B planned against 1,344 B of tensors).
   assert.deepEqual(
-    needKernelBound.filter((n) => !n.startsWith("tflm_hello_world")),
+    needKernelBound.filter((n) =>
+      !n.startsWith("tflm_hello_world") && !n.startsWith("tflm_mnist_lstm")
+    ),
     [],
     needKernelBound.join(", "),
   );
