@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
-import { buildModel } from "../../builders/mod.ts";
-import { tensorBytes } from "../../ir/mod.ts";
-import { computeLifetimes } from "../lifetimes.ts";
-import { patchRewrite } from "../patches/rewrite.ts";
-import { offsetInStorage, runPasses, storageOf } from "./mod.ts";
+import { buildModel } from "../builders/mod.ts";
+import { tensorBytes } from "../ir/mod.ts";
+import {
+  computeLifetimes,
+  offsetInStorage,
+  patchRewrite,
+  runPasses,
+  storageOf,
+} from "../schedule/mod.ts";
 
 const graph = buildModel("mbv2-w0.35-r48");
 const split = graph.tensors.findIndex((t) => t.name === "block1/project");
