@@ -7,7 +7,8 @@
  *   ones included, each followed by a VALID convolution;
  * - negative, tiny (< 1e-6) and mixed-sign per-channel weight scales (folded negative
  *   batch-norm gammas);
- * - several outputs (a 128x160 three-output detector).
+ * - several outputs (a 128x160 three-output detector);
+ * - recurrent models (an LSTM over 28 steps, an SVDF) with float I/O.
  *
  * Operators other engineers are adding get a slot (`pending`) until they land: the suite lists
  * the slot as skipped, with the reason.
@@ -15,7 +16,7 @@
  * @module
  */
 import { buildDetection, buildMbconv, DETECTION_128X160 } from "../engine/builders/mod.ts";
-import { withExplicitPads } from "../engine/builders/mod.ts";
+import { lstmModel, svdfModel, withExplicitPads } from "../engine/builders/mod.ts";
 import { type Graph, withFloatIo } from "../engine/ir/mod.ts";
 import { readTflite, writeTflite } from "../engine/tflite/mod.ts";
 import { mixWeightScales } from "../pipeline/mod.ts";
@@ -83,13 +84,15 @@ export const REAL_MODELS: readonly RealModel[] = [
     id: "real-lstm",
     label: "LSTM (UNIDIRECTIONAL_SEQUENCE_LSTM)",
     boards: ["stm32f746"],
-    network: { pending: "UNIDIRECTIONAL_SEQUENCE_LSTM lands with engineer lstm's operator" },
+    network: () =>
+      lstmModel({ batch: 1, time: 28, input: 28, state: 20, timeMajor: false, seed: 5 }),
   },
   {
     id: "real-svdf",
     label: "SVDF keyword spotter",
     boards: ["stm32f746"],
-    network: { pending: "SVDF lands with engineer lstm's operator" },
+    network: () =>
+      svdfModel({ batch: 1, input: 40, units: 32, rank: 2, memory: 10, bias: true, seed: 5 }),
   },
   {
     id: "real-attention",
