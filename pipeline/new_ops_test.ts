@@ -43,3 +43,9 @@ for (const board of ["stm32f746", "stm32f412"]) {
     await checkChains(board, [7000, 7001, 7002, 7003], ["logsoftmax", "depthwise"]);
   });
 }
+
+for (const board of ["stm32f746", "stm32f412"]) {
+  Deno.test(`SPLIT, SPLIT_V, UNPACK and PACK chains (several outputs per node) are bit-exact on both engines on ${board}`, async () => {
+    await checkChains(board, [7101, 7103, 7105, 7107], ["split", "unpack", "depthwise"]);
+  });
+}

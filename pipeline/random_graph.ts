@@ -9,6 +9,7 @@ import type { Activation, Graph, Node, Padding, Quantization, Tensor } from "../
 import { samePadding } from "../engine/schedule/mod.ts";
 import { sliceAxes, sliceOutputShape } from "../engine/ir/mod.ts";
 import { createRng, type Rng } from "../engine/util/mod.ts";
+import { MORE_RANDOM_OPS, type MoreRandomOp, moreStep } from "./random_more_ops.ts";
 
 /** Operators {@link randomChainGraph} can draw. */
 export const RANDOM_OPS = [
@@ -38,12 +39,18 @@ export const RANDOM_OPS = [
   "stridedslice",
   "resize",
   "logsoftmax",
+  ...MORE_RANDOM_OPS,
 ] as const;
 
 /** One of {@link RANDOM_OPS}. */
 export type RandomOp = (typeof RANDOM_OPS)[number];
 
-class Chain {
+function isMoreOp(op: string): op is MoreRandomOp {
+  return (MORE_RANDOM_OPS as readonly string[]).includes(op);
+}
+
+/** A chain under construction: its tensors and nodes, and the random choices. */
+export class Chain {
   readonly tensors: Tensor[] = [];
   readonly nodes: Node[] = [];
   constructor(readonly rng: Rng) {}
@@ -161,6 +168,7 @@ function convLike(
 }
 
 function step(c: Chain, x: number, op: RandomOp): number {
+  if (isMoreOp(op)) return moreStep(c, x, op);
   const shape = c.tensors[x]!.shape;
   const [n, h, w, ch] = shape as [number, number, number, number];
   const id = c.nodes.length;

@@ -166,6 +166,46 @@ export function handBuiltGraphs(): Graph[] {
       options: {},
     }),
   );
+  graphs.push({
+    name: "split",
+    tensors: [
+      int32Const("axis", [], [-1]),
+      act("in", [1, 2, 6]),
+      act("a", [1, 2, 3]),
+      act("b", [1, 2, 3]),
+    ],
+    nodes: [{ op: "SPLIT", inputs: [0, 1], outputs: [2, 3], options: { numSplits: 2 } }],
+    inputs: [1],
+    outputs: [2, 3],
+  });
+  graphs.push({
+    name: "split_v",
+    tensors: [
+      act("in", [1, 5, 2]),
+      int32Const("sizes", [3], [1, -1, 2]),
+      int32Const("axis", [], [1]),
+      act("a", [1, 1, 2]),
+      act("b", [1, 2, 2]),
+      act("c", [1, 2, 2]),
+    ],
+    nodes: [{ op: "SPLIT_V", inputs: [0, 1, 2], outputs: [3, 4, 5], options: { numSplits: 3 } }],
+    inputs: [0],
+    outputs: [3, 4, 5],
+  });
+  graphs.push({
+    name: "pack",
+    tensors: [act("a", [2, 3]), act("b", [2, 3]), act("out", [2, 2, 3])],
+    nodes: [{ op: "PACK", inputs: [0, 1], outputs: [2], options: { valuesCount: 2, axis: 1 } }],
+    inputs: [0, 1],
+    outputs: [2],
+  });
+  graphs.push({
+    name: "unpack",
+    tensors: [act("in", [2, 3, 4]), act("a", [2, 4]), act("b", [2, 4]), act("c", [2, 4])],
+    nodes: [{ op: "UNPACK", inputs: [0], outputs: [1, 2, 3], options: { num: 3, axis: -2 } }],
+    inputs: [0],
+    outputs: [1, 2, 3],
+  });
   graphs.push(single("logistic", [act("in", [1, 10]), act("out", [1, 10], quant(1 / 256, -128))], {
     op: "LOGISTIC",
     inputs: [0],

@@ -208,6 +208,26 @@ export interface LogSoftmaxNode extends NodeBase {
   readonly op: "LOG_SOFTMAX";
   readonly options: Record<never, never>;
 }
+/** inputs: [axis (int32 constant scalar), input]; `numSplits` equal outputs along the axis. */
+export interface SplitNode extends NodeBase {
+  readonly op: "SPLIT";
+  readonly options: { readonly numSplits: number };
+}
+/** inputs: [input, size_splits (int32 constant, one -1 allowed), axis (int32 constant scalar)]. */
+export interface SplitVNode extends NodeBase {
+  readonly op: "SPLIT_V";
+  readonly options: { readonly numSplits: number };
+}
+/** `valuesCount` inputs of one shape stacked along a new `axis` of the output. */
+export interface PackNode extends NodeBase {
+  readonly op: "PACK";
+  readonly options: { readonly valuesCount: number; readonly axis: number };
+}
+/** One input cut along `axis` into `num` outputs, the axis removed. */
+export interface UnpackNode extends NodeBase {
+  readonly op: "UNPACK";
+  readonly options: { readonly num: number; readonly axis: number };
+}
 /** inputs: [input (NHWC), size (int32 constant [height, width])]. */
 export interface ResizeNearestNeighborNode extends NodeBase {
   readonly op: "RESIZE_NEAREST_NEIGHBOR";
@@ -274,7 +294,11 @@ export type Node =
   | ResizeNearestNeighborNode
   | LogSoftmaxNode
   | UnidirectionalSequenceLstmNode
-  | SvdfNode;
+  | SvdfNode
+  | SplitNode
+  | SplitVNode
+  | PackNode
+  | UnpackNode;
 
 /** The operator names, in a stable order. */
 export type OpName = Node["op"];
@@ -318,6 +342,10 @@ export const OP_NAMES: readonly OpName[] = [
   "LOG_SOFTMAX",
   "UNIDIRECTIONAL_SEQUENCE_LSTM",
   "SVDF",
+  "SPLIT",
+  "SPLIT_V",
+  "PACK",
+  "UNPACK",
 ];
 
 /** A whole network: one subgraph, nodes in execution order. */

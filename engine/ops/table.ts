@@ -17,6 +17,7 @@ import { SVDF, UNIDIRECTIONAL_SEQUENCE_LSTM } from "./recurrent.ts";
 import { RESHAPE } from "./reshape.ts";
 import { RESIZE_NEAREST_NEIGHBOR } from "./resize_nearest_neighbor.ts";
 import { LOG_SOFTMAX, SOFTMAX } from "./softmax.ts";
+import { PACK, SPLIT, SPLIT_V, UNPACK } from "./split_pack.ts";
 import { STRIDED_SLICE } from "./strided_slice.ts";
 import { TRANSPOSE } from "./transpose.ts";
 import {
@@ -63,6 +64,10 @@ export const OPS: { readonly [K in OpName]: OpDef<K> } = {
   LOG_SOFTMAX,
   UNIDIRECTIONAL_SEQUENCE_LSTM,
   SVDF,
+  SPLIT,
+  SPLIT_V,
+  PACK,
+  UNPACK,
 };
 
 /**

@@ -24,6 +24,7 @@ import { quantize } from "./kernels/quantize.ts";
 import { reshape } from "./kernels/reshape.ts";
 import { softmax } from "./kernels/softmax.ts";
 import { logSoftmax } from "./kernels/log_softmax.ts";
+import { pack, split, splitV, unpack } from "./kernels/split_pack.ts";
 import { transpose } from "./kernels/transpose.ts";
 import { leakyRelu, relu } from "./kernels/relu.ts";
 import { tanh } from "./kernels/tanh.ts";
@@ -66,6 +67,10 @@ const KERNELS: { readonly [K in OpName]: Kernel<NodeOf<K>> } = {
   LOG_SOFTMAX: logSoftmax,
   UNIDIRECTIONAL_SEQUENCE_LSTM: lstm,
   SVDF: svdf,
+  SPLIT: split,
+  SPLIT_V: splitV,
+  PACK: pack,
+  UNPACK: unpack,
 };
 
 /** Run the reference kernel of `args.node`. */

@@ -170,6 +170,10 @@ const OP_DATA: { readonly [K in OpName]: (graph: Graph, node: NodeOf<K>) => numb
   LOG_SOFTMAX: requantData,
   UNIDIRECTIONAL_SEQUENCE_LSTM: () => LSTM_DATA_BYTES,
   SVDF: () => SVDF_DATA_BYTES,
+  SPLIT: noData,
+  SPLIT_V: noData,
+  PACK: noData,
+  UNPACK: noData,
 };
 
 /** Persistent bytes one node's init and prepare allocate in the tail. */

@@ -129,6 +129,10 @@ const OPTION_WORDS: { readonly [K in OpName]?: (graph: Graph, node: NodeOf<K>) =
   MAX_POOL_2D: poolWords,
   SOFTMAX: (_graph, node) => [f32Bits(node.options.beta)],
   CONCATENATION: (_graph, node) => [node.options.axis],
+  SPLIT: (_graph, node) => [node.options.numSplits],
+  SPLIT_V: (_graph, node) => [node.options.numSplits],
+  PACK: (_graph, node) => [node.options.valuesCount, node.options.axis],
+  UNPACK: (_graph, node) => [node.options.num, node.options.axis],
   MEAN: (_graph, node) => [node.options.keepDims ? 1 : 0],
   UNIDIRECTIONAL_SEQUENCE_LSTM: (_graph, { options: o }) => [
     f32Bits(o.cellClip),

@@ -46,6 +46,7 @@ export const RUNTIME_FILES: readonly string[] = [
   "pooling.c",
   "activations.c",
   "log_softmax.c",
+  "split_pack.c",
   "unary_ops.c",
   "slice_resize.c",
   "shape_ops.c",

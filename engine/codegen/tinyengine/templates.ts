@@ -21,6 +21,7 @@ import {
 import { meanTemplate, poolTemplate, softmaxTemplate } from "./kernels/reduce.ts";
 import { logSoftmaxTemplate } from "./kernels/log_softmax.ts";
 import { lstmTemplate, svdfTemplate } from "./kernels/recurrent.ts";
+import { axisCopyTemplate } from "./kernels/split_pack.ts";
 import type { LayerKernel } from "./kernels/types.ts";
 
 /** Output channels per input channel of a depthwise layer. */
@@ -87,6 +88,10 @@ const EMITTERS: { readonly [K in OpName]: Emitter } = {
   RESHAPE: (lowered, layer) => copyTemplate(lowered, layer),
   SOFTMAX: (lowered, layer) => softmaxTemplate(lowered, layer),
   LOG_SOFTMAX: (lowered, layer) => logSoftmaxTemplate(lowered, layer),
+  SPLIT: (lowered, layer) => axisCopyTemplate(lowered, layer),
+  SPLIT_V: (lowered, layer) => axisCopyTemplate(lowered, layer),
+  PACK: (lowered, layer) => axisCopyTemplate(lowered, layer),
+  UNPACK: (lowered, layer) => axisCopyTemplate(lowered, layer),
   LOGISTIC: lut,
   HARD_SWISH: lut,
   QUANTIZE: lut,

@@ -37,7 +37,11 @@
   X(RESIZE_NEAREST_NEIGHBOR, resize_nearest_neighbor)           \
   X(LOG_SOFTMAX, log_softmax)                                   \
   X(UNIDIRECTIONAL_SEQUENCE_LSTM, unidirectional_sequence_lstm) \
-  X(SVDF, svdf)
+  X(SVDF, svdf) \
+  X(SPLIT, split)                                   \
+  X(SPLIT_V, split_v)                               \
+  X(PACK, pack)                                     \
+  X(UNPACK, unpack)
 
 #define DECLARE(OP, op) extern const tflm_registration tflm_register_##op;
 TFLM_OPS(DECLARE)
@@ -132,5 +136,17 @@ const tflm_registration *const tflm_registrations[TFLM_OP_TABLE_SIZE] = {
 #endif
 #ifdef TFLM_USE_SVDF
     [TFLM_OP_SVDF] = &tflm_register_svdf,
+#endif
+#ifdef TFLM_USE_SPLIT
+    [TFLM_OP_SPLIT] = &tflm_register_split,
+#endif
+#ifdef TFLM_USE_SPLIT_V
+    [TFLM_OP_SPLIT_V] = &tflm_register_split_v,
+#endif
+#ifdef TFLM_USE_PACK
+    [TFLM_OP_PACK] = &tflm_register_pack,
+#endif
+#ifdef TFLM_USE_UNPACK
+    [TFLM_OP_UNPACK] = &tflm_register_unpack,
 #endif
 };

@@ -1,0 +1,95 @@
+/**
+ * Random-chain steps of the operators added for issue #12 item 5 (kept apart from
+ * `random_graph.ts` to keep both files small): SPLIT / SPLIT_V and UNPACK, each joined back by
+ * CONCATENATION / PACK in reversed order so every output is read and the chain stays 4-D.
+ *
+ * @module
+ */
+import type { Chain } from "./random_graph.ts";
+
+/** Operators the steps of this file draw. */
+export const MORE_RANDOM_OPS = ["split", "unpack"] as const;
+
+/** One of {@link MORE_RANDOM_OPS}. */
+export type MoreRandomOp = (typeof MORE_RANDOM_OPS)[number];
+
+/** An axis of `shape` (1..3) with at least `min` and at most `max` elements, or undefined. */
+function axisWith(c: Chain, shape: readonly number[], min: number, max: number) {
+  const axes = [1, 2, 3].filter((a) => shape[a]! >= min && shape[a]! <= max);
+  return axes.length ? c.pick(axes) : undefined;
+}
+
+/** Random positive sizes adding up to `total`, at least two. */
+function cuts(c: Chain, total: number): number[] {
+  const n = c.range(2, Math.min(4, total));
+  const sizes = new Array<number>(n).fill(1);
+  for (let left = total - n; left > 0; left--) sizes[c.rng.int(n)]! += 1;
+  return sizes;
+}
+
+/** A tensor of `shape` with `x`'s quantization (the copies do not requantize). */
+function like(c: Chain, x: number, name: string, shape: readonly number[]): number {
+  const q = c.tensors[x]!.quant!;
+  return c.act(name, shape, q.scale[0], q.zeroPoint[0]);
+}
+
+/** One step of {@link MORE_RANDOM_OPS}: the output tensor (or `x` when the shape does not fit). */
+export function moreStep(c: Chain, x: number, op: MoreRandomOp): number {
+  const shape = c.tensors[x]!.shape;
+  const id = c.nodes.length;
+  switch (op) {
+    case "split": {
+      const axis = axisWith(c, shape, 2, 1 << 30);
+      if (axis === undefined) return x;
+      const even = c.rng.int(2) === 0 && shape[axis]! % 2 === 0;
+      const sizes = even ? [shape[axis]! / 2, shape[axis]! / 2] : cuts(c, shape[axis]!);
+      const outs = sizes.map((s, k) =>
+        like(c, x, `s${id}_${k}`, shape.map((d, j) => (j === axis ? s : d)))
+      );
+      const negative = c.rng.int(2) === 0;
+      if (even) {
+        const a = c.int32Const(`ax${id}`, [negative ? axis - 4 : axis], []);
+        c.nodes.push({ op: "SPLIT", inputs: [a, x], outputs: outs, options: { numSplits: 2 } });
+      } else {
+        // One size given as -1 (inferred) half of the time.
+        const given = sizes.map((s, k) => (k === 0 && c.rng.int(2) === 0 ? -1 : s));
+        const v = c.int32Const(`sz${id}`, given);
+        const a = c.int32Const(`ax${id}`, [axis], []);
+        c.nodes.push({
+          op: "SPLIT_V",
+          inputs: [x, v, a],
+          outputs: outs,
+          options: { numSplits: sizes.length },
+        });
+      }
+      const y = like(c, x, `y${id}`, shape);
+      c.nodes.push({
+        op: "CONCATENATION",
+        inputs: [...outs].reverse(),
+        outputs: [y],
+        options: { axis, activation: "NONE" },
+      });
+      return y;
+    }
+    case "unpack": {
+      const axis = axisWith(c, shape, 2, 6);
+      if (axis === undefined) return x;
+      const rest = shape.filter((_, j) => j !== axis);
+      const outs = Array.from({ length: shape[axis]! }, (_, k) => like(c, x, `u${id}_${k}`, rest));
+      c.nodes.push({
+        op: "UNPACK",
+        inputs: [x],
+        outputs: outs,
+        options: { num: outs.length, axis: c.rng.int(2) ? axis : axis - 4 },
+      });
+      const y = like(c, x, `y${id}`, shape);
+      c.nodes.push({
+        op: "PACK",
+        inputs: [...outs].reverse(),
+        outputs: [y],
+        options: { valuesCount: outs.length, axis },
+      });
+      return y;
+    }
+  }
+}
