@@ -1,14 +1,16 @@
 /**
  * Random-chain steps of the operators added for issue #12 item 5 (kept apart from
  * `random_graph.ts` to keep both files small): SPLIT / SPLIT_V and UNPACK, each joined back by
- * CONCATENATION / PACK in reversed order so every output is read and the chain stays 4-D.
+ * CONCATENATION / PACK in reversed order so every output is read and the chain stays 4-D;
+ * RSQRT (after a requantization to zero point -128, its domain), SQUARED_DIFFERENCE and PRELU
+ * against a per-channel constant.
  *
  * @module
  */
 import type { Chain } from "./random_graph.ts";
 
 /** Operators the steps of this file draw. */
-export const MORE_RANDOM_OPS = ["split", "unpack"] as const;
+export const MORE_RANDOM_OPS = ["split", "unpack", "rsqrt", "sqdiff", "prelu"] as const;
 
 /** One of {@link MORE_RANDOM_OPS}. */
 export type MoreRandomOp = (typeof MORE_RANDOM_OPS)[number];
@@ -68,6 +70,36 @@ export function moreStep(c: Chain, x: number, op: MoreRandomOp): number {
         inputs: [...outs].reverse(),
         outputs: [y],
         options: { axis, activation: "NONE" },
+      });
+      return y;
+    }
+    case "rsqrt": {
+      // Requantize to zero point -128 (RSQRT is defined from the zero point up), then RSQRT.
+      const s = c.scaleOf(x) * (1 + c.rng.next());
+      const r = c.act(`r${id}`, shape, s, -128);
+      c.nodes.push({ op: "QUANTIZE", inputs: [x], outputs: [r], options: {} });
+      const y = c.act(
+        `y${id}`,
+        shape,
+        1 / Math.sqrt(s) / (150 + c.rng.int(100)),
+        c.range(-120, -60),
+      );
+      c.nodes.push({ op: "RSQRT", inputs: [r], outputs: [y], options: {} });
+      return y;
+    }
+    case "sqdiff":
+    case "prelu": {
+      const ch = shape[3]!;
+      const sx = c.scaleOf(x);
+      const k = c.int8Const(`k${id}`, [ch], [op === "prelu" ? 0.01 : sx * (0.5 + c.rng.next())], 0);
+      const y = op === "prelu"
+        ? c.act(`y${id}`, shape, sx * (0.8 + 0.4 * c.rng.next()))
+        : c.act(`y${id}`, shape, (sx * 60) ** 2 / 200, -128);
+      c.nodes.push({
+        op: op === "prelu" ? "PRELU" : "SQUARED_DIFFERENCE",
+        inputs: [x, k],
+        outputs: [y],
+        options: {},
       });
       return y;
     }

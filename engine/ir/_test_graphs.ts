@@ -206,6 +206,21 @@ export function handBuiltGraphs(): Graph[] {
     inputs: [0],
     outputs: [1, 2, 3],
   });
+  graphs.push(single("rsqrt", [act("in", [1, 6], quant(0.05, -128)), act("out", [1, 6])], {
+    op: "RSQRT",
+    inputs: [0],
+    outputs: [1],
+    options: {},
+  }));
+  for (const op of ["SQUARED_DIFFERENCE", "PRELU"] as const) {
+    graphs.push({
+      name: op.toLowerCase(),
+      tensors: [act("a", [1, 2, 3]), int8Const("b", [3], 5, quant(0.02, 1)), act("o", [1, 2, 3])],
+      nodes: [{ op, inputs: [0, 1], outputs: [2], options: {} }],
+      inputs: [0],
+      outputs: [2],
+    });
+  }
   graphs.push(single("logistic", [act("in", [1, 10]), act("out", [1, 10], quant(1 / 256, -128))], {
     op: "LOGISTIC",
     inputs: [0],

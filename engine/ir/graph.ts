@@ -228,6 +228,21 @@ export interface UnpackNode extends NodeBase {
   readonly op: "UNPACK";
   readonly options: { readonly num: number; readonly axis: number };
 }
+/** int8 `1 / sqrt(x)` (inputs below the zero point are refused, as TFLM does at run time). */
+export interface RsqrtNode extends NodeBase {
+  readonly op: "RSQRT";
+  readonly options: Record<never, never>;
+}
+/** `(a - b)^2` with broadcasting, int8 with TFLite's rescale-to-twice-the-larger-scale path. */
+export interface SquaredDifferenceNode extends NodeBase {
+  readonly op: "SQUARED_DIFFERENCE";
+  readonly options: Record<never, never>;
+}
+/** inputs: [input, alpha (broadcast to the input)]: `x >= 0 ? x : alpha * x`. */
+export interface PreluNode extends NodeBase {
+  readonly op: "PRELU";
+  readonly options: Record<never, never>;
+}
 /** inputs: [input (NHWC), size (int32 constant [height, width])]. */
 export interface ResizeNearestNeighborNode extends NodeBase {
   readonly op: "RESIZE_NEAREST_NEIGHBOR";
@@ -298,7 +313,10 @@ export type Node =
   | SplitNode
   | SplitVNode
   | PackNode
-  | UnpackNode;
+  | UnpackNode
+  | RsqrtNode
+  | SquaredDifferenceNode
+  | PreluNode;
 
 /** The operator names, in a stable order. */
 export type OpName = Node["op"];
@@ -346,6 +364,9 @@ export const OP_NAMES: readonly OpName[] = [
   "SPLIT_V",
   "PACK",
   "UNPACK",
+  "RSQRT",
+  "SQUARED_DIFFERENCE",
+  "PRELU",
 ];
 
 /** A whole network: one subgraph, nodes in execution order. */

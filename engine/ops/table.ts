@@ -20,6 +20,7 @@ import { LOG_SOFTMAX, SOFTMAX } from "./softmax.ts";
 import { PACK, SPLIT, SPLIT_V, UNPACK } from "./split_pack.ts";
 import { STRIDED_SLICE } from "./strided_slice.ts";
 import { TRANSPOSE } from "./transpose.ts";
+import { PRELU, RSQRT, SQUARED_DIFFERENCE } from "./transformer_elementwise.ts";
 import {
   DEQUANTIZE,
   HARD_SWISH,
@@ -68,6 +69,9 @@ export const OPS: { readonly [K in OpName]: OpDef<K> } = {
   SPLIT_V,
   PACK,
   UNPACK,
+  RSQRT,
+  SQUARED_DIFFERENCE,
+  PRELU,
 };
 
 /**

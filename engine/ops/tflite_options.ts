@@ -51,6 +51,7 @@ export const OPTIONS = {
   ExpandDimsOptions: kind("ExpandDimsOptions", 52, 0),
   ResizeNearestNeighborOptions: kind("ResizeNearestNeighborOptions", 74, 2),
   LeakyReluOptions: kind("LeakyReluOptions", 75, 1),
+  SquaredDifferenceOptions: kind("SquaredDifferenceOptions", 76, 0),
   PackOptions: kind("PackOptions", 59, 2),
   UnpackOptions: kind("UnpackOptions", 64, 2),
   SplitVOptions: kind("SplitVOptions", 79, 1),

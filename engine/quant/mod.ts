@@ -21,3 +21,4 @@ export * from "./params_activation.ts";
 export * from "./fixed_point.ts";
 export * from "./int16_activation.ts";
 export * from "./params_recurrent.ts";
+export * from "./params_elementwise.ts";

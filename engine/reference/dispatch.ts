@@ -25,6 +25,7 @@ import { reshape } from "./kernels/reshape.ts";
 import { softmax } from "./kernels/softmax.ts";
 import { logSoftmax } from "./kernels/log_softmax.ts";
 import { pack, split, splitV, unpack } from "./kernels/split_pack.ts";
+import { prelu, rsqrt, squaredDifference } from "./kernels/transformer_elementwise.ts";
 import { transpose } from "./kernels/transpose.ts";
 import { leakyRelu, relu } from "./kernels/relu.ts";
 import { tanh } from "./kernels/tanh.ts";
@@ -71,6 +72,9 @@ const KERNELS: { readonly [K in OpName]: Kernel<NodeOf<K>> } = {
   SPLIT_V: splitV,
   PACK: pack,
   UNPACK: unpack,
+  RSQRT: rsqrt,
+  SQUARED_DIFFERENCE: squaredDifference,
+  PRELU: prelu,
 };
 
 /** Run the reference kernel of `args.node`. */

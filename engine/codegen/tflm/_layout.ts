@@ -22,6 +22,8 @@ const ADD_DATA_BYTES = 52;
 const MUL_DATA_BYTES = 32;
 const POOL_DATA_BYTES = 16;
 const REQUANT_DATA_BYTES = 32;
+/** SQUARED_DIFFERENCE: three zero points, three multipliers and shifts (elementwise.c). */
+const SQDIFF_DATA_BYTES = 36;
 const CONCAT_ENTRY_BYTES = 16;
 /** `sizeof(mcu_lstm_params)` and `sizeof(mcu_svdf_params)` (fixtures/firmware/recurrent.h). */
 const LSTM_DATA_BYTES = 188;
@@ -174,6 +176,9 @@ const OP_DATA: { readonly [K in OpName]: (graph: Graph, node: NodeOf<K>) => numb
   SPLIT_V: noData,
   PACK: noData,
   UNPACK: noData,
+  RSQRT: requantData,
+  SQUARED_DIFFERENCE: () => SQDIFF_DATA_BYTES,
+  PRELU: requantData,
 };
 
 /** Persistent bytes one node's init and prepare allocate in the tail. */

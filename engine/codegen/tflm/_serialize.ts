@@ -233,6 +233,9 @@ const INT8_OPS: ReadonlySet<string> = new Set([
   "LOG_SOFTMAX",
   "UNIDIRECTIONAL_SEQUENCE_LSTM",
   "SVDF",
+  "RSQRT",
+  "SQUARED_DIFFERENCE",
+  "PRELU",
 ]);
 
 /** The runtime's limits: tensor rank, dtypes per op. */

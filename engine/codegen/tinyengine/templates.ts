@@ -92,6 +92,15 @@ const EMITTERS: { readonly [K in OpName]: Emitter } = {
   SPLIT_V: (lowered, layer) => axisCopyTemplate(lowered, layer),
   PACK: (lowered, layer) => axisCopyTemplate(lowered, layer),
   UNPACK: (lowered, layer) => axisCopyTemplate(lowered, layer),
+  // RSQRT is defined from the input zero point up: the table covers that domain.
+  RSQRT: (lowered, layer) =>
+    lutTemplate(
+      lowered,
+      layer,
+      lowered.graph.tensors[layer.inputs[0]!]?.quant?.zeroPoint[0] ?? -128,
+    ),
+  SQUARED_DIFFERENCE: binary,
+  PRELU: binary,
   LOGISTIC: lut,
   HARD_SWISH: lut,
   QUANTIZE: lut,

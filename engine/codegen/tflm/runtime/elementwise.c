@@ -1,6 +1,6 @@
 /*
- * elementwise.c: ADD, SUB, MUL, MAXIMUM and MINIMUM (int8, with broadcasting), as TFLite's
- * integer kernels compute them.
+ * elementwise.c: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE and PRELU (int8, with
+ * broadcasting), as TFLite's integer kernels compute them.
  *
  * ADD: both inputs are offset, shifted left by 20, scaled below one, summed and requantized
  * (CMSIS-NN arm_elementwise_add_s8 arithmetic). SUB: TFLite's quantized sub, the ADD arithmetic
@@ -8,7 +8,11 @@
  * MINIMUM compare raw int8 values (inputs and output share one quantization).
  * Broadcasting follows NumPy rules up to rank 6; equal element counts take the flat loop.
  *
- * Options: ADD, SUB, MUL [activation]; MAXIMUM and MINIMUM none.
+ * SQUARED_DIFFERENCE: TFLM's path (both inputs << 7 rescaled to twice the larger scale, the
+ * difference squared, requantized). PRELU: BroadcastPrelu4DSlow (identity multiplier for x >= 0,
+ * x * alpha multiplier below).
+ *
+ * Options: ADD, SUB, MUL [activation]; MAXIMUM, MINIMUM, SQUARED_DIFFERENCE and PRELU none.
  */
 #include "kernel_util.h"
 
@@ -215,3 +219,104 @@ MINMAX_INVOKE(minimum_invoke, <)
 
 const tflm_registration tflm_register_maximum = {NULL, minmax_prepare, maximum_invoke};
 const tflm_registration tflm_register_minimum = {NULL, minmax_prepare, minimum_invoke};
+
+/* ---- SQUARED_DIFFERENCE ------------------------------------------------------------------ */
+
+/* Both inputs to twice the larger scale (after << 7), the difference squared and requantized. */
+typedef struct {
+  int32_t z1, z2, zo;
+  int32_t m1, s1, m2, s2, mo, so;
+} sqdiff_data;
+_Static_assert(sizeof(sqdiff_data) == 36, "_layout.ts: SQDIFF_DATA_BYTES");
+
+static void *sqdiff_init(tflm_interpreter *it, tflm_node *node) {
+  (void)node;
+  return tflm_alloc_persistent(it, sizeof(sqdiff_data));
+}
+
+static int sqdiff_prepare(tflm_interpreter *it, tflm_node *node) {
+  sqdiff_data *d = node->op_data;
+  const tflm_tensor_desc *a = tflm_input_desc(it, node, 0);
+  const tflm_tensor_desc *b = tflm_input_desc(it, node, 1);
+  const tflm_tensor_desc *o = tflm_output_desc(it, node, 0);
+  if (a->type != TFLM_INT8 || b->type != TFLM_INT8 || o->type != TFLM_INT8) {
+    return TFLM_ERR_UNSUPPORTED;
+  }
+  const double s1 = (float)tflm_scale(it, a, 0), s2 = (float)tflm_scale(it, b, 0);
+  const float so = (float)tflm_scale(it, o, 0);
+  const double twice = 2.0 * (s1 > s2 ? s1 : s2);
+  tflm_quantize_multiplier(s1 / twice, &d->m1, &d->s1);
+  tflm_quantize_multiplier(s2 / twice, &d->m2, &d->s2);
+  tflm_quantize_multiplier(twice * twice / (double)((float)(1 << 14) * so), &d->mo, &d->so);
+  d->z1 = a->zero_point;
+  d->z2 = b->zero_point;
+  d->zo = o->zero_point;
+  return TFLM_OK;
+}
+
+TFLM_INLINE int8_t sqdiff_one(const sqdiff_data *d, int32_t x, int32_t y) {
+  const int32_t v1 = tflm_requantize_any((x - d->z1) * (1 << 7), d->m1, d->s1);
+  const int32_t v2 = tflm_requantize_any((y - d->z2) * (1 << 7), d->m2, d->s2);
+  const int32_t diff = v1 - v2;
+  return (int8_t)tflm_clamp(tflm_requantize_any(diff * diff, d->mo, d->so) + d->zo, -128, 127);
+}
+
+static int sqdiff_invoke(tflm_interpreter *it, tflm_node *node) {
+  const sqdiff_data *d = node->op_data;
+  const tflm_tensor *a = tflm_input(it, node, 0);
+  const tflm_tensor *b = tflm_input(it, node, 1);
+  const tflm_tensor *o = tflm_output(it, node, 0);
+  const int8_t *pa = a->data, *pb = b->data;
+  int8_t *po = o->data;
+  BROADCAST_LOOP(a, b, o, po[i] = sqdiff_one(d, pa[i1], pb[i2]));
+  return TFLM_OK;
+}
+
+const tflm_registration tflm_register_squared_difference = {sqdiff_init, sqdiff_prepare,
+                                                            sqdiff_invoke};
+
+/* ---- PRELU ------------------------------------------------------------------------------- */
+
+static void *prelu_init(tflm_interpreter *it, tflm_node *node) {
+  (void)node;
+  return tflm_alloc_persistent(it, sizeof(tflm_requant_data));
+}
+
+/* multiplier/shift: in/out (x >= 0); extra: alpha zero point, in*alpha/out multiplier, shift. */
+static int prelu_prepare(tflm_interpreter *it, tflm_node *node) {
+  tflm_requant_data *d = node->op_data;
+  const tflm_tensor_desc *x = tflm_input_desc(it, node, 0);
+  const tflm_tensor_desc *al = tflm_input_desc(it, node, 1);
+  const tflm_tensor_desc *o = tflm_output_desc(it, node, 0);
+  if (x->type != TFLM_INT8 || al->type != TFLM_INT8 || o->type != TFLM_INT8) {
+    return TFLM_ERR_UNSUPPORTED;
+  }
+  const double si = (float)tflm_scale(it, x, 0), sa = (float)tflm_scale(it, al, 0);
+  const double so = (float)tflm_scale(it, o, 0);
+  tflm_quantize_multiplier(si / so, &d->multiplier, &d->shift);
+  tflm_quantize_multiplier(si * sa / so, &d->extra[1], &d->extra[2]);
+  d->in_zero_point = x->zero_point;
+  d->extra[0] = al->zero_point;
+  d->out_zero_point = o->zero_point;
+  return TFLM_OK;
+}
+
+TFLM_INLINE int8_t prelu_one(const tflm_requant_data *d, int32_t x, int32_t alpha) {
+  const int32_t v = x - d->in_zero_point;
+  const int32_t r = v >= 0 ? tflm_requantize_any(v, d->multiplier, d->shift)
+                           : tflm_requantize_any(v * (alpha - d->extra[0]), d->extra[1], d->extra[2]);
+  return (int8_t)tflm_clamp(r + d->out_zero_point, -128, 127);
+}
+
+static int prelu_invoke(tflm_interpreter *it, tflm_node *node) {
+  const tflm_requant_data *d = node->op_data;
+  const tflm_tensor *x = tflm_input(it, node, 0);
+  const tflm_tensor *al = tflm_input(it, node, 1);
+  const tflm_tensor *o = tflm_output(it, node, 0);
+  const int8_t *px = x->data, *pa = al->data;
+  int8_t *po = o->data;
+  BROADCAST_LOOP(x, al, o, po[i] = prelu_one(d, px[i1], pa[i2]));
+  return TFLM_OK;
+}
+
+const tflm_registration tflm_register_prelu = {prelu_init, prelu_prepare, prelu_invoke};

@@ -41,7 +41,10 @@
   X(SPLIT, split)                                   \
   X(SPLIT_V, split_v)                               \
   X(PACK, pack)                                     \
-  X(UNPACK, unpack)
+  X(UNPACK, unpack)                                 \
+  X(RSQRT, rsqrt)                                   \
+  X(SQUARED_DIFFERENCE, squared_difference)         \
+  X(PRELU, prelu)
 
 #define DECLARE(OP, op) extern const tflm_registration tflm_register_##op;
 TFLM_OPS(DECLARE)
@@ -148,5 +151,14 @@ const tflm_registration *const tflm_registrations[TFLM_OP_TABLE_SIZE] = {
 #endif
 #ifdef TFLM_USE_UNPACK
     [TFLM_OP_UNPACK] = &tflm_register_unpack,
+#endif
+#ifdef TFLM_USE_RSQRT
+    [TFLM_OP_RSQRT] = &tflm_register_rsqrt,
+#endif
+#ifdef TFLM_USE_SQUARED_DIFFERENCE
+    [TFLM_OP_SQUARED_DIFFERENCE] = &tflm_register_squared_difference,
+#endif
+#ifdef TFLM_USE_PRELU
+    [TFLM_OP_PRELU] = &tflm_register_prelu,
 #endif
 };

@@ -11,13 +11,18 @@ import {
   elementCount,
   type MulNode,
   type Node,
+  type PreluNode,
+  type SquaredDifferenceNode,
   type SubNode,
 } from "../../../ir/mod.ts";
 import {
   addParams,
   mulParams,
+  multiplyByQuantizedMultiplier,
+  preluParams,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul as srdhm,
+  squaredDifferenceParams,
   subParams,
 } from "../../../quant/mod.ts";
 import { runKernel } from "../../../reference/mod.ts";
@@ -71,7 +76,10 @@ function sameLayout(a: readonly number[], b: readonly number[]): boolean {
   });
 }
 
-/** ADD, SUB (ADD with the second input's multiplier negated), MUL, MAXIMUM and MINIMUM. */
+/**
+ * ADD, SUB (ADD with the second input's multiplier negated), MUL, MAXIMUM, MINIMUM,
+ * SQUARED_DIFFERENCE (per-input rescale tables, then the square requantized) and PRELU.
+ */
 export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
   const { graph } = lowered;
   const a = tensorOf(lowered, layer.inputs[0], "first input");
@@ -130,6 +138,29 @@ export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
           : `te_clamp8(${rq}, ${ctx.param("act_min", cl.min)}, ${ctx.param("act_max", cl.max)})`;
         pre = `const int32_t *t1 = ${t1}; const int32_t *t2 = ${t2};`;
         expr = `int32_t s = t1[x] + t2[y]; o[IDX] = ${clamped};`;
+      } else if (layer.op === "SQUARED_DIFFERENCE") {
+        const p = squaredDifferenceParams(g, node as SquaredDifferenceNode);
+        // Each input's rescaled value depends on that int8 input alone: two int32 tables.
+        const table = (zp: number, m: number, shift: number) =>
+          Int32Array.from(
+            { length: 256 },
+            (_, v) => multiplyByQuantizedMultiplier((v - 128 - zp) * (1 << p.leftShift), m, shift),
+          );
+        const t1 = ctx.consts.int32(
+          table(p.input1ZeroPoint, p.input1Multiplier, p.input1Shift),
+          "lut_a",
+        );
+        const t2 = ctx.consts.int32(
+          table(p.input2ZeroPoint, p.input2Multiplier, p.input2Shift),
+          "lut_b",
+        );
+        pre = `const int32_t *t1 = ${t1} + 128; const int32_t *t2 = ${t2} + 128;`;
+        expr =
+          `int32_t d = t1[x] - t2[y]; o[IDX] = (int8_t)__ssat(te_mbqm(d * d, ${p.outputMultiplier}, ${p.outputShift}) + ${p.outputZeroPoint}, 8);`;
+      } else if (layer.op === "PRELU") {
+        const p = preluParams(g, node as PreluNode);
+        expr =
+          `int32_t v = x - ${p.inputZeroPoint}; o[IDX] = (int8_t)__ssat((v >= 0 ? te_mbqm(v, ${p.identityMultiplier}, ${p.identityShift}) : te_mbqm(v * (y - ${p.alphaZeroPoint}), ${p.alphaMultiplier}, ${p.alphaShift})) + ${p.outputZeroPoint}, 8);`;
       } else {
         const p = mulParams(g, node as MulNode);
         const [aOff, bOff] = [
@@ -169,17 +200,20 @@ export function binaryTemplate(lowered: Lowered, layer: Layer): LayerKernel {
  * The 256-entry table of a unary int8 operator: entry `x + 128` is the reference kernel's output
  * for input `x`.
  */
-export function unaryLut(lowered: Lowered, layer: Layer): Int8Array {
+export function unaryLut(lowered: Lowered, layer: Layer, lowest = -128): Int8Array {
   const { graph } = lowered;
   const inT = tensorOf(lowered, layer.inputs[0], "input");
   const outT = tensorOf(lowered, layer.outputs[0], "output");
+  // Inputs below `lowest` are outside the operator's domain (RSQRT below its zero point): the
+  // reference refuses them, so their entries (never read by a valid model) stay 127.
+  const count = 128 - lowest;
   const tensors = [
-    { ...inT, shape: [1, 256] },
-    { ...outT, shape: [1, 256] },
+    { ...inT, shape: [1, count] },
+    { ...outT, shape: [1, count] },
   ];
-  const input = new Uint8Array(256);
-  for (let i = 0; i < 256; i++) input[i] = (i - 128) & 0xff;
-  const output = new Uint8Array(256);
+  const input = new Uint8Array(count);
+  for (let i = 0; i < count; i++) input[i] = (i + lowest) & 0xff;
+  const output = new Uint8Array(count);
   runKernel({
     graph: { ...graph, tensors, nodes: [], inputs: [0], outputs: [1] },
     node: { ...layer.node, inputs: [0], outputs: [1] } as Node,
@@ -187,11 +221,13 @@ export function unaryLut(lowered: Lowered, layer: Layer): Int8Array {
     inputs: [input],
     outputs: [output],
   });
-  return new Int8Array(output.buffer);
+  const lut = new Int8Array(256).fill(127);
+  lut.set(new Int8Array(output.buffer), lowest + 128);
+  return lut;
 }
 
 /** LOGISTIC, HARD_SWISH and int8 QUANTIZE as a table lookup. */
-export function lutTemplate(lowered: Lowered, layer: Layer): LayerKernel {
+export function lutTemplate(lowered: Lowered, layer: Layer, lowest = -128): LayerKernel {
   const inT = tensorOf(lowered, layer.inputs[0], "input");
   const outT = tensorOf(lowered, layer.outputs[0], "output");
   if (inT.dtype !== "int8" || outT.dtype !== "int8") {
@@ -204,7 +240,7 @@ export function lutTemplate(lowered: Lowered, layer: Layer): LayerKernel {
     scratchBytes: 0,
     variant: `${layer.op.toLowerCase()} lut`,
     emit(ctx) {
-      const lut = ctx.consts.int8(unaryLut(lowered, layer), "lut");
+      const lut = ctx.consts.int8(unaryLut(lowered, layer, lowest), "lut");
       const fn = ctx.kernel("lut", (name) =>
         [
           `TE_KERNEL void ${name}(const int8_t *in, int8_t *out, int32_t n, const int8_t *lut) {`,

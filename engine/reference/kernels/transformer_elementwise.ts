@@ -1,0 +1,104 @@
+/**
+ * RSQRT, SQUARED_DIFFERENCE and PRELU, int8, as TF-Lite Micro computes them
+ * (`RsqrtEvalQuantized`, `SquaredDifference`, `BroadcastPrelu4DSlow`).
+ *
+ * @module
+ */
+import type { PreluNode, RsqrtNode, SquaredDifferenceNode } from "../../ir/mod.ts";
+import {
+  invSqrtQuantizedMultiplierExp,
+  multiplyByQuantizedMultiplier,
+  preluParams,
+  rsqrtParams,
+  squaredDifferenceParams,
+} from "../../quant/mod.ts";
+import { broadcastIndex } from "./_broadcast.ts";
+import {
+  asInt8,
+  fail,
+  inputBytes,
+  inputTensor,
+  type KernelArgs,
+  outputBytes,
+  outputTensor,
+  requireDtype,
+} from "./_kernel.ts";
+
+const clamp8 = (v: number) => (v < -128 ? -128 : v > 127 ? 127 : v);
+
+/** TFLM's `kReverseShift` and the shift that keeps RSQRT's intermediate an integer. */
+const REVERSE_SHIFT = -1;
+const RSQRT_SHIFT = 20;
+
+/** Run one RSQRT node (inputs below the zero point are refused, as TFLM does at run time). */
+export function rsqrt(args: KernelArgs<RsqrtNode>): void {
+  requireDtype(args, "int8", { input: inputTensor(args, 0), output: outputTensor(args) });
+  const p = rsqrtParams(args.graph, args.node);
+  const x = asInt8(inputBytes(args, 0));
+  const out = asInt8(outputBytes(args));
+  for (let i = 0; i < x.length; i++) {
+    const value = x[i]! - p.inputZeroPoint;
+    if (value < 0) fail(args, `input ${x[i]} is below the zero point: RSQRT needs x >= 0`);
+    if (value === 0) {
+      out[i] = 127;
+      continue;
+    }
+    const inv = invSqrtQuantizedMultiplierExp(value, REVERSE_SHIFT);
+    const data = multiplyByQuantizedMultiplier(1, inv.multiplier, inv.shift + RSQRT_SHIFT);
+    out[i] = clamp8(
+      multiplyByQuantizedMultiplier(data, p.multiplier, p.shift - RSQRT_SHIFT) + p.outputZeroPoint,
+    );
+  }
+}
+
+/** Run one SQUARED_DIFFERENCE node. */
+export function squaredDifference(args: KernelArgs<SquaredDifferenceNode>): void {
+  const in1 = inputTensor(args, 0);
+  const in2 = inputTensor(args, 1);
+  const output = outputTensor(args);
+  requireDtype(args, "int8", { "first input": in1, "second input": in2, output });
+  const p = squaredDifferenceParams(args.graph, args.node);
+  const a = asInt8(inputBytes(args, 0));
+  const b = asInt8(inputBytes(args, 1));
+  const out = asInt8(outputBytes(args));
+  const ia = broadcastIndex(in1.shape, output.shape);
+  const ib = broadcastIndex(in2.shape, output.shape);
+  const scale = (v: number, m: number, s: number) =>
+    multiplyByQuantizedMultiplier(v * (1 << p.leftShift), m, s);
+  for (let i = 0; i < out.length; i++) {
+    const v1 = scale(a[ia ? ia[i]! : i]! - p.input1ZeroPoint, p.input1Multiplier, p.input1Shift);
+    const v2 = scale(b[ib ? ib[i]! : i]! - p.input2ZeroPoint, p.input2Multiplier, p.input2Shift);
+    const diff = v1 - v2;
+    const raw = multiplyByQuantizedMultiplier(
+      Math.imul(diff, diff),
+      p.outputMultiplier,
+      p.outputShift,
+    );
+    out[i] = clamp8(raw + p.outputZeroPoint);
+  }
+}
+
+/** Run one PRELU node. */
+export function prelu(args: KernelArgs<PreluNode>): void {
+  const input = inputTensor(args, 0);
+  const alpha = inputTensor(args, 1);
+  const output = outputTensor(args);
+  requireDtype(args, "int8", { input, alpha, output });
+  const p = preluParams(args.graph, args.node);
+  const x = asInt8(inputBytes(args, 0));
+  const al = asInt8(inputBytes(args, 1));
+  const out = asInt8(outputBytes(args));
+  const ix = broadcastIndex(input.shape, output.shape);
+  const ia = broadcastIndex(alpha.shape, output.shape);
+  for (let i = 0; i < out.length; i++) {
+    const v = x[ix ? ix[i]! : i]! - p.inputZeroPoint;
+    const raw = v >= 0
+      ? multiplyByQuantizedMultiplier(v, p.identityMultiplier, p.identityShift)
+      : multiplyByQuantizedMultiplier(
+        v * (al[ia ? ia[i]! : i]! - p.alphaZeroPoint),
+        p.alphaMultiplier,
+        p.alphaShift,
+      );
+    out[i] = clamp8(raw + p.outputZeroPoint);
+  }
+}
