@@ -229,10 +229,7 @@ typedef struct {
 } sqdiff_data;
 _Static_assert(sizeof(sqdiff_data) == 36, "_layout.ts: SQDIFF_DATA_BYTES");
 
-static void *sqdiff_init(tflm_interpreter *it, tflm_node *node) {
-  (void)node;
-  return tflm_alloc_persistent(it, sizeof(sqdiff_data));
-}
+TFLM_OP_DATA_INIT(sqdiff_init, sqdiff_data)
 
 static int sqdiff_prepare(tflm_interpreter *it, tflm_node *node) {
   sqdiff_data *d = node->op_data;
@@ -277,10 +274,7 @@ const tflm_registration tflm_register_squared_difference = {sqdiff_init, sqdiff_
 
 /* ---- PRELU ------------------------------------------------------------------------------- */
 
-static void *prelu_init(tflm_interpreter *it, tflm_node *node) {
-  (void)node;
-  return tflm_alloc_persistent(it, sizeof(tflm_requant_data));
-}
+TFLM_OP_DATA_INIT(prelu_init, tflm_requant_data)
 
 /* multiplier/shift: in/out (x >= 0); extra: alpha zero point, in*alpha/out multiplier, shift. */
 static int prelu_prepare(tflm_interpreter *it, tflm_node *node) {
