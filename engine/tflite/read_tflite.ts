@@ -247,7 +247,9 @@ function readTensors(r: FlatReader, model: Table, sg: Table, sgWhere: string): T
       let count = 1;
       for (const d of shape) count *= d;
       const bytes = count * DTYPE_BYTES[dtype];
-      if (bytes > 1 << 28) failAt(where, `variable tensor of ${bytes} bytes is too large`);
+      // No board's SRAM (nor the emulator's map) holds 16 MiB of state: refuse before allocating,
+      // so a corrupt shape costs no memory or time.
+      if (bytes > 1 << 24) failAt(where, `variable tensor of ${bytes} bytes is too large`);
       data = new Uint8Array(bytes);
       if (dtype === "int8") data.fill((quant?.zeroPoint[0] ?? 0) & 0xff);
     }
