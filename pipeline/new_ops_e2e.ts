@@ -1,6 +1,8 @@
 /**
  * The operators of issue #12 item 5 in random chains, bit-exact against the reference on both
  * engines and both boards (tinyengine through the harness, tflm through one firmware per chain).
+ * A slow sweep run by `deno task test:e2e` (CI runs it); the default kernel tests draw the same
+ * operators in `tinyengine_kernels_test.ts`, and each reference kernel has its own test.
  */
 import assert from "node:assert/strict";
 import { getBoard } from "../engine/target/mod.ts";
