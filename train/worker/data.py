@@ -83,3 +83,17 @@ def augment(batch, generator, pad):
         batch = padded[torch.arange(b)[:, None, None], 0, rows, cols].unsqueeze(1)
     flip = torch.rand(b, generator=generator) < 0.5
     return torch.where(flip[:, None, None, None], batch.flip(-1), batch)
+
+
+def epoch_batches(images, labels, batch_size, generator, pad, shuffle_augment=True):
+    """One epoch of training batches: a seeded shuffle, then per batch the seeded augmentation
+    (when `shuffle_augment` and `pad` say so), normalized and channels-last. Yields
+    (step in epoch, inputs, labels); the last partial batch is dropped. Both workers draw from
+    `generator` in this one order, so a seed gives the same batches in either."""
+    perm = torch.randperm(images.shape[0], generator=generator)
+    for s in range(images.shape[0] // batch_size):
+        idx = perm[s * batch_size:(s + 1) * batch_size]
+        xb = images[idx]
+        if shuffle_augment:
+            xb = augment(xb, generator, pad)
+        yield s, normalize(xb).contiguous(memory_format=torch.channels_last), labels[idx]

@@ -126,17 +126,11 @@ def train(job):
     for epoch in range(recipe["epochs"]):
         model.train()
         t0 = time.time()
-        perm = torch.randperm(tr_x.shape[0], generator=gen)
         loss_sum = 0.0
-        for s in range(steps_per_epoch):
-            idx = perm[s * batch:(s + 1) * batch]
-            xb = tr_x[idx]
-            if recipe["augment"]:
-                xb = data.augment(xb, gen, pad)
-            x = data.normalize(xb).contiguous(memory_format=torch.channels_last)
+        for s, x, yb in data.epoch_batches(tr_x, tr_y, batch, gen, pad, recipe["augment"]):
             for g in opt.param_groups:
                 g["lr"] = learning_rate(step, total, recipe)
-            loss = F.cross_entropy(model(x), tr_y[idx], label_smoothing=recipe["labelSmoothing"])
+            loss = F.cross_entropy(model(x), yb, label_smoothing=recipe["labelSmoothing"])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
