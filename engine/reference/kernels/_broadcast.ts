@@ -5,7 +5,15 @@
  * @module
  */
 
-import { elementCount } from "../../ir/mod.ts";
+import { elementCount, type Node, type Tensor } from "../../ir/mod.ts";
+import {
+  inputTensor,
+  int8Input,
+  int8Output,
+  type KernelArgs,
+  outputTensor,
+  requireDtype,
+} from "./_kernel.ts";
 
 /**
  * For each output element (row-major), the flat index of the element of `shape` it reads,
@@ -59,4 +67,42 @@ function sameTail(shape: readonly number[], outShape: readonly number[]): boolea
   const lead = outShape.length - shape.length;
   for (let i = 0; i < lead; i++) if (outShape[i] !== 1) return false;
   return shape.every((d, i) => d === outShape[lead + i]);
+}
+
+/** The operands of a broadcasting two-input int8 operator, read once for its element loop. */
+export interface Int8BroadcastOperands {
+  readonly in1: Tensor;
+  readonly in2: Tensor;
+  readonly output: Tensor;
+  readonly a: Int8Array;
+  readonly b: Int8Array;
+  readonly out: Int8Array;
+  /** Per output element, the element of `a` (`b`) it reads; undefined when the shapes match. */
+  readonly ia: Int32Array | undefined;
+  readonly ib: Int32Array | undefined;
+}
+
+/**
+ * The two int8 inputs and the int8 output of a broadcasting binary operator (ADD, MUL, MAXIMUM,
+ * SQUARED_DIFFERENCE, PRELU), with their data and broadcast indices; another dtype is refused,
+ * naming the inputs as `names` in the error.
+ */
+export function int8BroadcastOperands<N extends Node>(
+  args: KernelArgs<N>,
+  names: readonly [string, string] = ["first input", "second input"],
+): Int8BroadcastOperands {
+  const in1 = inputTensor(args, 0);
+  const in2 = inputTensor(args, 1);
+  const output = outputTensor(args);
+  requireDtype(args, "int8", { [names[0]]: in1, [names[1]]: in2, output });
+  return {
+    in1,
+    in2,
+    output,
+    a: int8Input(args, 0),
+    b: int8Input(args, 1),
+    out: int8Output(args),
+    ia: broadcastIndex(in1.shape, output.shape),
+    ib: broadcastIndex(in2.shape, output.shape),
+  };
 }

@@ -79,28 +79,32 @@ export function int8InOut<N extends Node>(args: KernelArgs<N>): { input: Tensor;
 
 /**
  * The input and output tensors of an operator that moves elements without changing them (PAD,
- * TRANSPOSE, STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR): any dtype, the same on both sides.
+ * TRANSPOSE, STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR): any dtype, the same on both sides; `src` and
+ * `dst` are their bytes.
  */
 export function sameDtypeInOut<N extends Node>(
   args: KernelArgs<N>,
-): { input: Tensor; output: Tensor } {
+): { input: Tensor; output: Tensor; src: Uint8Array; dst: Uint8Array } {
   const input = inputTensor(args, 0);
   const output = outputTensor(args);
   if (input.dtype !== output.dtype) {
     fail(args, `output dtype ${output.dtype} differs from input dtype ${input.dtype}`);
   }
-  return { input, output };
+  return { input, output, src: inputBytes(args, 0), dst: outputBytes(args) };
 }
 
 /**
- * The bias of a convolution or FULLY_CONNECTED (input 2): int32 values, or undefined when the
- * node has none; another dtype is refused.
+ * The bias of a convolution or FULLY_CONNECTED (input 2; SVDF's is input 3): int32 values, or
+ * undefined when the node has none; another dtype is refused.
  */
-export function optionalBias<N extends Node>(args: KernelArgs<N>): Int32Array | undefined {
-  if ((args.node.inputs[2] ?? -1) < 0) return undefined;
-  const t = inputTensor(args, 2);
+export function optionalBias<N extends Node>(
+  args: KernelArgs<N>,
+  index = 2,
+): Int32Array | undefined {
+  if ((args.node.inputs[index] ?? -1) < 0) return undefined;
+  const t = inputTensor(args, index);
   if (t.dtype !== "int32") fail(args, `bias dtype ${t.dtype} is not supported (needs int32)`);
-  return asInt32(inputBytes(args, 2));
+  return asInt32(inputBytes(args, index));
 }
 
 /** Throw an {@link UnsupportedKernelError} for this node. */
@@ -180,4 +184,59 @@ export function checkedWindow<N extends Node>(
     );
   }
   return win;
+}
+
+/** The operands of a layer with weights, as {@link weightedOperands} reads them. */
+export interface WeightedOperands {
+  readonly input: Tensor;
+  readonly filter: Tensor;
+  readonly output: Tensor;
+  /** int32 bias values, or undefined when the node has none. */
+  readonly bias: Int32Array | undefined;
+  readonly inData: Int8Array;
+  readonly fData: Int8Array;
+  readonly out: Int8Array;
+}
+
+/**
+ * The int8 input, filter (input 1, called `filterName` in errors) and output of a convolution or
+ * FULLY_CONNECTED, their data and the optional int32 bias; another dtype is refused.
+ */
+export function weightedOperands<N extends Node>(
+  args: KernelArgs<N>,
+  filterName = "filter",
+): WeightedOperands {
+  const input = inputTensor(args, 0);
+  const filter = inputTensor(args, 1);
+  const output = outputTensor(args);
+  requireDtype(args, "int8", { input, [filterName]: filter, output });
+  const bias = optionalBias(args);
+  return {
+    input,
+    filter,
+    output,
+    bias,
+    inData: int8Input(args, 0),
+    fData: int8Input(args, 1),
+    out: int8Output(args),
+  };
+}
+
+/** The options of a convolution that place its sliding window. */
+type ConvWindowOptions = Pick<
+  Parameters<typeof window2D>[0],
+  "padding" | "strideH" | "strideW" | "dilationH" | "dilationW"
+>;
+
+/**
+ * The sliding window of a CONV_2D or DEPTHWISE_CONV_2D over an `inH` x `inW` input with a
+ * `kH` x `kW` filter, checked against the output tensor as {@link checkedWindow} does.
+ */
+export function checkedConvWindow<N extends Node>(
+  args: KernelArgs<N>,
+  o: ConvWindowOptions,
+  input: { inH: number; inW: number; kH: number; kW: number; outC: number },
+): Window2D {
+  const { inH, inW, kH, kW, outC } = input;
+  return checkedWindow(args, { ...o, inH, inW, filterH: kH, filterW: kW }, outC);
 }

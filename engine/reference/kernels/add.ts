@@ -12,15 +12,8 @@ import {
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul as srdhm,
 } from "../../quant/mod.ts";
-import { broadcastIndex } from "./_broadcast.ts";
-import {
-  inputTensor,
-  int8Input,
-  int8Output,
-  type KernelArgs,
-  outputTensor,
-  requireDtype,
-} from "./_kernel.ts";
+import { int8BroadcastOperands } from "./_broadcast.ts";
+import { clamp, type KernelArgs } from "./_kernel.ts";
 
 /** Run one ADD node. */
 export function add(args: KernelArgs<AddNode>): void {
@@ -29,15 +22,7 @@ export function add(args: KernelArgs<AddNode>): void {
 
 /** The ADD arithmetic with given parameters (SUB runs it with a negated second multiplier). */
 export function addWith(args: KernelArgs<AddNode | SubNode>, p: AddParams): void {
-  const in1 = inputTensor(args, 0);
-  const in2 = inputTensor(args, 1);
-  const output = outputTensor(args);
-  requireDtype(args, "int8", { "first input": in1, "second input": in2, output });
-  const a = int8Input(args, 0);
-  const b = int8Input(args, 1);
-  const out = int8Output(args);
-  const ia = broadcastIndex(in1.shape, output.shape);
-  const ib = broadcastIndex(in2.shape, output.shape);
+  const { a, b, out, ia, ib } = int8BroadcastOperands(args);
   const shift = 2 ** p.leftShift;
   for (let i = 0; i < out.length; i++) {
     const v1 = (a[ia ? ia[i]! : i]! + p.input1Offset) * shift;
@@ -47,10 +32,6 @@ export function addWith(args: KernelArgs<AddNode | SubNode>, p: AddParams): void
     const sum = (s1 + s2) | 0;
     const raw = roundingDivideByPOT(srdhm(sum, p.outputMultiplier), -p.outputShift) +
       p.outputOffset;
-    out[i] = raw < p.activationMin
-      ? p.activationMin
-      : raw > p.activationMax
-      ? p.activationMax
-      : raw;
+    out[i] = clamp(raw, p.activationMin, p.activationMax);
   }
 }

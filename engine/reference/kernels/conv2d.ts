@@ -8,27 +8,12 @@
 
 import type { Conv2DNode } from "../../ir/mod.ts";
 import { convParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
-import {
-  checkedWindow,
-  dim,
-  fail,
-  inputTensor,
-  int8Input,
-  int8Output,
-  type KernelArgs,
-  optionalBias,
-  outputTensor,
-  requireDtype,
-} from "./_kernel.ts";
+import { checkedConvWindow, dim, fail, type KernelArgs, weightedOperands } from "./_kernel.ts";
 
 /** Run one CONV_2D node. */
 export function conv2d(args: KernelArgs<Conv2DNode>): void {
   const { graph, node } = args;
-  const input = inputTensor(args, 0);
-  const filter = inputTensor(args, 1);
-  const output = outputTensor(args);
-  requireDtype(args, "int8", { input, filter, output });
-  const bias = optionalBias(args);
+  const { input, filter, bias, inData, fData, out } = weightedOperands(args);
   const [batches, inH, inW, inC] = [0, 1, 2, 3].map((i) => dim(input.shape, i)) as [
     number,
     number,
@@ -52,23 +37,10 @@ export function conv2d(args: KernelArgs<Conv2DNode>): void {
   }
 
   const o = node.options;
-  const win = checkedWindow(args, {
-    padding: o.padding,
-    inH,
-    inW,
-    filterH: kH,
-    filterW: kW,
-    strideH: o.strideH,
-    strideW: o.strideW,
-    dilationH: o.dilationH,
-    dilationW: o.dilationW,
-  }, outC);
+  const win = checkedConvWindow(args, o, { inH, inW, kH, kW, outC });
   const outH = win.outH;
   const outW = win.outW;
   const p = convParams(graph, node);
-  const inData = int8Input(args, 0);
-  const fData = int8Input(args, 1);
-  const out = int8Output(args);
   const { inputOffset, outputOffset, multipliers, shifts, activationMin, activationMax } = p;
   const { strideH, strideW, dilationH, dilationW } = o;
   const filterRow = kW * fC;

@@ -8,27 +8,12 @@
 
 import type { DepthwiseConv2DNode } from "../../ir/mod.ts";
 import { convParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
-import {
-  checkedWindow,
-  dim,
-  fail,
-  inputTensor,
-  int8Input,
-  int8Output,
-  type KernelArgs,
-  optionalBias,
-  outputTensor,
-  requireDtype,
-} from "./_kernel.ts";
+import { checkedConvWindow, dim, fail, type KernelArgs, weightedOperands } from "./_kernel.ts";
 
 /** Run one DEPTHWISE_CONV_2D node. */
 export function depthwiseConv2d(args: KernelArgs<DepthwiseConv2DNode>): void {
   const { graph, node } = args;
-  const input = inputTensor(args, 0);
-  const filter = inputTensor(args, 1);
-  const output = outputTensor(args);
-  requireDtype(args, "int8", { input, filter, output });
-  const bias = optionalBias(args);
+  const { input, filter, bias, inData, fData, out } = weightedOperands(args);
   const batches = dim(input.shape, 0);
   const inH = dim(input.shape, 1);
   const inW = dim(input.shape, 2);
@@ -43,23 +28,10 @@ export function depthwiseConv2d(args: KernelArgs<DepthwiseConv2DNode>): void {
   if (!Number.isInteger(mult) || mult < 1) {
     fail(args, `filter depth ${outC} is not a multiple of input depth ${inC}`);
   }
-  const win = checkedWindow(args, {
-    padding: o.padding,
-    inH,
-    inW,
-    filterH: kH,
-    filterW: kW,
-    strideH: o.strideH,
-    strideW: o.strideW,
-    dilationH: o.dilationH,
-    dilationW: o.dilationW,
-  }, outC);
+  const win = checkedConvWindow(args, o, { inH, inW, kH, kW, outC });
   const outH = win.outH;
   const outW = win.outW;
   const p = convParams(graph, node);
-  const inData = int8Input(args, 0);
-  const fData = int8Input(args, 1);
-  const out = int8Output(args);
   const { inputOffset, outputOffset, multipliers, shifts, activationMin, activationMax } = p;
   const { strideH, strideW, dilationH, dilationW } = o;
   // Accumulate every output channel of one pixel together, tap by tap: the inner loop walks

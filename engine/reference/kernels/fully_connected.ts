@@ -9,26 +9,12 @@
 import type { FullyConnectedNode } from "../../ir/mod.ts";
 import { elementCount } from "../../ir/mod.ts";
 import { fullyConnectedParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
-import {
-  dim,
-  fail,
-  inputTensor,
-  int8Input,
-  int8Output,
-  type KernelArgs,
-  optionalBias,
-  outputTensor,
-  requireDtype,
-} from "./_kernel.ts";
+import { dim, fail, type KernelArgs, weightedOperands } from "./_kernel.ts";
 
 /** Run one FULLY_CONNECTED node. */
 export function fullyConnected(args: KernelArgs<FullyConnectedNode>): void {
   const { graph, node } = args;
-  const input = inputTensor(args, 0);
-  const filter = inputTensor(args, 1);
-  const output = outputTensor(args);
-  requireDtype(args, "int8", { input, weights: filter, output });
-  const bias = optionalBias(args);
+  const { input, filter, output, bias, inData, fData, out } = weightedOperands(args, "weights");
   const outDepth = dim(filter.shape, 0);
   const accumDepth = dim(filter.shape, filter.shape.length - 1);
   const batches = elementCount(input.shape) / accumDepth;
@@ -39,9 +25,6 @@ export function fullyConnected(args: KernelArgs<FullyConnectedNode>): void {
     );
   }
   const p = fullyConnectedParams(graph, node);
-  const inData = int8Input(args, 0);
-  const fData = int8Input(args, 1);
-  const out = int8Output(args);
   const { inputOffset, filterOffset, outputOffset, multipliers, shifts } = p;
   for (let b = 0; b < batches; b++) {
     const iBase = b * accumDepth;

@@ -24,12 +24,12 @@ import {
 } from "../../quant/mod.ts";
 import {
   asInt32,
-  asInt8,
   fail,
   inputBytes,
   inputTensor,
+  int8Input,
+  int8Output,
   type KernelArgs,
-  outputBytes,
   outputTensor,
 } from "./_kernel.ts";
 
@@ -83,13 +83,13 @@ export function lstm(args: KernelArgs<UnidirectionalSequenceLstmNode>): void {
   }
   const p = lstmParams(graph, node);
   const { batch, time, inputSize: I, stateSize: S } = p;
-  const x = asInt8(inputBytes(args, LSTM_INPUT.input));
-  const out = asInt8(outputBytes(args));
-  const wIn = LSTM_INPUT.inputWeights.map((k) => asInt8(inputBytes(args, k)));
-  const wRec = LSTM_INPUT.recurrentWeights.map((k) => asInt8(inputBytes(args, k)));
+  const x = int8Input(args, LSTM_INPUT.input);
+  const out = int8Output(args);
+  const wIn = LSTM_INPUT.inputWeights.map((k) => int8Input(args, k));
+  const wRec = LSTM_INPUT.recurrentWeights.map((k) => int8Input(args, k));
   const bias = LSTM_INPUT.biases.map((k) => asInt32(inputBytes(args, k)));
   // Private copies of the state: the variable tensors keep their initial values.
-  const hiddenAll = asInt8(inputBytes(args, LSTM_INPUT.hiddenState).slice());
+  const hiddenAll = int8Input(args, LSTM_INPUT.hiddenState).slice();
   const cellAll = asInt16(inputBytes(args, LSTM_INPUT.cellState).slice());
   const gate = [0, 1, 2, 3].map(() => new Int16Array(S));
   const recurrent = new Int16Array(S);

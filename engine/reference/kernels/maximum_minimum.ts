@@ -9,23 +9,12 @@
 
 import type { MaximumMinimumNode } from "../../ir/mod.ts";
 import { tensorQuant } from "../../quant/mod.ts";
-import { broadcastIndex } from "./_broadcast.ts";
-import {
-  fail,
-  inputTensor,
-  int8Input,
-  int8Output,
-  type KernelArgs,
-  outputTensor,
-  requireDtype,
-} from "./_kernel.ts";
+import { int8BroadcastOperands } from "./_broadcast.ts";
+import { fail, type KernelArgs } from "./_kernel.ts";
 
 /** Run one MAXIMUM or MINIMUM node. */
 export function maximumMinimum(args: KernelArgs<MaximumMinimumNode>): void {
-  const in1 = inputTensor(args, 0);
-  const in2 = inputTensor(args, 1);
-  const output = outputTensor(args);
-  requireDtype(args, "int8", { "first input": in1, "second input": in2, output });
+  const { in1, in2, output, a, b, out, ia, ib } = int8BroadcastOperands(args);
   const oq = tensorQuant(output);
   for (const [what, t] of [["first input", in1], ["second input", in2]] as const) {
     const q = tensorQuant(t);
@@ -36,11 +25,6 @@ export function maximumMinimum(args: KernelArgs<MaximumMinimumNode>): void {
       );
     }
   }
-  const a = int8Input(args, 0);
-  const b = int8Input(args, 1);
-  const out = int8Output(args);
-  const ia = broadcastIndex(in1.shape, output.shape);
-  const ib = broadcastIndex(in2.shape, output.shape);
   const max = args.node.op === "MAXIMUM";
   for (let i = 0; i < out.length; i++) {
     const x = a[ia ? ia[i]! : i]!;

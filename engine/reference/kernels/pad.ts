@@ -7,18 +7,11 @@
 
 import type { PadNode } from "../../ir/mod.ts";
 import { DTYPE_BYTES, elementCount } from "../../ir/mod.ts";
-import {
-  fail,
-  inputBytes,
-  int32Values,
-  type KernelArgs,
-  outputBytes,
-  sameDtypeInOut,
-} from "./_kernel.ts";
+import { fail, int32Values, type KernelArgs, sameDtypeInOut } from "./_kernel.ts";
 
 /** Run one PAD node. */
 export function pad(args: KernelArgs<PadNode>): void {
-  const { input, output } = sameDtypeInOut(args);
+  const { input, output, src, dst } = sameDtypeInOut(args);
   const paddings = int32Values(args, 1);
   const rank = input.shape.length;
   if (paddings.length !== rank * 2) {
@@ -29,8 +22,6 @@ export function pad(args: KernelArgs<PadNode>): void {
     fail(args, `output shape [${output.shape}] is not the padded [${outShape}]`);
   }
   const size = DTYPE_BYTES[input.dtype];
-  const src = inputBytes(args, 0);
-  const dst = outputBytes(args);
   if (input.dtype === "int8") {
     const zp = output.quant?.zeroPoint[0] ?? 0;
     dst.fill(zp & 0xff);

@@ -10,19 +10,11 @@
 
 import type { LeakyReluNode, ReluNode } from "../../ir/mod.ts";
 import { leakyReluParams, multiplyByQuantizedMultiplier, reluParams } from "../../quant/mod.ts";
-import {
-  clamp,
-  inputTensor,
-  int8Input,
-  int8Output,
-  type KernelArgs,
-  outputTensor,
-  requireDtype,
-} from "./_kernel.ts";
+import { clamp, int8InOut, int8Input, int8Output, type KernelArgs } from "./_kernel.ts";
 
 /** Run one RELU, RELU6 or RELU_N1_TO_1 node. */
 export function relu(args: KernelArgs<ReluNode>): void {
-  requireDtype(args, "int8", { input: inputTensor(args, 0), output: outputTensor(args) });
+  int8InOut(args); // both int8, or a clear error
   const p = reluParams(args.graph, args.node);
   const x = int8Input(args, 0);
   const out = int8Output(args);
@@ -35,7 +27,7 @@ export function relu(args: KernelArgs<ReluNode>): void {
 
 /** Run one LEAKY_RELU node. */
 export function leakyRelu(args: KernelArgs<LeakyReluNode>): void {
-  requireDtype(args, "int8", { input: inputTensor(args, 0), output: outputTensor(args) });
+  int8InOut(args); // both int8, or a clear error
   const p = leakyReluParams(args.graph, args.node);
   const x = int8Input(args, 0);
   const out = int8Output(args);

@@ -9,15 +9,7 @@
  */
 
 import { DTYPE_BYTES, type ResizeNearestNeighborNode } from "../../ir/mod.ts";
-import {
-  dim,
-  fail,
-  inputBytes,
-  int32Values,
-  type KernelArgs,
-  outputBytes,
-  sameDtypeInOut,
-} from "./_kernel.ts";
+import { dim, fail, int32Values, type KernelArgs, sameDtypeInOut } from "./_kernel.ts";
 
 const f32 = Math.fround;
 
@@ -48,7 +40,7 @@ export function nearestNeighbor(
 
 /** Run one RESIZE_NEAREST_NEIGHBOR node. */
 export function resizeNearestNeighbor(args: KernelArgs<ResizeNearestNeighborNode>): void {
-  const { input, output } = sameDtypeInOut(args);
+  const { input, output, src, dst } = sameDtypeInOut(args);
   const size = int32Values(args, 1);
   const [n, h, w, c] = [0, 1, 2, 3].map((k) => dim(input.shape, k)) as [
     number,
@@ -62,8 +54,6 @@ export function resizeNearestNeighbor(args: KernelArgs<ResizeNearestNeighborNode
   }
   const { alignCorners, halfPixelCenters } = args.node.options;
   const e = DTYPE_BYTES[input.dtype];
-  const src = inputBytes(args, 0);
-  const dst = outputBytes(args);
   const rowBytes = c * e;
   let o = 0;
   for (let b = 0; b < n; b++) {

@@ -8,14 +8,7 @@
 
 import { DTYPE_BYTES, elementCount, type StridedSliceNode } from "../../ir/mod.ts";
 import { sliceAxes, sliceOutputShape } from "../../ir/mod.ts";
-import {
-  fail,
-  inputBytes,
-  int32Values,
-  type KernelArgs,
-  outputBytes,
-  sameDtypeInOut,
-} from "./_kernel.ts";
+import { fail, int32Values, type KernelArgs, sameDtypeInOut } from "./_kernel.ts";
 
 /** Flat source element index of every output element, in output order. */
 export function stridedSliceIndex(
@@ -46,7 +39,7 @@ export function stridedSliceIndex(
 
 /** Run one STRIDED_SLICE node. */
 export function stridedSlice(args: KernelArgs<StridedSliceNode>): void {
-  const { input, output } = sameDtypeInOut(args);
+  const { input, output, src, dst } = sameDtypeInOut(args);
   const index = stridedSliceIndex(
     input.shape,
     int32Values(args, 1),
@@ -55,8 +48,6 @@ export function stridedSlice(args: KernelArgs<StridedSliceNode>): void {
     args.node.options,
   );
   const size = DTYPE_BYTES[input.dtype];
-  const src = inputBytes(args, 0);
-  const dst = outputBytes(args);
   if (index.length * size !== dst.length) {
     fail(args, `output shape [${output.shape}] does not hold the ${index.length} sliced elements`);
   }

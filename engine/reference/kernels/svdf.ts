@@ -13,13 +13,13 @@
 import type { SvdfNode } from "../../ir/mod.ts";
 import { multiplyByQuantizedMultiplier, svdfParams } from "../../quant/mod.ts";
 import {
-  asInt32,
-  asInt8,
   fail,
   inputBytes,
   inputTensor,
+  int8Input,
+  int8Output,
   type KernelArgs,
-  outputBytes,
+  optionalBias,
   outputTensor,
 } from "./_kernel.ts";
 
@@ -36,18 +36,16 @@ export function svdf(args: KernelArgs<SvdfNode>): void {
   if (types !== "int8,int8,int16,int16,int8") {
     fail(args, `types (input, feature, time, state, output) ${types} are not int8/int16`);
   }
-  const hasBias = (node.inputs[3] ?? -1) >= 0;
-  if (hasBias && inputTensor(args, 3).dtype !== "int32") fail(args, "bias is not int32");
+  const bias = optionalBias(args, 3);
   const p = svdfParams(graph, node);
   const { batch, inputSize: I, filters: F, memory: M, rank, units: U } = p;
-  const x = asInt8(inputBytes(args, 0));
-  const wf = asInt8(inputBytes(args, 1));
+  const x = int8Input(args, 0);
+  const wf = int8Input(args, 1);
   const b4 = inputBytes(args, 2);
   const wt = new Int16Array(b4.buffer, b4.byteOffset, b4.byteLength >> 1);
   const s4 = inputBytes(args, 4).slice();
   const state = new Int16Array(s4.buffer, s4.byteOffset, s4.byteLength >> 1);
-  const bias = hasBias ? asInt32(inputBytes(args, 3)) : undefined;
-  const out = asInt8(outputBytes(args));
+  const out = int8Output(args);
   // Shift the whole state left by one (across filters and batches, as TFLM does).
   state.copyWithin(0, 1);
   for (let b = 0; b < batch; b++) {

@@ -12,17 +12,8 @@ import {
   rsqrtParams,
   squaredDifferenceParams,
 } from "../../quant/mod.ts";
-import { broadcastIndex } from "./_broadcast.ts";
-import {
-  asInt8,
-  fail,
-  inputBytes,
-  inputTensor,
-  type KernelArgs,
-  outputBytes,
-  outputTensor,
-  requireDtype,
-} from "./_kernel.ts";
+import { int8BroadcastOperands } from "./_broadcast.ts";
+import { fail, int8InOut, int8Input, int8Output, type KernelArgs } from "./_kernel.ts";
 
 const clamp8 = (v: number) => (v < -128 ? -128 : v > 127 ? 127 : v);
 
@@ -32,10 +23,10 @@ const RSQRT_SHIFT = 20;
 
 /** Run one RSQRT node (inputs below the zero point are refused, as TFLM does at run time). */
 export function rsqrt(args: KernelArgs<RsqrtNode>): void {
-  requireDtype(args, "int8", { input: inputTensor(args, 0), output: outputTensor(args) });
+  int8InOut(args); // both int8, or a clear error
   const p = rsqrtParams(args.graph, args.node);
-  const x = asInt8(inputBytes(args, 0));
-  const out = asInt8(outputBytes(args));
+  const x = int8Input(args, 0);
+  const out = int8Output(args);
   for (let i = 0; i < x.length; i++) {
     const value = x[i]! - p.inputZeroPoint;
     if (value < 0) fail(args, `input ${x[i]} is below the zero point: RSQRT needs x >= 0`);
@@ -53,16 +44,8 @@ export function rsqrt(args: KernelArgs<RsqrtNode>): void {
 
 /** Run one SQUARED_DIFFERENCE node. */
 export function squaredDifference(args: KernelArgs<SquaredDifferenceNode>): void {
-  const in1 = inputTensor(args, 0);
-  const in2 = inputTensor(args, 1);
-  const output = outputTensor(args);
-  requireDtype(args, "int8", { "first input": in1, "second input": in2, output });
+  const { a, b, out, ia, ib } = int8BroadcastOperands(args);
   const p = squaredDifferenceParams(args.graph, args.node);
-  const a = asInt8(inputBytes(args, 0));
-  const b = asInt8(inputBytes(args, 1));
-  const out = asInt8(outputBytes(args));
-  const ia = broadcastIndex(in1.shape, output.shape);
-  const ib = broadcastIndex(in2.shape, output.shape);
   const scale = (v: number, m: number, s: number) =>
     multiplyByQuantizedMultiplier(v * (1 << p.leftShift), m, s);
   for (let i = 0; i < out.length; i++) {
@@ -80,16 +63,8 @@ export function squaredDifference(args: KernelArgs<SquaredDifferenceNode>): void
 
 /** Run one PRELU node. */
 export function prelu(args: KernelArgs<PreluNode>): void {
-  const input = inputTensor(args, 0);
-  const alpha = inputTensor(args, 1);
-  const output = outputTensor(args);
-  requireDtype(args, "int8", { input, alpha, output });
+  const { a: x, b: al, out, ia: ix, ib: ia } = int8BroadcastOperands(args, ["input", "alpha"]);
   const p = preluParams(args.graph, args.node);
-  const x = asInt8(inputBytes(args, 0));
-  const al = asInt8(inputBytes(args, 1));
-  const out = asInt8(outputBytes(args));
-  const ix = broadcastIndex(input.shape, output.shape);
-  const ia = broadcastIndex(alpha.shape, output.shape);
   for (let i = 0; i < out.length; i++) {
     const v = x[ix ? ix[i]! : i]! - p.inputZeroPoint;
     const raw = v >= 0

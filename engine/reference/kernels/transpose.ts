@@ -7,18 +7,11 @@
 
 import type { TransposeNode } from "../../ir/mod.ts";
 import { DTYPE_BYTES } from "../../ir/mod.ts";
-import {
-  fail,
-  inputBytes,
-  int32Values,
-  type KernelArgs,
-  outputBytes,
-  sameDtypeInOut,
-} from "./_kernel.ts";
+import { fail, int32Values, type KernelArgs, sameDtypeInOut } from "./_kernel.ts";
 
 /** Run one TRANSPOSE node. */
 export function transpose(args: KernelArgs<TransposeNode>): void {
-  const { input } = sameDtypeInOut(args);
+  const { input, src, dst } = sameDtypeInOut(args);
   const perm = Array.from(int32Values(args, 1));
   const rank = input.shape.length;
   if (perm.length !== rank || [...perm].sort((x, y) => x - y).some((p, i) => p !== i)) {
@@ -34,8 +27,6 @@ export function transpose(args: KernelArgs<TransposeNode>): void {
   }
   // Stride in the input of a step along each output dimension.
   const stepStrides = perm.map((p) => inStrides[p]!);
-  const src = inputBytes(args, 0);
-  const dst = outputBytes(args);
   const total = s;
   const counter = new Array<number>(rank).fill(0);
   let inIdx = 0;
