@@ -5,6 +5,7 @@
  */
 
 import type { DType, Graph, Node, Tensor } from "../../ir/mod.ts";
+import { multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
 import { UnsupportedKernelError } from "../errors.ts";
 import { type Window2D, window2D } from "../geometry.ts";
 
@@ -128,6 +129,21 @@ export function asInt8(b: Uint8Array): Int8Array {
   return new Int8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/** An int16 view of the same bytes (2-aligned, as interpreter buffers are). */
+export function asInt16(b: Uint8Array): Int16Array {
+  return new Int16Array(b.buffer, b.byteOffset, b.byteLength >> 1);
+}
+
+/** The int16 values of the `i`-th input (a view of its bytes: `.slice()` it to write). */
+export function int16Input<N extends Node>(args: KernelArgs<N>, i: number): Int16Array {
+  return asInt16(inputBytes(args, i));
+}
+
+/** The int32 values of the `i`-th input (a view of its bytes). */
+export function int32Input<N extends Node>(args: KernelArgs<N>, i: number): Int32Array {
+  return asInt32(inputBytes(args, i));
+}
+
 /** An int32 view of the same bytes (the buffer must be 4-byte aligned, as interpreter buffers are). */
 export function asInt32(b: Uint8Array): Int32Array {
   return new Int32Array(b.buffer, b.byteOffset, b.byteLength >> 2);
@@ -239,4 +255,30 @@ export function checkedConvWindow<N extends Node>(
 ): Window2D {
   const { inH, inW, kH, kW, outC } = input;
   return checkedWindow(args, { ...o, inH, inW, filterH: kH, filterW: kW }, outC);
+}
+
+/** The per-output-channel requantization of a layer with weights (`convParams`, FC params). */
+export interface ChannelRequantization {
+  readonly multipliers: Int32Array;
+  readonly shifts: Int32Array;
+  readonly outputOffset: number;
+  readonly activationMin: number;
+  readonly activationMax: number;
+}
+
+/**
+ * Output channel `oc`'s int8 value from its accumulator: wrapped to int32, plus the bias (int32
+ * wrap), scaled by the channel's multiplier, offset by the output zero point and clamped to the
+ * fused activation's range (TFLite's per-channel requantization).
+ */
+export function requantizeChannel(
+  acc: number,
+  oc: number,
+  bias: Int32Array | undefined,
+  p: ChannelRequantization,
+): number {
+  let v = acc | 0;
+  if (bias) v = (v + bias[oc]!) | 0;
+  v = multiplyByQuantizedMultiplier(v, p.multipliers[oc]!, p.shifts[oc]!) + p.outputOffset;
+  return clamp(v, p.activationMin, p.activationMax);
 }

@@ -7,8 +7,15 @@
  */
 
 import type { Conv2DNode } from "../../ir/mod.ts";
-import { convParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
-import { checkedConvWindow, dim, fail, type KernelArgs, weightedOperands } from "./_kernel.ts";
+import { convParams } from "../../quant/mod.ts";
+import {
+  checkedConvWindow,
+  dim,
+  fail,
+  type KernelArgs,
+  requantizeChannel,
+  weightedOperands,
+} from "./_kernel.ts";
 
 /** Run one CONV_2D node. */
 export function conv2d(args: KernelArgs<Conv2DNode>): void {
@@ -41,7 +48,7 @@ export function conv2d(args: KernelArgs<Conv2DNode>): void {
   const outH = win.outH;
   const outW = win.outW;
   const p = convParams(graph, node);
-  const { inputOffset, outputOffset, multipliers, shifts, activationMin, activationMax } = p;
+  const { inputOffset } = p;
   const { strideH, strideW, dilationH, dilationW } = o;
   const filterRow = kW * fC;
   const filterSize = kH * filterRow;
@@ -53,14 +60,7 @@ export function conv2d(args: KernelArgs<Conv2DNode>): void {
       fData,
       (accs, outBase) => {
         for (let oc = 0; oc < outC; oc++) {
-          let acc = accs[oc]! | 0;
-          if (bias) acc = (acc + bias[oc]!) | 0;
-          acc = multiplyByQuantizedMultiplier(acc, multipliers[oc]!, shifts[oc]!) + outputOffset;
-          out[outBase + oc] = acc < activationMin
-            ? activationMin
-            : acc > activationMax
-            ? activationMax
-            : acc;
+          out[outBase + oc] = requantizeChannel(accs[oc]!, oc, bias, p);
         }
       },
     );
@@ -91,14 +91,7 @@ export function conv2d(args: KernelArgs<Conv2DNode>): void {
               }
             }
           }
-          acc = acc | 0;
-          if (bias) acc = (acc + bias[oc]!) | 0;
-          acc = multiplyByQuantizedMultiplier(acc, multipliers[oc]!, shifts[oc]!) + outputOffset;
-          out[outIdx++] = acc < activationMin
-            ? activationMin
-            : acc > activationMax
-            ? activationMax
-            : acc;
+          out[outIdx++] = requantizeChannel(acc, oc, bias, p);
         }
       }
     }

@@ -7,8 +7,15 @@
  */
 
 import type { DepthwiseConv2DNode } from "../../ir/mod.ts";
-import { convParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
-import { checkedConvWindow, dim, fail, type KernelArgs, weightedOperands } from "./_kernel.ts";
+import { convParams } from "../../quant/mod.ts";
+import {
+  checkedConvWindow,
+  dim,
+  fail,
+  type KernelArgs,
+  requantizeChannel,
+  weightedOperands,
+} from "./_kernel.ts";
 
 /** Run one DEPTHWISE_CONV_2D node. */
 export function depthwiseConv2d(args: KernelArgs<DepthwiseConv2DNode>): void {
@@ -32,7 +39,7 @@ export function depthwiseConv2d(args: KernelArgs<DepthwiseConv2DNode>): void {
   const outH = win.outH;
   const outW = win.outW;
   const p = convParams(graph, node);
-  const { inputOffset, outputOffset, multipliers, shifts, activationMin, activationMax } = p;
+  const { inputOffset } = p;
   const { strideH, strideW, dilationH, dilationW } = o;
   // Accumulate every output channel of one pixel together, tap by tap: the inner loop walks
   // contiguous filter and input rows. The sums are exact integers in doubles (order does not
@@ -70,14 +77,7 @@ export function depthwiseConv2d(args: KernelArgs<DepthwiseConv2DNode>): void {
           }
         }
         for (let oc = 0; oc < outC; oc++) {
-          let v = acc[oc]! | 0;
-          if (bias) v = (v + bias[oc]!) | 0;
-          v = multiplyByQuantizedMultiplier(v, multipliers[oc]!, shifts[oc]!) + outputOffset;
-          out[outBase + oc] = v < activationMin
-            ? activationMin
-            : v > activationMax
-            ? activationMax
-            : v;
+          out[outBase + oc] = requantizeChannel(acc[oc]!, oc, bias, p);
         }
       }
     }

@@ -8,8 +8,8 @@
 
 import type { FullyConnectedNode } from "../../ir/mod.ts";
 import { elementCount } from "../../ir/mod.ts";
-import { fullyConnectedParams, multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
-import { dim, fail, type KernelArgs, weightedOperands } from "./_kernel.ts";
+import { fullyConnectedParams } from "../../quant/mod.ts";
+import { dim, fail, type KernelArgs, requantizeChannel, weightedOperands } from "./_kernel.ts";
 
 /** Run one FULLY_CONNECTED node. */
 export function fullyConnected(args: KernelArgs<FullyConnectedNode>): void {
@@ -25,7 +25,7 @@ export function fullyConnected(args: KernelArgs<FullyConnectedNode>): void {
     );
   }
   const p = fullyConnectedParams(graph, node);
-  const { inputOffset, filterOffset, outputOffset, multipliers, shifts } = p;
+  const { inputOffset, filterOffset } = p;
   for (let b = 0; b < batches; b++) {
     const iBase = b * accumDepth;
     for (let oc = 0; oc < outDepth; oc++) {
@@ -34,14 +34,7 @@ export function fullyConnected(args: KernelArgs<FullyConnectedNode>): void {
       for (let d = 0; d < accumDepth; d++) {
         acc += (fData[fBase + d]! + filterOffset) * (inData[iBase + d]! + inputOffset);
       }
-      acc = acc | 0;
-      if (bias) acc = (acc + bias[oc]!) | 0;
-      acc = multiplyByQuantizedMultiplier(acc, multipliers[oc]!, shifts[oc]!) + outputOffset;
-      out[b * outDepth + oc] = acc < p.activationMin
-        ? p.activationMin
-        : acc > p.activationMax
-        ? p.activationMax
-        : acc;
+      out[b * outDepth + oc] = requantizeChannel(acc, oc, bias, p);
     }
   }
 }

@@ -23,20 +23,15 @@ import {
   tanhInt16,
 } from "../../quant/mod.ts";
 import {
-  asInt32,
   fail,
-  inputBytes,
   inputTensor,
+  int16Input,
+  int32Input,
   int8Input,
   int8Output,
   type KernelArgs,
   outputTensor,
 } from "./_kernel.ts";
-
-/** An int16 view of the same bytes (2-aligned, as interpreter buffers are). */
-function asInt16(b: Uint8Array): Int16Array {
-  return new Int16Array(b.buffer, b.byteOffset, b.byteLength >> 1);
-}
 
 /** `out[r] = clamp16(mbqm(sum_c w[r][c] * (x[c] + offset) (+ bias[r])))`, one gate product. */
 function gateProduct(
@@ -87,10 +82,10 @@ export function lstm(args: KernelArgs<UnidirectionalSequenceLstmNode>): void {
   const out = int8Output(args);
   const wIn = LSTM_INPUT.inputWeights.map((k) => int8Input(args, k));
   const wRec = LSTM_INPUT.recurrentWeights.map((k) => int8Input(args, k));
-  const bias = LSTM_INPUT.biases.map((k) => asInt32(inputBytes(args, k)));
+  const bias = LSTM_INPUT.biases.map((k) => int32Input(args, k));
   // Private copies of the state: the variable tensors keep their initial values.
   const hiddenAll = int8Input(args, LSTM_INPUT.hiddenState).slice();
-  const cellAll = asInt16(inputBytes(args, LSTM_INPUT.cellState).slice());
+  const cellAll = int16Input(args, LSTM_INPUT.cellState).slice();
   const gate = [0, 1, 2, 3].map(() => new Int16Array(S));
   const recurrent = new Int16Array(S);
   const product = new Int16Array(S);

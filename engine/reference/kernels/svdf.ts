@@ -14,8 +14,8 @@ import type { SvdfNode } from "../../ir/mod.ts";
 import { multiplyByQuantizedMultiplier, svdfParams } from "../../quant/mod.ts";
 import {
   fail,
-  inputBytes,
   inputTensor,
+  int16Input,
   int8Input,
   int8Output,
   type KernelArgs,
@@ -41,10 +41,8 @@ export function svdf(args: KernelArgs<SvdfNode>): void {
   const { batch, inputSize: I, filters: F, memory: M, rank, units: U } = p;
   const x = int8Input(args, 0);
   const wf = int8Input(args, 1);
-  const b4 = inputBytes(args, 2);
-  const wt = new Int16Array(b4.buffer, b4.byteOffset, b4.byteLength >> 1);
-  const s4 = inputBytes(args, 4).slice();
-  const state = new Int16Array(s4.buffer, s4.byteOffset, s4.byteLength >> 1);
+  const wt = int16Input(args, 2);
+  const state = int16Input(args, 4).slice();
   const out = int8Output(args);
   // Shift the whole state left by one (across filters and batches, as TFLM does).
   state.copyWithin(0, 1);
