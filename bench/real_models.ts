@@ -15,7 +15,12 @@
  *
  * @module
  */
-import { buildDetection, buildMbconv, DETECTION_128X160 } from "../engine/builders/mod.ts";
+import {
+  buildDetection,
+  buildMbconv,
+  DETECTION_128X160,
+  mbconvBlocks,
+} from "../engine/builders/mod.ts";
 import { lstmModel, svdfModel, withExplicitPads } from "../engine/builders/mod.ts";
 import { type Graph, withFloatIo } from "../engine/ir/mod.ts";
 import { readTflite, writeTflite } from "../engine/tflite/mod.ts";
@@ -38,15 +43,7 @@ function classifier(resolution: number): Graph {
     inputChannels: 3,
     classes: 10,
     firstConv: { outChannels: 16 },
-    blocks: [
-      { kernel: 3, expand: 1, stride: 1, outChannels: 8 },
-      { kernel: 3, expand: 4, stride: 2, outChannels: 16 },
-      { kernel: 5, expand: 4, stride: 1, outChannels: 16 },
-      { kernel: 3, expand: 4, stride: 2, outChannels: 24 },
-      { kernel: 5, expand: 3, stride: 1, outChannels: 24 },
-      { kernel: 3, expand: 4, stride: 2, outChannels: 40 },
-      { kernel: 3, expand: 4, stride: 2, outChannels: 64 },
-    ],
+    blocks: mbconvBlocks("k3e1s1c8 k3e4s2c16 k5e4s1c16 k3e4s2c24 k5e3s1c24 k3e4s2c40 k3e4s2c64"),
   }, { seed: 12, name: `real-cls-${resolution}` });
 }
 

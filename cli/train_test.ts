@@ -6,6 +6,7 @@
 import { equal, ok } from "node:assert/strict";
 import { trainCommand } from "./train.ts";
 import { readTflite } from "../engine/tflite/mod.ts";
+import { mbconvBlocks } from "../engine/builders/mod.ts";
 import { interpretBatch } from "../engine/reference/mod.ts";
 import { argmax } from "../pipeline/mod.ts";
 import type { AccuracyReport } from "../train/mod.ts";
@@ -15,12 +16,7 @@ const TINY = {
   inputChannels: 1,
   classes: 10,
   firstConv: { outChannels: 8 },
-  blocks: [
-    { kernel: 3, expand: 1, stride: 1, outChannels: 8 },
-    { kernel: 3, expand: 4, stride: 2, outChannels: 16 },
-    { kernel: 5, expand: 4, stride: 1, outChannels: 16 },
-    { kernel: 3, expand: 4, stride: 2, outChannels: 24 },
-  ],
+  blocks: mbconvBlocks("k3e1s1c8 k3e4s2c16 k5e4s1c16 k3e4s2c24"),
 };
 
 function capture() {

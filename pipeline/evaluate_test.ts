@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { getBoard } from "../engine/target/mod.ts";
-import { buildMbconv } from "../engine/builders/mod.ts";
+import { buildMbconv, mbconvBlocks } from "../engine/builders/mod.ts";
 import type { EngineName } from "../engine/codegen/mod.ts";
 import { argmax, evaluateOnDevice } from "./evaluate.ts";
 import type { Graph } from "../engine/ir/mod.ts";
@@ -25,12 +25,7 @@ const GRAPH = buildMbconv({
   inputChannels: 1,
   classes: 10,
   firstConv: { outChannels: 8 },
-  blocks: [
-    { kernel: 3, expand: 1, stride: 1, outChannels: 8 },
-    { kernel: 3, expand: 3, stride: 2, outChannels: 12 },
-    { kernel: 5, expand: 3, stride: 2, outChannels: 16 },
-    { kernel: 3, expand: 3, stride: 1, outChannels: 16 },
-  ],
+  blocks: mbconvBlocks("k3e1s1c8 k3e3s2c12 k5e3s2c16 k3e3s1c16"),
 }, { name: "eval-28x28", seed: 3 });
 
 function randomInputs(count: number, seed: number): Uint8Array[] {

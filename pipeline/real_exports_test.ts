@@ -5,7 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { getBoard } from "../engine/target/mod.ts";
-import { buildDetection, buildMbconv, DETECTION_128X160 } from "../engine/builders/mod.ts";
+import {
+  buildDetection,
+  buildMbconv,
+  DETECTION_128X160,
+  mbconvBlocks,
+} from "../engine/builders/mod.ts";
 import { withExplicitPads } from "../engine/builders/_test_float_io.ts";
 import { withFloatIo } from "../engine/ir/mod.ts";
 import { layerwiseBounds } from "../engine/analysis/mod.ts";
@@ -18,11 +23,7 @@ function mbconv(resolution: number) {
     inputChannels: 3,
     classes: 10,
     firstConv: { outChannels: 16 },
-    blocks: [
-      { kernel: 3, expand: 4, stride: 2, outChannels: 16 },
-      { kernel: 5, expand: 4, stride: 1, outChannels: 16, residual: true },
-      { kernel: 3, expand: 4, stride: 2, outChannels: 24 },
-    ],
+    blocks: mbconvBlocks("k3e4s2c16 k5e4s1c16r k3e4s2c24"),
   }, { seed: 1, name: `export-r${resolution}` });
 }
 

@@ -11,7 +11,7 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { buildMbconv } from "../engine/builders/mbconv.ts";
+import { buildMbconv, mbconvBlocks } from "../engine/builders/mbconv.ts";
 import { getBoard } from "../engine/target/boards.ts";
 import type { EngineName } from "../engine/codegen/backend.ts";
 import { opMacs } from "../engine/ops/mod.ts";
@@ -62,13 +62,7 @@ const graph = buildMbconv({
   inputChannels: 1,
   classes: 10,
   firstConv: { outChannels: 8 },
-  blocks: [
-    { kernel: 3, expand: 1, stride: 1, outChannels: 8 },
-    { kernel: 3, expand: 4, stride: 2, outChannels: 16 },
-    { kernel: 5, expand: 4, stride: 1, outChannels: 16 },
-    { kernel: 3, expand: 4, stride: 2, outChannels: 24 },
-    { kernel: 3, expand: 4, stride: 1, outChannels: 24 },
-  ],
+  blocks: mbconvBlocks("k3e1s1c8 k3e4s2c16 k5e4s1c16 k3e4s2c24 k3e4s1c24"),
 }, { name: "mbv2-style-28x28", seed: 1 });
 let macs = 0;
 for (const n of graph.nodes) macs += opMacs(graph, n);

@@ -7,7 +7,7 @@
  */
 import type { Graph } from "../ir/mod.ts";
 import { GraphBuilder } from "./_graph_builder.ts";
-import { type MbconvBlock, mbconvBlock } from "./mbconv.ts";
+import { type MbconvBlock, mbconvBlock, mbconvBlocks } from "./mbconv.ts";
 
 /** A detection network: backbone blocks, and which block outputs feed a head. */
 export interface DetectionArch {
@@ -34,15 +34,7 @@ export const DETECTION_128X160: DetectionArch = {
   height: 128,
   width: 160,
   firstChannels: 16,
-  blocks: [
-    { kernel: 3, expand: 1, stride: 1, outChannels: 8 },
-    { kernel: 3, expand: 4, stride: 2, outChannels: 16 },
-    { kernel: 3, expand: 4, stride: 1, outChannels: 16 },
-    { kernel: 5, expand: 4, stride: 2, outChannels: 24 },
-    { kernel: 3, expand: 4, stride: 1, outChannels: 24 },
-    { kernel: 5, expand: 4, stride: 2, outChannels: 40 },
-    { kernel: 3, expand: 4, stride: 2, outChannels: 64 },
-  ],
+  blocks: mbconvBlocks("k3e1s1c8 k3e4s2c16 k3e4s1c16 k5e4s2c24 k3e4s1c24 k5e4s2c40 k3e4s2c64"),
   heads: [4, 5, 6],
   headChannels: 255,
 };

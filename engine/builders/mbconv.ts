@@ -30,6 +30,30 @@ export interface MbconvBlock {
 }
 
 /**
+ * MBConv blocks from a compact spec, one `k<kernel>e<expand>s<stride>c<outChannels>` word per
+ * block (a trailing `r` forces the residual ADD), separated by spaces: the short form of a block
+ * list in tests, benches and scripts.
+ *
+ * @example
+ * ```ts
+ * import { mbconvBlocks } from "./mbconv.ts";
+ * mbconvBlocks("k3e1s1c8 k5e4s1c16r");
+ * // [{ kernel: 3, expand: 1, stride: 1, outChannels: 8 },
+ * //  { kernel: 5, expand: 4, stride: 1, outChannels: 16, residual: true }]
+ * ```
+ */
+export function mbconvBlocks(spec: string): MbconvBlock[] {
+  return spec.trim().split(/\s+/).map((word) => {
+    const m = /^k(\d+)e(\d+(?:\.\d+)?)s(\d+)c(\d+)(r?)$/.exec(word);
+    if (!m) {
+      throw new RangeError(`MBConv block "${word}" is not k<kernel>e<expand>s<stride>c<out>[r]`);
+    }
+    const block = { kernel: +m[1]!, expand: +m[2]!, stride: +m[3]!, outChannels: +m[4]! };
+    return m[5] ? { ...block, residual: true } : block;
+  });
+}
+
+/**
  * A JSON-serializable MBConv network description: a 3x3 stride-2 first conv (+ ReLU6), a list of
  * MBConv blocks, an optional 1x1 feature-mix conv (+ ReLU6), global average pooling and a
  * fully connected classifier. Input channels of each block follow from the previous layer.
