@@ -16,6 +16,7 @@ import { BudgetExceededError, FirmwareError, UnicornError } from "./errors.ts";
 import { ARM_REG } from "./ffi.ts";
 import {
   checkedBudget,
+  type EmulatedRun,
   fault,
   type FlashUsage,
   type LayerCount,
@@ -61,27 +62,11 @@ export interface BatchRunOptions {
 }
 
 /** What a batch run measured. Counts are exact and repeatable. */
-export interface BatchRunResult {
-  /** Board name. */
-  readonly board: string;
-  /** Core (`cortex-m7` or `cortex-m4`). */
-  readonly core: string;
-  /** The Unicorn CPU model id the engine reported (M4 = 9, M7 = 10). */
-  readonly cpuModel: number;
-  /** `main`'s return value (r0 at `mcu_halt`). */
-  readonly exitStatus: number;
-  /** All instructions from reset to the halt. */
-  readonly totalInstructions: number;
-  /** Instructions between the init markers (0 without them). */
-  readonly initInstructions: number;
+export interface BatchRunResult extends EmulatedRun {
   /** Instructions of each inference, between its begin and end markers, in input order. */
   readonly inferenceInstructions: readonly number[];
   /** Per-layer instructions summed over every inference (`occurrences` = inferences). */
   readonly layers: readonly LayerCount[];
-  /** SRAM: static sections and the stack high-water over the whole batch. */
-  readonly sram: SramUsage;
-  /** Flash: section sizes and the loadable image. */
-  readonly flash: FlashUsage;
   /** The output symbols' bytes after each inference, in input order. */
   readonly outputs: readonly Readonly<Record<string, Uint8Array>>[];
 }

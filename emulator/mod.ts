@@ -15,6 +15,7 @@
  */
 export {
   DEFAULT_BUDGET,
+  type EmulatedRun,
   type FlashUsage,
   type LayerCount,
   MARK,

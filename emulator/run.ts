@@ -135,22 +135,30 @@ export interface FlashUsage {
   readonly bytes: number;
 }
 
-/** Everything one run measured. Counts are exact and repeatable. */
-export interface RunResult {
+/** What every emulated run reports, a single run ({@link RunResult}) or a batch. */
+export interface EmulatedRun {
   /** Board name. */
   readonly board: string;
   /** Core (`cortex-m7` or `cortex-m4`). */
   readonly core: string;
   /** The Unicorn CPU model id the engine reported (M4 = 9, M7 = 10). */
   readonly cpuModel: number;
-  /** How the run ended: always the normal halt (anything else throws). */
-  readonly halt: "mcu_halt";
   /** `main`'s return value (r0 at `mcu_halt`). */
   readonly exitStatus: number;
   /** All instructions from reset to the halt. */
   readonly totalInstructions: number;
   /** Instructions between the init markers (0 without them). */
   readonly initInstructions: number;
+  /** SRAM: static sections and the measured stack high-water (over the whole run or batch). */
+  readonly sram: SramUsage;
+  /** Flash: section sizes and the loadable image. */
+  readonly flash: FlashUsage;
+}
+
+/** Everything one run measured. Counts are exact and repeatable. */
+export interface RunResult extends EmulatedRun {
+  /** How the run ended: always the normal halt (anything else throws). */
+  readonly halt: "mcu_halt";
   /** Instructions between the inference markers, summed over `inferences` (0 without them). */
   readonly inferenceInstructions: number;
   /** How many inference begin/end pairs the run had (usually 1). */
@@ -159,10 +167,6 @@ export interface RunResult {
   readonly layers: readonly LayerCount[];
   /** Every probe write in order. */
   readonly markers: readonly Marker[];
-  /** SRAM: static sections and the measured stack high-water. */
-  readonly sram: SramUsage;
-  /** Flash: section sizes and the loadable image. */
-  readonly flash: FlashUsage;
   /** Output buffers by symbol name. */
   readonly outputs: Readonly<Record<string, Uint8Array>>;
   /** Top functions by instructions (only with `profile: true`). */

@@ -24,6 +24,7 @@ import {
 import { layerCall, type LayerKernel } from "./types.ts";
 import {
   clampOf,
+  closeBraces,
   constInt32OrZero,
   constInt8,
   nhwc,
@@ -347,10 +348,7 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
           `      ${requantLoad(rq.mode, "q", "oc", cm)}`,
           `      int8_t *o = out + oc;`,
           zeroSplit(rq.zero, rq.mode, cmode, dbl, oyLoop),
-          `    }`,
-          `  }`,
-          `}`,
-          ``,
+          ...closeBraces(2),
         ].filter((l) => l !== "").join("\n"));
       const inP = ctx.ptr(layer.inputs[0]!);
       const outP = ctx.ptr(layer.outputs[0]!);
@@ -447,11 +445,7 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
               requantLoad(rq.mode, "q", `ch * ${m} + ${k}`, cm)
             } dst[ch * ${m} + ${k}] = ${requantExpr(a, rq.mode, cmode)}; }`
           ),
-          `      }`,
-          `    }`,
-          `  }`,
-          `}`,
-          ``,
+          ...closeBraces(3),
         ].join("\n"));
       return layerCall(
         ctx,

@@ -27,6 +27,7 @@ import { accSpread, clampMode, doubles, requantLoad, requantTable, zeroSplit } f
 import type { LayerKernel } from "./types.ts";
 import {
   clampOf,
+  closeBraces,
   constInt32OrZero,
   constInt8,
   nhwc,
@@ -263,11 +264,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
                 `          o += ${cout};`,
                 `        }`,
               ].join("\n")),
-          `      }`,
-          `    }`,
-          `  }`,
-          `}`,
-          ``,
+          ...closeBraces(3),
         ].filter((l) => l !== "").join("\n"));
       return {
         fn,

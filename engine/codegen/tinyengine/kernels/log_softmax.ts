@@ -16,7 +16,7 @@ import { elementCount, type LogSoftmaxNode } from "../../../ir/mod.ts";
 import type { Layer, Lowered } from "../../../schedule/mod.ts";
 import { SOFTMAX_HELPERS } from "./reduce.ts";
 import { layerCall, type LayerKernel } from "./types.ts";
-import { dim, tensorOf } from "./util.ts";
+import { closeBraces, dim, tensorOf } from "./util.ts";
 
 /**
  * C helper: gemmlowp's log for x >= 1, Q12.19 in, Q5.26 out (TFLite's
@@ -95,10 +95,7 @@ export function logSoftmaxTemplate(lowered: Lowered, layer: Layer): LayerKernel 
           `    for (int32_t c = 0; c < depth; c++) {`,
           `      int32_t d = in[c] - mx;`,
           `      out[c] = d > adj ? te_clamp8(te_rdbpot((int32_t)((uint32_t)q5[-d] - (uint32_t)lg), 22) + 127, -128, 127) : -128;`,
-          `    }`,
-          `  }`,
-          `}`,
-          ``,
+          ...closeBraces(2),
         ].join("\n"));
       return layerCall(
         ctx,

@@ -22,7 +22,7 @@ import {
 } from "../../../ir/mod.ts";
 import type { Layer, Lowered } from "../../../schedule/mod.ts";
 import { layerCall, type LayerKernel } from "./types.ts";
-import { clampOf, dim, multiplierArgs, nhwc, tensorOf } from "./util.ts";
+import { clampOf, closeBraces, dim, multiplierArgs, nhwc, tensorOf } from "./util.ts";
 
 /** AVERAGE_POOL_2D and MAX_POOL_2D. */
 export function poolTemplate(lowered: Lowered, layer: Layer): LayerKernel {
@@ -73,11 +73,7 @@ export function poolTemplate(lowered: Lowered, layer: Layer): LayerKernel {
             ? `        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;`
             : "",
           `        dst[ch] = te_clamp8(acc, lo, hi);`,
-          `      }`,
-          `    }`,
-          `  }`,
-          `}`,
-          ``,
+          ...closeBraces(3),
         ].filter((l) => l !== "").join("\n"));
       const cl = clampOf(layer);
       return layerCall(
@@ -216,10 +212,7 @@ export function softmaxTemplate(lowered: Lowered, layer: Layer): LayerKernel {
           `    for (int32_t c = 0; c < depth; c++) {`,
           `      int32_t d = in[c] - mx;`,
           `      out[c] = d >= diff_min ? te_clamp8(te_rdbpot_wide(te_srdhm(recip, exps[-d]), e) - 128, -128, 127) : -128;`,
-          `    }`,
-          `  }`,
-          `}`,
-          ``,
+          ...closeBraces(2),
         ].join("\n"));
       return layerCall(
         ctx,

@@ -155,3 +155,13 @@ export function weightedTensors(
 export function keyName(prefix: string, parts: readonly (number | string)[]): string {
   return `${prefix}_${parts.join("_")}`.replace(/[^A-Za-z0-9_]/g, "x");
 }
+
+/**
+ * The closing lines of a generated C function whose innermost open block is `depth` levels deep:
+ * one brace per level, indented two spaces a level, down to the function's own, then a blank line.
+ */
+export function closeBraces(depth: number): string[] {
+  const lines: string[] = [];
+  for (let level = depth; level >= 0; level--) lines.push(`${"  ".repeat(level)}}`);
+  return [...lines, ""];
+}
