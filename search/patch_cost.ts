@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { PATCH_GRIDS } from "../engine/codegen/mod.ts";
 import { type ArchCost, type CostCalibration, costOfLayers, scheduleBytes } from "./cost.ts";
 import { layerMacs, type LayerShape } from "./layers.ts";
 
@@ -26,20 +27,6 @@ export interface PatchCostPlan {
   /** Estimated live + scratch peak with the plan (bytes). */
   readonly peakBytes: number;
 }
-
-/** Patch grids the estimate tries (the compiler's `PATCH_GRIDS`). */
-const GRIDS: readonly (readonly [number, number])[] = [
-  [2, 2],
-  [3, 3],
-  [4, 4],
-  [5, 5],
-  [6, 6],
-  [2, 1],
-  [3, 1],
-  [4, 1],
-  [6, 1],
-  [8, 1],
-];
 
 /** The input span one output span of a SAME window reads, clipped to the input. */
 function inputSpan(a: number, b: number, size: number, kernel: number, stride: number) {
@@ -168,7 +155,7 @@ export function bestPatchPlan(
     const blockEnd = l.block === -1 ? l.role === "stem" : next?.block !== l.block;
     if (!blockEnd || l.kind === "AVERAGE_POOL_2D" || l.kind === "FULLY_CONNECTED") continue;
     if (l.outH < 2 && l.outW < 2) break;
-    for (const [rows, cols] of GRIDS) {
+    for (const [rows, cols] of PATCH_GRIDS) {
       const c = planCost(layers, split, rows, cols, calibration);
       if (!c || c.extraMacs > maxMacOverhead * total) continue;
       if (c.peakBytes >= layerwise || (best && c.peakBytes >= best.peakBytes)) continue;
