@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { lookupNamed } from "../engine/util/mod.ts";
 import type { ArchCost } from "./cost.ts";
 import type { Arch, MbconvArch } from "./space.ts";
 
@@ -72,11 +73,5 @@ export const OBJECTIVES: Readonly<Record<string, QualityObjective>> = {
 
 /** Look an objective up; an unknown name is a RangeError listing the known ones. */
 export function getObjective(name: string): QualityObjective {
-  const o = Object.hasOwn(OBJECTIVES, name) ? OBJECTIVES[name] : undefined;
-  if (!o) {
-    throw new RangeError(
-      `Cannot find objective '${name}': known objectives are ${Object.keys(OBJECTIVES).join(", ")}`,
-    );
-  }
-  return o;
+  return lookupNamed(OBJECTIVES, name, "objective");
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import boardsJson from "../../fixtures/boards.json" with { type: "json" };
+import { lookupNamed } from "../util/mod.ts";
 
 /** Cortex-M cores the project targets. */
 export type Core = "cortex-m7" | "cortex-m4";
@@ -78,14 +79,7 @@ export const DEFAULT_BOARD = "stm32f746";
  * ```
  */
 export function getBoard(name: string): Board {
-  // Own keys only: `constructor` or `toString` are not boards.
-  const b = Object.hasOwn(BOARDS, name) ? BOARDS[name] : undefined;
-  if (!b) {
-    throw new RangeError(
-      `Cannot find board '${name}': known boards are ${Object.keys(BOARDS).join(", ")}`,
-    );
-  }
-  return b;
+  return lookupNamed(BOARDS, name, "board");
 }
 
 /**

@@ -16,3 +16,4 @@ export * from "./shared_data.ts";
 export * from "./hash.ts";
 export * from "./user_path.ts";
 export * from "./read_bounded.ts";
+export * from "./lookup.ts";

@@ -6,6 +6,7 @@
  */
 import type { BufferRequest, Placement, Planner } from "../types.ts";
 import { validatePlan } from "../validate.ts";
+import { lookupNamed } from "../../util/mod.ts";
 import {
   firstFitByArea,
   firstFitByConflicts,
@@ -35,13 +36,7 @@ export const PLANNERS: Readonly<Record<string, Planner>> = {
 
 /** Look a planner up; an unknown name is a RangeError listing the known ones. */
 export function getPlanner(name: string): Planner {
-  const p = Object.hasOwn(PLANNERS, name) ? PLANNERS[name] : undefined;
-  if (!p) {
-    throw new RangeError(
-      `Cannot find planner '${name}': known planners are ${Object.keys(PLANNERS).join(", ")}`,
-    );
-  }
-  return p;
+  return lookupNamed(PLANNERS, name, "planner");
 }
 
 /** The chosen plan and the planner that made it. */
