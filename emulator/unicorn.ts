@@ -5,6 +5,7 @@
  * @module
  */
 import type { Core } from "../engine/target/mod.ts";
+import type { CountedBlock } from "./cycles/mod.ts";
 import { UnicornError } from "./errors.ts";
 import { helper, HELPER_ABI, strerror, UC, unicorn } from "./ffi.ts";
 
@@ -44,21 +45,8 @@ export interface Marker {
   readonly instructions: number;
 }
 
-/** One translated block the counter saw. */
-export interface BlockStat {
-  /** Block start. */
-  readonly address: number;
-  /** Block size in bytes. */
-  readonly size: number;
-  /** Thumb-2 instructions in the block. */
-  readonly instructions: number;
-  /** Times the block was entered (within its segment). */
-  readonly hits: number;
-  /** Probe markers recorded before the block was entered: its segment between two markers. */
-  readonly segment: number;
-  /** Times the next block entered started right after this one (fall-through edges). */
-  readonly fallthrough: number;
-}
+/** One translated block the counter saw (the cycle model's record of it). */
+export type BlockStat = CountedBlock;
 
 /** The first invalid memory access during a run. */
 export interface MemoryFault {

@@ -14,13 +14,19 @@ import type { BoardTiming } from "../../engine/target/mod.ts";
 import { type BlockTiming, timeBlock, type TimedCore } from "./cores.ts";
 import { decodeBlock } from "./thumb.ts";
 
-/** One block entry as the native counter reports it (see `unicorn.ts` BlockStat). */
+/** One translated block as the native counter reports it (`unicorn.ts` calls it BlockStat). */
 export interface CountedBlock {
+  /** Block start. */
   readonly address: number;
+  /** Block size in bytes. */
   readonly size: number;
+  /** Thumb-2 instructions in the block. */
   readonly instructions: number;
+  /** Times the block was entered (within its segment). */
   readonly hits: number;
+  /** Probe markers recorded before the block was entered: its segment between two markers. */
   readonly segment: number;
+  /** Times the next block entered started right after this one (fall-through edges). */
   readonly fallthrough: number;
 }
 
