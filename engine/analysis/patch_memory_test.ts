@@ -1,48 +1,11 @@
 /** Patch-plan estimates: a hand-checked small graph, and the three models issue #15 names. */
 import assert from "node:assert/strict";
-import { convOptions, type Graph, type Tensor } from "../ir/mod.ts";
 import { buildModel } from "../builders/mod.ts";
 import { choosePatchPlan, estimatePatchPlan, patchCandidates } from "./patch_memory.ts";
 import { layerwiseBounds } from "./liveness.ts";
+import { stridedGraph } from "../ops/_test_window_graphs.ts";
 
-const q = { scale: [0.1], zeroPoint: [0], axis: 0 };
-const act = (name: string, shape: number[]): Tensor => ({ name, shape, dtype: "int8", quant: q });
-const filter = (shape: number[]): Tensor => ({
-  name: "w",
-  shape,
-  dtype: "int8",
-  quant: q,
-  data: new Uint8Array(shape.reduce((a, b) => a * b, 1)),
-});
-const options = convOptions();
-
-/** input 8x8x1 -> 3x3/2 SAME conv -> a 4x4x2 -> 3x3 SAME depthwise -> b 4x4x2. */
-const strided: Graph = {
-  name: "strided",
-  tensors: [
-    act("x", [1, 8, 8, 1]),
-    filter([2, 3, 3, 1]),
-    act("a", [1, 4, 4, 2]),
-    filter([1, 3, 3, 2]),
-    act("b", [1, 4, 4, 2]),
-  ],
-  nodes: [
-    {
-      op: "CONV_2D",
-      inputs: [0, 1, -1],
-      outputs: [2],
-      options: { ...options, strideH: 2, strideW: 2 },
-    },
-    {
-      op: "DEPTHWISE_CONV_2D",
-      inputs: [2, 3, -1],
-      outputs: [4],
-      options: { ...options, depthMultiplier: 1 },
-    },
-  ],
-  inputs: [0],
-  outputs: [4],
-};
+const strided = stridedGraph();
 
 Deno.test("patch estimate: hand-checked memory and recomputed MACs of a 2x2 grid", () => {
   const e = estimatePatchPlan(strided, 4, 2, 2);
