@@ -6,7 +6,7 @@
 import type { Graph } from "../ir/mod.ts";
 import { buildMbconv, type BuildOptions, type MbconvArch, type MbconvBlock } from "./mbconv.ts";
 import { makeDivisible } from "./make_divisible.ts";
-import { stageDepth } from "./proxyless.ts";
+import { scaledFamilyArch, stageDepth } from "./proxyless.ts";
 
 /** Parameters of MobileNetV2. */
 export interface MobileNetV2Options {
@@ -47,26 +47,16 @@ const SETTINGS: readonly (readonly [number, number, number, number])[] = [
  * ```
  */
 export function mobileNetV2Arch(options: MobileNetV2Options = {}): MbconvArch {
-  const width = options.width ?? 1;
-  if (!(width > 0)) {
-    throw new RangeError(`Cannot build MobileNetV2: width must be positive: got ${width}`);
-  }
-  const depth = options.depth ?? 1;
-  const blocks: MbconvBlock[] = [];
-  for (const [t, c, n, s] of SETTINGS) {
-    const out = makeDivisible(c * width);
-    for (let i = 0; i < stageDepth(n, depth); i++) {
-      blocks.push({ kernel: 3, expand: t, stride: i === 0 ? s : 1, outChannels: out });
+  return scaledFamilyArch("MobileNetV2", options, (width, depth) => {
+    const blocks: MbconvBlock[] = [];
+    for (const [t, c, n, s] of SETTINGS) {
+      const out = makeDivisible(c * width);
+      for (let i = 0; i < stageDepth(n, depth); i++) {
+        blocks.push({ kernel: 3, expand: t, stride: i === 0 ? s : 1, outChannels: out });
+      }
     }
-  }
-  return {
-    resolution: options.resolution ?? 224,
-    inputChannels: 3,
-    classes: options.classes ?? 1000,
-    firstConv: { outChannels: makeDivisible(32 * width) },
-    blocks,
-    featureMix: { outChannels: makeDivisible(1280 * width) },
-  };
+    return blocks;
+  });
 }
 
 /**

@@ -77,6 +77,31 @@ export function stageDepth(n: number, depth: number): number {
 }
 
 /**
+ * The architecture of an ImageNet family scaled as MCUNet scales its baselines (MobileNetV2,
+ * ProxylessNAS): a 32-channel stem and a 1280-channel feature mix, both `makeDivisible(c * width)`,
+ * around the `blocks` the family lays out at that width and depth. A width that is not positive
+ * is a RangeError naming the family.
+ */
+export function scaledFamilyArch(
+  family: string,
+  options: ProxylessOptions,
+  blocks: (width: number, depth: number) => MbconvBlock[],
+): MbconvArch {
+  const width = options.width ?? 1;
+  if (!(width > 0)) {
+    throw new RangeError(`Cannot build ${family}: width must be positive: got ${width}`);
+  }
+  return {
+    resolution: options.resolution ?? 224,
+    inputChannels: 3,
+    classes: options.classes ?? 1000,
+    firstConv: { outChannels: makeDivisible(32 * width) },
+    blocks: blocks(width, options.depth ?? 1),
+    featureMix: { outChannels: makeDivisible(1280 * width) },
+  };
+}
+
+/**
  * ProxylessNAS-Mobile scaled as MCUNet scales its baselines: every width (first conv, block
  * outputs, the 1280-channel feature mix) is `makeDivisible(c * width)`, expanded widths are
  * `in * expand`; a block keeps the shortcut it has in the full-width network, so a stage's first
@@ -91,36 +116,26 @@ export function stageDepth(n: number, depth: number): number {
  * ```
  */
 export function proxylessMobileArch(options: ProxylessOptions = {}): MbconvArch {
-  const width = options.width ?? 1;
-  if (!(width > 0)) {
-    throw new RangeError(`Cannot build ProxylessNAS: width must be positive: got ${width}`);
-  }
-  const depth = options.depth ?? 1;
-  const blocks: MbconvBlock[] = [];
-  let fullIn = 32;
-  let scaledIn = makeDivisible(32 * width);
-  for (const stage of STAGES) {
-    for (const b of stage.slice(0, stageDepth(stage.length, depth))) {
-      const outChannels = makeDivisible(b.outChannels * width);
-      const residual = b.stride === 1 && fullIn === b.outChannels;
-      const scaledDefault = b.stride === 1 && scaledIn === outChannels;
-      blocks.push({
-        kernel: b.kernel,
-        expand: b.expand,
-        stride: b.stride,
-        outChannels,
-        ...(residual !== scaledDefault ? { residual } : {}),
-      });
-      fullIn = b.outChannels;
-      scaledIn = outChannels;
+  return scaledFamilyArch("ProxylessNAS", options, (width, depth) => {
+    const blocks: MbconvBlock[] = [];
+    let fullIn = 32;
+    let scaledIn = makeDivisible(32 * width);
+    for (const stage of STAGES) {
+      for (const b of stage.slice(0, stageDepth(stage.length, depth))) {
+        const outChannels = makeDivisible(b.outChannels * width);
+        const residual = b.stride === 1 && fullIn === b.outChannels;
+        const scaledDefault = b.stride === 1 && scaledIn === outChannels;
+        blocks.push({
+          kernel: b.kernel,
+          expand: b.expand,
+          stride: b.stride,
+          outChannels,
+          ...(residual !== scaledDefault ? { residual } : {}),
+        });
+        fullIn = b.outChannels;
+        scaledIn = outChannels;
+      }
     }
-  }
-  return {
-    resolution: options.resolution ?? 224,
-    inputChannels: 3,
-    classes: options.classes ?? 1000,
-    firstConv: { outChannels: makeDivisible(32 * width) },
-    blocks,
-    featureMix: { outChannels: makeDivisible(1280 * width) },
-  };
+    return blocks;
+  });
 }
