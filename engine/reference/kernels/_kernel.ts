@@ -5,7 +5,7 @@
  */
 
 import type { DType, Graph, Node, Tensor } from "../../ir/mod.ts";
-import { multiplyByQuantizedMultiplier } from "../../quant/mod.ts";
+import { multiplyByQuantizedMultiplier, tensorQuant } from "../../quant/mod.ts";
 import { UnsupportedKernelError } from "../errors.ts";
 import { type Window2D, window2D } from "../geometry.ts";
 
@@ -281,4 +281,42 @@ export function requantizeChannel(
   if (bias) v = (v + bias[oc]!) | 0;
   v = multiplyByQuantizedMultiplier(v, p.multipliers[oc]!, p.shifts[oc]!) + p.outputOffset;
   return clamp(v, p.activationMin, p.activationMax);
+}
+
+/** The int8 rows a SOFTMAX-like kernel normalizes, as {@link softmaxRows} reads them. */
+export interface SoftmaxRows {
+  readonly inData: Int8Array;
+  readonly out: Int8Array;
+  /** Elements per row (the last dimension). */
+  readonly depth: number;
+  readonly rows: number;
+}
+
+/**
+ * The rows of a SOFTMAX or LOG_SOFTMAX node (int8 in and out, normalized along the last
+ * dimension), after checking the fixed output quantization TFLite requires of it (`scaleText`
+ * names the scale in the error, e.g. "1/256").
+ */
+export function softmaxRows<N extends Node>(
+  args: KernelArgs<N>,
+  output: { readonly zeroPoint: number; readonly scale: number; readonly scaleText: string },
+): SoftmaxRows {
+  const { input, output: outTensor } = int8InOut(args);
+  const oq = tensorQuant(outTensor);
+  if (oq.zeroPoint !== output.zeroPoint || oq.scale !== output.scale) {
+    fail(
+      args,
+      `int8 output must have zero point ${output.zeroPoint} and scale ${output.scaleText} (has ${oq.zeroPoint}, ${oq.scale})`,
+    );
+  }
+  const inData = int8Input(args, 0);
+  const depth = dim(input.shape, input.shape.length - 1);
+  return { inData, out: int8Output(args), depth, rows: depth === 0 ? 0 : inData.length / depth };
+}
+
+/** The largest of `depth` values from `base` (at least -128, the int8 minimum). */
+export function rowMax(data: Int8Array, base: number, depth: number): number {
+  let max = -128;
+  for (let c = 0; c < depth; c++) if (data[base + c]! > max) max = data[base + c]!;
+  return max;
 }

@@ -16,17 +16,8 @@ import {
   multiplyByQuantizedMultiplier,
   rescale,
   roundingDivideByPOT,
-  tensorQuant,
 } from "../../quant/mod.ts";
-import {
-  asInt8,
-  dim,
-  fail,
-  inputBytes,
-  int8InOut,
-  type KernelArgs,
-  outputBytes,
-} from "./_kernel.ts";
+import { type KernelArgs, rowMax, softmaxRows } from "./_kernel.ts";
 
 const INPUT_INTEGER_BITS = 5;
 const ACCUMULATION_INTEGER_BITS = 12;
@@ -34,25 +25,17 @@ const OUTPUT_INTEGER_BITS = 4;
 
 /** Run one LOG_SOFTMAX node. */
 export function logSoftmax(args: KernelArgs<LogSoftmaxNode>): void {
-  const { input, output } = int8InOut(args);
-  const oq = tensorQuant(output);
-  if (oq.zeroPoint !== 127 || oq.scale !== Math.fround(16 / 256)) {
-    fail(
-      args,
-      `int8 output must have zero point 127 and scale 16/256 (has ${oq.zeroPoint}, ${oq.scale})`,
-    );
-  }
+  const { inData, out, depth, rows } = softmaxRows(args, {
+    zeroPoint: 127,
+    scale: Math.fround(16 / 256),
+    scaleText: "16/256",
+  });
   const p = logSoftmaxParams(args.graph, args.node);
-  const inData = asInt8(inputBytes(args, 0));
-  const out = asInt8(outputBytes(args));
-  const depth = dim(input.shape, input.shape.length - 1);
-  const rows = depth === 0 ? 0 : inData.length / depth;
   const toQ5 = (diff: number) =>
     multiplyByQuantizedMultiplier(diff, p.inputMultiplier, p.inputLeftShift);
   for (let r = 0; r < rows; r++) {
     const base = r * depth;
-    let max = -128;
-    for (let c = 0; c < depth; c++) if (inData[base + c]! > max) max = inData[base + c]!;
+    const max = rowMax(inData, base, depth);
     let sum = 0;
     for (let c = 0; c < depth; c++) {
       const diff = inData[base + c]! - max;

@@ -16,33 +16,24 @@ import {
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul as srdhm,
   softmaxParams,
-  tensorQuant,
 } from "../../quant/mod.ts";
-import { dim, fail, int8InOut, int8Input, int8Output, type KernelArgs } from "./_kernel.ts";
+import { type KernelArgs, rowMax, softmaxRows } from "./_kernel.ts";
 
 const SCALED_DIFF_INTEGER_BITS = 5;
 const ACCUMULATION_INTEGER_BITS = 12;
 
 /** Run one SOFTMAX node. */
 export function softmax(args: KernelArgs<SoftmaxNode>): void {
-  const { input, output } = int8InOut(args);
-  const oq = tensorQuant(output);
-  if (oq.zeroPoint !== -128 || oq.scale !== Math.fround(1 / 256)) {
-    fail(
-      args,
-      `int8 output must have zero point -128 and scale 1/256 (has ${oq.zeroPoint}, ${oq.scale})`,
-    );
-  }
+  const { inData, out, depth, rows } = softmaxRows(args, {
+    zeroPoint: -128,
+    scale: Math.fround(1 / 256),
+    scaleText: "1/256",
+  });
   const p = softmaxParams(args.graph, args.node);
-  const inData = int8Input(args, 0);
-  const out = int8Output(args);
-  const depth = dim(input.shape, input.shape.length - 1);
-  const rows = inData.length / depth;
   const exps = new Int32Array(depth);
   for (let r = 0; r < rows; r++) {
     const base = r * depth;
-    let max = -128;
-    for (let c = 0; c < depth; c++) if (inData[base + c]! > max) max = inData[base + c]!;
+    const max = rowMax(inData, base, depth);
     let sum = 0;
     for (let c = 0; c < depth; c++) {
       const diff = inData[base + c]! - max;
