@@ -23,10 +23,7 @@ TFLM_OP_DATA_INIT(requant_init, tflm_requant_data)
 /* ---- SOFTMAX ---------------------------------------------------------------------------- */
 
 static int softmax_prepare(tflm_interpreter *it, tflm_node *node) {
-  tflm_requant_data *d = node->op_data;
-  const tflm_tensor_desc *in = tflm_input_desc(it, node, 0);
-  const tflm_tensor_desc *out = tflm_output_desc(it, node, 0);
-  if (in->type != TFLM_INT8 || out->type != TFLM_INT8) return TFLM_ERR_UNSUPPORTED;
+  TFLM_PREPARE_INT8_UNARY(tflm_requant_data);
   float beta;
   const int32_t bits = tflm_option(it, node, 0);
   memcpy(&beta, &bits, 4);
@@ -84,10 +81,7 @@ const tflm_registration tflm_register_softmax = {requant_init, softmax_prepare, 
 /* ---- LOGISTIC --------------------------------------------------------------------------- */
 
 static int logistic_prepare(tflm_interpreter *it, tflm_node *node) {
-  tflm_requant_data *d = node->op_data;
-  const tflm_tensor_desc *in = tflm_input_desc(it, node, 0);
-  const tflm_tensor_desc *out = tflm_output_desc(it, node, 0);
-  if (in->type != TFLM_INT8 || out->type != TFLM_INT8) return TFLM_ERR_UNSUPPORTED;
+  TFLM_PREPARE_INT8_UNARY(tflm_requant_data);
   const double real = (double)(float)tflm_scale(it, in, 0) * 134217728.0; /* 2^27 */
   /* frexp, significand rounded to Q0.31 without renormalisation. */
   uint64_t b;
@@ -103,11 +97,7 @@ static int logistic_prepare(tflm_interpreter *it, tflm_node *node) {
 
 static int logistic_invoke(tflm_interpreter *it, tflm_node *node) {
   const tflm_requant_data *d = node->op_data;
-  const tflm_tensor *in = tflm_input(it, node, 0);
-  const tflm_tensor *out = tflm_output(it, node, 0);
-  const uint32_t n = tflm_elements(in);
-  const int8_t *x = in->data;
-  int8_t *o = out->data;
+  TFLM_INT8_ELEMENTS;
   const int32_t radius = d->extra[0];
   for (uint32_t i = 0; i < n; i++) {
     const int32_t v = x[i] - d->in_zero_point;
@@ -152,11 +142,7 @@ static int32_t fp_tanh_q4(int32_t a) {
 
 static int tanh_invoke(tflm_interpreter *it, tflm_node *node) {
   const tflm_requant_data d = *(const tflm_requant_data *)node->op_data;
-  const tflm_tensor *in = tflm_input(it, node, 0);
-  const tflm_tensor *out = tflm_output(it, node, 0);
-  const uint32_t n = tflm_elements(in);
-  const int8_t *x = in->data;
-  int8_t *o = out->data;
+  TFLM_INT8_ELEMENTS;
   const int32_t radius = d.extra[0];
   for (uint32_t i = 0; i < n; i++) {
     const int32_t v = x[i] - d.in_zero_point;
@@ -210,10 +196,7 @@ static int32_t down_scale16(int32_t m) {
 }
 
 static int hard_swish_prepare(tflm_interpreter *it, tflm_node *node) {
-  tflm_requant_data *d = node->op_data;
-  const tflm_tensor_desc *in = tflm_input_desc(it, node, 0);
-  const tflm_tensor_desc *out = tflm_output_desc(it, node, 0);
-  if (in->type != TFLM_INT8 || out->type != TFLM_INT8) return TFLM_ERR_UNSUPPORTED;
+  TFLM_PREPARE_INT8_UNARY(tflm_requant_data);
   const float hires = (1.0f / 128.0f) * (float)tflm_scale(it, in, 0);
   const float reluish = 3.0f / 32768.0f;
   int32_t om, os, rm, rs;
@@ -231,11 +214,7 @@ static int hard_swish_prepare(tflm_interpreter *it, tflm_node *node) {
 
 static int hard_swish_invoke(tflm_interpreter *it, tflm_node *node) {
   const tflm_requant_data *d = node->op_data;
-  const tflm_tensor *in = tflm_input(it, node, 0);
-  const tflm_tensor *out = tflm_output(it, node, 0);
-  const uint32_t n = tflm_elements(in);
-  const int8_t *x = in->data;
-  int8_t *o = out->data;
+  TFLM_INT8_ELEMENTS;
   const int32_t rel_exp = d->extra[1];
   for (uint32_t i = 0; i < n; i++) {
     const int32_t input_value = to16(x[i] - d->in_zero_point);

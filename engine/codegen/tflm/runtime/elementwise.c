@@ -64,13 +64,7 @@ TFLM_OP_DATA_INIT(add_init, tflm_add_data)
 
 /* `sign` -1 negates the second input's multiplier (SUB, TFLite's op_sign). */
 TFLM_INLINE int add_sub_prepare(tflm_interpreter *it, tflm_node *node, int32_t sign) {
-  tflm_add_data *d = node->op_data;
-  const tflm_tensor_desc *a = tflm_input_desc(it, node, 0);
-  const tflm_tensor_desc *b = tflm_input_desc(it, node, 1);
-  const tflm_tensor_desc *o = tflm_output_desc(it, node, 0);
-  if (a->type != TFLM_INT8 || b->type != TFLM_INT8 || o->type != TFLM_INT8) {
-    return TFLM_ERR_UNSUPPORTED;
-  }
+  TFLM_PREPARE_INT8_BINARY(tflm_add_data, a, b);
   const float sa = (float)tflm_scale(it, a, 0), sb = (float)tflm_scale(it, b, 0);
   const float so = (float)tflm_scale(it, o, 0);
   d->in1_offset = -a->zero_point;
@@ -162,13 +156,7 @@ const tflm_registration tflm_register_sub = {add_init, sub_prepare, sub_invoke};
 TFLM_OP_DATA_INIT(mul_init, tflm_mul_data)
 
 static int mul_prepare(tflm_interpreter *it, tflm_node *node) {
-  tflm_mul_data *d = node->op_data;
-  const tflm_tensor_desc *a = tflm_input_desc(it, node, 0);
-  const tflm_tensor_desc *b = tflm_input_desc(it, node, 1);
-  const tflm_tensor_desc *o = tflm_output_desc(it, node, 0);
-  if (a->type != TFLM_INT8 || b->type != TFLM_INT8 || o->type != TFLM_INT8) {
-    return TFLM_ERR_UNSUPPORTED;
-  }
+  TFLM_PREPARE_INT8_BINARY(tflm_mul_data, a, b);
   const float sa = (float)tflm_scale(it, a, 0), sb = (float)tflm_scale(it, b, 0);
   const float so = (float)tflm_scale(it, o, 0);
   d->in1_offset = -a->zero_point;
@@ -232,13 +220,7 @@ _Static_assert(sizeof(sqdiff_data) == 36, "_layout.ts: SQDIFF_DATA_BYTES");
 TFLM_OP_DATA_INIT(sqdiff_init, sqdiff_data)
 
 static int sqdiff_prepare(tflm_interpreter *it, tflm_node *node) {
-  sqdiff_data *d = node->op_data;
-  const tflm_tensor_desc *a = tflm_input_desc(it, node, 0);
-  const tflm_tensor_desc *b = tflm_input_desc(it, node, 1);
-  const tflm_tensor_desc *o = tflm_output_desc(it, node, 0);
-  if (a->type != TFLM_INT8 || b->type != TFLM_INT8 || o->type != TFLM_INT8) {
-    return TFLM_ERR_UNSUPPORTED;
-  }
+  TFLM_PREPARE_INT8_BINARY(sqdiff_data, a, b);
   const double s1 = (float)tflm_scale(it, a, 0), s2 = (float)tflm_scale(it, b, 0);
   const float so = (float)tflm_scale(it, o, 0);
   const double twice = 2.0 * (s1 > s2 ? s1 : s2);
@@ -278,13 +260,7 @@ TFLM_OP_DATA_INIT(prelu_init, tflm_requant_data)
 
 /* multiplier/shift: in/out (x >= 0); extra: alpha zero point, in*alpha/out multiplier, shift. */
 static int prelu_prepare(tflm_interpreter *it, tflm_node *node) {
-  tflm_requant_data *d = node->op_data;
-  const tflm_tensor_desc *x = tflm_input_desc(it, node, 0);
-  const tflm_tensor_desc *al = tflm_input_desc(it, node, 1);
-  const tflm_tensor_desc *o = tflm_output_desc(it, node, 0);
-  if (x->type != TFLM_INT8 || al->type != TFLM_INT8 || o->type != TFLM_INT8) {
-    return TFLM_ERR_UNSUPPORTED;
-  }
+  TFLM_PREPARE_INT8_BINARY(tflm_requant_data, x, al);
   const double si = (float)tflm_scale(it, x, 0), sa = (float)tflm_scale(it, al, 0);
   const double so = (float)tflm_scale(it, o, 0);
   tflm_quantize_multiplier(si / so, &d->multiplier, &d->shift);

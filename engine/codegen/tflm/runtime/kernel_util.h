@@ -263,4 +263,31 @@ _Static_assert(sizeof(tflm_requant_data) == 32, "tail.ts: REQUANT_DATA_BYTES");
     return tflm_alloc_persistent(it, sizeof(TYPE));                                          \
   }
 
+/* The head of a one-input int8 operator's prepare: its op data `d` (of type DATA), the input
+ * and output descriptors `in` and `out`, and TFLM_ERR_UNSUPPORTED unless both are int8. */
+#define TFLM_PREPARE_INT8_UNARY(DATA)                                                          \
+  DATA *d = node->op_data;                                                                     \
+  const tflm_tensor_desc *in = tflm_input_desc(it, node, 0);                                   \
+  const tflm_tensor_desc *out = tflm_output_desc(it, node, 0);                                 \
+  if (in->type != TFLM_INT8 || out->type != TFLM_INT8) return TFLM_ERR_UNSUPPORTED
+
+/* The same for a two-input int8 operator: inputs named A and B, output `o`. */
+#define TFLM_PREPARE_INT8_BINARY(DATA, A, B)                                                   \
+  DATA *d = node->op_data;                                                                     \
+  const tflm_tensor_desc *A = tflm_input_desc(it, node, 0);                                    \
+  const tflm_tensor_desc *B = tflm_input_desc(it, node, 1);                                    \
+  const tflm_tensor_desc *o = tflm_output_desc(it, node, 0);                                   \
+  if (A->type != TFLM_INT8 || B->type != TFLM_INT8 || o->type != TFLM_INT8) {                  \
+    return TFLM_ERR_UNSUPPORTED;                                                               \
+  }
+
+/* The elements of a one-input int8 operator's invoke: the tensors `in` and `out`, the element
+ * count `n` and the int8 data `x` (in) and `o` (out). */
+#define TFLM_INT8_ELEMENTS                                                                     \
+  const tflm_tensor *in = tflm_input(it, node, 0);                                             \
+  const tflm_tensor *out = tflm_output(it, node, 0);                                           \
+  const uint32_t n = tflm_elements(in);                                                        \
+  const int8_t *x = in->data;                                                                  \
+  int8_t *o = out->data
+
 #endif /* TFLM_KERNEL_UTIL_H */

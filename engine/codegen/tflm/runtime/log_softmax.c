@@ -17,10 +17,7 @@ static int32_t log_softmax_radius(int32_t left_shift) {
 TFLM_OP_DATA_INIT(log_softmax_init, tflm_requant_data)
 
 static int log_softmax_prepare(tflm_interpreter *it, tflm_node *node) {
-  tflm_requant_data *d = node->op_data;
-  const tflm_tensor_desc *in = tflm_input_desc(it, node, 0);
-  const tflm_tensor_desc *out = tflm_output_desc(it, node, 0);
-  if (in->type != TFLM_INT8 || out->type != TFLM_INT8) return TFLM_ERR_UNSUPPORTED;
+  TFLM_PREPARE_INT8_UNARY(tflm_requant_data);
   if ((float)tflm_scale(it, out, 0) != 16.0f / 256.0f || out->zero_point != 127) {
     return TFLM_ERR_UNSUPPORTED;
   }

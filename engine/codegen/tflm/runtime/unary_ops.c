@@ -20,10 +20,7 @@ TFLM_OP_DATA_INIT(unary_init, tflm_requant_data)
 /* ---- RELU, RELU6, RELU_N1_TO_1 ----------------------------------------------------------- */
 
 static int relu_prepare(tflm_interpreter *it, tflm_node *node) {
-  tflm_requant_data *d = node->op_data;
-  const tflm_tensor_desc *in = tflm_input_desc(it, node, 0);
-  const tflm_tensor_desc *out = tflm_output_desc(it, node, 0);
-  if (in->type != TFLM_INT8 || out->type != TFLM_INT8) return TFLM_ERR_UNSUPPORTED;
+  TFLM_PREPARE_INT8_UNARY(tflm_requant_data);
   const float si = (float)tflm_scale(it, in, 0), so = (float)tflm_scale(it, out, 0);
   const float ratio = si / so;
   tflm_quantize_multiplier((double)ratio, &d->multiplier, &d->shift);
@@ -36,11 +33,7 @@ static int relu_prepare(tflm_interpreter *it, tflm_node *node) {
 
 static int relu_invoke(tflm_interpreter *it, tflm_node *node) {
   const tflm_requant_data d = *(const tflm_requant_data *)node->op_data;
-  const tflm_tensor *in = tflm_input(it, node, 0);
-  const tflm_tensor *out = tflm_output(it, node, 0);
-  const uint32_t n = tflm_elements(in);
-  const int8_t *x = in->data;
-  int8_t *o = out->data;
+  TFLM_INT8_ELEMENTS;
   for (uint32_t i = 0; i < n; i++) {
     const int32_t v =
         d.out_zero_point + tflm_requantize_any(x[i] - d.in_zero_point, d.multiplier, d.shift);
@@ -56,10 +49,7 @@ const tflm_registration tflm_register_relu_n1_to_1 = {unary_init, relu_prepare, 
 /* ---- LEAKY_RELU ------------------------------------------------------------------------- */
 
 static int leaky_relu_prepare(tflm_interpreter *it, tflm_node *node) {
-  tflm_requant_data *d = node->op_data;
-  const tflm_tensor_desc *in = tflm_input_desc(it, node, 0);
-  const tflm_tensor_desc *out = tflm_output_desc(it, node, 0);
-  if (in->type != TFLM_INT8 || out->type != TFLM_INT8) return TFLM_ERR_UNSUPPORTED;
+  TFLM_PREPARE_INT8_UNARY(tflm_requant_data);
   float alpha;
   const int32_t bits = tflm_option(it, node, 0);
   memcpy(&alpha, &bits, 4);
@@ -76,11 +66,7 @@ static int leaky_relu_prepare(tflm_interpreter *it, tflm_node *node) {
 
 static int leaky_relu_invoke(tflm_interpreter *it, tflm_node *node) {
   const tflm_requant_data d = *(const tflm_requant_data *)node->op_data;
-  const tflm_tensor *in = tflm_input(it, node, 0);
-  const tflm_tensor *out = tflm_output(it, node, 0);
-  const uint32_t n = tflm_elements(in);
-  const int8_t *x = in->data;
-  int8_t *o = out->data;
+  TFLM_INT8_ELEMENTS;
   for (uint32_t i = 0; i < n; i++) {
     const int32_t v = x[i] - d.in_zero_point;
     const int32_t s = v >= 0 ? tflm_requantize_any(v, d.multiplier, d.shift)
@@ -130,10 +116,7 @@ static void inv_sqrt_multiplier(int32_t input, int32_t *multiplier, int32_t *shi
 }
 
 static int rsqrt_prepare(tflm_interpreter *it, tflm_node *node) {
-  tflm_requant_data *d = node->op_data;
-  const tflm_tensor_desc *in = tflm_input_desc(it, node, 0);
-  const tflm_tensor_desc *out = tflm_output_desc(it, node, 0);
-  if (in->type != TFLM_INT8 || out->type != TFLM_INT8) return TFLM_ERR_UNSUPPORTED;
+  TFLM_PREPARE_INT8_UNARY(tflm_requant_data);
   /* SetRsqrtOutputMultiplier: sqrt and product in float32, the reciprocal in double. */
   const float si = (float)tflm_scale(it, in, 0), so = (float)tflm_scale(it, out, 0);
   tflm_quantize_multiplier(1.0 / (double)(__builtin_sqrtf(si) * so), &d->multiplier, &d->shift);
@@ -144,11 +127,7 @@ static int rsqrt_prepare(tflm_interpreter *it, tflm_node *node) {
 
 static int rsqrt_invoke(tflm_interpreter *it, tflm_node *node) {
   const tflm_requant_data d = *(const tflm_requant_data *)node->op_data;
-  const tflm_tensor *in = tflm_input(it, node, 0);
-  const tflm_tensor *out = tflm_output(it, node, 0);
-  const uint32_t n = tflm_elements(in);
-  const int8_t *x = in->data;
-  int8_t *o = out->data;
+  TFLM_INT8_ELEMENTS;
   for (uint32_t i = 0; i < n; i++) {
     const int32_t value = x[i] - d.in_zero_point;
     if (value < 0) return TFLM_ERR_UNSUPPORTED; /* "Rsqrt is only defined for positive values" */
