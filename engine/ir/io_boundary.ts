@@ -84,21 +84,20 @@ export function withFloatIo(graph: Graph): Graph {
   const tensors: Tensor[] = [...graph.tensors];
   const before: Node[] = [];
   const after: Node[] = [];
-  const inputs = graph.inputs.map((t) => {
+  // A float32 twin of each int8 boundary tensor `t`, joined to it by the node `convert` makes.
+  const floatTwin = (t: number, convert: (f: number) => Node, nodes: Node[]): number => {
     const src = tensors[t]!;
     if (src.dtype !== "int8") return t;
     tensors.push({ name: `${src.name}_float`, shape: [...src.shape], dtype: "float32" });
     const f = tensors.length - 1;
-    before.push({ op: "QUANTIZE", inputs: [f], outputs: [t], options: {} });
+    nodes.push(convert(f));
     return f;
-  });
-  const outputs = graph.outputs.map((t) => {
-    const src = tensors[t]!;
-    if (src.dtype !== "int8") return t;
-    tensors.push({ name: `${src.name}_float`, shape: [...src.shape], dtype: "float32" });
-    const f = tensors.length - 1;
-    after.push({ op: "DEQUANTIZE", inputs: [t], outputs: [f], options: {} });
-    return f;
-  });
+  };
+  const inputs = graph.inputs.map((t) =>
+    floatTwin(t, (f) => ({ op: "QUANTIZE", inputs: [f], outputs: [t], options: {} }), before)
+  );
+  const outputs = graph.outputs.map((t) =>
+    floatTwin(t, (f) => ({ op: "DEQUANTIZE", inputs: [t], outputs: [f], options: {} }), after)
+  );
   return { ...graph, tensors, nodes: [...before, ...graph.nodes, ...after], inputs, outputs };
 }

@@ -79,6 +79,17 @@ export function int8InOut<N extends Node>(args: KernelArgs<N>): { input: Tensor;
 }
 
 /**
+ * The int8 elements of a one-input operator applied element by element (RELU, LEAKY_RELU, RSQRT,
+ * HARD_SWISH): the input values `x` and the output buffer `out`, after refusing another dtype.
+ */
+export function int8Elements<N extends Node>(
+  args: KernelArgs<N>,
+): { x: Int8Array; out: Int8Array } {
+  int8InOut(args);
+  return { x: int8Input(args, 0), out: int8Output(args) };
+}
+
+/**
  * The input and output tensors of an operator that moves elements without changing them (PAD,
  * TRANSPOSE, STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR): any dtype, the same on both sides; `src` and
  * `dst` are their bytes.

@@ -7,7 +7,7 @@
 
 import type { HardSwishNode } from "../../ir/mod.ts";
 import { hardSwishParams } from "../../quant/mod.ts";
-import { int8InOut, int8Input, int8Output, type KernelArgs } from "./_kernel.ts";
+import { int8Elements, type KernelArgs } from "./_kernel.ts";
 
 function toInt16(x: number): number {
   return (x << 16) >> 16;
@@ -43,10 +43,8 @@ export function roundingDivideByPOT16(x: number, exponent: number): number {
 
 /** Run one HARD_SWISH node. */
 export function hardSwish(args: KernelArgs<HardSwishNode>): void {
-  int8InOut(args); // both int8, or a clear error
+  const { x: inData, out } = int8Elements(args);
   const p = hardSwishParams(args.graph, args.node);
-  const inData = int8Input(args, 0);
-  const out = int8Output(args);
   const relExp = p.reluishMultiplierExponent;
   for (let i = 0; i < inData.length; i++) {
     const inputValue = toInt16(inData[i]! - p.inputZeroPoint);

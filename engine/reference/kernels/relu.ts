@@ -10,14 +10,12 @@
 
 import type { LeakyReluNode, ReluNode } from "../../ir/mod.ts";
 import { leakyReluParams, multiplyByQuantizedMultiplier, reluParams } from "../../quant/mod.ts";
-import { clamp, int8InOut, int8Input, int8Output, type KernelArgs } from "./_kernel.ts";
+import { clamp, int8Elements, type KernelArgs } from "./_kernel.ts";
 
 /** Run one RELU, RELU6 or RELU_N1_TO_1 node. */
 export function relu(args: KernelArgs<ReluNode>): void {
-  int8InOut(args); // both int8, or a clear error
+  const { x, out } = int8Elements(args);
   const p = reluParams(args.graph, args.node);
-  const x = int8Input(args, 0);
-  const out = int8Output(args);
   for (let i = 0; i < x.length; i++) {
     const v = p.outputZeroPoint +
       multiplyByQuantizedMultiplier(x[i]! - p.inputZeroPoint, p.multiplier, p.shift);
@@ -27,10 +25,8 @@ export function relu(args: KernelArgs<ReluNode>): void {
 
 /** Run one LEAKY_RELU node. */
 export function leakyRelu(args: KernelArgs<LeakyReluNode>): void {
-  int8InOut(args); // both int8, or a clear error
+  const { x, out } = int8Elements(args);
   const p = leakyReluParams(args.graph, args.node);
-  const x = int8Input(args, 0);
-  const out = int8Output(args);
   for (let i = 0; i < x.length; i++) {
     const v = x[i]! - p.inputZeroPoint;
     const scaled = v >= 0

@@ -63,31 +63,29 @@ function axisOf<N extends Node>(args: KernelArgs<N>, k: number, rank: number): n
   return a < 0 ? a + rank : a;
 }
 
-/** Run one SPLIT node. */
+/** Run one SPLIT node (inputs: axis, data). */
 export function split(args: KernelArgs<SplitNode>): void {
-  const input = inputTensor(args, 1);
-  const axis = axisOf(args, 0, input.shape.length);
-  const outs = args.node.outputs.map((_, k) => outputTensor(args, k));
-  outs.forEach((t) => sameQuantization(args, input, t));
-  const sizes = outs.map((t) => t.shape[axis]!);
-  copyPieces(
-    inputBytes(args, 1),
-    outs.map((_, k) => outputBytes(args, k)),
-    sizes,
-    geometry(input, axis),
-    false,
-  );
+  splitAlong(args, 1, 0);
 }
 
-/** Run one SPLIT_V node. */
+/** Run one SPLIT_V node (inputs: data, sizes, axis). */
 export function splitV(args: KernelArgs<SplitVNode>): void {
-  const input = inputTensor(args, 0);
-  const axis = axisOf(args, 2, input.shape.length);
+  splitAlong(args, 0, 2);
+}
+
+/** Cut input `dataInput` along the axis in input `axisInput` into the node's outputs, in order. */
+function splitAlong<N extends SplitNode | SplitVNode>(
+  args: KernelArgs<N>,
+  dataInput: number,
+  axisInput: number,
+): void {
+  const input = inputTensor(args, dataInput);
+  const axis = axisOf(args, axisInput, input.shape.length);
   const outs = args.node.outputs.map((_, k) => outputTensor(args, k));
   outs.forEach((t) => sameQuantization(args, input, t));
   const sizes = outs.map((t) => t.shape[axis]!);
   copyPieces(
-    inputBytes(args, 0),
+    inputBytes(args, dataInput),
     outs.map((_, k) => outputBytes(args, k)),
     sizes,
     geometry(input, axis),

@@ -13,7 +13,7 @@ import {
   squaredDifferenceParams,
 } from "../../quant/mod.ts";
 import { int8BroadcastOperands } from "./_broadcast.ts";
-import { fail, int8InOut, int8Input, int8Output, type KernelArgs } from "./_kernel.ts";
+import { fail, int8Elements, type KernelArgs } from "./_kernel.ts";
 
 const clamp8 = (v: number) => (v < -128 ? -128 : v > 127 ? 127 : v);
 
@@ -23,10 +23,8 @@ const RSQRT_SHIFT = 20;
 
 /** Run one RSQRT node (inputs below the zero point are refused, as TFLM does at run time). */
 export function rsqrt(args: KernelArgs<RsqrtNode>): void {
-  int8InOut(args); // both int8, or a clear error
+  const { x, out } = int8Elements(args);
   const p = rsqrtParams(args.graph, args.node);
-  const x = int8Input(args, 0);
-  const out = int8Output(args);
   for (let i = 0; i < x.length; i++) {
     const value = x[i]! - p.inputZeroPoint;
     if (value < 0) fail(args, `input ${x[i]} is below the zero point: RSQRT needs x >= 0`);
