@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { emptyOptions } from "./_codec.ts";
 import type { Graph, NodeOf } from "../ir/mod.ts";
 import { addParams, mulParams, subParams } from "../quant/mod.ts";
 import { broadcastShapes, type CheckContext, shapeText } from "./_check.ts";
@@ -63,7 +64,7 @@ function maximumMinimum(code: number): OpDef<"MAXIMUM" | "MINIMUM"> {
     inputs: [2, 2],
     check,
     outputShapes,
-    tflite: { code, options: OPTIONS.MaximumMinimumOptions, read: () => ({}), write: () => [] },
+    tflite: emptyOptions(code, OPTIONS.MaximumMinimumOptions),
   };
 }
 

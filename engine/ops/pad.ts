@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { emptyOptions } from "./_codec.ts";
 import { shapeText } from "./_check.ts";
 import { constInt32, shapeOf } from "./_shape_util.ts";
 import type { OpDef } from "./op_def.ts";
@@ -29,5 +30,5 @@ export const PAD: OpDef<"PAD"> = {
     const pads = constInt32(graph, node.inputs[1], "PAD paddings");
     return [input.map((d, i) => d + (pads[2 * i] ?? 0) + (pads[2 * i + 1] ?? 0))];
   },
-  tflite: { code: 34, options: OPTIONS.PadOptions, read: () => ({}), write: () => [] },
+  tflite: emptyOptions(34, OPTIONS.PadOptions),
 };

@@ -4,10 +4,11 @@
  *
  * @module
  */
+import { emptyOptions, oneNumberOption } from "./_codec.ts";
 import { logSoftmaxParams, softmaxParams } from "../quant/mod.ts";
 import { sameAsInput } from "./_shape_util.ts";
 import type { OpDef } from "./op_def.ts";
-import { f32, OPTIONS } from "./tflite_options.ts";
+import { OPTIONS } from "./tflite_options.ts";
 
 /** SOFTMAX. */
 export const SOFTMAX: OpDef<"SOFTMAX"> = {
@@ -16,12 +17,7 @@ export const SOFTMAX: OpDef<"SOFTMAX"> = {
   outputShapes: sameAsInput,
   describe: (node) => `beta ${node.options.beta}`,
   prepare: softmaxParams,
-  tflite: {
-    code: 25,
-    options: OPTIONS.SoftmaxOptions,
-    read: (o) => ({ beta: o?.f32(0, "beta") ?? 0 }),
-    write: (o) => [f32(0, o.beta)],
-  },
+  tflite: oneNumberOption(25, OPTIONS.SoftmaxOptions, "f32", "beta", "beta"),
 };
 
 /** LOG_SOFTMAX (int8: output scale 16/256, zero point 127). */
@@ -30,10 +26,5 @@ export const LOG_SOFTMAX: OpDef<"LOG_SOFTMAX"> = {
   check: (ctx) => ctx.sameShape(),
   outputShapes: sameAsInput,
   prepare: logSoftmaxParams,
-  tflite: {
-    code: 50,
-    options: OPTIONS.LogSoftmaxOptions,
-    read: () => ({}),
-    write: () => [],
-  },
+  tflite: emptyOptions(50, OPTIONS.LogSoftmaxOptions),
 };

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { oneNumberOption } from "./_codec.ts";
 import { type CheckContext, sameDims, shapeText } from "./_check.ts";
 import { constInt32, shapeOf } from "./_shape_util.ts";
 import type { OpDef } from "./op_def.ts";
@@ -77,12 +78,7 @@ export const SPLIT: OpDef<"SPLIT"> = {
     const n = node.options.numSplits;
     return splitShapes(input, axis, new Array<number>(n).fill(input[axis]! / n));
   },
-  tflite: {
-    code: 49,
-    options: OPTIONS.SplitOptions,
-    read: (o) => ({ numSplits: o?.i32(0, "num_splits") ?? 0 }),
-    write: (o) => [i32(0, o.numSplits)],
-  },
+  tflite: oneNumberOption(49, OPTIONS.SplitOptions, "i32", "numSplits", "num_splits"),
 };
 
 /** SPLIT_V. */
@@ -111,12 +107,7 @@ export const SPLIT_V: OpDef<"SPLIT_V"> = {
     if (typeof sizes === "string") throw new RangeError(`Cannot infer a shape: ${sizes}`);
     return splitShapes(input, axis, sizes);
   },
-  tflite: {
-    code: 102,
-    options: OPTIONS.SplitVOptions,
-    read: (o) => ({ numSplits: o?.i32(0, "num_splits") ?? 0 }),
-    write: (o) => [i32(0, o.numSplits)],
-  },
+  tflite: oneNumberOption(102, OPTIONS.SplitVOptions, "i32", "numSplits", "num_splits"),
 };
 
 /** PACK. */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { emptyOptions } from "./_codec.ts";
 import type { Graph, NodeOf } from "../ir/mod.ts";
 import { preluParams, rsqrtParams, squaredDifferenceParams } from "../quant/mod.ts";
 import { broadcastShapes, type CheckContext, shapeText } from "./_check.ts";
@@ -42,12 +43,7 @@ export const SQUARED_DIFFERENCE: OpDef<"SQUARED_DIFFERENCE"> = {
   check: checkBroadcast,
   outputShapes: broadcastOutput,
   prepare: squaredDifferenceParams,
-  tflite: {
-    code: 99,
-    options: OPTIONS.SquaredDifferenceOptions,
-    read: () => ({}),
-    write: () => [],
-  },
+  tflite: emptyOptions(99, OPTIONS.SquaredDifferenceOptions),
 };
 
 /** PRELU. */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { emptyOptions } from "./_codec.ts";
 import { constInt32, dim, shapeOf } from "./_shape_util.ts";
 import type { OpDef } from "./op_def.ts";
 import { OPTIONS } from "./tflite_options.ts";
@@ -24,5 +25,5 @@ export const TRANSPOSE: OpDef<"TRANSPOSE"> = {
     const perm = constInt32(graph, node.inputs[1], "TRANSPOSE perm");
     return [Array.from(perm, (p) => dim(input, p))];
   },
-  tflite: { code: 39, options: OPTIONS.TransposeOptions, read: () => ({}), write: () => [] },
+  tflite: emptyOptions(39, OPTIONS.TransposeOptions),
 };

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { oneNumberOption } from "./_codec.ts";
 import {
   hardSwishParams,
   leakyReluParams,
@@ -13,7 +14,7 @@ import {
 } from "../quant/mod.ts";
 import { sameAsInput } from "./_shape_util.ts";
 import type { OpDef, OptionsTableKind } from "./op_def.ts";
-import { f32, OPTIONS } from "./tflite_options.ts";
+import { OPTIONS } from "./tflite_options.ts";
 
 type OptionlessUnary =
   | "LOGISTIC"
@@ -75,10 +76,5 @@ export const LEAKY_RELU: OpDef<"LEAKY_RELU"> = {
   outputShapes: sameAsInput,
   describe: (node) => `alpha ${node.options.alpha}`,
   prepare: leakyReluParams,
-  tflite: {
-    code: 98,
-    options: OPTIONS.LeakyReluOptions,
-    read: (o) => ({ alpha: o?.f32(0, "alpha") ?? 0 }),
-    write: (o) => [f32(0, o.alpha)],
-  },
+  tflite: oneNumberOption(98, OPTIONS.LeakyReluOptions, "f32", "alpha", "alpha"),
 };
