@@ -62,3 +62,9 @@ for (const board of ["stm32f746", "stm32f412"]) {
     ]);
   });
 }
+
+for (const board of ["stm32f746", "stm32f412"]) {
+  Deno.test(`ARG_MAX chains (int32 and int64 indices, last layer) are bit-exact on both engines on ${board}`, async () => {
+    await checkChains(board, [7300, 7308, 7309, 7321], ["argmax", "depthwise"]);
+  });
+}

@@ -9,7 +9,7 @@ import type { Activation, Graph, Node, Padding, Quantization, Tensor } from "../
 import { samePadding } from "../engine/schedule/mod.ts";
 import { sliceAxes, sliceOutputShape } from "../engine/ir/mod.ts";
 import { createRng, type Rng } from "../engine/util/mod.ts";
-import { MORE_RANDOM_OPS, type MoreRandomOp, moreStep } from "./random_more_ops.ts";
+import { LAST_ONLY_OPS, MORE_RANDOM_OPS, type MoreRandomOp, moreStep } from "./random_more_ops.ts";
 
 /** Operators {@link randomChainGraph} can draw. */
 export const RANDOM_OPS = [
@@ -531,8 +531,11 @@ export function randomChainGraph(seed: number, options: RandomChainOptions = {})
   for (let i = 0; i < (options.layers ?? 8); i++) {
     const shape = c.tensors[x]!.shape;
     let op = c.pick(ops);
-    // Keep shapes 4-D and not too small for windows.
+    // Keep shapes 4-D and not too small for windows; int8 everywhere but the last layer.
     if (shape.length !== 4) op = "pointwise";
+    if (isMoreOp(op) && LAST_ONLY_OPS.includes(op) && i !== (options.layers ?? 8) - 1) {
+      op = "pointwise";
+    }
     x = step(c, x, op);
     const s = c.tensors[x]!.shape;
     if (s.length === 4 && (s[1]! * s[2]! * s[3]! > 6000)) x = convLike(c, x, "pointwise");

@@ -3,14 +3,25 @@
  * `random_graph.ts` to keep both files small): SPLIT / SPLIT_V and UNPACK, each joined back by
  * CONCATENATION / PACK in reversed order so every output is read and the chain stays 4-D;
  * RSQRT (after a requantization to zero point -128, its domain), SQUARED_DIFFERENCE and PRELU
- * against a per-channel constant.
+ * against a per-channel constant; ARG_MAX (int32 or int64 indices, so only as the chain's last
+ * layer: `randomChainGraph` draws it nowhere else).
  *
  * @module
  */
 import type { Chain } from "./random_graph.ts";
 
 /** Operators the steps of this file draw. */
-export const MORE_RANDOM_OPS = ["split", "unpack", "rsqrt", "sqdiff", "prelu"] as const;
+export const MORE_RANDOM_OPS = [
+  "split",
+  "unpack",
+  "rsqrt",
+  "sqdiff",
+  "prelu",
+  "argmax",
+] as const;
+
+/** Steps whose output is not int8: only the chain's last layer may draw them. */
+export const LAST_ONLY_OPS: readonly MoreRandomOp[] = ["argmax"];
 
 /** One of {@link MORE_RANDOM_OPS}. */
 export type MoreRandomOp = (typeof MORE_RANDOM_OPS)[number];
@@ -101,6 +112,19 @@ export function moreStep(c: Chain, x: number, op: MoreRandomOp): number {
         outputs: [y],
         options: {},
       });
+      return y;
+    }
+    case "argmax": {
+      const axis = c.range(0, 3);
+      const outputType = c.pick(["int32", "int64"] as const);
+      const a = c.int32Const(`ax${id}`, [c.rng.int(2) ? axis : axis - 4]);
+      c.tensors.push({
+        name: `y${id}`,
+        shape: shape.filter((_, j) => j !== axis),
+        dtype: outputType,
+      });
+      const y = c.tensors.length - 1;
+      c.nodes.push({ op: "ARG_MAX", inputs: [x, a], outputs: [y], options: { outputType } });
       return y;
     }
     case "unpack": {

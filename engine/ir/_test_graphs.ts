@@ -221,6 +221,13 @@ export function handBuiltGraphs(): Graph[] {
       outputs: [2],
     });
   }
+  for (const [outputType, axis] of [["int32", 1], ["int64", -1]] as const) {
+    graphs.push(single(`arg_max_${outputType}`, [
+      act("in", [1, 3, 5]),
+      int32Const("axis", [1], [axis]),
+      { name: "out", shape: axis === 1 ? [1, 5] : [1, 3], dtype: outputType },
+    ], { op: "ARG_MAX", inputs: [0, 1], outputs: [2], options: { outputType } }));
+  }
   graphs.push(single("logistic", [act("in", [1, 10]), act("out", [1, 10], quant(1 / 256, -128))], {
     op: "LOGISTIC",
     inputs: [0],

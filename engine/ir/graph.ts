@@ -243,6 +243,14 @@ export interface PreluNode extends NodeBase {
   readonly op: "PRELU";
   readonly options: Record<never, never>;
 }
+/**
+ * inputs: [input (int8), axis (int32 or int64 constant, one value)]: the index of the largest
+ * value along the axis (the first one on ties, as TFLite), which the output drops.
+ */
+export interface ArgMaxNode extends NodeBase {
+  readonly op: "ARG_MAX";
+  readonly options: { readonly outputType: "int32" | "int64" };
+}
 /** inputs: [input (NHWC), size (int32 constant [height, width])]. */
 export interface ResizeNearestNeighborNode extends NodeBase {
   readonly op: "RESIZE_NEAREST_NEIGHBOR";
@@ -316,7 +324,8 @@ export type Node =
   | UnpackNode
   | RsqrtNode
   | SquaredDifferenceNode
-  | PreluNode;
+  | PreluNode
+  | ArgMaxNode;
 
 /** The operator names, in a stable order. */
 export type OpName = Node["op"];
@@ -367,6 +376,7 @@ export const OP_NAMES: readonly OpName[] = [
   "RSQRT",
   "SQUARED_DIFFERENCE",
   "PRELU",
+  "ARG_MAX",
 ];
 
 /** A whole network: one subgraph, nodes in execution order. */

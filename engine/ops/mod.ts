@@ -25,3 +25,4 @@ export * from "./graph_cost.ts";
 export * from "./window.ts";
 export * from "./describe.ts";
 export * from "./receptive_field.ts";
+export { argMaxAxis } from "./arg_max.ts";

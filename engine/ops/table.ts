@@ -21,6 +21,7 @@ import { PACK, SPLIT, SPLIT_V, UNPACK } from "./split_pack.ts";
 import { STRIDED_SLICE } from "./strided_slice.ts";
 import { TRANSPOSE } from "./transpose.ts";
 import { PRELU, RSQRT, SQUARED_DIFFERENCE } from "./transformer_elementwise.ts";
+import { ARG_MAX } from "./arg_max.ts";
 import {
   DEQUANTIZE,
   HARD_SWISH,
@@ -72,6 +73,7 @@ export const OPS: { readonly [K in OpName]: OpDef<K> } = {
   RSQRT,
   SQUARED_DIFFERENCE,
   PRELU,
+  ARG_MAX,
 };
 
 /**

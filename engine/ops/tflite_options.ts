@@ -48,6 +48,7 @@ export const OPTIONS = {
   LogSoftmaxOptions: kind("LogSoftmaxOptions", 36, 0),
   DequantizeOptions: kind("DequantizeOptions", 38, 0),
   MaximumMinimumOptions: kind("MaximumMinimumOptions", 39, 0),
+  ArgMaxOptions: kind("ArgMaxOptions", 40, 1),
   ExpandDimsOptions: kind("ExpandDimsOptions", 52, 0),
   ResizeNearestNeighborOptions: kind("ResizeNearestNeighborOptions", 74, 2),
   LeakyReluOptions: kind("LeakyReluOptions", 75, 1),

@@ -179,6 +179,7 @@ const OP_DATA: { readonly [K in OpName]: (graph: Graph, node: NodeOf<K>) => numb
   RSQRT: requantData,
   SQUARED_DIFFERENCE: () => SQDIFF_DATA_BYTES,
   PRELU: requantData,
+  ARG_MAX: noData,
 };
 
 /** Persistent bytes one node's init and prepare allocate in the tail. */

@@ -270,6 +270,9 @@ export function checkSupported(graph: Graph): void {
       : n.op === "DEQUANTIZE"
       ? (input !== "int8" || output !== "float32") &&
         `supports int8 -> float32, has ${input} -> ${output}`
+      : n.op === "ARG_MAX"
+      ? (input !== "int8" || (output !== "int32" && output !== "int64")) &&
+        `supports int8 -> int32 or int64, has ${input} -> ${output}`
       : false;
     if (bad) throw new UnsupportedOpError(n.op, i, `the tflm kernel ${bad}`);
     if (n.op === "CONV_2D") {

@@ -51,6 +51,7 @@ export const RUNTIME_FILES: readonly string[] = [
   "slice_resize.c",
   "shape_ops.c",
   "recurrent.c",
+  "arg_max.c",
   "registrations.c",
   "main.c",
 ];

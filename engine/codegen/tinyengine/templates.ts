@@ -22,6 +22,7 @@ import { meanTemplate, poolTemplate, softmaxTemplate } from "./kernels/reduce.ts
 import { logSoftmaxTemplate } from "./kernels/log_softmax.ts";
 import { lstmTemplate, svdfTemplate } from "./kernels/recurrent.ts";
 import { axisCopyTemplate } from "./kernels/split_pack.ts";
+import { argMaxTemplate } from "./kernels/arg_max.ts";
 import type { LayerKernel } from "./kernels/types.ts";
 
 /** Output channels per input channel of a depthwise layer. */
@@ -101,6 +102,7 @@ const EMITTERS: { readonly [K in OpName]: Emitter } = {
     ),
   SQUARED_DIFFERENCE: binary,
   PRELU: binary,
+  ARG_MAX: (lowered, layer) => argMaxTemplate(lowered, layer),
   LOGISTIC: lut,
   HARD_SWISH: lut,
   QUANTIZE: lut,

@@ -44,7 +44,8 @@
   X(UNPACK, unpack)                                 \
   X(RSQRT, rsqrt)                                   \
   X(SQUARED_DIFFERENCE, squared_difference)         \
-  X(PRELU, prelu)
+  X(PRELU, prelu)                                   \
+  X(ARG_MAX, arg_max)
 
 #define DECLARE(OP, op) extern const tflm_registration tflm_register_##op;
 TFLM_OPS(DECLARE)
@@ -160,5 +161,8 @@ const tflm_registration *const tflm_registrations[TFLM_OP_TABLE_SIZE] = {
 #endif
 #ifdef TFLM_USE_PRELU
     [TFLM_OP_PRELU] = &tflm_register_prelu,
+#endif
+#ifdef TFLM_USE_ARG_MAX
+    [TFLM_OP_ARG_MAX] = &tflm_register_arg_max,
 #endif
 };

@@ -60,6 +60,7 @@ const FAMILY_TEXT: Readonly<Record<string, string>> = {
   lut: "256-entry lookup table",
   softmax: "softmax",
   logsoftmax: "log-softmax",
+  argmax: "index of the largest value along an axis",
 };
 
 const MODE_TEXT: Readonly<Record<string, string>> = {
