@@ -68,3 +68,9 @@ for (const board of ["stm32f746", "stm32f412"]) {
     await checkChains(board, [7300, 7308, 7309, 7321], ["argmax", "depthwise"]);
   });
 }
+
+for (const board of ["stm32f746", "stm32f412"]) {
+  Deno.test(`BATCH_MATMUL chains (constant, broadcast and computed rhs, adj_x, adj_y) are bit-exact on both engines on ${board}`, async () => {
+    await checkChains(board, [7400, 7401, 7402, 7403, 7404, 7405], ["batchmatmul", "depthwise"]);
+  });
+}

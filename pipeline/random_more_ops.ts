@@ -4,7 +4,9 @@
  * CONCATENATION / PACK in reversed order so every output is read and the chain stays 4-D;
  * RSQRT (after a requantization to zero point -128, its domain), SQUARED_DIFFERENCE and PRELU
  * against a per-channel constant; ARG_MAX (int32 or int64 indices, so only as the chain's last
- * layer: `randomChainGraph` draws it nowhere else).
+ * layer: `randomChainGraph` draws it nowhere else); BATCH_MATMUL over the last two dimensions
+ * against a constant (rank 2, or rank 3 per row of the batch) or against a requantized copy of
+ * its own input (`x x^T` with adj_y, `x^T x` with adj_x).
  *
  * @module
  */
@@ -18,6 +20,7 @@ export const MORE_RANDOM_OPS = [
   "sqdiff",
   "prelu",
   "argmax",
+  "batchmatmul",
 ] as const;
 
 /** Steps whose output is not int8: only the chain's last layer may draw them. */
@@ -125,6 +128,39 @@ export function moreStep(c: Chain, x: number, op: MoreRandomOp): number {
       });
       const y = c.tensors.length - 1;
       c.nodes.push({ op: "ARG_MAX", inputs: [x, a], outputs: [y], options: { outputType } });
+      return y;
+    }
+    case "batchmatmul": {
+      const [, h, w, ch] = shape as [number, number, number, number];
+      const sx = c.scaleOf(x);
+      const variant = c.rng.int(4);
+      let rhs: number;
+      let adjX = false;
+      let adjY = c.rng.int(2) === 1;
+      let outShape: number[];
+      let depth = ch;
+      if (variant < 2) {
+        const n = c.range(1, 12);
+        const m = adjY ? [n, ch] : [ch, n];
+        rhs = c.int8Const(
+          `m${id}`,
+          variant === 0 ? m : [h, ...m],
+          [0.004 + 0.01 * c.rng.next()],
+          0,
+        );
+        const q = c.tensors[rhs]!.quant!;
+        c.tensors[rhs] = { ...c.tensors[rhs]!, quant: { ...q, zeroPoint: [c.range(-9, 9)] } };
+        outShape = [1, h, w, n];
+      } else {
+        rhs = c.act(`r${id}`, shape, sx * (0.5 + c.rng.next()));
+        c.nodes.push({ op: "QUANTIZE", inputs: [x], outputs: [rhs], options: {} });
+        adjX = variant === 3;
+        adjY = !adjX;
+        depth = adjX ? w : ch;
+        outShape = adjX ? [1, h, ch, ch] : [1, h, w, w];
+      }
+      const y = c.act(`y${id}`, outShape, c.outScale(sx, c.scaleOf(rhs), depth));
+      c.nodes.push({ op: "BATCH_MATMUL", inputs: [x, rhs], outputs: [y], options: { adjX, adjY } });
       return y;
     }
     case "unpack": {

@@ -228,6 +228,22 @@ export function handBuiltGraphs(): Graph[] {
       { name: "out", shape: axis === 1 ? [1, 5] : [1, 3], dtype: outputType },
     ], { op: "ARG_MAX", inputs: [0, 1], outputs: [2], options: { outputType } }));
   }
+  graphs.push({
+    name: "batch_matmul",
+    tensors: [
+      act("q", [2, 3, 4]),
+      act("k", [1, 5, 4], quant(0.04, 2)),
+      act("out", [2, 3, 5], quant(0.2, 1)),
+    ],
+    nodes: [{
+      op: "BATCH_MATMUL",
+      inputs: [0, 1],
+      outputs: [2],
+      options: { adjX: false, adjY: true },
+    }],
+    inputs: [0, 1],
+    outputs: [2],
+  });
   graphs.push(single("logistic", [act("in", [1, 10]), act("out", [1, 10], quant(1 / 256, -128))], {
     op: "LOGISTIC",
     inputs: [0],

@@ -251,6 +251,14 @@ export interface ArgMaxNode extends NodeBase {
   readonly op: "ARG_MAX";
   readonly options: { readonly outputType: "int32" | "int64" };
 }
+/**
+ * inputs: [lhs, rhs] (int8, rank 2 to 5; rhs constant or computed): `lhs x rhs` over the last two
+ * dimensions (each transposed first when `adjX` / `adjY`), batch dimensions broadcast.
+ */
+export interface BatchMatMulNode extends NodeBase {
+  readonly op: "BATCH_MATMUL";
+  readonly options: { readonly adjX: boolean; readonly adjY: boolean };
+}
 /** inputs: [input (NHWC), size (int32 constant [height, width])]. */
 export interface ResizeNearestNeighborNode extends NodeBase {
   readonly op: "RESIZE_NEAREST_NEIGHBOR";
@@ -325,7 +333,8 @@ export type Node =
   | RsqrtNode
   | SquaredDifferenceNode
   | PreluNode
-  | ArgMaxNode;
+  | ArgMaxNode
+  | BatchMatMulNode;
 
 /** The operator names, in a stable order. */
 export type OpName = Node["op"];
@@ -377,6 +386,7 @@ export const OP_NAMES: readonly OpName[] = [
   "SQUARED_DIFFERENCE",
   "PRELU",
   "ARG_MAX",
+  "BATCH_MATMUL",
 ];
 
 /** A whole network: one subgraph, nodes in execution order. */

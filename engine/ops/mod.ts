@@ -26,3 +26,4 @@ export * from "./window.ts";
 export * from "./describe.ts";
 export * from "./receptive_field.ts";
 export { argMaxAxis } from "./arg_max.ts";
+export { batchOffsets, type MatMulGeometry, matMulGeometry } from "./batch_matmul.ts";

@@ -22,6 +22,7 @@ import { STRIDED_SLICE } from "./strided_slice.ts";
 import { TRANSPOSE } from "./transpose.ts";
 import { PRELU, RSQRT, SQUARED_DIFFERENCE } from "./transformer_elementwise.ts";
 import { ARG_MAX } from "./arg_max.ts";
+import { BATCH_MATMUL } from "./batch_matmul.ts";
 import {
   DEQUANTIZE,
   HARD_SWISH,
@@ -74,6 +75,7 @@ export const OPS: { readonly [K in OpName]: OpDef<K> } = {
   SQUARED_DIFFERENCE,
   PRELU,
   ARG_MAX,
+  BATCH_MATMUL,
 };
 
 /**

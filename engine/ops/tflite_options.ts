@@ -59,6 +59,7 @@ export const OPTIONS = {
   QuantizeOptions: kind("QuantizeOptions", 89, 0),
   UnidirectionalSequenceLSTMOptions: kind("UnidirectionalSequenceLSTMOptions", 71, 4),
   HardSwishOptions: kind("HardSwishOptions", 91, 0),
+  BatchMatMulOptions: kind("BatchMatMulOptions", 101, 2),
 } as const;
 
 /** An int8 field. */

@@ -22,3 +22,4 @@ export * from "./fixed_point.ts";
 export * from "./int16_activation.ts";
 export * from "./params_recurrent.ts";
 export * from "./params_elementwise.ts";
+export * from "./params_transformer.ts";

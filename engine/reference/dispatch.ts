@@ -9,6 +9,7 @@ import type { Node, NodeOf, OpName } from "../ir/mod.ts";
 import type { Kernel, KernelArgs } from "./kernels/_kernel.ts";
 import { add } from "./kernels/add.ts";
 import { argMax } from "./kernels/arg_max.ts";
+import { batchMatMul } from "./kernels/batch_matmul.ts";
 import { averagePool2d } from "./kernels/average_pool2d.ts";
 import { concatenation } from "./kernels/concatenation.ts";
 import { conv2d } from "./kernels/conv2d.ts";
@@ -77,6 +78,7 @@ const KERNELS: { readonly [K in OpName]: Kernel<NodeOf<K>> } = {
   SQUARED_DIFFERENCE: squaredDifference,
   PRELU: prelu,
   ARG_MAX: argMax,
+  BATCH_MATMUL: batchMatMul,
 };
 
 /** Run the reference kernel of `args.node`. */

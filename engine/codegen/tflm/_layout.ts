@@ -25,6 +25,8 @@ const REQUANT_DATA_BYTES = 32;
 /** SQUARED_DIFFERENCE: three zero points, three multipliers and shifts (elementwise.c). */
 const SQDIFF_DATA_BYTES = 36;
 const CONCAT_ENTRY_BYTES = 16;
+/** `sizeof(tflm_batch_matmul_data)` (batch_matmul.c), before its transposed operand buffers. */
+const BATCH_MATMUL_DATA_BYTES = 32;
 /** `sizeof(mcu_lstm_params)` and `sizeof(mcu_svdf_params)` (fixtures/firmware/recurrent.h). */
 const LSTM_DATA_BYTES = 188;
 const SVDF_DATA_BYTES = 52;
@@ -180,6 +182,11 @@ const OP_DATA: { readonly [K in OpName]: (graph: Graph, node: NodeOf<K>) => numb
   SQUARED_DIFFERENCE: () => SQDIFF_DATA_BYTES,
   PRELU: requantData,
   ARG_MAX: noData,
+  // Prepare keeps a transposed copy of the lhs when adj_x and of the rhs unless adj_y.
+  BATCH_MATMUL: (graph, node) =>
+    BATCH_MATMUL_DATA_BYTES +
+    (node.options.adjX ? align4(tensorBytes(graph.tensors[node.inputs[0]!]!)) : 0) +
+    (node.options.adjY ? 0 : align4(tensorBytes(graph.tensors[node.inputs[1]!]!))),
 };
 
 /** Persistent bytes one node's init and prepare allocate in the tail. */

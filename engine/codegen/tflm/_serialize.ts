@@ -139,6 +139,7 @@ const OPTION_WORDS: { readonly [K in OpName]?: (graph: Graph, node: NodeOf<K>) =
     o.timeMajor ? 1 : 0,
   ],
   SVDF: (_graph, node) => [node.options.rank],
+  BATCH_MATMUL: (_graph, { options: o }) => [o.adjX ? 1 : 0, o.adjY ? 1 : 0],
 };
 
 /** Option words of one node (see each kernel's header comment in runtime/). */
@@ -236,6 +237,7 @@ const INT8_OPS: ReadonlySet<string> = new Set([
   "RSQRT",
   "SQUARED_DIFFERENCE",
   "PRELU",
+  "BATCH_MATMUL",
 ]);
 
 /** The runtime's limits: tensor rank, dtypes per op. */

@@ -52,6 +52,7 @@ export const RUNTIME_FILES: readonly string[] = [
   "shape_ops.c",
   "recurrent.c",
   "arg_max.c",
+  "batch_matmul.c",
   "registrations.c",
   "main.c",
 ];

@@ -23,6 +23,7 @@ import { logSoftmaxTemplate } from "./kernels/log_softmax.ts";
 import { lstmTemplate, svdfTemplate } from "./kernels/recurrent.ts";
 import { axisCopyTemplate } from "./kernels/split_pack.ts";
 import { argMaxTemplate } from "./kernels/arg_max.ts";
+import { batchMatMulTemplate } from "./kernels/batch_matmul.ts";
 import type { LayerKernel } from "./kernels/types.ts";
 
 /** Output channels per input channel of a depthwise layer. */
@@ -103,6 +104,7 @@ const EMITTERS: { readonly [K in OpName]: Emitter } = {
   SQUARED_DIFFERENCE: binary,
   PRELU: binary,
   ARG_MAX: (lowered, layer) => argMaxTemplate(lowered, layer),
+  BATCH_MATMUL: (lowered, layer) => batchMatMulTemplate(lowered, layer),
   LOGISTIC: lut,
   HARD_SWISH: lut,
   QUANTIZE: lut,

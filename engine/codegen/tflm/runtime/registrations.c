@@ -45,7 +45,8 @@
   X(RSQRT, rsqrt)                                   \
   X(SQUARED_DIFFERENCE, squared_difference)         \
   X(PRELU, prelu)                                   \
-  X(ARG_MAX, arg_max)
+  X(ARG_MAX, arg_max)                               \
+  X(BATCH_MATMUL, batch_matmul)
 
 #define DECLARE(OP, op) extern const tflm_registration tflm_register_##op;
 TFLM_OPS(DECLARE)
@@ -164,5 +165,8 @@ const tflm_registration *const tflm_registrations[TFLM_OP_TABLE_SIZE] = {
 #endif
 #ifdef TFLM_USE_ARG_MAX
     [TFLM_OP_ARG_MAX] = &tflm_register_arg_max,
+#endif
+#ifdef TFLM_USE_BATCH_MATMUL
+    [TFLM_OP_BATCH_MATMUL] = &tflm_register_batch_matmul,
 #endif
 };
