@@ -74,3 +74,9 @@ for (const board of ["stm32f746", "stm32f412"]) {
     await checkChains(board, [7400, 7401, 7402, 7403, 7404, 7405], ["batchmatmul", "depthwise"]);
   });
 }
+
+for (const board of ["stm32f746", "stm32f412"]) {
+  Deno.test(`GELU chains (exact and approximate tables) are bit-exact on both engines on ${board}`, async () => {
+    await checkChains(board, [7500, 7501, 7502, 7503], ["gelu", "depthwise"]);
+  });
+}

@@ -6,7 +6,8 @@
  * against a per-channel constant; ARG_MAX (int32 or int64 indices, so only as the chain's last
  * layer: `randomChainGraph` draws it nowhere else); BATCH_MATMUL over the last two dimensions
  * against a constant (rank 2, or rank 3 per row of the batch) or against a requantized copy of
- * its own input (`x x^T` with adj_y, `x^T x` with adj_x).
+ * its own input (`x x^T` with adj_y, `x^T x` with adj_x); GELU (exact or approximate) into a
+ * random output quantization.
  *
  * @module
  */
@@ -21,6 +22,7 @@ export const MORE_RANDOM_OPS = [
   "prelu",
   "argmax",
   "batchmatmul",
+  "gelu",
 ] as const;
 
 /** Steps whose output is not int8: only the chain's last layer may draw them. */
@@ -161,6 +163,16 @@ export function moreStep(c: Chain, x: number, op: MoreRandomOp): number {
       }
       const y = c.act(`y${id}`, outShape, c.outScale(sx, c.scaleOf(rhs), depth));
       c.nodes.push({ op: "BATCH_MATMUL", inputs: [x, rhs], outputs: [y], options: { adjX, adjY } });
+      return y;
+    }
+    case "gelu": {
+      const y = c.act(`y${id}`, shape, c.scaleOf(x) * (0.4 + c.rng.next()), c.range(-40, 10));
+      c.nodes.push({
+        op: "GELU",
+        inputs: [x],
+        outputs: [y],
+        options: { approximate: c.rng.int(2) === 1 },
+      });
       return y;
     }
     case "unpack": {

@@ -244,6 +244,12 @@ export function handBuiltGraphs(): Graph[] {
     inputs: [0, 1],
     outputs: [2],
   });
+  graphs.push(single("gelu", [act("in", [1, 6]), act("out", [1, 6], quant(0.03, -20))], {
+    op: "GELU",
+    inputs: [0],
+    outputs: [1],
+    options: { approximate: true },
+  }));
   graphs.push(single("logistic", [act("in", [1, 10]), act("out", [1, 10], quant(1 / 256, -128))], {
     op: "LOGISTIC",
     inputs: [0],

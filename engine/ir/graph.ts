@@ -259,6 +259,11 @@ export interface BatchMatMulNode extends NodeBase {
   readonly op: "BATCH_MATMUL";
   readonly options: { readonly adjX: boolean; readonly adjY: boolean };
 }
+/** int8 GELU through TFLite's 256-entry table; `approximate` chooses the tanh form over erf. */
+export interface GeluNode extends NodeBase {
+  readonly op: "GELU";
+  readonly options: { readonly approximate: boolean };
+}
 /** inputs: [input (NHWC), size (int32 constant [height, width])]. */
 export interface ResizeNearestNeighborNode extends NodeBase {
   readonly op: "RESIZE_NEAREST_NEIGHBOR";
@@ -334,7 +339,8 @@ export type Node =
   | SquaredDifferenceNode
   | PreluNode
   | ArgMaxNode
-  | BatchMatMulNode;
+  | BatchMatMulNode
+  | GeluNode;
 
 /** The operator names, in a stable order. */
 export type OpName = Node["op"];
@@ -387,6 +393,7 @@ export const OP_NAMES: readonly OpName[] = [
   "PRELU",
   "ARG_MAX",
   "BATCH_MATMUL",
+  "GELU",
 ];
 
 /** A whole network: one subgraph, nodes in execution order. */

@@ -23,6 +23,7 @@ import { TRANSPOSE } from "./transpose.ts";
 import { PRELU, RSQRT, SQUARED_DIFFERENCE } from "./transformer_elementwise.ts";
 import { ARG_MAX } from "./arg_max.ts";
 import { BATCH_MATMUL } from "./batch_matmul.ts";
+import { GELU } from "./gelu.ts";
 import {
   DEQUANTIZE,
   HARD_SWISH,
@@ -76,6 +77,7 @@ export const OPS: { readonly [K in OpName]: OpDef<K> } = {
   PRELU,
   ARG_MAX,
   BATCH_MATMUL,
+  GELU,
 };
 
 /**

@@ -60,6 +60,7 @@ export const OPTIONS = {
   UnidirectionalSequenceLSTMOptions: kind("UnidirectionalSequenceLSTMOptions", 71, 4),
   HardSwishOptions: kind("HardSwishOptions", 91, 0),
   BatchMatMulOptions: kind("BatchMatMulOptions", 101, 2),
+  GeluOptions: kind("GeluOptions", 116, 1),
 } as const;
 
 /** An int8 field. */

@@ -10,6 +10,7 @@ import type { Kernel, KernelArgs } from "./kernels/_kernel.ts";
 import { add } from "./kernels/add.ts";
 import { argMax } from "./kernels/arg_max.ts";
 import { batchMatMul } from "./kernels/batch_matmul.ts";
+import { gelu } from "./kernels/gelu.ts";
 import { averagePool2d } from "./kernels/average_pool2d.ts";
 import { concatenation } from "./kernels/concatenation.ts";
 import { conv2d } from "./kernels/conv2d.ts";
@@ -79,6 +80,7 @@ const KERNELS: { readonly [K in OpName]: Kernel<NodeOf<K>> } = {
   PRELU: prelu,
   ARG_MAX: argMax,
   BATCH_MATMUL: batchMatMul,
+  GELU: gelu,
 };
 
 /** Run the reference kernel of `args.node`. */

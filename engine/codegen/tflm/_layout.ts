@@ -27,6 +27,8 @@ const SQDIFF_DATA_BYTES = 36;
 const CONCAT_ENTRY_BYTES = 16;
 /** `sizeof(tflm_batch_matmul_data)` (batch_matmul.c), before its transposed operand buffers. */
 const BATCH_MATMUL_DATA_BYTES = 32;
+/** `sizeof(tflm_gelu_data)` (gelu.c): the 256-entry table. */
+const GELU_DATA_BYTES = 256;
 /** `sizeof(mcu_lstm_params)` and `sizeof(mcu_svdf_params)` (fixtures/firmware/recurrent.h). */
 const LSTM_DATA_BYTES = 188;
 const SVDF_DATA_BYTES = 52;
@@ -187,6 +189,7 @@ const OP_DATA: { readonly [K in OpName]: (graph: Graph, node: NodeOf<K>) => numb
     BATCH_MATMUL_DATA_BYTES +
     (node.options.adjX ? align4(tensorBytes(graph.tensors[node.inputs[0]!]!)) : 0) +
     (node.options.adjY ? 0 : align4(tensorBytes(graph.tensors[node.inputs[1]!]!))),
+  GELU: () => GELU_DATA_BYTES,
 };
 
 /** Persistent bytes one node's init and prepare allocate in the tail. */

@@ -26,6 +26,7 @@ import type {
 } from "../../ir/mod.ts";
 import { OP_NAMES, tensorBytes } from "../../ir/mod.ts";
 import { UnsupportedOpError } from "../../ir/mod.ts";
+import { geluParams } from "../../quant/mod.ts";
 import { depthMultiplier, type HeadPlan } from "./_layout.ts";
 
 /**
@@ -140,6 +141,8 @@ const OPTION_WORDS: { readonly [K in OpName]?: (graph: Graph, node: NodeOf<K>) =
   ],
   SVDF: (_graph, node) => [node.options.rank],
   BATCH_MATMUL: (_graph, { options: o }) => [o.adjX ? 1 : 0, o.adjY ? 1 : 0],
+  // The table TFLite's Prepare builds from float math, four entries per word (gelu.c).
+  GELU: (graph, node) => Array.from(new Int32Array(geluParams(graph, node).table.buffer)),
 };
 
 /** Option words of one node (see each kernel's header comment in runtime/). */
@@ -238,6 +241,7 @@ const INT8_OPS: ReadonlySet<string> = new Set([
   "SQUARED_DIFFERENCE",
   "PRELU",
   "BATCH_MATMUL",
+  "GELU",
 ]);
 
 /** The runtime's limits: tensor rank, dtypes per op. */

@@ -53,6 +53,7 @@ export const RUNTIME_FILES: readonly string[] = [
   "recurrent.c",
   "arg_max.c",
   "batch_matmul.c",
+  "gelu.c",
   "registrations.c",
   "main.c",
 ];

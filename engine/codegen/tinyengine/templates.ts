@@ -105,6 +105,7 @@ const EMITTERS: { readonly [K in OpName]: Emitter } = {
   PRELU: binary,
   ARG_MAX: (lowered, layer) => argMaxTemplate(lowered, layer),
   BATCH_MATMUL: (lowered, layer) => batchMatMulTemplate(lowered, layer),
+  GELU: lut,
   LOGISTIC: lut,
   HARD_SWISH: lut,
   QUANTIZE: lut,

@@ -46,7 +46,8 @@
   X(SQUARED_DIFFERENCE, squared_difference)         \
   X(PRELU, prelu)                                   \
   X(ARG_MAX, arg_max)                               \
-  X(BATCH_MATMUL, batch_matmul)
+  X(BATCH_MATMUL, batch_matmul)                     \
+  X(GELU, gelu)
 
 #define DECLARE(OP, op) extern const tflm_registration tflm_register_##op;
 TFLM_OPS(DECLARE)
@@ -168,5 +169,8 @@ const tflm_registration *const tflm_registrations[TFLM_OP_TABLE_SIZE] = {
 #endif
 #ifdef TFLM_USE_BATCH_MATMUL
     [TFLM_OP_BATCH_MATMUL] = &tflm_register_batch_matmul,
+#endif
+#ifdef TFLM_USE_GELU
+    [TFLM_OP_GELU] = &tflm_register_gelu,
 #endif
 };
