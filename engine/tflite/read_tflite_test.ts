@@ -180,10 +180,10 @@ Deno.test("readTflite() takes the larger of deprecated_builtin_code and builtin_
       tensors: [{ shape: [1, 4], type: 0, buffer: 0 }],
       buffers: [null],
     });
-  // GELU (150) cannot be held by the int8 field: old writers put 127 there.
-  assert.throws(() => readTflite(raw(127, 150)), (e: unknown) => {
+  // DYNAMIC_UPDATE_SLICE (151) cannot be held by the int8 field: old writers put 127 there.
+  assert.throws(() => readTflite(raw(127, 151)), (e: unknown) => {
     assert.ok(e instanceof UnsupportedOpError);
-    assert.equal(e.opName, "GELU");
+    assert.equal(e.opName, "DYNAMIC_UPDATE_SLICE");
     return true;
   });
   // Old files have only the deprecated field.
