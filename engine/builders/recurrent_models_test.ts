@@ -2,21 +2,12 @@
  * The recurrent test models are valid, survive the writer and reader, and SVDF's integer result
  * agrees with a float evaluation of its formula from the dequantized tensors.
  */
+import { realValues } from "../reference/_test_util.ts";
 import assert from "node:assert/strict";
 import { dequantizeValue } from "../quant/mod.ts";
-import { int32Data, int8Data, type Tensor } from "../ir/mod.ts";
 import { interpret } from "../reference/mod.ts";
 import { readTflite, writeTflite } from "../tflite/mod.ts";
 import { lstmModel, svdfModel } from "./mod.ts";
-
-function real(t: Tensor): Float64Array {
-  const s = t.quant!.scale[0]!, z = t.quant!.zeroPoint[0]!;
-  const raw = t.dtype === "int8" ? int8Data(t) : t.dtype === "int32" ? int32Data(t) : (() => {
-    const d = t.data!;
-    return new Int16Array(d.buffer, d.byteOffset, d.byteLength >> 1);
-  })();
-  return Float64Array.from(raw, (v) => dequantizeValue(v, s, z));
-}
 
 Deno.test("recurrent test models round-trip through the writer and reader", () => {
   for (let seed = 1; seed <= 12; seed++) {
@@ -42,8 +33,8 @@ Deno.test("SVDF agrees with a float evaluation of its formula within one step", 
     const F = t(1).shape[0]!, M = t(2).shape[1]!;
     const rank = (node.options as { rank: number }).rank;
     const iq = t(0).quant!, sq = t(4).quant!, oq = g.tensors[node.outputs[0]!]!.quant!;
-    const wf = real(t(1)), wt = real(t(2));
-    const bias = node.inputs[3] === -1 ? undefined : real(t(3));
+    const wf = realValues(t(1)), wt = realValues(t(2));
+    const bias = node.inputs[3] === -1 ? undefined : realValues(t(3));
     const stateMax = 32767 * sq.scale[0]!;
     for (let b = 0; b < B; b++) {
       for (let u = 0; u < F / rank; u++) {

@@ -5,7 +5,16 @@
  * @module
  */
 
-import type { DType, Graph, Node, Quantization, Tensor } from "../ir/mod.ts";
+import {
+  type DType,
+  type Graph,
+  int32Data,
+  int8Data,
+  type Node,
+  type Quantization,
+  type Tensor,
+} from "../ir/mod.ts";
+import { dequantizeValue } from "../quant/mod.ts";
 import { interpret } from "./interpret.ts";
 
 export { mbqmRef, shiftRef, srdhmRef } from "../quant/_test_util.ts";
@@ -52,4 +61,14 @@ export function oneNode(tensors: Tensor[], node: Node): Graph {
 export function runInt8(graph: Graph, ...inputs: Int8Array[]): number[] {
   const { outputs } = interpret(graph, inputs);
   return Array.from(new Int8Array(outputs[0]!.buffer));
+}
+
+/** The real values of a constant int8, int16 or int32 tensor (its per-tensor quantization). */
+export function realValues(t: Tensor): Float64Array {
+  const s = t.quant!.scale[0]!, z = t.quant!.zeroPoint[0]!;
+  const raw = t.dtype === "int8" ? int8Data(t) : t.dtype === "int32" ? int32Data(t) : (() => {
+    const d = t.data!;
+    return new Int16Array(d.buffer, d.byteOffset, d.byteLength >> 1);
+  })();
+  return Float64Array.from(raw, (v) => dequantizeValue(v, s, z));
 }

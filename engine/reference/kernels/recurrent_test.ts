@@ -4,9 +4,10 @@
  * float (dequantized weights, float gates), which must agree on the class and on the
  * probabilities (SVDF's float check is in engine/builders/recurrent_models_test.ts).
  */
+import { realValues } from "../_test_util.ts";
 import assert from "node:assert/strict";
 import { dequantizeValue, sigmoidInt16, tanhInt16 } from "../../quant/mod.ts";
-import { type Graph, int32Data, int8Data, type Tensor } from "../../ir/mod.ts";
+import { type Graph } from "../../ir/mod.ts";
 import { readTflite } from "../../tflite/mod.ts";
 import { sharedModelsDir } from "../../util/mod.ts";
 import { testWithModels } from "../../util/_test_shared.ts";
@@ -26,15 +27,6 @@ Deno.test("int16 sigmoid and tanh follow the real functions within 2^-9 over Q3.
   assert.equal(tanhInt16(-32768, 3, 0), -32767);
 });
 
-function real(t: Tensor): Float64Array {
-  const s = t.quant!.scale[0]!, z = t.quant!.zeroPoint[0]!;
-  const raw = t.dtype === "int8" ? int8Data(t) : t.dtype === "int32" ? int32Data(t) : (() => {
-    const d = t.data!;
-    return new Int16Array(d.buffer, d.byteOffset, d.byteLength >> 1);
-  })();
-  return Float64Array.from(raw, (v) => dequantizeValue(v, s, z));
-}
-
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /** The MNIST LSTM in float: LSTM (tanh cell, clip), flatten, FC, softmax. */
@@ -43,9 +35,9 @@ function floatMnistLstm(g: Graph, image: Int8Array): number[] {
   const inQ = g.tensors[node.inputs[0]!]!.quant!;
   const t = (k: number) => g.tensors[node.inputs[k]!]!;
   const S = t(5).shape[0]!, I = t(1).shape[1]!;
-  const wIn = [1, 2, 3, 4].map((k) => real(t(k)));
-  const wRec = [5, 6, 7, 8].map((k) => real(t(k)));
-  const bias = [12, 13, 14, 15].map((k) => real(t(k)));
+  const wIn = [1, 2, 3, 4].map((k) => realValues(t(k)));
+  const wRec = [5, 6, 7, 8].map((k) => realValues(t(k)));
+  const bias = [12, 13, 14, 15].map((k) => realValues(t(k)));
   const clip = (node.options as { cellClip: number }).cellClip;
   let h = new Float64Array(S), c = new Float64Array(S);
   const seq: number[] = [];
@@ -74,8 +66,8 @@ function floatMnistLstm(g: Graph, image: Int8Array): number[] {
     seq.push(...h);
   }
   const fc = g.nodes[2]!;
-  const w = real(g.tensors[fc.inputs[1]!]!);
-  const b = real(g.tensors[fc.inputs[2]!]!);
+  const w = realValues(g.tensors[fc.inputs[1]!]!);
+  const b = realValues(g.tensors[fc.inputs[2]!]!);
   const logits = Array.from({ length: 10 }, (_, o) => {
     let v = b[o]!;
     for (let i = 0; i < seq.length; i++) v += w[o * seq.length + i]! * seq[i]!;
