@@ -12,18 +12,9 @@
 import type { DepthwiseConv2DNode } from "../../../ir/mod.ts";
 import { convParams } from "../../../quant/mod.ts";
 import type { Layer, Lowered } from "../../../schedule/mod.ts";
-import {
-  accSpread,
-  clampMode,
-  doubles,
-  requantExpr,
-  requantLoad,
-  requantTable,
-  zeroSplit,
-} from "./requant.ts";
+import { doubles, layerRequant, requantExpr, requantLoad, zeroSplit } from "./requant.ts";
 import { layerCall, type LayerKernel } from "./types.ts";
 import {
-  clampOf,
   closeBraces,
   constInt32OrZero,
   constInt8,
@@ -250,17 +241,7 @@ export function depthwiseTemplate(lowered: Lowered, layer: Layer, direct = false
         p.inputOffset,
       );
       // Taps stay int8 in Flash; pairs are packed into registers once per channel.
-      const rq = requantTable(
-        p.multipliers,
-        p.shifts,
-        packed.bias,
-        accSpread(taps),
-        p.outputOffset,
-        true,
-        clampOf(layer).min,
-      );
-      const cl = clampOf(layer);
-      const cmode = clampMode(cl.min, cl.max);
+      const { rq, cl, cm: cmode } = layerRequant(p, packed.bias, taps, true, layer);
       const wP = ctx.consts.int8(packed.packed, "weight");
       const bP = ctx.consts.int32(rq.bias, "bias");
       const qP = ctx.consts.int32(rq.table, "mult");
@@ -383,17 +364,13 @@ function depthwiseDirect(lowered: Lowered, layer: Layer): LayerKernel {
         inputs: layer.inputs,
         outputs: layer.outputs,
       });
-      const rq = requantTable(
-        p.multipliers,
-        p.shifts,
+      const { rq, cl, cm: cmode } = layerRequant(
+        p,
         constInt32OrZero(biasT, cm),
-        accSpread(kh * kw),
-        p.outputOffset,
+        kh * kw,
         false,
-        clampOf(layer).min,
+        layer,
       );
-      const cl = clampOf(layer);
-      const cmode = clampMode(cl.min, cl.max);
       const qP = ctx.consts.int32(rq.table, "mult");
       const geo = [
         n,

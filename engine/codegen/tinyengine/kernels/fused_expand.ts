@@ -23,10 +23,9 @@ import {
 } from "./depthwise.ts";
 import { packMatmulWeights } from "./matmul.ts";
 import { matmulFunction, matmulWsFunction, pRowBlock, WS_MAX_K4 } from "./matmul_blocks.ts";
-import { accSpread, clampMode, doubles, requantLoad, requantTable, zeroSplit } from "./requant.ts";
+import { doubles, layerRequant, requantLoad, zeroSplit } from "./requant.ts";
 import type { LayerKernel } from "./types.ts";
 import {
-  clampOf,
   closeBraces,
   constInt32OrZero,
   constInt8,
@@ -92,17 +91,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
         constInt32OrZero(pwBias, cmid),
         pp.inputOffset,
       );
-      const pwRq = requantTable(
-        pp.multipliers,
-        pp.shifts,
-        pwPacked.bias,
-        accSpread(cin),
-        pp.outputOffset,
-        false,
-        clampOf(pre).min,
-      );
-      const pwCl = clampOf(pre);
-      const pwCm = clampMode(pwCl.min, pwCl.max);
+      const { rq: pwRq, cl: pwCl, cm: pwCm } = layerRequant(pp, pwPacked.bias, cin, false, pre);
       const dp = convParams(g, {
         ...dwNode,
         inputs: [pre.outputs[0]!, ...layer.inputs.slice(1)],
@@ -115,17 +104,7 @@ export function fusedExpandTemplate(lowered: Lowered, layer: Layer, rowBlock: nu
         constInt32OrZero(dwBias, cout),
         dp.inputOffset,
       );
-      const dwRq = requantTable(
-        dp.multipliers,
-        dp.shifts,
-        dwPacked.bias,
-        accSpread(taps),
-        dp.outputOffset,
-        true,
-        clampOf(layer).min,
-      );
-      const dwCl = clampOf(layer);
-      const dwCm = clampMode(dwCl.min, dwCl.max);
+      const { rq: dwRq, cl: dwCl, cm: dwCm } = layerRequant(dp, dwPacked.bias, taps, true, layer);
       const c = ctx.consts;
       const pwW = c.int8(pwPacked.packed, "pw_weight");
       const pwB = c.int32(pwRq.bias, "pw_bias");

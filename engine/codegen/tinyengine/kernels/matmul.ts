@@ -19,7 +19,7 @@ import {
   pRowBlock,
   WS_MAX_K4,
 } from "./matmul_blocks.ts";
-import { accSpread, clampMode, type RequantMode, requantTable } from "./requant.ts";
+import { clampMode, layerRequant, type RequantMode } from "./requant.ts";
 import type { EmitContext, LayerKernel } from "./types.ts";
 import {
   clampOf,
@@ -100,15 +100,7 @@ function layerConsts(
 ) {
   const bias = constInt32OrZero(biasT, rows);
   const packed = packMatmulWeights(w, rows, k, bias, p.inputOffset);
-  const rq = requantTable(
-    p.multipliers,
-    p.shifts,
-    packed.bias,
-    accSpread(k),
-    p.outputOffset,
-    false,
-    clampOf(layer).min,
-  );
+  const { rq } = layerRequant(p, packed.bias, k, false, layer);
   return {
     k4: packed.k4,
     mode: rq.mode,

@@ -6,6 +6,8 @@
  * @module
  */
 import { multiplyByQuantizedMultiplier } from "../../../quant/mod.ts";
+import type { Layer } from "../../../schedule/mod.ts";
+import { clampOf } from "./util.ts";
 /**
  * How a layer requantizes: `fast` (one SMMLAR, every shift in [-24, -1]) or `exact` (any shift); the
  * `1` variants share one (multiplier, shift) pair for all channels (per-tensor quantization).
@@ -185,4 +187,41 @@ export function requantLoad(mode: RequantMode, table: string, channel: string, n
       2 * count
     }))[${oc}];`
     : `const int32_t qm = ${m}, qs = ${sh};`;
+}
+
+/** What {@link layerRequant} gives: the requantization table and the fused activation's clamp. */
+export interface LayerRequant {
+  readonly rq: ReturnType<typeof requantTable>;
+  /** The output range of the layer's fused activation. */
+  readonly cl: { min: number; max: number };
+  /** How the kernel clamps to it. */
+  readonly cm: "sat" | "range";
+}
+
+/**
+ * The requantization of a layer's output channels (`p`'s multipliers and shifts, `bias` as
+ * packed, accumulators of `products` int8 products each) and its fused activation's clamp.
+ */
+export function layerRequant(
+  p: {
+    readonly multipliers: ArrayLike<number>;
+    readonly shifts: ArrayLike<number>;
+    readonly outputOffset: number;
+  },
+  bias: ArrayLike<number>,
+  products: number,
+  nonNegativeShifts: boolean,
+  layer: Layer,
+): LayerRequant {
+  const cl = clampOf(layer);
+  const rq = requantTable(
+    p.multipliers,
+    p.shifts,
+    bias,
+    accSpread(products),
+    p.outputOffset,
+    nonNegativeShifts,
+    cl.min,
+  );
+  return { rq, cl, cm: clampMode(cl.min, cl.max) };
 }
