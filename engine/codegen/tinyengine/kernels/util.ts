@@ -165,3 +165,18 @@ export function closeBraces(depth: number): string[] {
   for (let level = depth; level >= 0; level--) lines.push(`${"  ".repeat(level)}}`);
   return [...lines, ""];
 }
+
+/**
+ * The C lines of one output pixel of a depthwise row loop (10 spaces deep): `setup` points at its
+ * input, the accumulator starts at the bias `b`, `sum` adds the taps, `store` is the requantized
+ * value written to `*o`, then `o` advances `step` channels.
+ */
+export function onePixelLines(setup: string, sum: string, store: string, step: number): string[] {
+  return [
+    `          ${setup}`,
+    `          int32_t acc = b;`,
+    `          ${sum}`,
+    `          *o = ${store};`,
+    `          o += ${step};`,
+  ];
+}
