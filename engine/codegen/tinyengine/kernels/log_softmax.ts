@@ -14,7 +14,7 @@ import {
 } from "../../../quant/mod.ts";
 import { elementCount, type LogSoftmaxNode } from "../../../ir/mod.ts";
 import type { Layer, Lowered } from "../../../schedule/mod.ts";
-import { SOFTMAX_HELPERS } from "./reduce.ts";
+import { SOFTMAX_HELPERS, SOFTMAX_ROW_SUM, softmaxRowArgs } from "./reduce.ts";
 import { layerCall, type LayerKernel } from "./types.ts";
 import { closeBraces, dim, tensorOf } from "./util.ts";
 
@@ -84,11 +84,7 @@ export function logSoftmaxTemplate(lowered: Lowered, layer: Layer): LayerKernel 
       const fn = ctx.kernel("logsoftmax", (name) =>
         [
           `TE_KERNEL void ${name}(const int8_t *in, int8_t *out, int32_t rows, int32_t depth, const int32_t *q5, const int32_t *resc, int32_t diff_min, int32_t rev_m, int32_t rev_s) {`,
-          `  for (int32_t r = 0; r < rows; r++, in += depth, out += depth) {`,
-          `    int32_t mx = -128;`,
-          `    for (int32_t c = 0; c < depth; c++) mx = in[c] > mx ? in[c] : mx;`,
-          `    uint32_t sum = 0;`,
-          `    for (int32_t c = 0; c < depth; c++) { int32_t d = in[c] - mx; if (d >= diff_min) sum += (uint32_t)resc[-d]; }`,
+          ...SOFTMAX_ROW_SUM,
           `    int32_t lg = te_log_q12_to_q5((int32_t)sum);`,
           `    int32_t rev = te_mbqm((int32_t)((uint32_t)lg + 0x80000000u), rev_m, rev_s);`,
           `    int32_t adj = diff_min - 1 > rev ? diff_min - 1 : rev;`,
@@ -101,8 +97,7 @@ export function logSoftmaxTemplate(lowered: Lowered, layer: Layer): LayerKernel 
         ctx,
         layer,
         fn,
-        ctx.param("rows", rows),
-        ctx.param("depth", depth),
+        ...softmaxRowArgs(ctx, rows, depth),
         qP,
         rP,
         ctx.param("diff_min", Math.max(p.diffMin, -256)),

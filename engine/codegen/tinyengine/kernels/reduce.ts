@@ -21,7 +21,7 @@ import {
   type SoftmaxNode,
 } from "../../../ir/mod.ts";
 import type { Layer, Lowered } from "../../../schedule/mod.ts";
-import { layerCall, type LayerKernel } from "./types.ts";
+import { type EmitContext, layerCall, type LayerKernel } from "./types.ts";
 import { clampOf, closeBraces, dim, multiplierArgs, nhwc, tensorOf } from "./util.ts";
 
 /** AVERAGE_POOL_2D and MAX_POOL_2D. */
@@ -170,6 +170,23 @@ static int32_t te_one_over_one_plus_x(int32_t a) {
 }
 `;
 
+/**
+ * The C lines both softmax kernels open a row with: its maximum `mx`, then `sum`, the Q12 sum of
+ * `resc[mx - x]` (the rescaled exponentials) over the values within `diff_min` of it.
+ */
+export const SOFTMAX_ROW_SUM: readonly string[] = [
+  `  for (int32_t r = 0; r < rows; r++, in += depth, out += depth) {`,
+  `    int32_t mx = -128;`,
+  `    for (int32_t c = 0; c < depth; c++) mx = in[c] > mx ? in[c] : mx;`,
+  `    uint32_t sum = 0;`,
+  `    for (int32_t c = 0; c < depth; c++) { int32_t d = in[c] - mx; if (d >= diff_min) sum += (uint32_t)resc[-d]; }`,
+];
+
+/** The named row-count and row-length arguments of a softmax kernel call. */
+export function softmaxRowArgs(ctx: EmitContext, rows: number, depth: number): string[] {
+  return [ctx.param("rows", rows), ctx.param("depth", depth)];
+}
+
 /** SOFTMAX (int8 in, int8 out with scale 1/256 and zero point -128). */
 export function softmaxTemplate(lowered: Lowered, layer: Layer): LayerKernel {
   const { graph } = lowered;
@@ -201,11 +218,7 @@ export function softmaxTemplate(lowered: Lowered, layer: Layer): LayerKernel {
       const fn = ctx.kernel("softmax", (name) =>
         [
           `TE_KERNEL void ${name}(const int8_t *in, int8_t *out, int32_t rows, int32_t depth, const int32_t *exps, const int32_t *resc, int32_t diff_min) {`,
-          `  for (int32_t r = 0; r < rows; r++, in += depth, out += depth) {`,
-          `    int32_t mx = -128;`,
-          `    for (int32_t c = 0; c < depth; c++) mx = in[c] > mx ? in[c] : mx;`,
-          `    uint32_t sum = 0;`,
-          `    for (int32_t c = 0; c < depth; c++) { int32_t d = in[c] - mx; if (d >= diff_min) sum += (uint32_t)resc[-d]; }`,
+          ...SOFTMAX_ROW_SUM,
           `    int32_t h = __builtin_clz(sum);`,
           `    int32_t recip = te_one_over_one_plus_x((int32_t)((sum << h) - 0x80000000u));`,
           `    int32_t e = 12 - h + 31 - 8;`,
@@ -218,8 +231,7 @@ export function softmaxTemplate(lowered: Lowered, layer: Layer): LayerKernel {
         ctx,
         layer,
         fn,
-        ctx.param("rows", rows),
-        ctx.param("depth", depth),
+        ...softmaxRowArgs(ctx, rows, depth),
         eP,
         rP,
         ctx.param("diff_min", Math.max(p.diffMin, -256)),
