@@ -44,6 +44,12 @@ export interface ConvSpec {
   readonly padding?: Padding;
 }
 
+/** The padding (SAME unless given), square stride and activation of a convolution's options. */
+function windowOptions(spec: ConvSpec) {
+  const { stride, activation } = spec;
+  return { padding: spec.padding ?? "SAME", strideH: stride, strideW: stride, activation } as const;
+}
+
 /** Average fraction of a window's taps that fall inside the input (zero padding shrinks sums). */
 function validTapFraction(
   inSize: number,
@@ -349,12 +355,7 @@ export class GraphBuilder {
       op: "CONV_2D",
       inputs: [x.index, filter, bias],
       outputs: [out.index],
-      options: convOptions({
-        padding: spec.padding ?? "SAME",
-        strideH: spec.stride,
-        strideW: spec.stride,
-        activation: spec.activation,
-      }),
+      options: convOptions(windowOptions(spec)),
     });
     return out;
   }
@@ -378,12 +379,7 @@ export class GraphBuilder {
       op: "DEPTHWISE_CONV_2D",
       inputs: [x.index, filter, bias],
       outputs: [out.index],
-      options: depthwiseOptions({
-        padding: spec.padding ?? "SAME",
-        strideH: spec.stride,
-        strideW: spec.stride,
-        activation: spec.activation,
-      }),
+      options: depthwiseOptions(windowOptions(spec)),
     });
     return out;
   }
