@@ -104,21 +104,26 @@ function checkDepthwise(ctx: CheckContext, node: NodeOf<"DEPTHWISE_CONV_2D">): v
   ctx.bias(oc);
 }
 
-/** CONV_2D. */
-export const CONV_2D: OpDef<"CONV_2D"> = {
+/** What CONV_2D and DEPTHWISE_CONV_2D share: operands, shapes, window, text and parameters. */
+const CONV_FAMILY = {
   inputs: [2, 3],
   optionalInputs: [2],
-  check: checkConv,
   outputShapes,
+  trainable: { foldedBatchNorm: true },
+  window,
+  describe,
+  prepare: convParams,
+} as const;
+
+/** CONV_2D. */
+export const CONV_2D: OpDef<"CONV_2D"> = {
+  ...CONV_FAMILY,
+  check: checkConv,
   macs(graph, node) {
     const filter = macShape(graph, node.inputs[1]);
     const out = elementCount(macShape(graph, node.outputs[0]));
     return out * (filter[1] ?? 1) * (filter[2] ?? 1) * (filter[3] ?? 1);
   },
-  trainable: { foldedBatchNorm: true },
-  window,
-  describe,
-  prepare: convParams,
   tflite: {
     code: 3,
     options: OPTIONS.Conv2DOptions,
@@ -136,19 +141,13 @@ export const CONV_2D: OpDef<"CONV_2D"> = {
 
 /** DEPTHWISE_CONV_2D. */
 export const DEPTHWISE_CONV_2D: OpDef<"DEPTHWISE_CONV_2D"> = {
-  inputs: [2, 3],
-  optionalInputs: [2],
+  ...CONV_FAMILY,
   check: checkDepthwise,
-  outputShapes,
   macs(graph, node) {
     const filter = macShape(graph, node.inputs[1]);
     const out = elementCount(macShape(graph, node.outputs[0]));
     return out * (filter[1] ?? 1) * (filter[2] ?? 1);
   },
-  trainable: { foldedBatchNorm: true },
-  window,
-  describe,
-  prepare: convParams,
   tflite: {
     code: 4,
     options: OPTIONS.DepthwiseConv2DOptions,
