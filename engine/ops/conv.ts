@@ -71,12 +71,18 @@ export function activationText(a: string): string {
   return a === "NONE" ? "" : ` ${a}`;
 }
 
-function checkConv(ctx: CheckContext, node: NodeOf<"CONV_2D">): void {
-  const { input, output, inS, outS } = ctx;
+/** The constant filter (input 1) of a convolution, after requiring rank 4 of it, the input and the output. */
+function rank4Filter(ctx: CheckContext) {
   const w = ctx.constant(1, "filter");
-  ctx.rank(input, 4, "input");
+  ctx.rank(ctx.input, 4, "input");
   ctx.rank(w, 4, "filter");
-  ctx.rank(output, 4, "output");
+  ctx.rank(ctx.output, 4, "output");
+  return w;
+}
+
+function checkConv(ctx: CheckContext, node: NodeOf<"CONV_2D">): void {
+  const { inS, outS } = ctx;
+  const w = rank4Filter(ctx);
   const [oc, kh, kw, ic] = w.shape as [number, number, number, number];
   if (ic < 1 || inS[3]! % ic !== 0) {
     ctx.fail(`input has ${inS[3]} channels, which the filter's ${ic} input channels do not divide`);
@@ -88,11 +94,8 @@ function checkConv(ctx: CheckContext, node: NodeOf<"CONV_2D">): void {
 }
 
 function checkDepthwise(ctx: CheckContext, node: NodeOf<"DEPTHWISE_CONV_2D">): void {
-  const { input, output, inS, outS } = ctx;
-  const w = ctx.constant(1, "filter");
-  ctx.rank(input, 4, "input");
-  ctx.rank(w, 4, "filter");
-  ctx.rank(output, 4, "output");
+  const { inS, outS } = ctx;
+  const w = rank4Filter(ctx);
   const [one, kh, kw, oc] = w.shape as [number, number, number, number];
   if (one !== 1) ctx.fail(`filter shape ${shapeText(w.shape)} must start with 1`);
   if (outS[3] !== oc) ctx.fail(`output has ${outS[3]} channels, but the filter has ${oc}`);
