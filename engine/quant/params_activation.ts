@@ -29,7 +29,7 @@ import {
   roundHalfAwayFromZero,
   TWO_POW_31,
 } from "./arithmetic.ts";
-import { QuantizationParamsError, tensorAt, tensorQuant } from "./params_common.ts";
+import { QuantizationParamsError, quantizedInOut, tensorAt, tensorQuant } from "./params_common.ts";
 import { AddParams, addParams } from "./params_arithmetic.ts";
 
 export interface SoftmaxParams {
@@ -178,10 +178,7 @@ export function downScaleInt32ToInt16Multiplier(multiplier: number): number {
  * ```
  */
 export function hardSwishParams(graph: Graph, node: HardSwishNode): HardSwishParams {
-  const input = tensorAt(graph, node.inputs[0], "input", node);
-  const output = tensorAt(graph, node.outputs[0], "output", node);
-  const iq = tensorQuant(input);
-  const oq = tensorQuant(output);
+  const { iq, oq } = quantizedInOut(graph, node);
   const hiresInputScale = Math.fround(Math.fround(1 / 128) * iq.scale);
   const reluishScale = Math.fround(3 / 32768);
   const om = quantizeMultiplier(Math.fround(hiresInputScale / oq.scale));
@@ -295,10 +292,7 @@ export interface ReluParams {
  * ```
  */
 export function reluParams(graph: Graph, node: ReluNode): ReluParams {
-  const input = tensorAt(graph, node.inputs[0], "input", node);
-  const output = tensorAt(graph, node.outputs[0], "output", node);
-  const iq = tensorQuant(input);
-  const oq = tensorQuant(output);
+  const { output, iq, oq } = quantizedInOut(graph, node);
   const q = quantizeMultiplier(f32(iq.scale / oq.scale));
   const range = activationRange(node.op, oq, output.dtype);
   return {
@@ -332,10 +326,7 @@ export interface LeakyReluParams {
  * ```
  */
 export function leakyReluParams(graph: Graph, node: LeakyReluNode): LeakyReluParams {
-  const input = tensorAt(graph, node.inputs[0], "input", node);
-  const output = tensorAt(graph, node.outputs[0], "output", node);
-  const iq = tensorQuant(input);
-  const oq = tensorQuant(output);
+  const { iq, oq } = quantizedInOut(graph, node);
   const alpha = quantizeMultiplier(f32(f32(iq.scale * f32(node.options.alpha)) / oq.scale));
   const identity = quantizeMultiplier(f32(iq.scale / oq.scale));
   return {

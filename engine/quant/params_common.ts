@@ -43,3 +43,21 @@ export function tensorQuant(t: Tensor): { scale: number; zeroPoint: number } {
   }
   return { scale: f32(scale), zeroPoint: zeroPoint ?? 0 };
 }
+
+/** A node's first input and first output with their per-tensor quantizations. */
+export interface QuantizedInOut {
+  readonly input: Tensor;
+  readonly output: Tensor;
+  readonly iq: { scale: number; zeroPoint: number };
+  readonly oq: { scale: number; zeroPoint: number };
+}
+
+/**
+ * The first input and output of `node` and their per-tensor scale and zero point (errors as
+ * {@link tensorAt} and {@link tensorQuant}).
+ */
+export function quantizedInOut(graph: Graph, node: Node): QuantizedInOut {
+  const input = tensorAt(graph, node.inputs[0], "input", node);
+  const output = tensorAt(graph, node.outputs[0], "output", node);
+  return { input, output, iq: tensorQuant(input), oq: tensorQuant(output) };
+}
