@@ -50,132 +50,45 @@ export interface LayerShape {
 export function archLayers(arch: MbconvArch): LayerShape[] {
   const out: LayerShape[] = [];
   const down = (n: number, s: number) => Math.ceil(n / s);
+  // One layer from an [h, w, c] input to an [h, w, c] output.
+  const push = (
+    kind: LayerKind,
+    role: LayerShape["role"],
+    block: number,
+    [inH, inW, inC]: readonly [number, number, number],
+    [outH, outW, outC]: readonly [number, number, number],
+    kernel = 1,
+    stride = 1,
+  ) => out.push({ kind, inH, inW, inC, outH, outW, outC, kernel, stride, block, role });
   let h = arch.resolution;
   let w = arch.resolution;
   let c = arch.inputChannels;
   const fc = { outChannels: arch.firstConv.outChannels, kernel: 3, stride: 2 };
-  out.push({
-    kind: "CONV_2D",
-    inH: h,
-    inW: w,
-    inC: c,
-    outH: down(h, fc.stride),
-    outW: down(w, fc.stride),
-    outC: fc.outChannels,
-    kernel: fc.kernel,
-    stride: fc.stride,
-    block: -1,
-    role: "stem",
-  });
-  h = down(h, fc.stride);
-  w = down(w, fc.stride);
+  const [sh, sw] = [down(h, fc.stride), down(w, fc.stride)];
+  push("CONV_2D", "stem", -1, [h, w, c], [sh, sw, fc.outChannels], fc.kernel, fc.stride);
+  h = sh;
+  w = sw;
   c = fc.outChannels;
   for (const [bi, b] of arch.blocks.entries()) {
     const mid = b.midChannels ?? Math.round(c * b.expand);
-    if (b.expand !== 1) {
-      out.push({
-        kind: "CONV_2D",
-        inH: h,
-        inW: w,
-        inC: c,
-        outH: h,
-        outW: w,
-        outC: mid,
-        kernel: 1,
-        stride: 1,
-        block: bi,
-        role: "expand",
-      });
-    }
+    if (b.expand !== 1) push("CONV_2D", "expand", bi, [h, w, c], [h, w, mid]);
     const oh = down(h, b.stride);
     const ow = down(w, b.stride);
-    out.push({
-      kind: "DEPTHWISE_CONV_2D",
-      inH: h,
-      inW: w,
-      inC: mid,
-      outH: oh,
-      outW: ow,
-      outC: mid,
-      kernel: b.kernel,
-      stride: b.stride,
-      block: bi,
-      role: "depthwise",
-    });
-    out.push({
-      kind: "CONV_2D",
-      inH: oh,
-      inW: ow,
-      inC: mid,
-      outH: oh,
-      outW: ow,
-      outC: b.outChannels,
-      kernel: 1,
-      stride: 1,
-      block: bi,
-      role: "project",
-    });
+    push("DEPTHWISE_CONV_2D", "depthwise", bi, [h, w, mid], [oh, ow, mid], b.kernel, b.stride);
+    push("CONV_2D", "project", bi, [oh, ow, mid], [oh, ow, b.outChannels]);
     if (b.residual ?? (b.stride === 1 && c === b.outChannels)) {
-      out.push({
-        kind: "ADD",
-        inH: oh,
-        inW: ow,
-        inC: b.outChannels,
-        outH: oh,
-        outW: ow,
-        outC: b.outChannels,
-        kernel: 1,
-        stride: 1,
-        block: bi,
-        role: "residual",
-      });
+      push("ADD", "residual", bi, [oh, ow, b.outChannels], [oh, ow, b.outChannels]);
     }
     h = oh;
     w = ow;
     c = b.outChannels;
   }
   if (arch.featureMix !== undefined) {
-    out.push({
-      kind: "CONV_2D",
-      inH: h,
-      inW: w,
-      inC: c,
-      outH: h,
-      outW: w,
-      outC: arch.featureMix.outChannels,
-      kernel: 1,
-      stride: 1,
-      block: -1,
-      role: "expand",
-    });
+    push("CONV_2D", "expand", -1, [h, w, c], [h, w, arch.featureMix.outChannels]);
     c = arch.featureMix.outChannels;
   }
-  out.push({
-    kind: "AVERAGE_POOL_2D",
-    inH: h,
-    inW: w,
-    inC: c,
-    outH: 1,
-    outW: 1,
-    outC: c,
-    kernel: h,
-    stride: 1,
-    block: -1,
-    role: "pool",
-  });
-  out.push({
-    kind: "FULLY_CONNECTED",
-    inH: 1,
-    inW: 1,
-    inC: c,
-    outH: 1,
-    outW: 1,
-    outC: arch.classes,
-    kernel: 1,
-    stride: 1,
-    block: -1,
-    role: "classifier",
-  });
+  push("AVERAGE_POOL_2D", "pool", -1, [h, w, c], [1, 1, c], h);
+  push("FULLY_CONNECTED", "classifier", -1, [1, 1, c], [1, 1, arch.classes]);
   return out;
 }
 
