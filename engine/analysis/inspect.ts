@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { type DType, type Graph, type OpName, tensorBytes } from "../ir/mod.ts";
+import { type DType, type Graph, tensorBytes } from "../ir/mod.ts";
 import { describeOptions } from "../ops/mod.ts";
-import { graphCost } from "../ops/mod.ts";
+import { type GraphCost, graphCost, type NodeCost } from "../ops/mod.ts";
 import { layerwiseBounds, type LivenessBound } from "./liveness.ts";
 
 /** A tensor as the report shows it. */
@@ -23,42 +23,38 @@ export interface InspectTensor {
 }
 
 /** One operator of the report. */
-export interface InspectOp {
-  readonly index: number;
-  readonly op: OpName;
+export interface InspectOp extends
+  Pick<
+    NodeCost,
+    "index" | "op" | "macs" | "params" | "paramBytes" | "inputBytes" | "outputBytes"
+  > {
   /** Short attribute summary, e.g. "3x3 s2 SAME RELU6". */
   readonly attrs: string;
   readonly inputs: readonly number[];
   readonly outputs: readonly number[];
   readonly inputShapes: readonly (readonly number[])[];
   readonly outputShapes: readonly (readonly number[])[];
-  readonly macs: number;
-  /** Deployed weights + biases. */
-  readonly params: number;
-  readonly paramBytes: number;
-  /** Bytes of non-constant inputs. */
-  readonly inputBytes: number;
-  readonly outputBytes: number;
   /** Live activation bytes while it runs: TF-Lite Micro model / in-place model. */
   readonly liveBytes: number;
   readonly liveBytesInPlace: number;
 }
 
 /** Graph totals of the report. */
-export interface InspectTotals {
+export interface InspectTotals extends
+  Pick<
+    GraphCost,
+    | "macs"
+    | "params"
+    | "trainingParams"
+    | "paramBytes"
+    | "maxActivationBytes"
+    | "totalActivationBytes"
+  > {
   readonly ops: number;
   readonly tensors: number;
-  readonly macs: number;
-  /** Deployed weights + biases of conv / depthwise / fully connected. */
-  readonly params: number;
-  /** Parameters before batch-norm folding (what papers report). */
-  readonly trainingParams: number;
-  /** Bytes of all constant tensors (model data in Flash). */
-  readonly paramBytes: number;
+  /** Bytes of the graph's inputs and of its outputs. */
   readonly inputBytes: number;
   readonly outputBytes: number;
-  readonly maxActivationBytes: number;
-  readonly totalActivationBytes: number;
 }
 
 /** What `inspect` reports about a Graph. JSON-serializable. */
