@@ -8,7 +8,9 @@
  * - negative, tiny (< 1e-6) and mixed-sign per-channel weight scales (folded negative
  *   batch-norm gammas);
  * - several outputs (a 128x160 three-output detector);
- * - recurrent models (an LSTM over 28 steps, an SVDF) with float I/O.
+ * - recurrent models (an LSTM over 28 steps, an SVDF) with float I/O;
+ * - a small transformer block (attention through BATCH_MATMUL and SOFTMAX, a spelled-out layer
+ *   norm, a GELU MLP) with float I/O.
  *
  * Operators other engineers are adding get a slot (`pending`) until they land: the suite lists
  * the slot as skipped, with the reason.
@@ -16,6 +18,7 @@
  * @module
  */
 import {
+  attentionBlock,
   buildDetection,
   buildMbconv,
   DETECTION_128X160,
@@ -94,8 +97,8 @@ export const REAL_MODELS: readonly RealModel[] = [
   {
     id: "real-attention",
     label: "small attention block (BATCH_MATMUL, softmax, layer norm, GELU)",
-    boards: ["stm32f746"],
-    network: { pending: "BATCH_MATMUL and GELU land with engineer ops's / lstm's operators" },
+    boards: ["stm32f746", "stm32f412"],
+    network: () => attentionBlock({ tokens: 16, dim: 32, hidden: 64, seed: 7 }),
   },
 ];
 

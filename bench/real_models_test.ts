@@ -44,5 +44,11 @@ Deno.test("real-suite models carry every export pattern they claim, through the 
     assert.ok(scales.some((s) => s.some((x) => x > 0) && s.some((x) => x < 0)), m.id);
   }
   assert.equal(buildRealModel("real-det-128x160").outputs.length, 3);
+  // The attention block: both matrix products, the softmax, the spelled-out layer norm, GELU.
+  const attention = buildRealModel("real-attention").nodes.map((n) => n.op);
+  for (const op of ["BATCH_MATMUL", "SOFTMAX", "SQUARED_DIFFERENCE", "RSQRT", "GELU"] as const) {
+    assert.ok(attention.includes(op), `real-attention lacks ${op}`);
+  }
+  assert.equal(attention.filter((o) => o === "BATCH_MATMUL").length, 2);
   assert.throws(() => buildRealModel("nope"), /known models are real-cls-80/);
 });

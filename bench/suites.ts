@@ -298,7 +298,7 @@ const GATE_BUILDER_MODELS: readonly { readonly spec: string; readonly label: str
 ];
 
 /** Generated `real` models in the gate: the export patterns at a size CI runs in seconds. */
-const GATE_REAL_MODELS: readonly string[] = ["real-cls-48", "real-det-64x80"];
+const GATE_REAL_MODELS: readonly string[] = ["real-cls-48", "real-det-64x80", "real-attention"];
 
 function gateSuite(options: SuiteOptions): ResolvedSuite {
   const { configs, models } = dirs(options);

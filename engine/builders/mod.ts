@@ -29,3 +29,4 @@ export {
 } from "./recurrent_models.ts";
 export * from "./detection.ts";
 export * from "./export_style.ts";
+export * from "./attention_block.ts";
