@@ -58,6 +58,23 @@ export function ioModeArg(io: string): IoMode {
   return mode;
 }
 
+/**
+ * The result of `work`, or undefined after printing `error: <message>` when it failed with a
+ * user error ({@link isUserError}: no stack trace); any other error propagates.
+ */
+export async function orUserError<T>(
+  io: CommandIo,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (e) {
+    if (!isUserError(e)) throw e;
+    io.err(`error: ${e.message}`);
+    return undefined;
+  }
+}
+
 /** Errors that are the user's (bad model, name, board, input, missing toolchain): no trace. */
 export function isUserError(e: unknown): e is Error {
   if (!(e instanceof Error)) return false;

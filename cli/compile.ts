@@ -15,8 +15,8 @@ import {
   type CommandIo,
   CONSOLE_IO,
   engineArg,
-  isUserError,
   loadModelArg,
+  orUserError,
   userPath,
 } from "./_common.ts";
 
@@ -37,7 +37,7 @@ export async function compileCommand(
   opts: { engine: string; board: string; out: string; io?: string },
   io: CommandIo = CONSOLE_IO,
 ): Promise<number> {
-  try {
+  const done = await orUserError(io, async () => {
     const engine = engineArg(opts.engine);
     const board = getBoard(opts.board);
     const graph = await loadModelArg(model, opts.io);
@@ -96,12 +96,7 @@ export async function compileCommand(
         Object.keys(compiled.sources.files).length
       } source files, firmware.elf (${image.flashBytes} B Flash), plan.json (arena ${compiled.plan.arenaBytes} B), build.sh`,
     );
-    return 0;
-  } catch (e) {
-    if (isUserError(e)) {
-      io.err(`error: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  }
+    return true;
+  });
+  return done ? 0 : 1;
 }

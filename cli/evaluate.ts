@@ -12,7 +12,7 @@
 import { tensorBytes } from "../engine/ir/mod.ts";
 import { getBoard } from "../engine/target/mod.ts";
 import { evaluateOnDevice, type OnDeviceEvaluation } from "../pipeline/mod.ts";
-import { type CommandIo, CONSOLE_IO, engineArg, isUserError, loadModelArg } from "./_common.ts";
+import { type CommandIo, CONSOLE_IO, engineArg, loadModelArg, orUserError } from "./_common.ts";
 
 /** Options of {@link evaluateCommand}. */
 export interface EvaluateCommandOptions {
@@ -134,8 +134,7 @@ export async function evaluateCommand(
   opts: EvaluateCommandOptions,
   io: CommandIo = CONSOLE_IO,
 ): Promise<number> {
-  let result: OnDeviceEvaluation;
-  try {
+  const result = await orUserError(io, async () => {
     const engine = engineArg(opts.engine);
     const board = getBoard(opts.board);
     const graph = await loadModelArg(model, opts.io);
@@ -144,20 +143,15 @@ export async function evaluateCommand(
     const labels = opts.labels !== undefined
       ? await readLabels(opts.labels, inputs.length)
       : undefined;
-    result = await evaluateOnDevice(graph, inputs, {
+    return await evaluateOnDevice(graph, inputs, {
       engine,
       board,
       modelName: model,
       cacheDir: ".cache/firmware",
       ...(labels !== undefined ? { labels } : {}),
     });
-  } catch (e) {
-    if (isUserError(e)) {
-      io.err(`error: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  }
+  });
+  if (result === undefined) return 1;
   if (opts.json) io.out(JSON.stringify(result));
   else for (const line of formatEvaluation(result)) io.out(line);
   return result.outputMismatches === 0 ? 0 : 1;

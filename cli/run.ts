@@ -12,8 +12,8 @@ import {
   type CommandIo,
   CONSOLE_IO,
   engineArg,
-  isUserError,
   loadModelArg,
+  orUserError,
   userPath,
 } from "./_common.ts";
 export { type CommandIo, engineArg, isUserError, loadModelArg } from "./_common.ts";
@@ -101,26 +101,20 @@ export async function runCommand(
   },
   io: CommandIo = CONSOLE_IO,
 ): Promise<number> {
-  let report: ModelRunReport;
-  try {
+  const report = await orUserError(io, async () => {
     const engine = engineArg(opts.engine);
     const board = getBoard(opts.board);
     const graph = await loadModelArg(model, opts.io);
     const input = opts.input !== undefined ? await readInput(userPath(opts.input)) : undefined;
-    report = await runModel(graph, {
+    return await runModel(graph, {
       engine,
       board,
       modelName: model,
       cacheDir: ".cache/firmware",
       ...(input !== undefined ? { input } : {}),
     });
-  } catch (e) {
-    if (isUserError(e)) {
-      io.err(`error: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  }
+  });
+  if (report === undefined) return 1;
   if (opts.json) io.out(JSON.stringify(report));
   else for (const line of formatRunReport(report, opts.ideal ?? false)) io.out(line);
   return report.referenceMatch ? 0 : 1;
