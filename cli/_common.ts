@@ -6,7 +6,7 @@
  */
 // deno-lint-ignore-file no-console
 import { buildModel } from "../engine/builders/mod.ts";
-import { ToolchainError } from "../engine/target/mod.ts";
+import { type Board, getBoard, ToolchainError } from "../engine/target/mod.ts";
 import { userPath } from "../engine/util/mod.ts";
 export { userPath } from "../engine/util/mod.ts";
 import type { EngineName } from "../engine/codegen/mod.ts";
@@ -56,6 +56,23 @@ export function ioModeArg(io: string): IoMode {
     throw new RangeError(`Unknown --io '${io}': expected one of ${IO_MODES.join(", ")}`);
   }
   return mode;
+}
+
+/** What a command that compiles a model for a board starts from. */
+export interface ModelTarget {
+  readonly engine: EngineName;
+  readonly board: Board;
+  readonly graph: Graph;
+}
+
+/** The `--engine`, `--board` and `--io` options and the model argument, checked and loaded. */
+export async function modelTarget(
+  model: string,
+  opts: { readonly engine: string; readonly board: string; readonly io?: string },
+): Promise<ModelTarget> {
+  const engine = engineArg(opts.engine);
+  const board = getBoard(opts.board);
+  return { engine, board, graph: await loadModelArg(model, opts.io) };
 }
 
 /**

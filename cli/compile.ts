@@ -5,20 +5,12 @@
  *
  * @module
  */
-import { getBoard } from "../engine/target/mod.ts";
 import { ToolchainError } from "../engine/target/mod.ts";
 import { DoesNotFitError, shortfalls } from "../engine/target/mod.ts";
 import { MIN_STACK_BYTES } from "../engine/build/mod.ts";
 import { buildFirmware } from "../engine/build/mod.ts";
 import { buildForBoard, compileModel, sramPeakText } from "../pipeline/mod.ts";
-import {
-  type CommandIo,
-  CONSOLE_IO,
-  engineArg,
-  loadModelArg,
-  orUserError,
-  userPath,
-} from "./_common.ts";
+import { type CommandIo, CONSOLE_IO, modelTarget, orUserError, userPath } from "./_common.ts";
 
 function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_.,=/:+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
@@ -38,9 +30,7 @@ export async function compileCommand(
   io: CommandIo = CONSOLE_IO,
 ): Promise<number> {
   const done = await orUserError(io, async () => {
-    const engine = engineArg(opts.engine);
-    const board = getBoard(opts.board);
-    const graph = await loadModelArg(model, opts.io);
+    const { engine, board, graph } = await modelTarget(model, opts);
     const compiled = compileModel(graph, { engine, board });
     const out = userPath(opts.out).replace(/\/+$/, "") || ".";
     let image;

@@ -10,9 +10,8 @@
  * @module
  */
 import { tensorBytes } from "../engine/ir/mod.ts";
-import { getBoard } from "../engine/target/mod.ts";
 import { evaluateOnDevice, type OnDeviceEvaluation } from "../pipeline/mod.ts";
-import { type CommandIo, CONSOLE_IO, engineArg, loadModelArg, orUserError } from "./_common.ts";
+import { type CommandIo, CONSOLE_IO, modelTarget, orUserError } from "./_common.ts";
 
 /** Options of {@link evaluateCommand}. */
 export interface EvaluateCommandOptions {
@@ -135,9 +134,7 @@ export async function evaluateCommand(
   io: CommandIo = CONSOLE_IO,
 ): Promise<number> {
   const result = await orUserError(io, async () => {
-    const engine = engineArg(opts.engine);
-    const board = getBoard(opts.board);
-    const graph = await loadModelArg(model, opts.io);
+    const { engine, board, graph } = await modelTarget(model, opts);
     const size = graph.inputs.reduce((s, t) => s + tensorBytes(graph.tensors[t]!), 0);
     const inputs = await readInputs(opts.inputs, size);
     const labels = opts.labels !== undefined

@@ -5,17 +5,9 @@
  *
  * @module
  */
-import { getBoard } from "../engine/target/mod.ts";
 import { readBoundedFile } from "../engine/util/mod.ts";
 import { type ModelRunReport, runModel } from "../pipeline/mod.ts";
-import {
-  type CommandIo,
-  CONSOLE_IO,
-  engineArg,
-  loadModelArg,
-  orUserError,
-  userPath,
-} from "./_common.ts";
+import { type CommandIo, CONSOLE_IO, modelTarget, orUserError, userPath } from "./_common.ts";
 export { type CommandIo, engineArg, isUserError, loadModelArg } from "./_common.ts";
 
 /** Largest --input file read: more than any board's SRAM holds. */
@@ -102,9 +94,7 @@ export async function runCommand(
   io: CommandIo = CONSOLE_IO,
 ): Promise<number> {
   const report = await orUserError(io, async () => {
-    const engine = engineArg(opts.engine);
-    const board = getBoard(opts.board);
-    const graph = await loadModelArg(model, opts.io);
+    const { engine, board, graph } = await modelTarget(model, opts);
     const input = opts.input !== undefined ? await readInput(userPath(opts.input)) : undefined;
     return await runModel(graph, {
       engine,
