@@ -45,19 +45,9 @@ int tflm_prepare_conv_params(tflm_interpreter *it, tflm_node *node, tflm_conv_da
 }
 
 static int conv_prepare(tflm_interpreter *it, tflm_node *node) {
-  tflm_conv_data *d = node->op_data;
-  const tflm_tensor *in = tflm_input(it, node, 0);
-  const tflm_tensor *filter = tflm_input(it, node, 1);
-  const tflm_tensor *out = tflm_output(it, node, 0);
-  if (in->type != TFLM_INT8 || filter->type != TFLM_INT8) return TFLM_ERR_UNSUPPORTED;
-  const int32_t padding = tflm_option(it, node, 0);
-  const int32_t sh = tflm_option(it, node, 1), sw = tflm_option(it, node, 2);
-  const int32_t dh = tflm_option(it, node, 3), dw = tflm_option(it, node, 4);
+  TFLM_PREPARE_CONV_HEAD;
   const int32_t kh = filter->dims[1], kw = filter->dims[2], cin = filter->dims[3];
-  d->pad_h = tflm_same_padding(padding, sh, dh, in->dims[1], kh, out->dims[1]);
-  d->pad_w = tflm_same_padding(padding, sw, dw, in->dims[2], kw, out->dims[2]);
-  int s = tflm_prepare_conv_params(it, node, d, out->dims[3], tflm_option(it, node, 5));
-  if (s != TFLM_OK) return s;
+  TFLM_PREPARE_CONV_PARAMS(kh, kw);
   uint32_t scratch;
   if (kh == 1 && kw == 1 && d->pad_h == 0 && d->pad_w == 0 && dh == 1 && dw == 1) {
     d->path = CONV_PATH_1X1;

@@ -290,4 +290,24 @@ _Static_assert(sizeof(tflm_requant_data) == 32, "tail.ts: REQUANT_DATA_BYTES");
   const int8_t *x = in->data;                                                                  \
   int8_t *o = out->data
 
+/* The head of a CONV_2D or DEPTHWISE_CONV_2D prepare: op data `d`, tensors `in`, `filter` and
+ * `out` (TFLM_ERR_UNSUPPORTED unless input and filter are int8), and the window options:
+ * `padding`, strides `sh`/`sw`, dilations `dh`/`dw`. */
+#define TFLM_PREPARE_CONV_HEAD                                                                 \
+  tflm_conv_data *d = node->op_data;                                                           \
+  const tflm_tensor *in = tflm_input(it, node, 0);                                             \
+  const tflm_tensor *filter = tflm_input(it, node, 1);                                         \
+  const tflm_tensor *out = tflm_output(it, node, 0);                                           \
+  if (in->type != TFLM_INT8 || filter->type != TFLM_INT8) return TFLM_ERR_UNSUPPORTED;         \
+  const int32_t padding = tflm_option(it, node, 0);                                            \
+  const int32_t sh = tflm_option(it, node, 1), sw = tflm_option(it, node, 2);                  \
+  const int32_t dh = tflm_option(it, node, 3), dw = tflm_option(it, node, 4)
+
+/* Then, for a KH x KW filter: the SAME padding and the requantization (activation option 5). */
+#define TFLM_PREPARE_CONV_PARAMS(KH, KW)                                                       \
+  d->pad_h = tflm_same_padding(padding, sh, dh, in->dims[1], KH, out->dims[1]);                \
+  d->pad_w = tflm_same_padding(padding, sw, dw, in->dims[2], KW, out->dims[2]);                \
+  int s = tflm_prepare_conv_params(it, node, d, out->dims[3], tflm_option(it, node, 5));       \
+  if (s != TFLM_OK) return s
+
 #endif /* TFLM_KERNEL_UTIL_H */
