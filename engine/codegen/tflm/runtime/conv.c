@@ -517,13 +517,7 @@ __attribute__((noinline)) static void conv_im2col(
 }
 
 static int conv_invoke(tflm_interpreter *it, tflm_node *node) {
-  /* A local copy: int8 output stores may alias anything, the copy cannot be aliased. */
-  const tflm_conv_data params = *(const tflm_conv_data *)node->op_data;
-  const tflm_conv_data *d = &params;
-  const tflm_tensor *in = tflm_input(it, node, 0);
-  const tflm_tensor *filter = tflm_input(it, node, 1);
-  const tflm_tensor *bias_t = tflm_input(it, node, 2);
-  const tflm_tensor *out = tflm_output(it, node, 0);
+  TFLM_INVOKE_WEIGHTED_HEAD(tflm_conv_data, filter);
   const int32_t batches = in->dims[0], in_h = in->dims[1], in_w = in->dims[2],
                 cin = in->dims[3];
   const int32_t out_h = out->dims[1], out_w = out->dims[2], cout = out->dims[3];

@@ -51,13 +51,7 @@ TFLM_INLINE int8_t fc_out(int32_t acc, const tflm_fc_data *d, int32_t c) {
 }
 
 static int fc_invoke(tflm_interpreter *it, tflm_node *node) {
-  /* A local copy: int8 output stores may alias anything, the copy cannot be aliased. */
-  const tflm_fc_data params = *(const tflm_fc_data *)node->op_data;
-  const tflm_fc_data *d = &params;
-  const tflm_tensor *in = tflm_input(it, node, 0);
-  const tflm_tensor *w = tflm_input(it, node, 1);
-  const tflm_tensor *bias_t = tflm_input(it, node, 2);
-  const tflm_tensor *out = tflm_output(it, node, 0);
+  TFLM_INVOKE_WEIGHTED_HEAD(tflm_fc_data, w);
   const int32_t rows = w->dims[0], k = w->dims[1];
   const int32_t batches = (int32_t)(tflm_elements(in) / (uint32_t)k);
   const int32_t *bias = bias_t ? (const int32_t *)bias_t->data : NULL;

@@ -310,4 +310,16 @@ _Static_assert(sizeof(tflm_requant_data) == 32, "tail.ts: REQUANT_DATA_BYTES");
   int s = tflm_prepare_conv_params(it, node, d, out->dims[3], tflm_option(it, node, 5));       \
   if (s != TFLM_OK) return s
 
+/* The head of a weighted layer's invoke (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED): a stack
+ * copy `params` of its op data (of type DATA; int8 output stores may alias anything, the copy
+ * cannot be aliased) and `d` pointing at it, the tensors `in`, W (the weights), `bias_t` and
+ * `out`. */
+#define TFLM_INVOKE_WEIGHTED_HEAD(DATA, W)                                                     \
+  const DATA params = *(const DATA *)node->op_data;                                            \
+  const DATA *d = &params;                                                                     \
+  const tflm_tensor *in = tflm_input(it, node, 0);                                             \
+  const tflm_tensor *W = tflm_input(it, node, 1);                                              \
+  const tflm_tensor *bias_t = tflm_input(it, node, 2);                                         \
+  const tflm_tensor *out = tflm_output(it, node, 0)
+
 #endif /* TFLM_KERNEL_UTIL_H */
