@@ -42,11 +42,7 @@ static int softmax_invoke(tflm_interpreter *it, tflm_node *node) {
   const int32_t rows = (int32_t)(tflm_elements(in) / (uint32_t)depth);
   const int32_t diff_min = d->extra[0];
   for (int32_t r = 0; r < rows; r++) {
-    const int8_t *x = (const int8_t *)in->data + r * depth;
-    int8_t *o = (int8_t *)out->data + r * depth;
-    int32_t max = -128;
-    for (int32_t c = 0; c < depth; c++) max = x[c] > max ? x[c] : max;
-    int32_t sum = 0;
+    TFLM_SOFTMAX_ROW(r);
     for (int32_t c = 0; c < depth; c++) {
       const int32_t diff = x[c] - max;
       if (diff >= diff_min) {

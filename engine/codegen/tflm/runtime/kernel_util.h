@@ -322,4 +322,13 @@ _Static_assert(sizeof(tflm_requant_data) == 32, "tail.ts: REQUANT_DATA_BYTES");
   const tflm_tensor *bias_t = tflm_input(it, node, 2);                                         \
   const tflm_tensor *out = tflm_output(it, node, 0)
 
+/* Row `R` of a SOFTMAX / LOG_SOFTMAX invoke over `in` and `out` with rows of `depth` values: its
+ * input `x`, output `o`, maximum `max` and a zeroed exponential `sum`. */
+#define TFLM_SOFTMAX_ROW(R)                                                                    \
+  const int8_t *x = (const int8_t *)in->data + R * depth;                                      \
+  int8_t *o = (int8_t *)out->data + R * depth;                                                 \
+  int32_t max = -128;                                                                          \
+  for (int32_t c = 0; c < depth; c++) max = x[c] > max ? x[c] : max;                           \
+  int32_t sum = 0
+
 #endif /* TFLM_KERNEL_UTIL_H */
