@@ -22,7 +22,12 @@ import type {
 } from "../ir/mod.ts";
 import type { ActivationRange, QuantizedMultiplier } from "./arithmetic.ts";
 import { activationRange, f32, quantizeMultiplier } from "./arithmetic.ts";
-import { QuantizationParamsError, tensorAt, tensorQuant } from "./params_common.ts";
+import {
+  QuantizationParamsError,
+  quantizedBinary,
+  tensorAt,
+  tensorQuant,
+} from "./params_common.ts";
 
 /** Requantization of a convolution-like node (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED). */
 export interface ConvParams {
@@ -186,12 +191,7 @@ function quantizeMultiplierSmallerThanOne(real: number, node: Node, what: string
  * ```
  */
 export function addParams(graph: Graph, node: AddNode | SubNode): AddParams {
-  const in1 = tensorAt(graph, node.inputs[0], "first input", node);
-  const in2 = tensorAt(graph, node.inputs[1], "second input", node);
-  const output = tensorAt(graph, node.outputs[0], "output", node);
-  const q1 = tensorQuant(in1);
-  const q2 = tensorQuant(in2);
-  const oq = tensorQuant(output);
+  const { output, q1, q2, oq } = quantizedBinary(graph, node);
   const leftShift = output.dtype === "int16" ? 15 : 20;
   const twiceMaxInputScale = 2 * Math.max(q1.scale, q2.scale);
   const m1 = quantizeMultiplierSmallerThanOne(q1.scale / twiceMaxInputScale, node, "first input");
@@ -240,12 +240,7 @@ export interface MulParams {
  * ```
  */
 export function mulParams(graph: Graph, node: MulNode): MulParams {
-  const in1 = tensorAt(graph, node.inputs[0], "first input", node);
-  const in2 = tensorAt(graph, node.inputs[1], "second input", node);
-  const output = tensorAt(graph, node.outputs[0], "output", node);
-  const q1 = tensorQuant(in1);
-  const q2 = tensorQuant(in2);
-  const oq = tensorQuant(output);
+  const { output, q1, q2, oq } = quantizedBinary(graph, node);
   const m = quantizeMultiplier(q1.scale * q2.scale / oq.scale);
   const act = activationRange(node.options.activation, oq, output.dtype);
   return {

@@ -61,3 +61,21 @@ export function quantizedInOut(graph: Graph, node: Node): QuantizedInOut {
   const output = tensorAt(graph, node.outputs[0], "output", node);
   return { input, output, iq: tensorQuant(input), oq: tensorQuant(output) };
 }
+
+/** A two-input node's inputs and output with their per-tensor quantizations. */
+export interface QuantizedBinary {
+  readonly in1: Tensor;
+  readonly in2: Tensor;
+  readonly output: Tensor;
+  readonly q1: { scale: number; zeroPoint: number };
+  readonly q2: { scale: number; zeroPoint: number };
+  readonly oq: { scale: number; zeroPoint: number };
+}
+
+/** The two inputs and the output of `node` and their per-tensor scale and zero point. */
+export function quantizedBinary(graph: Graph, node: Node): QuantizedBinary {
+  const in1 = tensorAt(graph, node.inputs[0], "first input", node);
+  const in2 = tensorAt(graph, node.inputs[1], "second input", node);
+  const output = tensorAt(graph, node.outputs[0], "output", node);
+  return { in1, in2, output, q1: tensorQuant(in1), q2: tensorQuant(in2), oq: tensorQuant(output) };
+}

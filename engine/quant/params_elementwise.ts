@@ -9,7 +9,12 @@ import type { Graph, PreluNode, RsqrtNode, SquaredDifferenceNode } from "../ir/m
 import { f32, INT32_MAX, quantizeMultiplier } from "./arithmetic.ts";
 import { rescale, saturatingRoundingMultiplyByPOT } from "./fixed_point.ts";
 import { saturatingRoundingDoublingHighMul as srdhm } from "./arithmetic.ts";
-import { QuantizationParamsError, tensorAt, tensorQuant } from "./params_common.ts";
+import {
+  QuantizationParamsError,
+  quantizedBinary,
+  tensorAt,
+  tensorQuant,
+} from "./params_common.ts";
 
 /**
  * TFLite's `GetInvSqrtQuantizedMultiplierExp(input, reverse_shift)`: `1 / sqrt(input)` as a
@@ -95,9 +100,7 @@ export function squaredDifferenceParams(
   graph: Graph,
   node: SquaredDifferenceNode,
 ): SquaredDifferenceParams {
-  const q1 = tensorQuant(tensorAt(graph, node.inputs[0], "input 1", node));
-  const q2 = tensorQuant(tensorAt(graph, node.inputs[1], "input 2", node));
-  const oq = tensorQuant(tensorAt(graph, node.outputs[0], "output", node));
+  const { q1, q2, oq } = quantizedBinary(graph, node);
   const leftShift = 7;
   const twiceMax = 2 * Math.max(q1.scale, q2.scale);
   const m1 = quantizeMultiplier(q1.scale / twiceMax);
