@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { BOARD_SHAPE, ENGINE_COLOR } from "./_vega_channels.ts";
 import type * as vl from "vega-lite";
 import { esc, figureCell, htmlPage, htmlTable, inlineSvg, modelAnchor } from "./_html.ts";
 import { figureLabel } from "./figures.ts";
@@ -137,9 +138,9 @@ export function historySpec(
             scale: { zero: false },
             title: figureLabel(metric),
           },
-          color: { field: "engine", type: "nominal", title: "engine" },
+          color: ENGINE_COLOR,
           strokeDash: { field: "board", type: "nominal", title: "board" },
-          shape: { field: "board", type: "nominal", title: "board" },
+          shape: BOARD_SHAPE,
         },
       },
       {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { BOARD_SHAPE, ENGINE_COLOR, logAxis } from "./_vega_channels.ts";
 import type { PlotSpec } from "./plots.ts";
 import type { BenchRow } from "./types.ts";
 
@@ -32,20 +33,10 @@ export function latencySpec(rows: readonly BenchRow[]): PlotSpec | undefined {
       data: { values },
       mark: { type: "point", filled: true, opacity: 0.8 },
       encoding: {
-        x: {
-          field: "mmacs",
-          type: "quantitative",
-          scale: { type: "log" },
-          title: "MACs (millions, log scale)",
-        },
-        y: {
-          field: "ms",
-          type: "quantitative",
-          scale: { type: "log" },
-          title: "modelled latency (ms, log scale)",
-        },
-        color: { field: "engine", type: "nominal", title: "engine" },
-        shape: { field: "board", type: "nominal", title: "board" },
+        x: logAxis("mmacs", "MACs (millions, log scale)"),
+        y: logAxis("ms", "modelled latency (ms, log scale)"),
+        color: ENGINE_COLOR,
+        shape: BOARD_SHAPE,
         size: { field: "mJ", type: "quantitative", title: "modelled mJ" },
         tooltip: [
           { field: "model" },

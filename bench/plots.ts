@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { BOARD_SHAPE, ENGINE_COLOR, logAxis } from "./_vega_channels.ts";
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import { BOARDS } from "../engine/target/mod.ts";
@@ -81,7 +82,7 @@ export function memoryProfileSpec(model: string, rows: readonly BenchRow[]): Plo
           axis: { tickMinStep: 1, format: "d" },
         },
         y: { field: "kB", type: "quantitative", title: "live arena memory (kB = 1024 B)" },
-        color: { field: "engine", type: "nominal", title: "engine" },
+        color: ENGINE_COLOR,
         strokeDash: {
           field: "memory",
           type: "nominal",
@@ -155,13 +156,8 @@ export function layerInstructionsSpec(
           title: "layer (marker index)",
           axis: { tickMinStep: 1, format: "d" },
         },
-        y: {
-          field: "instructions",
-          type: "quantitative",
-          scale: { type: "log" },
-          title: "instructions per layer (count, log scale)",
-        },
-        color: { field: "engine", type: "nominal", title: "engine" },
+        y: logAxis("instructions", "instructions per layer (count, log scale)"),
+        color: ENGINE_COLOR,
       },
     },
   };
@@ -216,15 +212,10 @@ export function sramVsInstructionsSpec(rows: readonly BenchRow[]): PlotSpec | un
           data: { values },
           mark: { type: "point", filled: true, size: 70 },
           encoding: {
-            x: {
-              field: "minstr",
-              type: "quantitative",
-              scale: { type: "log" },
-              title: "inference instructions (millions, log scale)",
-            },
+            x: logAxis("minstr", "inference instructions (millions, log scale)"),
             y: { field: "kB", type: "quantitative", title: "measured peak SRAM (kB = 1024 B)" },
-            color: { field: "engine", type: "nominal", title: "engine" },
-            shape: { field: "board", type: "nominal", title: "board" },
+            color: ENGINE_COLOR,
+            shape: BOARD_SHAPE,
           },
         },
         {
