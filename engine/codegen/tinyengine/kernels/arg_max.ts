@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ArgMaxNode } from "../../../ir/mod.ts";
+import { type ArgMaxNode, UnsupportedOpError } from "../../../ir/mod.ts";
 import { argMaxAxis } from "../../../ops/mod.ts";
 import type { Layer, Lowered } from "../../../schedule/mod.ts";
 import { layerCall, type LayerKernel } from "./types.ts";
@@ -15,6 +15,13 @@ import { tensorOf } from "./util.ts";
 export function argMaxTemplate(lowered: Lowered, layer: Layer): LayerKernel {
   const input = tensorOf(lowered, layer.inputs[0], "input");
   const output = tensorOf(lowered, layer.outputs[0], "output");
+  if (input.dtype !== "int8" || (output.dtype !== "int32" && output.dtype !== "int64")) {
+    throw new UnsupportedOpError(
+      "ARG_MAX",
+      layer.from[0] ?? -1,
+      `tinyengine's kernel reads int8 and writes int32 or int64 indices, the model has ${input.dtype} -> ${output.dtype}`,
+    );
+  }
   const node = { ...layer.node, inputs: layer.inputs, outputs: layer.outputs } as ArgMaxNode;
   const axis = argMaxAxis(lowered.graph, node);
   const shape = input.shape;

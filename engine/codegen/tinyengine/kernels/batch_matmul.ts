@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { BatchMatMulNode } from "../../../ir/mod.ts";
+import { type BatchMatMulNode, UnsupportedOpError } from "../../../ir/mod.ts";
 import { batchOffsets, matMulGeometry } from "../../../ops/mod.ts";
 import { batchMatMulParams } from "../../../quant/mod.ts";
 import type { Layer, Lowered } from "../../../schedule/mod.ts";
@@ -21,6 +21,14 @@ export function batchMatMulTemplate(lowered: Lowered, layer: Layer): LayerKernel
   const { graph } = lowered;
   const lhs = tensorOf(lowered, layer.inputs[0], "lhs");
   const rhs = tensorOf(lowered, layer.inputs[1], "rhs");
+  const output = tensorOf(lowered, layer.outputs[0], "output");
+  if ([lhs, rhs, output].some((t) => t.dtype !== "int8")) {
+    throw new UnsupportedOpError(
+      "BATCH_MATMUL",
+      layer.from[0] ?? -1,
+      `tinyengine's kernel multiplies int8 by int8 into int8, the model has ${lhs.dtype} x ${rhs.dtype} -> ${output.dtype}`,
+    );
+  }
   const node = { ...layer.node, inputs: layer.inputs, outputs: layer.outputs } as BatchMatMulNode;
   const { adjX, adjY } = node.options;
   const g = matMulGeometry(lhs.shape, rhs.shape, adjX, adjY);
