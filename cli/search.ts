@@ -270,7 +270,10 @@ export async function searchCommand(
         await Deno.writeTextFile(file, JSON.stringify({ pairs }) + "\n");
         io.err(`wrote ${file}\n`);
       }
-      const ranked = rankPairs(pairs);
+      const ranked = rankPairs(
+        pairs,
+        space.stage1MinFraction === undefined ? {} : { minFraction: space.stage1MinFraction },
+      );
       if (opts.json) {
         io.out(
           JSON.stringify({

@@ -50,6 +50,11 @@ export interface SearchSpace {
   };
   /** Searchable stages, the last being the single-block final stage. */
   readonly stages: readonly StageSpec[];
+  /**
+   * Stage 1 chooses among (width, resolution) pairs where at least this fraction of random
+   * networks fits (`rankPairs`' `minFraction`). @default 0.1
+   */
+  readonly stage1MinFraction?: number;
 }
 
 /** Genes of one stage. `kernels` and `expands` have one entry per slot (the largest depth). */
@@ -104,22 +109,30 @@ export const MCUNET_SPACE: SearchSpace = {
 
 /**
  * The MCUNet space for tiny grayscale targets (Fashion-MNIST-like, 28x28 inputs, budgets of tens of
- * KiB): the same first conv, first block and choices (kernel {3,5,7}, expand {3,4,5,6}, depth
- * {2,3,4}), widths 0.05-0.5, resolutions 28-48 step 4, and four searchable stages (strides
+ * KiB): the same first conv, first block and choices (kernel {3,5,7}, expand {3,4,5,6}), depth
+ * {1,2,3,4}, widths 0.05-0.5, resolutions 28-48 step 4, and four searchable stages (strides
  * 2,2,2,1) before a single-block 192-wide stage instead of five: a 28x28 input is at 2x2 after
  * four halvings, and with the MCUNet layout's 17+ blocks not one of 1,000 random networks at any
  * width fitted 64 KiB of Flash (each block costs ~2-4 KB of constants at the 8-channel floor).
+ * Depths are {1, 2, 3, 4}: each tinyengine block also costs ~2-3 KB of generated code, so with
+ * MCUNet's depth floor of 2 (at least 10 blocks) only width 0.05 fitted 64 KiB; with depth 1
+ * allowed the search can trade depth for width (w0.2-r48 with one block per stage: 14,772 B SRAM,
+ * 53,896 B Flash).
  */
 export const TINY_SPACE: SearchSpace = {
   ...MCUNET_SPACE,
   name: "tiny",
   widths: range(0.05, 0.5, 0.05),
   resolutions: range(28, 48, 4),
+  // With depth 1 allowed, 13-25% of random width-0.05 networks fit 16 KiB / 64 KiB but only 2-6%
+  // at widths 0.1-0.15 (their Flash): a 10% floor would rule out every width but the 8-channel
+  // floor. 2% of the 1,000 samples is 20 fitting networks, enough for the MACs statistics.
+  stage1MinFraction: 0.02,
   stages: [
-    { baseWidth: 24, stride: 2, depths: [2, 3, 4] },
-    { baseWidth: 40, stride: 2, depths: [2, 3, 4] },
-    { baseWidth: 80, stride: 2, depths: [2, 3, 4] },
-    { baseWidth: 96, stride: 1, depths: [2, 3, 4] },
+    { baseWidth: 24, stride: 2, depths: [1, 2, 3, 4] },
+    { baseWidth: 40, stride: 2, depths: [1, 2, 3, 4] },
+    { baseWidth: 80, stride: 2, depths: [1, 2, 3, 4] },
+    { baseWidth: 96, stride: 1, depths: [1, 2, 3, 4] },
     { baseWidth: 192, stride: 1, depths: [1] },
   ],
 };

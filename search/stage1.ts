@@ -49,7 +49,7 @@ export interface Stage1Options {
   readonly seed: number;
   /** Samples per pair. @default 1000 */
   readonly samples?: number;
-  /** Pairs with a smaller satisfying fraction are not chosen. @default 0.1 */
+  /** Pairs with a smaller satisfying fraction are not chosen. @default the space's, else 0.1 */
   readonly minFraction?: number;
   /** MACs threshold of `fractionAbove`. @default 0 (then: the 90th percentile of all satisfying MACs) */
   readonly thresholdMacs?: number;
@@ -185,7 +185,11 @@ export function runStage1(options: Stage1Options): Stage1Result {
   }
   const seconds = (performance.now() - start) / 1000;
   const total = sampled.reduce((n, p) => n + p.sampled, 0);
-  const ranked = rankPairs(sampled, options);
+  const minFraction = options.minFraction ?? options.space.stage1MinFraction;
+  const ranked = rankPairs(sampled, {
+    ...options,
+    ...(minFraction === undefined ? {} : { minFraction }),
+  });
   return { ...ranked, candidatesPerSecond: seconds > 0 ? total / seconds : 0 };
 }
 
