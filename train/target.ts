@@ -12,9 +12,9 @@ import { modelArch } from "../engine/builders/mod.ts";
 import {
   type Arch,
   archViolation,
-  MCUNET_SPACE,
   type SearchSpace,
   slotCount,
+  SPACES,
   type StageGene,
   toMbconvArch,
 } from "../search/mod.ts";
@@ -86,7 +86,9 @@ function fromJson(spec: string, head: DataHead): MbconvArch {
       return { ...(rec.mbconvArch as MbconvArch), ...head };
     }
     if (Array.isArray(rec.blocks)) return { ...(rec as unknown as MbconvArch), ...head };
-    if (Array.isArray(rec.stages)) return toMbconvArch(MCUNET_SPACE, rec as unknown as Arch, head);
+    if (Array.isArray(rec.stages)) {
+      return toMbconvArch(spaceWithStages(rec.stages.length), rec as unknown as Arch, head);
+    }
   }
   // Published ProxylessNAS-style configs (engine/builders reads them).
   const arch = modelArch(spec);
@@ -94,6 +96,21 @@ function fromJson(spec: string, head: DataHead): MbconvArch {
   throw new RangeError(
     `Cannot read architecture file ${spec}: it is neither an MbconvArch, a search arch.json nor a point of the space`,
   );
+}
+
+/**
+ * The space a search point with `stages` stage groups belongs to: `tiny` points have 5 (four
+ * searchable stages and the last block), `mcunet` points 6; the error names the counts.
+ */
+function spaceWithStages(stages: number): SearchSpace {
+  const space = Object.values(SPACES).find((s) => s.stages.length === stages);
+  if (!space) {
+    const known = Object.values(SPACES).map((s) => `${s.name}: ${s.stages.length}`).join(", ");
+    throw new RangeError(
+      `Cannot read the architecture: it has ${stages} stages, and no search space has that many (${known})`,
+    );
+  }
+  return space;
 }
 
 /**
@@ -109,7 +126,8 @@ function fromJson(spec: string, head: DataHead): MbconvArch {
 export function resolveTrainTarget(spec: string, head: DataHead): TrainTarget {
   let arch: MbconvArch;
   if (spec.includes("|")) {
-    arch = toMbconvArch(MCUNET_SPACE, parseArchKey(MCUNET_SPACE, spec), head);
+    const space = spaceWithStages(spec.split("|").length - 1);
+    arch = toMbconvArch(space, parseArchKey(space, spec), head);
   } else if (spec.endsWith(".json")) {
     arch = fromJson(spec, head);
   } else {
