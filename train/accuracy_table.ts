@@ -69,14 +69,9 @@ const F412_64K = { budget: "64k-256k", board: "stm32f412", sram: 65536, flash: 2
  * (`deno task accuracy:pick`, tinyengine, synthetic weights; see the README's accuracy section).
  */
 export const DEFAULT_ROWS: readonly AccuracyRow[] = [
-  {
-    ...F412_16K,
-    family: "TinyNAS",
-    spec: "w0.05-r48|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3",
-  },
+  // `mcu search --dataset fashion-mnist --board stm32f412 --sram 16384 --flash 65536 --seed 1`.
+  { ...F412_16K, family: "TinyNAS", spec: "w0.15-r44|k3e3,k5e6,k5e4|k5e4|k3e3|k3e3|k3e3" },
   { ...F412_16K, family: "MbV2 depth-scaled", spec: "mbv2-w0.05-d0.25-r40" },
-  // Picked without the Flash margin: 62,100 B synthetic, 67,156 B once trained (over 64 KiB).
-  { ...F412_16K, family: "MbV2 depth-scaled", spec: "mbv2-w0.05-d0.5-r40" },
   { ...F412_16K, family: "ProxylessNAS depth-scaled", spec: "proxyless-w0.05-d0.25-r48" },
   {
     ...F412_64K,
@@ -109,7 +104,9 @@ export async function runAccuracyTable(args: readonly string[]): Promise<void> {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  const epochs = Number(flag("--epochs") ?? 3);
+  // 10: after 3 epochs every network was still far from converged (mbv2-w0.05-d0.25-r40: 88.35%
+  // test after a 3-epoch schedule, 90.41% after 10), and the shallowest networks led.
+  const epochs = Number(flag("--epochs") ?? 10);
   const seeds = (flag("--seeds") ?? "1,2,3").split(",").map(Number);
   const rowsFile = flag("--rows");
   // Write the table from the runs already cached, training nothing (e.g. while shards run).
