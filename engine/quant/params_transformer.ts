@@ -8,7 +8,7 @@
  */
 import type { BatchMatMulNode, GeluNode, Graph } from "../ir/mod.ts";
 import { f32, quantizeMultiplier, roundHalfAwayFromZero } from "./arithmetic.ts";
-import { QuantizationParamsError, tensorAt, tensorQuant } from "./params_common.ts";
+import { QuantizationParamsError, quantizedBinary, quantizedInOut } from "./params_common.ts";
 
 /** BATCH_MATMUL's int8 parameters. */
 export interface BatchMatMulParams {
@@ -29,8 +29,7 @@ export interface BatchMatMulParams {
  * ```
  */
 export function batchMatMulParams(graph: Graph, node: BatchMatMulNode): BatchMatMulParams {
-  const lhs = tensorAt(graph, node.inputs[0], "lhs", node);
-  const rhs = tensorAt(graph, node.inputs[1], "rhs", node);
+  const { in1: lhs, in2: rhs, q1: lq, q2: rq, oq } = quantizedBinary(graph, node);
   for (const t of [lhs, rhs]) {
     if ((t.quant?.scale.length ?? 1) > 1) {
       throw new QuantizationParamsError(
@@ -38,9 +37,6 @@ export function batchMatMulParams(graph: Graph, node: BatchMatMulNode): BatchMat
       );
     }
   }
-  const lq = tensorQuant(lhs);
-  const rq = tensorQuant(rhs);
-  const oq = tensorQuant(tensorAt(graph, node.outputs[0], "output", node));
   const m = quantizeMultiplier(Math.fround(lq.scale * rq.scale) / oq.scale);
   return {
     lhsZeroPoint: lq.zeroPoint,
@@ -144,7 +140,6 @@ export interface GeluParams {
  * ```
  */
 export function geluParams(graph: Graph, node: GeluNode): GeluParams {
-  const iq = tensorQuant(tensorAt(graph, node.inputs[0], "input", node));
-  const oq = tensorQuant(tensorAt(graph, node.outputs[0], "output", node));
+  const { iq, oq } = quantizedInOut(graph, node);
   return { table: geluTable(iq, oq, node.options.approximate) };
 }
